@@ -1,0 +1,61 @@
+// berth's command line: global flags, one file per verb, errors reported in one place.
+import { Command, CommanderError } from 'commander';
+import { packageVersion } from './package-version.js';
+import { reportError } from './exit.js';
+import { addGlobalOptions, checkGlobalFlags } from './global-options.js';
+import type { GlobalFlags } from './global-options.js';
+import { registerVersionCommand } from './version.js';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly cwd: string;
+  readonly environment: Readonly<Record<string, string | undefined>>;
+}
+
+export type VerbContext = CliIo & {
+  readonly flags: GlobalFlags;
+  readonly warn: (message: string) => void;
+};
+
+export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const verbose = args.includes('--verbose') || Boolean(io.environment.DEBUG);
+  const program = addGlobalOptions(new Command('berth'))
+    .description('Define and run multi-container applications, applying only what changed')
+    .version(`berth version v${packageVersion()}`, '-v, --version', 'show the berth version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(run "berth --help" for usage)');
+
+  let exitCode = 0;
+  const context = (command: Command): VerbContext => {
+    const flags = command.optsWithGlobals() as GlobalFlags;
+    checkGlobalFlags(flags);
+    return { ...io, flags, warn: (message) => io.stderr.write(`WARN[0000] ${message}\n`) };
+  };
+  const run = (verb: (ctx: VerbContext, command: Command) => Promise<number> | number) =>
+    async (...actionArgs: unknown[]): Promise<void> => {
+      const command = actionArgs[actionArgs.length - 1] as Command;
+      exitCode = await verb(context(command), command);
+    };
+  registerVersionCommand(program, run);
+
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    return reportError(error, { verbose, stderr: io.stderr });
+  }
+}
+
+export type RunVerb = (
+  verb: (ctx: VerbContext, command: Command) => Promise<number> | number,
+) => (...args: unknown[]) => Promise<void>;
+
+function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), environment: process.env };
+}
