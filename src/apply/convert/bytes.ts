@@ -1,0 +1,33 @@
+// Memory and size values: compose accepts an integer byte count or a human size such as "50M" or "1.5g".
+import { BerthError } from '../../model/errors.js';
+import type { TreePath } from '../../model/tree.js';
+
+// Binary multiples, as docker's RAMInBytes reads them: "1k" and "1kb" and "1KiB" are all 1024.
+const MULTIPLIERS: Readonly<Record<string, number>> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
+
+const HUMAN_SIZE = /^(\d+(?:\.\d+)*) ?([kmgtp])?i?b?$/i;
+
+/** Bytes in `value`: an integer (negative allowed, e.g. -1 for unlimited swap) or a human size. */
+export function parseBytes(value: unknown, path: TreePath = []): number {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BerthError(`invalid size ${value}`, { path });
+    return Math.trunc(value);
+  }
+  if (typeof value !== 'string') throw new BerthError(`invalid size ${JSON.stringify(value)}`, { path });
+  const text = value.trim();
+  if (/^[-+]?\d+$/.test(text)) return Number(text);
+  const match = HUMAN_SIZE.exec(text);
+  const amount = match?.[1];
+  if (match === null || amount === undefined || amount.split('.').length > 2) {
+    throw new BerthError(`invalid size ${JSON.stringify(value)}`, { path });
+  }
+  const multiplier = MULTIPLIERS[(match[2] ?? '').toLowerCase()] ?? 1;
+  return Math.trunc(Number(amount) * multiplier);
+}

@@ -1,0 +1,51 @@
+// Durations as compose writes them: Go duration strings ("1m30s", "1.5s", "100ms"), plus days and weeks.
+import { BerthError } from '../../model/errors.js';
+import type { TreePath } from '../../model/tree.js';
+
+const NANOSECONDS_PER_UNIT: Readonly<Record<string, number>> = {
+  ns: 1,
+  us: 1e3,
+  'µs': 1e3,
+  'μs': 1e3,
+  ms: 1e6,
+  s: 1e9,
+  m: 60e9,
+  h: 3600e9,
+  d: 86400e9,
+  w: 7 * 86400e9,
+};
+
+const TERM = /(\d*\.?\d*)([a-zµμ]+)/gy;
+
+/** Nanoseconds in a duration string. A bare "0" is allowed; any other number needs a unit. */
+export function parseDuration(value: unknown, path: TreePath = []): number {
+  const fail = (): never => {
+    throw new BerthError(`invalid duration ${JSON.stringify(value)}`, { path });
+  };
+  if (value === 0 || value === '0') return 0;
+  if (typeof value !== 'string') return fail();
+  let text = value.trim();
+  let sign = 1;
+  if (text.startsWith('-') || text.startsWith('+')) {
+    sign = text.startsWith('-') ? -1 : 1;
+    text = text.slice(1);
+  }
+  if (text === '0') return 0;
+  if (text === '') return fail();
+  let total = 0;
+  TERM.lastIndex = 0;
+  while (TERM.lastIndex < text.length) {
+    const match = TERM.exec(text);
+    if (match === null) return fail();
+    const [, amount = '', unit = ''] = match;
+    const scale = NANOSECONDS_PER_UNIT[unit];
+    if (amount === '' || amount === '.' || scale === undefined) return fail();
+    total += Number(amount) * scale;
+  }
+  return sign * Math.round(total);
+}
+
+/** Whole seconds, truncated as Go's `Duration.Seconds()` converted to int is. */
+export function durationSeconds(value: unknown, path: TreePath = []): number {
+  return Math.trunc(parseDuration(value, path) / 1e9);
+}
