@@ -1,0 +1,154 @@
+// The services' dependency graph: who needs whom, from depends_on, links, shared namespaces and volumes_from.
+import { BerthError } from '../model/errors.js';
+import { isDict } from '../model/tree.js';
+import type { Dict, TreePath } from '../model/tree.js';
+
+export type EdgeKind = 'depends_on' | 'links' | 'namespace' | 'volumes_from';
+
+export interface Edge {
+  readonly kind: EdgeKind;
+  readonly condition: string;
+  readonly required: boolean;
+  readonly restart: boolean;
+}
+
+export interface ServiceNode {
+  readonly name: string;
+  /** Services this one needs, with why. */
+  readonly dependencies: ReadonlyMap<string, Edge>;
+  /** Services that need this one. */
+  readonly dependents: ReadonlySet<string>;
+}
+
+export interface ServiceGraph {
+  readonly nodes: ReadonlyMap<string, ServiceNode>;
+}
+
+const STARTED: Omit<Edge, 'kind'> = { condition: 'service_started', required: true, restart: false };
+
+export function buildGraph(services: Readonly<Record<string, Dict>>): ServiceGraph {
+  const names = Object.keys(services).sort();
+  const dependencies = new Map<string, Map<string, Edge>>(names.map((name) => [name, new Map()]));
+  const dependents = new Map<string, Set<string>>(names.map((name) => [name, new Set()]));
+
+  for (const name of names) {
+    for (const { target, edge, path } of edgesOf(name, services[name] ?? {})) {
+      if (!(target in services)) {
+        if (!edge.required) continue; // an optional dependency that is not there is no dependency
+        throw new BerthError(`service "${name}" depends on undefined service "${target}"`, { path, kind: 'not-found' });
+      }
+      const own = dependencies.get(name)!;
+      // depends_on says the most about an edge (condition, restart): it wins over the implicit kinds.
+      if (!own.has(target) || edge.kind === 'depends_on') own.set(target, edge);
+      dependents.get(target)!.add(name);
+    }
+  }
+
+  const nodes = new Map<string, ServiceNode>();
+  for (const name of names) {
+    nodes.set(name, { name, dependencies: dependencies.get(name)!, dependents: dependents.get(name)! });
+  }
+  const graph = { nodes };
+  assertNoCycle(graph);
+  return graph;
+}
+
+function* edgesOf(name: string, service: Dict): Generator<{ target: string; edge: Edge; path: TreePath }> {
+  const dependsOn = service.depends_on;
+  if (isDict(dependsOn)) {
+    for (const target of Object.keys(dependsOn).sort()) {
+      const spec = isDict(dependsOn[target]) ? (dependsOn[target] as Dict) : {};
+      yield {
+        target,
+        path: ['services', name, 'depends_on', target],
+        edge: {
+          kind: 'depends_on',
+          condition: typeof spec.condition === 'string' ? spec.condition : STARTED.condition,
+          required: spec.required !== false,
+          restart: spec.restart === true,
+        },
+      };
+    }
+  }
+  if (Array.isArray(service.links)) {
+    for (const [index, link] of service.links.entries()) {
+      if (typeof link !== 'string') continue;
+      yield { target: link.split(':')[0]!, path: ['services', name, 'links', index], edge: { kind: 'links', ...STARTED } };
+    }
+  }
+  for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+    const value = service[key];
+    if (typeof value === 'string' && value.startsWith('service:')) {
+      yield { target: value.slice('service:'.length), path: ['services', name, key], edge: { kind: 'namespace', ...STARTED } };
+    }
+  }
+  if (Array.isArray(service.volumes_from)) {
+    for (const [index, source] of service.volumes_from.entries()) {
+      if (typeof source !== 'string' || source.startsWith('container:')) continue;
+      yield {
+        target: source.split(':')[0]!,
+        path: ['services', name, 'volumes_from', index],
+        edge: { kind: 'volumes_from', ...STARTED },
+      };
+    }
+  }
+}
+
+/** Depth-first from each name in sorted order, so that the cycle reported is always the same one. */
+function assertNoCycle(graph: ServiceGraph): void {
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const visit = (name: string): void => {
+    if (done.has(name)) return;
+    const at = onPath.indexOf(name);
+    if (at >= 0) {
+      const cycle = [...onPath.slice(at), name].join(' -> ');
+      throw new BerthError(`dependency cycle detected: ${cycle}`, { path: ['services', name] });
+    }
+    onPath.push(name);
+    for (const dependency of [...graph.nodes.get(name)!.dependencies.keys()].sort()) visit(dependency);
+    onPath.pop();
+    done.add(name);
+  };
+  for (const name of [...graph.nodes.keys()].sort()) visit(name);
+}
+
+function closure(graph: ServiceGraph, names: readonly string[], next: (node: ServiceNode) => Iterable<string>): string[] {
+  const seen = new Set<string>();
+  const pending = [...names];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    if (seen.has(name)) continue;
+    const node = graph.nodes.get(name);
+    if (!node) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
+    seen.add(name);
+    pending.push(...next(node));
+  }
+  return [...seen].sort();
+}
+
+/** The named services and everything they need, transitively. */
+export function withDependencies(graph: ServiceGraph, names: readonly string[]): string[] {
+  return closure(graph, names, (node) => node.dependencies.keys());
+}
+
+/** The named services and everything that needs them, transitively. */
+export function withDependents(graph: ServiceGraph, names: readonly string[]): string[] {
+  return closure(graph, names, (node) => node.dependents);
+}
+
+/** Every service after all it needs; ties broken by name, so the order is stable. */
+export function dependencyOrder(graph: ServiceGraph): string[] {
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const names = [...graph.nodes.keys()].sort();
+  while (order.length < names.length) {
+    const next = names.find(
+      (name) => !placed.has(name) && [...graph.nodes.get(name)!.dependencies.keys()].every((d) => placed.has(d)),
+    );
+    if (next === undefined) break; // unreachable: buildGraph refuses cycles
+    order.push(next);
+    placed.add(next);
+  }
+  return order;
+}
