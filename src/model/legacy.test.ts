@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { upgradeLegacyLayout } from './legacy.js';
+
+test('a v1 file (services at the top level) loads as services, with a deprecation warning', () => {
+  const warnings: string[] = [];
+  const tree = upgradeLegacyLayout(
+    { coffee: { build: './coffee', expose: [3000], ports: ['0:3000'], links: ['db:db'] }, db: { volumes_from: ['dbstate'] }, 'x-a': 1 },
+    'docker-compose.yml',
+    (m) => warnings.push(m),
+  );
+  assert.deepEqual(tree, {
+    'x-a': 1,
+    services: { coffee: { build: './coffee', expose: [3000], ports: ['0:3000'], links: ['db:db'] }, db: { volumes_from: ['dbstate'] } },
+  });
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0]!, /docker-compose\.yml: services defined at the top level/);
+});
+
+test('version is dropped with compose\'s warning; a modern file is otherwise untouched', () => {
+  const warnings: string[] = [];
+  const tree = upgradeLegacyLayout({ version: '2', services: { web: {} } }, 'c.yml', (m) => warnings.push(m));
+  assert.deepEqual(tree, { services: { web: {} } });
+  assert.deepEqual(warnings, ['c.yml: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion']);
+});
+
+test('a file with only spec keys (networks, include, name) is not mistaken for a v1 file', () => {
+  const warnings: string[] = [];
+  const input = { name: 'p', networks: { a: {} }, volumes: {}, include: ['x.yml'] };
+  assert.deepEqual(upgradeLegacyLayout(input, 'c.yml', (m) => warnings.push(m)), input);
+  assert.deepEqual(warnings, []);
+});

@@ -1,0 +1,30 @@
+// docker-compose 1.x files: services at the top level, and the obsolete `version:` key.
+import type { Dict } from './tree.js';
+
+/** Top-level keys of the Compose Specification: a file that uses only these is not a legacy file. */
+const TOP_LEVEL_KEYS = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models']);
+
+/**
+ * A file without `services:` whose top-level keys are not spec keys is a v1 file: each key is a service.
+ * `version` is dropped with the warning compose gives.
+ */
+export function upgradeLegacyLayout(tree: Dict, file: string, warn: (message: string) => void): Dict {
+  const out: Dict = { ...tree };
+  if ('version' in out) {
+    warn(`${file}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
+    delete out.version;
+  }
+  if ('services' in out) return out;
+  const serviceKeys = Object.keys(out).filter((key) => !TOP_LEVEL_KEYS.has(key) && !key.startsWith('x-'));
+  if (serviceKeys.length === 0) return out;
+  warn(
+    `${file}: services defined at the top level (the docker-compose 1.x format) are deprecated: ` +
+      'berth loads them as if under `services:`, please move them there',
+  );
+  const services: Dict = {};
+  for (const key of serviceKeys) {
+    services[key] = out[key];
+    delete out[key];
+  }
+  return { ...out, services };
+}
