@@ -4,6 +4,7 @@ import { packageVersion } from './package-version.js';
 import { reportError } from './exit.js';
 import { addGlobalOptions, checkGlobalFlags } from './global-options.js';
 import type { GlobalFlags } from './global-options.js';
+import { registerConfigCommand } from './config.js';
 import { registerVersionCommand } from './version.js';
 
 export interface CliIo {
@@ -41,6 +42,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
       const command = actionArgs[actionArgs.length - 1] as Command;
       exitCode = await verb(context(command), command);
     };
+  registerConfigCommand(program, run);
   registerVersionCommand(program, run);
 
   try {

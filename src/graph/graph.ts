@@ -55,7 +55,12 @@ export function buildGraph(services: Readonly<Record<string, Dict>>): ServiceGra
 
 function* edgesOf(name: string, service: Dict): Generator<{ target: string; edge: Edge; path: TreePath }> {
   const dependsOn = service.depends_on;
-  if (isDict(dependsOn)) {
+  if (Array.isArray(dependsOn)) {
+    // The short form, before the canonical pass: every entry waits for the service to start.
+    for (const target of dependsOn.map(String).sort()) {
+      yield { target, path: ['services', name, 'depends_on'], edge: { kind: 'depends_on', ...STARTED } };
+    }
+  } else if (isDict(dependsOn)) {
     for (const target of Object.keys(dependsOn).sort()) {
       const spec = isDict(dependsOn[target]) ? (dependsOn[target] as Dict) : {};
       yield {

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PassThrough } from 'node:stream';
+import { main } from './main.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/model/${name}`, import.meta.url));
+
+async function berth(args: string[], cwd: string, environment: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => (out += chunk));
+  stderr.on('data', (chunk) => (err += chunk));
+  const code = await main(args, { stdout, stderr, cwd, environment });
+  return { code, stdout: out, stderr: err };
+}
+
+test('config --services lists active services in dependency order, with the override and .env applied', async () => {
+  const result = await berth(['config', '--services'], fixture('config-basic'));
+  assert.equal(result.stderr, '');
+  assert.equal(result.stdout, 'db\napi\nweb\n');
+});
+
+test('config --images interpolates from .env, and the shell environment wins over .env', async () => {
+  const fromDotEnv = await berth(['config', '--images'], fixture('config-basic'));
+  assert.equal(fromDotEnv.stdout, 'basic-api\npostgres\nregistry.local/web:from-dotenv\n');
+  const fromShell = await berth(['config', '--images'], fixture('config-basic'), { TAG: 'shell', PROJECT: 'other' });
+  assert.equal(fromShell.stdout, 'other-api\npostgres\nregistry.local/web:shell\n');
+});
+
+test('config --profiles lists all profiles; --profile enables a service; naming a service enables it', async () => {
+  assert.equal((await berth(['config', '--profiles'], fixture('config-basic'))).stdout, 'debug\n');
+  assert.equal((await berth(['--profile', 'debug', 'config', '--services'], fixture('config-basic'))).stdout, 'db\napi\ndebug\nweb\n');
+  assert.equal((await berth(['config', '--services', 'debug'], fixture('config-basic'))).stdout, 'db\napi\ndebug\nweb\n');
+});
+
+test('config -q validates and prints nothing; -p sets the project name; an invalid -p is an error', async () => {
+  const quiet = await berth(['config', '-q'], fixture('config-basic'));
+  assert.deepEqual([quiet.code, quiet.stdout], [0, '']);
+  assert.match((await berth(['-p', 'named', 'config', '--images'], fixture('config-basic'))).stdout, /^named-api\n/);
+  const invalid = await berth(['-p', 'Bad Name', 'config', '-q'], fixture('config-basic'));
+  assert.equal(invalid.code, 1);
+  assert.match(invalid.stderr, /invalid project name "Bad Name"/);
+});
+
+test('config --environment prints the interpolation environment, sorted', async () => {
+  const result = await berth(['config', '--environment'], fixture('config-basic'), { ZED: '1' });
+  assert.equal(result.stdout, 'COMPOSE_PROJECT_NAME=basic\nREGISTRY=registry.local\nTAG=from-dotenv\nZED=1\n');
+});
+
+test('a dependency cycle is one error that prints the path, exit 1, no stack trace', async () => {
+  const result = await berth(['config', '-q'], fixture('bad-cycle'));
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'services.a: dependency cycle detected: a -> b -> a\n');
+});
+
+test('a required variable that is missing names file, line, column and path', async () => {
+  const result = await berth(['config', '-q'], fixture('bad-interpolation'));
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^\/.*bad-interpolation\/compose\.yaml:3:12: services\.web\.image: required variable IMAGE is missing a value: must be set\n$/);
+});
+
+test('invalid YAML, a schema violation, a missing env file and a missing -f file are clear errors', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  writeFileSync(join(dir, 'broken.yaml'), 'services:\n  web: [\n');
+  writeFileSync(join(dir, 'unknown.yaml'), 'services:\n  web:\n    image: x\n    imag: y\n');
+  const broken = await berth(['-f', 'broken.yaml', 'config', '-q'], dir);
+  assert.equal(broken.code, 1);
+  assert.match(broken.stderr, /broken\.yaml:\d+:\d+: invalid YAML/);
+  const unknown = await berth(['-f', 'unknown.yaml', 'config', '-q'], dir);
+  assert.match(unknown.stderr, /unknown\.yaml:4:11: services\.web\.imag: services\.web additional property imag is not allowed\n$/);
+  const noEnv = await berth(['-f', 'unknown.yaml', '--env-file', 'nope.env', 'config', '-q'], dir);
+  assert.match(noEnv.stderr, /env file .*nope\.env not found/);
+  const noFile = await berth(['-f', 'missing.yaml', 'config', '-q'], dir);
+  assert.match(noFile.stderr, /missing\.yaml: no such file or directory/);
+  for (const result of [broken, unknown, noEnv, noFile]) {
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  }
+});
+
+test('flags that need passes berth does not have yet are refused by name', async () => {
+  const result = await berth(['config', '--hash', '*'], fixture('config-basic'));
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, 'config --hash is not available yet in berth\n');
+  const plain = await berth(['config'], fixture('config-basic'));
+  assert.equal(plain.code, 1);
+  assert.match(plain.stderr, /printing the canonical model is not available yet/);
+});

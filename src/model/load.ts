@@ -1,0 +1,233 @@
+// compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
+import { readEnvFile } from './dotenv.js';
+import { BerthError } from './errors.js';
+import type { SourcePosition } from './errors.js';
+import { interpolateTree, substitute } from './interpolate.js';
+import { upgradeLegacyLayout } from './legacy.js';
+import { enforceUnicity, mergeDocuments } from './merge.js';
+import { parseComposeText } from './parse.js';
+import type { ParsedDocument } from './parse.js';
+import { applyProfiles } from './profiles.js';
+import { buildGraph } from '../graph/graph.js';
+import { isDict } from './tree.js';
+import type { Dict, TreePath } from './tree.js';
+import { validateSchema } from './validate.js';
+
+export interface LoadOptions {
+  /** The caller's working directory. */
+  readonly cwd: string;
+  /** The caller's environment (`process.env` at the edge). */
+  readonly environment: Readonly<Record<string, string | undefined>>;
+  /** `-f`, in order; `-` reads `readStdin()`. */
+  readonly files?: readonly string[];
+  readonly projectDirectory?: string;
+  readonly projectName?: string;
+  readonly profiles?: readonly string[];
+  /** `--env-file`, in order; replaces the default `.env`. */
+  readonly envFiles?: readonly string[];
+  /** Services named on the command line: they and their dependencies are enabled whatever their profiles. */
+  readonly services?: readonly string[];
+  readonly interpolate?: boolean;
+  /** Check references between services (the dependency graph: unknown services, cycles). */
+  readonly consistency?: boolean;
+  readonly readStdin?: () => string;
+  readonly warn: (message: string) => void;
+}
+
+export interface LoadedModel {
+  readonly name: string;
+  readonly workingDir: string;
+  readonly configFiles: readonly string[];
+  /** The variables interpolation saw: the caller's environment over the env files. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** The merged, interpolated and validated tree (not yet in canonical form). */
+  readonly tree: Dict;
+  readonly disabledServices: readonly string[];
+}
+
+/** Everything a loading pass may need besides the tree. */
+interface LoadContext {
+  readonly options: LoadOptions;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly lookupEnv: (name: string) => string | undefined;
+  readonly workingDir: string;
+}
+
+export function loadModel(options: LoadOptions): LoadedModel {
+  const callerEnv = definedOnly(options.environment);
+  const envDir = envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
+  const environment = projectEnvironment(callerEnv, envDir, options);
+  const lookupEnv = (name: string): string | undefined => environment[name];
+  const discovered = discoverFiles({
+    cwd: options.cwd,
+    files: options.files ?? [],
+    projectDirectory: options.projectDirectory,
+    lookupEnv,
+    warn: options.warn,
+  });
+  const documents = discovered.files.flatMap((file) => parseComposeText(file, readComposeFile(file, options)));
+  const name = projectName(documents, discovered.workingDir, environment, options);
+  environment.COMPOSE_PROJECT_NAME = name;
+
+  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir };
+  let tree = loadDocuments(documents, context);
+  const profiled = applyProfiles(tree, activeProfiles(options, lookupEnv), options.services ?? []);
+  tree = profiled.tree;
+  if (options.consistency !== false) buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
+  return {
+    name,
+    workingDir: discovered.workingDir,
+    configFiles: discovered.files,
+    environment,
+    tree,
+    disabledServices: profiled.disabled,
+  };
+}
+
+/** Per file: upgrade, interpolate, merge, validate. */
+function loadDocuments(documents: readonly ParsedDocument[], context: LoadContext): Dict {
+  const { options, lookupEnv } = context;
+  let merged: Dict = {};
+  const seen: ParsedDocument[] = [];
+  for (const document of documents) {
+    let tree = upgradeLegacyLayout(document.tree, document.file, options.warn);
+    refuseUnbuilt(tree, document);
+    if (options.interpolate !== false) tree = interpolateTree(tree, lookupEnv, document.locate);
+    merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
+    seen.push(document);
+    validateSchema({ file: document.file, tree: merged, locate: locateIn(seen) });
+  }
+  return merged;
+}
+
+/** Keys whose passes berth does not have yet: refused by name rather than silently ignored. */
+function refuseUnbuilt(tree: Dict, document: ParsedDocument): void {
+  if ('include' in tree) {
+    throw new BerthError('include is not supported yet', { path: ['include'], position: document.locate(['include']) });
+  }
+  const services = isDict(tree.services) ? tree.services : {};
+  for (const name of Object.keys(services).sort()) {
+    const service = services[name];
+    if (isDict(service) && 'extends' in service) {
+      const path = ['services', name, 'extends'];
+      throw new BerthError('extends is not supported yet', { path, position: document.locate(path) });
+    }
+  }
+}
+
+function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>): string {
+  if (file === '-') {
+    if (!options.readStdin) throw new BerthError('reading the compose file from stdin is not possible here');
+    return options.readStdin();
+  }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new BerthError(`open ${file}: no such file or directory`, { kind: 'not-found' });
+    throw new BerthError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The caller's variables over the env files (`--env-file`, else `.env` unless COMPOSE_DISABLE_ENV_FILE). */
+function projectEnvironment(callerEnv: Record<string, string>, envDir: string, options: LoadOptions): Record<string, string> {
+  const environment = { ...callerEnv };
+  const explicit = (options.envFiles ?? []).map((file) => resolve(options.cwd, file));
+  const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv);
+  for (const file of files) {
+    const values = readEnvFile(file, (name) => environment[name]);
+    for (const [key, value] of values) {
+      if (value !== undefined && callerEnv[key] === undefined) environment[key] = value;
+    }
+  }
+  return environment;
+}
+
+function defaultEnvFile(envDir: string, callerEnv: Record<string, string>): string[] {
+  const disabled = callerEnv.COMPOSE_DISABLE_ENV_FILE;
+  if (disabled !== undefined && parseBoolean(disabled)) return [];
+  const file = resolve(envDir, '.env');
+  try {
+    readFileSync(file);
+    return [file];
+  } catch {
+    return [];
+  }
+}
+
+function parseBoolean(value: string): boolean {
+  return ['1', 't', 'true', 'y', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+/** `-p` > COMPOSE_PROJECT_NAME > `name:` in the files > the working directory's name. */
+function projectName(
+  documents: readonly ParsedDocument[],
+  workingDir: string,
+  environment: Record<string, string>,
+  options: LoadOptions,
+): string {
+  const explicit = options.projectName || environment.COMPOSE_PROJECT_NAME;
+  if (explicit) {
+    if (!isValidProjectName(explicit)) {
+      throw new BerthError(
+        `invalid project name "${explicit}": must consist only of lowercase alphanumeric characters, hyphens, and underscores as well as start with a letter or number`,
+      );
+    }
+    return explicit;
+  }
+  let fromFiles = '';
+  for (const document of documents) {
+    const value = document.tree.name;
+    if (typeof value === 'string' && value !== '') {
+      fromFiles = options.interpolate === false ? value : substitute(value, (name) => environment[name]);
+    }
+  }
+  fromFiles = normalizeProjectName(fromFiles);
+  const name = fromFiles || directoryProjectName(workingDir);
+  if (name === '') throw new BerthError(`project name must not be empty (directory ${workingDir} gives none: use -p)`);
+  return name;
+}
+
+function activeProfiles(options: LoadOptions, lookupEnv: (name: string) => string | undefined): string[] {
+  if (options.profiles && options.profiles.length > 0) return [...options.profiles];
+  const fromEnv = lookupEnv('COMPOSE_PROFILES');
+  return fromEnv ? fromEnv.split(',').map((profile) => profile.trim()).filter((profile) => profile !== '') : [];
+}
+
+/** Errors in a merged tree point at the last file that wrote the path. */
+function locateIn(documents: readonly ParsedDocument[]): (path: TreePath) => SourcePosition {
+  return (path) => {
+    let best: SourcePosition | undefined;
+    let bestDepth = -1;
+    for (let i = documents.length - 1; i >= 0; i--) {
+      const document = documents[i]!;
+      const depth = writtenDepth(document.tree, path);
+      if (depth > bestDepth) {
+        best = document.locate(path);
+        bestDepth = depth;
+      }
+    }
+    return best ?? { file: documents[documents.length - 1]?.file ?? '' };
+  };
+}
+
+function writtenDepth(tree: Dict, path: TreePath): number {
+  let node: unknown = tree;
+  let depth = 0;
+  for (const segment of path) {
+    if (Array.isArray(node) && typeof segment === 'number' && segment < node.length) node = node[segment];
+    else if (isDict(node) && String(segment) in node) node = node[String(segment)];
+    else break;
+    depth++;
+  }
+  return depth;
+}
+
+function definedOnly(environment: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(environment)) if (value !== undefined) out[key] = value;
+  return out;
+}
