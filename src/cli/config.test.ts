@@ -4,21 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PassThrough } from 'node:stream';
-import { main } from './main.js';
+import { runInMemory } from './run-in-memory.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/model/${name}`, import.meta.url));
 
-async function berth(args: string[], cwd: string, environment: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const code = await main(args, { stdout, stderr, cwd, environment });
-  return { code, stdout: out, stderr: err };
-}
+const berth = runInMemory;
 
 test('config --services lists active services in dependency order, with the override and .env applied', async () => {
   const result = await berth(['config', '--services'], fixture('config-basic'));

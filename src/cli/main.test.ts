@@ -1,18 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
-import { main } from './main.js';
+import { runInMemory } from './run-in-memory.js';
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const code = await main(args, { stdout, stderr, cwd: process.cwd(), environment: {} });
-  return { code, stdout: out, stderr: err };
-}
+const run = runInMemory;
 
 test('version prints the version in the pretty, short and json forms', async () => {
   assert.match((await run(['version'])).stdout, /^berth version v\d+\.\d+\.\d+\n$/);

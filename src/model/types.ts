@@ -1,6 +1,7 @@
 // The resolved project: readonly types over the canonical tree. Field names are the Compose Specification's own,
 // so that a reader can go from a compose file to the code without a translation table.
 import { BerthError } from './errors.js';
+import type { LoadedModel } from './load.js';
 import { isDict } from './tree.js';
 import type { Dict } from './tree.js';
 
@@ -141,16 +142,7 @@ export interface Project {
  * The canonical tree has been validated against the Compose schema and put in long form by the passes, so binding
  * checks the shape the rest of berth relies on (maps where maps must be) and names the path where it is not.
  */
-export interface LoadedTree {
-  readonly name: string;
-  readonly workingDir: string;
-  readonly configFiles: readonly string[];
-  readonly environment: Readonly<Record<string, string>>;
-  readonly tree: Dict;
-  readonly disabledServices: readonly string[];
-}
-
-export function bindProject(loaded: LoadedTree): Project {
+export function bindProject(loaded: LoadedModel): Project {
   const services: Record<string, ServiceConfig> = {};
   for (const [name, value] of Object.entries(section(loaded.tree, 'services'))) {
     if (!isDict(value)) throw new BerthError(`services.${name} must be a mapping`, { path: ['services', name] });
