@@ -76,7 +76,7 @@ export function loadModel(options: LoadOptions): LoadedModel {
   let tree = loadDocuments(documents, context);
   const profiled = applyProfiles(tree, activeProfiles(options, lookupEnv), options.services ?? []);
   tree = profiled.tree;
-  if (options.consistency !== false) buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
+  if (options.consistency !== false) checkReferences(tree, locateIn(documents));
   return {
     name,
     workingDir: discovered.workingDir,
@@ -195,6 +195,18 @@ function activeProfiles(options: LoadOptions, lookupEnv: (name: string) => strin
   if (options.profiles && options.profiles.length > 0) return [...options.profiles];
   const fromEnv = lookupEnv('COMPOSE_PROFILES');
   return fromEnv ? fromEnv.split(',').map((profile) => profile.trim()).filter((profile) => profile !== '') : [];
+}
+
+/** Dependencies must name services that exist and must not form a cycle; the error points at where it was written. */
+function checkReferences(tree: Dict, locate: (path: TreePath) => SourcePosition): void {
+  try {
+    buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
+  } catch (error) {
+    if (error instanceof BerthError && error.path && !error.position) {
+      throw new BerthError(error.message, { kind: error.kind, path: error.path, position: locate(error.path) });
+    }
+    throw error;
+  }
 }
 
 /** Errors in a merged tree point at the last file that wrote the path. */
