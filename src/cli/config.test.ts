@@ -75,6 +75,15 @@ test('invalid YAML, a schema violation, a missing env file and a missing -f file
   }
 });
 
+test('a duplicate container_name is one error naming both services, file, line and column', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  writeFileSync(join(dir, 'compose.yaml'), 'services:\n  a:\n    image: x\n    container_name: same\n  b:\n    image: x\n    container_name: same\n');
+  const result = await berth(['config', '-q'], dir);
+  assert.equal(result.code, 1);
+  assert.equal(result.stderr, `${join(dir, 'compose.yaml')}:7:21: services.b.container_name: services a and b use the same container_name "same"\n`);
+});
+
 test('flags that need passes berth does not have yet are refused by name', async () => {
   const result = await berth(['config', '--hash', '*'], fixture('config-basic'));
   assert.equal(result.code, 1);

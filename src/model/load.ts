@@ -1,6 +1,7 @@
 // compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkConsistency } from './consistency.js';
 import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
 import { readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
@@ -197,9 +198,10 @@ function activeProfiles(options: LoadOptions, lookupEnv: (name: string) => strin
   return fromEnv ? fromEnv.split(',').map((profile) => profile.trim()).filter((profile) => profile !== '') : [];
 }
 
-/** Dependencies must name services that exist and must not form a cycle; the error points at where it was written. */
+/** References must resolve and dependencies must not form a cycle; the error points at where it was written. */
 function checkReferences(tree: Dict, locate: (path: TreePath) => SourcePosition): void {
   try {
+    checkConsistency(tree);
     buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
   } catch (error) {
     if (error instanceof BerthError && error.path && !error.position) {
