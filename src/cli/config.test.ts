@@ -26,7 +26,9 @@ test('config --images interpolates from .env, and the shell environment wins ove
 test('config --profiles lists all profiles; --profile enables a service; naming a service enables it', async () => {
   assert.equal((await berth(['config', '--profiles'], fixture('config-basic'))).stdout, 'debug\n');
   assert.equal((await berth(['--profile', 'debug', 'config', '--services'], fixture('config-basic'))).stdout, 'db\napi\ndebug\nweb\n');
-  assert.equal((await berth(['config', '--services', 'debug'], fixture('config-basic'))).stdout, 'db\napi\ndebug\nweb\n');
+  // --services lists the project whatever services are named, as compose does; other listings honour them.
+  assert.equal((await berth(['config', '--services', 'debug'], fixture('config-basic'))).stdout, 'db\napi\nweb\n');
+  assert.equal((await berth(['config', '--images', 'debug'], fixture('config-basic'))).stdout, 'basic-api\npostgres\nbusybox\nregistry.local/web:from-dotenv\n');
 });
 
 test('config -q validates and prints nothing; -p sets the project name; an invalid -p is an error', async () => {
@@ -84,11 +86,10 @@ test('a duplicate container_name is one error naming both services, file, line a
   assert.equal(result.stderr, `${join(dir, 'compose.yaml')}:7:21: services.b.container_name: services a and b use the same container_name "same"\n`);
 });
 
-test('flags that need passes berth does not have yet are refused by name', async () => {
-  const result = await berth(['config', '--hash', '*'], fixture('config-basic'));
+test('digest flags need a registry and are refused by name; an unknown --format is an error', async () => {
+  const result = await berth(['config', '--resolve-image-digests'], fixture('config-basic'));
   assert.equal(result.code, 1);
-  assert.equal(result.stderr, 'config --hash is not available yet in berth\n');
-  const plain = await berth(['config'], fixture('config-basic'));
-  assert.equal(plain.code, 1);
-  assert.match(plain.stderr, /printing the canonical model is not available yet/);
+  assert.match(result.stderr, /--resolve-image-digests and --lock-image-digests need registry access/);
+  const format = await berth(['config', '--format', 'toml'], fixture('config-basic'));
+  assert.deepEqual([format.code, format.stderr], [1, 'unsupported format "toml"\n']);
 });

@@ -1,96 +1,139 @@
-// `berth config`: load and validate the project, and list parts of it as `docker compose config` does.
+// `berth config`: load, validate and print the project in canonical form, or list parts of it, as
+// `docker compose config` does.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { buildGraph, dependencyOrder } from '../graph/graph.js';
 import { BerthError } from '../model/errors.js';
+import { serviceConfigHash } from '../model/hash.js';
 import { loadModel } from '../model/load.js';
-import type { LoadedModel } from '../model/load.js';
+import type { LoadedModel, LoadOptions } from '../model/load.js';
+import { goYamlKeyCompare, toGoYaml } from '../model/output/go-yaml.js';
+import { renderModel } from '../model/output/render.js';
+import type { OutputFormat } from '../model/output/render.js';
 import { listProfiles } from '../model/profiles.js';
 import { isDict } from '../model/tree.js';
 import type { Dict } from '../model/tree.js';
+import { extractVariables } from '../model/variables.js';
 import type { RunVerb, VerbContext } from './main.js';
+import { formatTable } from './table.js';
 
 interface ConfigFlags {
   format?: string;
   output?: string;
   quiet: boolean;
   services: boolean;
+  volumes: boolean;
+  networks: boolean;
+  models: boolean;
+  hash?: string;
   images: boolean;
   profiles: boolean;
+  variables: boolean;
   environment: boolean;
   interpolate: boolean;
+  normalize: boolean;
+  pathResolution: boolean;
+  envResolution: boolean;
   consistency: boolean;
+  resolveImageDigests: boolean;
+  lockImageDigests: boolean;
 }
-
-// Flags of `docker compose config` that need passes berth does not have yet (canonical form, paths, registries),
-// each with the option key commander gives it and the value it has when the flag was given.
-const NOT_YET: ReadonlyArray<readonly [flag: string, key: string, given: (value: unknown) => boolean]> = [
-  ['--volumes', 'volumes', (v) => v === true],
-  ['--networks', 'networks', (v) => v === true],
-  ['--hash <services>', 'hash', (v) => v !== undefined],
-  ['--variables', 'variables', (v) => v === true],
-  ['--no-normalize', 'normalize', (v) => v === false],
-  ['--no-path-resolution', 'pathResolution', (v) => v === false],
-  ['--no-env-resolution', 'envResolution', (v) => v === false],
-  ['--resolve-image-digests', 'resolveImageDigests', (v) => v === true],
-  ['--lock-image-digests', 'lockImageDigests', (v) => v === true],
-];
 
 export function registerConfigCommand(program: Command, run: RunVerb): void {
-  const command = program
+  program
     .command('config')
     .alias('convert')
-    .description('load and validate the compose files; list services, images, profiles or the environment')
+    .description('parse, resolve and render the compose files in canonical form')
     .argument('[services...]', 'only these services (and what they need)')
-    .option('-q, --quiet', 'only validate the configuration, print nothing', false)
+    .option('--format <format>', 'format the output: yaml or json')
+    .option('-o, --output <file>', 'save to a file (default: standard output)')
+    .option('-q, --quiet', "only validate the configuration, don't print anything", false)
     .option('--services', 'print the service names, one per line, in dependency order', false)
-    .option('--images', 'print the image names, one per line', false)
+    .option('--volumes', 'print the volume names, one per line', false)
+    .option('--networks', 'print the network names, one per line', false)
+    .option('--models', 'print the model names, one per line', false)
     .option('--profiles', 'print the profile names, one per line', false)
+    .option('--images', 'print the image names, one per line', false)
+    .option('--hash <services>', "print each service's config hash, one per line ('*' for all)")
+    .option('--variables', 'print the variables the model uses, with their defaults', false)
     .option('--environment', 'print the environment used for interpolation', false)
-    .option('--no-interpolate', 'do not interpolate variables')
-    .option('--no-consistency', 'do not check references between services')
-    .option('--format <format>', 'output format (yaml or json): not available yet')
-    .option('-o, --output <file>', 'save to a file: not available yet');
-  for (const [flag] of NOT_YET) command.option(flag, 'not available yet');
-  command.action(run((ctx, cmd) => runConfig(ctx, cmd.opts<ConfigFlags & Record<string, unknown>>(), cmd.args)));
+    .option('--no-interpolate', "don't interpolate environment variables")
+    .option('--no-normalize', "don't normalize the compose model")
+    .option('--no-path-resolution', "don't resolve file paths")
+    .option('--no-env-resolution', "don't resolve service env files")
+    .option('--no-consistency', "don't check model consistency (the output may not be valid)")
+    .option('--resolve-image-digests', 'pin image tags to digests (needs a registry: not supported by berth yet)', false)
+    .option('--lock-image-digests', 'produce an override file with image digests (not supported by berth yet)', false)
+    .action(run((ctx, cmd) => runConfig(ctx, cmd.opts<ConfigFlags>(), cmd.args)));
 }
 
-function runConfig(ctx: VerbContext, flags: ConfigFlags & Record<string, unknown>, services: string[]): number {
-  for (const [flag, key, given] of NOT_YET) {
-    if (given(flags[key])) throw new BerthError(`config ${flag.split(' ')[0]} is not available yet in berth`);
+function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): number {
+  if (flags.resolveImageDigests || flags.lockImageDigests) {
+    throw new BerthError('config --resolve-image-digests and --lock-image-digests need registry access, which berth does not have yet');
   }
-  const listing = flags.quiet || flags.services || flags.images || flags.profiles || flags.environment;
-  if (!listing || flags.format !== undefined || flags.output !== undefined) {
-    throw new BerthError(
-      'printing the canonical model is not available yet: use config -q (validate), --services, --images, --profiles or --environment',
-    );
+  const requested = flags.format ?? 'yaml';
+  if (requested !== 'yaml' && requested !== 'json' && !flags.variables) throw new BerthError(`unsupported format "${requested}"`);
+  const format: OutputFormat = requested === 'json' ? 'json' : 'yaml';
+  const out = (text: string): number => {
+    if (!flags.quiet) ctx.stdout.write(text);
+    return 0;
+  };
+  const lines = (items: readonly string[]): number => out(items.map((line) => `${line}\n`).join(''));
+  const load = (overrides: Partial<LoadOptions> = {}): LoadedModel => loadModel({ ...loadOptions(ctx, flags, services), ...overrides });
+
+  if (flags.services) return lines(dependencyOrder(buildGraph(servicesOf(load({ services: [], resolveEnvironment: false })))));
+  if (flags.volumes) return lines(sectionKeys(load({ services: [], resolveEnvironment: false }).tree, 'volumes'));
+  if (flags.networks) return lines(sectionKeys(load({ services: [], resolveEnvironment: false }).tree, 'networks'));
+  if (flags.models) {
+    const models = load({ services: [], resolveEnvironment: false }).tree.models;
+    return lines(Object.values(isDict(models) ? models : {}).flatMap((model) => (isDict(model) && typeof model.model === 'string' ? [model.model] : [])));
   }
-  const loaded = loadModel({
+  if (flags.hash !== undefined) return lines(hashes(load({ services: [] }), flags.hash));
+  if (flags.profiles) return lines(listProfiles(load({ profiles: ['*'], services: [] }).tree));
+  if (flags.images) {
+    const loaded = load();
+    const all = servicesOf(loaded);
+    return lines(Object.keys(all).sort().map((name) => imageName(all[name]!, loaded.name, name)));
+  }
+  if (flags.variables) return out(variablesOutput(load({ interpolate: false, normalize: false, resolveEnvironment: false }), flags.format ?? 'table'));
+  if (flags.environment) {
+    const { environment } = load();
+    return lines(Object.keys(environment).sort().map((key) => `${key}=${environment[key]}`));
+  }
+  if (services.length > 0 && !flags.interpolate) ctx.warn('service filtering is not applied when --no-interpolate is set, the full model will be rendered');
+  const loaded = load(flags.interpolate ? {} : { services: [] });
+  let content = flags.interpolate ? renderModel(loaded.tree, format) : renderRaw(loaded.tree, format);
+  // The output must read back the same: a literal `$` is written `$$`.
+  if (flags.interpolate) content = content.replaceAll('$', '$$$$');
+  if (flags.quiet) return 0;
+  if (flags.output !== undefined) {
+    if (content.length > 0) writeFileSync(resolve(ctx.cwd, flags.output), content, { mode: 0o666 });
+    return 0;
+  }
+  return out(content);
+}
+
+function loadOptions(ctx: VerbContext, flags: ConfigFlags, services: string[]): LoadOptions {
+  return {
     cwd: ctx.cwd,
     environment: ctx.environment,
     files: ctx.flags.file,
     projectDirectory: ctx.flags.projectDirectory,
     projectName: ctx.flags.projectName,
-    // --profiles lists the profiles of every service, enabled or not.
-    profiles: flags.profiles ? ['*'] : ctx.flags.profile,
+    profiles: ctx.flags.profile,
     envFiles: ctx.flags.envFile,
-    services: flags.profiles ? [] : services,
+    services,
     interpolate: flags.interpolate,
     consistency: flags.consistency,
+    resolvePaths: flags.pathResolution,
+    // --compatibility prints the model as docker-compose 1.x would have: not normalized.
+    normalize: flags.normalize && !ctx.flags.compatibility,
+    resolveEnvironment: flags.envResolution,
+    discardEnvFiles: true,
     readStdin: () => readFileSync(0, 'utf8'),
     warn: ctx.warn,
-  });
-  if (flags.quiet) return 0;
-  const print = (lines: readonly string[]): number => {
-    for (const line of lines) ctx.stdout.write(`${line}\n`);
-    return 0;
   };
-  const all = servicesOf(loaded);
-  if (flags.services) return print(dependencyOrder(buildGraph(all)));
-  if (flags.images) return print(Object.keys(all).sort().map((name) => imageName(all[name]!, loaded.name, name)));
-  if (flags.profiles) return print(listProfiles(loaded.tree));
-  const { environment } = loaded;
-  return print(Object.keys(environment).sort().map((key) => `${key}=${environment[key]}`));
 }
 
 function servicesOf(loaded: LoadedModel): Record<string, Dict> {
@@ -98,8 +141,61 @@ function servicesOf(loaded: LoadedModel): Record<string, Dict> {
   return isDict(services) ? (services as Record<string, Dict>) : {};
 }
 
+function sectionKeys(tree: Dict, section: string): string[] {
+  const value = tree[section];
+  return isDict(value) ? Object.keys(value).sort() : [];
+}
+
 /** The image a service runs: its `image`, or `<project>-<service>`, the one berth builds for it. */
 function imageName(service: Dict, project: string, name: string): string {
   return typeof service.image === 'string' && service.image !== '' ? service.image : `${project}-${name}`;
 }
 
+function hashes(loaded: LoadedModel, selection: string): string[] {
+  const all = servicesOf(loaded);
+  const names = selection === '*' ? Object.keys(all).sort() : selection.split(',');
+  return names.map((name) => {
+    const service = all[name];
+    if (!service) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
+    return `${name} ${serviceConfigHash(service)}`;
+  });
+}
+
+function variablesOutput(loaded: LoadedModel, format: string): string {
+  const variables = [...extractVariables(loaded.tree).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (format === 'json' || format === 'yaml') {
+    const byName: Record<string, Record<string, string | boolean>> = {};
+    for (const variable of variables) {
+      byName[variable.name] = {
+        Name: variable.name,
+        DefaultValue: variable.defaultValue,
+        PresenceValue: variable.alternateValue,
+        Required: variable.required,
+      };
+    }
+    if (format === 'json') return `${JSON.stringify(byName)}\n`;
+    const lower: Record<string, Record<string, string | boolean>> = {};
+    for (const [name, fields] of Object.entries(byName)) {
+      lower[name] = { name, defaultvalue: fields.DefaultValue!, presencevalue: fields.PresenceValue!, required: fields.Required! };
+    }
+    return toGoYaml(lower);
+  }
+  if (format !== 'table') throw new BerthError(`unsupported format "${format}"`);
+  const rows = [['NAME', 'REQUIRED', 'DEFAULT VALUE', 'ALTERNATE VALUE']];
+  for (const variable of variables) rows.push([variable.name, String(variable.required), variable.defaultValue, variable.alternateValue]);
+  return formatTable(rows);
+}
+
+/** Without interpolation the model cannot be typed (a port may still be `${PORT}`): written as a plain map, keys sorted. */
+function renderRaw(tree: Dict, format: string): string {
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (!isDict(value)) return value ?? null;
+    const out: Dict = {};
+    const keys = Object.keys(value).sort(format === 'json' ? undefined : goYamlKeyCompare);
+    for (const key of keys) out[key] = sorted(value[key]);
+    return out;
+  };
+  const tree2 = sorted(tree) as Parameters<typeof toGoYaml>[0];
+  return format === 'json' ? JSON.stringify(tree2, null, 2) : toGoYaml(tree2);
+}

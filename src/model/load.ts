@@ -1,7 +1,11 @@
 // compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
+import { toCanonical } from './canonical.js';
 import { checkConsistency } from './consistency.js';
+import { decodeModel } from './decode.js';
+import { setDefaultValues } from './defaults.js';
 import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
 import { readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
@@ -11,7 +15,10 @@ import { upgradeLegacyLayout } from './legacy.js';
 import { enforceUnicity, mergeDocuments } from './merge.js';
 import { parseComposeText } from './parse.js';
 import type { ParsedDocument } from './parse.js';
+import { normalizeModel, resolveBareEnvironment } from './normalize.js';
+import { resolveRelativePaths } from './paths.js';
 import { applyProfiles } from './profiles.js';
+import { resolveServiceEnvironment } from './service-environment.js';
 import { buildGraph } from '../graph/graph.js';
 import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
@@ -34,6 +41,14 @@ export interface LoadOptions {
   readonly interpolate?: boolean;
   /** Check references between services (the dependency graph: unknown services, cycles). */
   readonly consistency?: boolean;
+  /** Make relative paths absolute (default true; `config --no-path-resolution` turns it off). */
+  readonly resolvePaths?: boolean;
+  /** Add the implicit defaults: default network, implied dependencies, resource names (default true). */
+  readonly normalize?: boolean;
+  /** Read env_file and label_file into environment and labels (default true). */
+  readonly resolveEnvironment?: boolean;
+  /** Drop env_file and label_file once read (what `config` prints). */
+  readonly discardEnvFiles?: boolean;
   readonly readStdin?: () => string;
   readonly warn: (message: string) => void;
 }
@@ -44,7 +59,7 @@ export interface LoadedModel {
   readonly configFiles: readonly string[];
   /** The variables interpolation saw: the caller's environment over the env files. */
   readonly environment: Readonly<Record<string, string>>;
-  /** The merged, interpolated and validated tree (not yet in canonical form). */
+  /** The merged, interpolated, validated tree in canonical form, each value decoded to the one form compose's types give it. */
   readonly tree: Dict;
   readonly disabledServices: readonly string[];
 }
@@ -75,9 +90,19 @@ export function loadModel(options: LoadOptions): LoadedModel {
 
   const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir };
   let tree = loadDocuments(documents, context);
+  tree = setDefaultValues(tree);
+  if (options.resolvePaths !== false) {
+    tree = resolveRelativePaths(tree, { workingDir: discovered.workingDir, homeDir: environment.HOME ?? homedir() });
+  }
+  tree = resolveBareEnvironment(tree, lookupEnv);
+  if (options.normalize !== false) tree = normalizeModel(tree, name, lookupEnv);
   const profiled = applyProfiles(tree, activeProfiles(options, lookupEnv), options.services ?? []);
   tree = profiled.tree;
   if (options.consistency !== false) checkReferences(tree, locateIn(documents));
+  // Without interpolation values may still hold `${...}`: the model stays untyped.
+  if (options.interpolate === false) return { name, workingDir: discovered.workingDir, configFiles: discovered.files, environment, tree, disabledServices: profiled.disabled };
+  tree = withPositions(() => decodeModel(tree), locateIn(documents));
+  if (options.resolveEnvironment !== false) tree = resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true);
   return {
     name,
     workingDir: discovered.workingDir,
@@ -100,6 +125,8 @@ function loadDocuments(documents: readonly ParsedDocument[], context: LoadContex
     merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
     seen.push(document);
     validateSchema({ file: document.file, tree: merged, locate: locateIn(seen) });
+    // Long forms can reveal duplicates (a port range overlapping a port), so unicity runs again after.
+    merged = enforceUnicity(withPositions(() => toCanonical(merged, options.warn, options.interpolate === false), locateIn(seen)));
   }
   return merged;
 }
@@ -200,9 +227,16 @@ function activeProfiles(options: LoadOptions, lookupEnv: (name: string) => strin
 
 /** References must resolve and dependencies must not form a cycle; the error points at where it was written. */
 function checkReferences(tree: Dict, locate: (path: TreePath) => SourcePosition): void {
-  try {
+  withPositions(() => {
     checkConsistency(tree);
     buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
+  }, locate);
+}
+
+/** Runs a pass; an error it raises at a path is given the file, line and column that path was written at. */
+function withPositions<T>(pass: () => T, locate: (path: TreePath) => SourcePosition): T {
+  try {
+    return pass();
   } catch (error) {
     if (error instanceof BerthError && error.path && !error.position) {
       throw new BerthError(error.message, { kind: error.kind, path: error.path, position: locate(error.path) });

@@ -1,6 +1,6 @@
 // Pass 1: YAML text -> plain tree, with source positions for errors and the `!reset` / `!override` tags noted by path.
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, ScalarTag } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { isDict } from './tree.js';
@@ -18,12 +18,26 @@ export interface ParsedDocument {
   locate(path: TreePath): SourcePosition;
 }
 
+// compose reads YAML with go-yaml, which takes a leading zero as octal (`mode: 0440` is 288), unlike YAML 1.2.
+const GO_OCTAL_INT: ScalarTag = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^0[0-7]+$/,
+  resolve: (text: string) => parseInt(text, 8),
+};
+
 const RESET_TAG = '!reset';
 const OVERRIDE_TAG = '!override';
 
 export function parseComposeText(file: string, text: string): ParsedDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false });
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+    customTags: (tags) => [GO_OCTAL_INT, ...tags],
+  });
   if (!Array.isArray(documents)) return [emptyDocument(file)]; // an empty stream
   const position = (offset: number | undefined): SourcePosition => {
     if (offset === undefined) return { file };

@@ -27,3 +27,18 @@ export function sortedKeys(dict: Dict): string[] {
 export function deepClone<T>(value: T): T {
   return structuredClone(value);
 }
+
+/** `services.*.ports`: `*` matches any one key or list index. */
+export function matchesPattern(path: TreePath, pattern: readonly string[]): boolean {
+  return pattern.length === path.length && pattern.every((part, i) => part === '*' || part === String(path[i]));
+}
+
+/** A table of path patterns to handlers, compiled once. */
+export function patternTable<T>(entries: ReadonlyArray<readonly [string, T]>): ReadonlyArray<readonly [readonly string[], T]> {
+  return entries.map(([pattern, handler]) => [pattern.split('.'), handler] as const);
+}
+
+export function findHandler<T>(table: ReadonlyArray<readonly [readonly string[], T]>, path: TreePath): T | undefined {
+  for (const [pattern, handler] of table) if (matchesPattern(path, pattern)) return handler;
+  return undefined;
+}

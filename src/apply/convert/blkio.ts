@@ -3,7 +3,7 @@ import { BerthError } from '../../model/errors.js';
 import { isDict } from '../../model/tree.js';
 import type { TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
-import { parseBytes } from './bytes.js';
+import { parseBytes } from '../../model/bytes.js';
 import type { ThrottleDeviceBody } from './engine-types.js';
 import type { Fragment } from './fragment.js';
 import { compact, isPresent, servicePath, toInteger, toText } from './scalars.js';

@@ -1,7 +1,7 @@
 // The plain ContainerConfig fields: which image, who runs the process where, how it is attached and stopped.
 import type { ServiceConfig } from '../../model/types.js';
 import type { ContainerPlanContext } from './context.js';
-import { durationSeconds } from './duration.js';
+import { durationSeconds } from '../../model/duration.js';
 import type { Fragment } from './fragment.js';
 import { compact, isPresent, servicePath, toBoolean, toStringMap, toText } from './scalars.js';
 

@@ -10,7 +10,7 @@ import { isDict } from '../../model/tree.js';
 import type { Dict, TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
 import { API, apiAtLeast } from './api-version.js';
-import { parseBytes } from './bytes.js';
+import { parseBytes } from '../../model/bytes.js';
 import type { ContainerPlanContext, InheritedMount } from './context.js';
 import type { MountBody } from './engine-types.js';
 import type { Fragment, Warn } from './fragment.js';

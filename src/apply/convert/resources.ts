@@ -2,10 +2,10 @@
 // memory reservation of deploy.resources, which win over the service-level keys when set (as in compose).
 import type { TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
-import { parseBytes } from './bytes.js';
+import { parseBytes } from '../../model/bytes.js';
 import type { ContainerPlanContext } from './context.js';
 import { deployResources } from './deploy.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../../model/duration.js';
 import type { Fragment, Warn } from './fragment.js';
 import { serviceWarning } from './fragment.js';
 import { compact, isPresent, servicePath, toBoolean, toInteger, toNumber, toText } from './scalars.js';

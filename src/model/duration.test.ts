@@ -27,3 +27,12 @@ test('durationSeconds truncates to whole seconds', () => {
   assert.equal(durationSeconds('1m30s'), 90);
   assert.equal(durationSeconds('1500ms'), 1);
 });
+
+test('formatGoDuration writes what Go prints', async () => {
+  const { formatGoDuration } = await import('./duration.js');
+  const cases: Array<[string, string]> = [
+    ['0s', '0s'], ['10s', '10s'], ['60s', '1m0s'], ['120s', '2m0s'], ['1.5s', '1.5s'], ['500ms', '500ms'],
+    ['1h', '1h0m0s'], ['90m', '1h30m0s'], ['1h2m3.004s', '1h2m3.004s'], ['1500us', '1.5ms'], ['42ns', '42ns'], ['1d', '24h0m0s'],
+  ];
+  for (const [input, expected] of cases) assert.equal(formatGoDuration(parseDuration(input)), expected, input);
+});

@@ -1,6 +1,6 @@
 // Memory and size values: compose accepts an integer byte count or a human size such as "50M" or "1.5g".
-import { BerthError } from '../../model/errors.js';
-import type { TreePath } from '../../model/tree.js';
+import { BerthError } from './errors.js';
+import type { TreePath } from './tree.js';
 
 // Binary multiples, as docker's RAMInBytes reads them: "1k" and "1kb" and "1KiB" are all 1024.
 const MULTIPLIERS: Readonly<Record<string, number>> = {

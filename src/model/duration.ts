@@ -1,6 +1,6 @@
 // Durations as compose writes them: Go duration strings ("1m30s", "1.5s", "100ms"), plus days and weeks.
-import { BerthError } from '../../model/errors.js';
-import type { TreePath } from '../../model/tree.js';
+import { BerthError } from './errors.js';
+import type { TreePath } from './tree.js';
 
 const NANOSECONDS_PER_UNIT: Readonly<Record<string, number>> = {
   ns: 1,
@@ -48,4 +48,31 @@ export function parseDuration(value: unknown, path: TreePath = []): number {
 /** Whole seconds, truncated as Go's `Duration.Seconds()` converted to int is. */
 export function durationSeconds(value: unknown, path: TreePath = []): number {
   return Math.trunc(parseDuration(value, path) / 1e9);
+}
+
+/** Nanoseconds as Go's `time.Duration.String()` writes them ("1m0s", "1.5s", "500ms"): how compose prints durations. */
+export function formatGoDuration(nanoseconds: number): string {
+  if (nanoseconds === 0) return '0s';
+  const sign = nanoseconds < 0 ? '-' : '';
+  let rest = BigInt(Math.abs(Math.round(nanoseconds)));
+  if (rest < 1_000_000_000n) {
+    const [unit, scale] = rest < 1_000n ? ['ns', 1n] : rest < 1_000_000n ? ['µs', 1_000n] : ['ms', 1_000_000n];
+    return `${sign}${withFraction(rest, scale)}${unit}`;
+  }
+  let out = '';
+  const hours = rest / 3_600_000_000_000n;
+  rest %= 3_600_000_000_000n;
+  const minutes = rest / 60_000_000_000n;
+  rest %= 60_000_000_000n;
+  if (hours > 0n) out += `${hours}h`;
+  if (hours > 0n || minutes > 0n) out += `${minutes}m`;
+  return `${sign}${out}${withFraction(rest, 1_000_000_000n)}s`;
+}
+
+function withFraction(value: bigint, scale: bigint): string {
+  const whole = value / scale;
+  const fraction = value % scale;
+  if (fraction === 0n) return String(whole);
+  const digits = String(scale).length - 1;
+  return `${whole}.${String(fraction).padStart(digits, '0').replace(/0+$/, '')}`;
 }

@@ -1,0 +1,76 @@
+// Each service's final environment and labels: env_file and label_file contents under what the service itself
+// declares, `KEY`-only entries filled from the project's variables. `config` then drops the file lists, as compose
+// does, since their contents are in the maps.
+import { readFileSync } from 'node:fs';
+import { parseDotEnv, parseRawEnvFile, readEnvFile } from './dotenv.js';
+import { BerthError } from './errors.js';
+import { isDict } from './tree.js';
+import type { Dict } from './tree.js';
+
+type Lookup = (name: string) => string | undefined;
+
+export function resolveServiceEnvironment(model: Dict, lookupEnv: Lookup, discardFiles: boolean): Dict {
+  const services = isDict(model.services) ? model.services : {};
+  for (const [name, service] of Object.entries(services)) {
+    if (!isDict(service)) continue;
+    resolveEnvironment(service, name, lookupEnv);
+    resolveLabels(service, name);
+    if (discardFiles) {
+      delete service.env_file;
+      delete service.label_file;
+    }
+  }
+  return model;
+}
+
+function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): void {
+  const declared: Dict = isDict(service.environment) ? { ...service.environment } : {};
+  for (const [key, value] of Object.entries(declared)) {
+    if (value === null) {
+      const found = lookupEnv(key);
+      if (found !== undefined) declared[key] = found;
+    }
+  }
+  const files = Array.isArray(service.env_file) ? service.env_file.filter(isDict) : [];
+  if (files.length === 0) {
+    if (service.environment !== undefined) service.environment = declared;
+    return;
+  }
+  const environment: Dict = {};
+  for (const [key, value] of Object.entries(declared)) if (value !== null) environment[key] = value;
+  // Variables in the files are interpolated with the project's variables first, then the service's own.
+  const lookup: Lookup = (key) => lookupEnv(key) ?? (typeof declared[key] === 'string' ? (declared[key] as string) : undefined);
+  for (const file of files) {
+    const path = String(file.path);
+    const text = readOptional(path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`);
+    if (text === undefined) continue;
+    const values = file.format === 'raw' ? parseRawEnvFile(text) : parseDotEnv(text, path, lookup);
+    for (const [key, value] of values) environment[key] = value;
+  }
+  // What the service declares wins over the files, a `KEY` left unresolved included.
+  service.environment = { ...environment, ...declared };
+}
+
+function resolveLabels(service: Dict, name: string): void {
+  const files = Array.isArray(service.label_file) ? service.label_file.map(String) : [];
+  if (files.length === 0) return;
+  const labels: Dict = {};
+  for (const path of files) {
+    readOptional(path, true, `label file ${path} not found (services.${name}.label_file)`);
+    const values = readEnvFile(path, (key) => (typeof labels[key] === 'string' ? (labels[key] as string) : undefined));
+    for (const [key, value] of values) labels[key] = value;
+  }
+  service.labels = { ...labels, ...(isDict(service.labels) ? service.labels : {}) };
+}
+
+function readOptional(path: string, required: boolean, missing: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new BerthError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
+    }
+    if (required) throw new BerthError(missing, { kind: 'not-found', position: { file: path } });
+    return undefined;
+  }
+}
