@@ -13,6 +13,9 @@ import type { SourcePosition } from './errors.js';
 import { interpolateTree, substitute } from './interpolate.js';
 import { upgradeLegacyLayout } from './legacy.js';
 import { enforceUnicity, mergeDocuments } from './merge.js';
+import { applyExtends } from './extends.js';
+import { applyInclude } from './include.js';
+import type { IncludeContext } from './include.js';
 import { parseComposeText } from './parse.js';
 import type { ParsedDocument } from './parse.js';
 import { normalizeModel, resolveBareEnvironment } from './normalize.js';
@@ -64,12 +67,15 @@ export interface LoadedModel {
   readonly disabledServices: readonly string[];
 }
 
-/** Everything a loading pass may need besides the tree. */
+/** Everything a loading pass may need besides the tree: one per project, and one per included project. */
 interface LoadContext {
   readonly options: LoadOptions;
   readonly environment: Readonly<Record<string, string>>;
   readonly lookupEnv: (name: string) => string | undefined;
   readonly workingDir: string;
+  readonly homeDir: string;
+  /** Files being included, outermost first (cycle detection). */
+  readonly included: readonly string[];
 }
 
 export function loadModel(options: LoadOptions): LoadedModel {
@@ -88,13 +94,9 @@ export function loadModel(options: LoadOptions): LoadedModel {
   const name = projectName(documents, discovered.workingDir, environment, options);
   environment.COMPOSE_PROJECT_NAME = name;
 
-  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir };
-  let tree = loadDocuments(documents, context);
-  tree = setDefaultValues(tree);
-  if (options.resolvePaths !== false) {
-    tree = resolveRelativePaths(tree, { workingDir: discovered.workingDir, homeDir: environment.HOME ?? homedir() });
-  }
-  tree = resolveBareEnvironment(tree, lookupEnv);
+  const homeDir = environment.HOME ?? homedir();
+  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir, homeDir, included: [] };
+  let tree = loadFileSet(documents, context, options.resolvePaths !== false);
   if (options.normalize !== false) tree = normalizeModel(tree, name, lookupEnv);
   const profiled = applyProfiles(tree, activeProfiles(options, lookupEnv), options.services ?? []);
   tree = profiled.tree;
@@ -113,15 +115,35 @@ export function loadModel(options: LoadOptions): LoadedModel {
   };
 }
 
-/** Per file: upgrade, interpolate, merge, validate. */
+/** The files of one project, merged: per file the passes below, then defaults, paths and `KEY`-only variables. */
+function loadFileSet(documents: readonly ParsedDocument[], context: LoadContext, resolvePaths: boolean): Dict {
+  let tree = loadDocuments(documents, context);
+  tree = setDefaultValues(tree);
+  if (resolvePaths) tree = resolveRelativePaths(tree, { workingDir: context.workingDir, homeDir: context.homeDir });
+  return resolveBareEnvironment(tree, context.lookupEnv);
+}
+
+/** Per file: upgrade, interpolate, include, extends, merge, validate, canonical form. */
 function loadDocuments(documents: readonly ParsedDocument[], context: LoadContext): Dict {
   const { options, lookupEnv } = context;
+  const interpolate = options.interpolate !== false;
   let merged: Dict = {};
   const seen: ParsedDocument[] = [];
   for (const document of documents) {
     let tree = upgradeLegacyLayout(document.tree, document.file, options.warn);
-    refuseUnbuilt(tree, document);
-    if (options.interpolate !== false) tree = interpolateTree(tree, lookupEnv, document.locate);
+    if (interpolate) tree = interpolateTree(tree, lookupEnv, document.locate);
+    tree = applyInclude(tree, includeContext(document, context));
+    tree = applyExtends(tree, {
+      file: document.file,
+      baseDir: context.workingDir,
+      homeDir: context.homeDir,
+      lookupEnv,
+      interpolate,
+      warn: options.warn,
+      locate: document.locate,
+      resets: document.resets,
+      overrides: document.overrides,
+    });
     merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
     seen.push(document);
     validateSchema({ file: document.file, tree: merged, locate: locateIn(seen) });
@@ -131,19 +153,30 @@ function loadDocuments(documents: readonly ParsedDocument[], context: LoadContex
   return merged;
 }
 
-/** Keys whose passes berth does not have yet: refused by name rather than silently ignored. */
-function refuseUnbuilt(tree: Dict, document: ParsedDocument): void {
-  if ('include' in tree) {
-    throw new BerthError('include is not supported yet', { path: ['include'], position: document.locate(['include']) });
-  }
-  const services = isDict(tree.services) ? tree.services : {};
-  for (const name of Object.keys(services).sort()) {
-    const service = services[name];
-    if (isDict(service) && 'extends' in service) {
-      const path = ['services', name, 'extends'];
-      throw new BerthError('extends is not supported yet', { path, position: document.locate(path) });
-    }
-  }
+function includeContext(document: ParsedDocument, context: LoadContext): IncludeContext {
+  return {
+    workingDir: context.workingDir,
+    homeDir: context.homeDir,
+    environment: context.environment,
+    included: context.included.length > 0 ? context.included : [document.file],
+    locate: document.locate,
+    resets: document.resets,
+    overrides: document.overrides,
+    // An included project is loaded like the main one, paths always resolved, without normalization.
+    loadProject: (request) => {
+      const environment = request.environment;
+      const nested: LoadContext = {
+        options: context.options,
+        environment,
+        lookupEnv: (name) => environment[name],
+        workingDir: request.workingDir,
+        homeDir: context.homeDir,
+        included: request.included,
+      };
+      const documents = request.files.flatMap((file) => parseComposeText(file, readComposeFile(file, context.options)));
+      return loadFileSet(documents, nested, true);
+    },
+  };
 }
 
 function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>): string {
