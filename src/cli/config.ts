@@ -103,10 +103,10 @@ function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): nu
   }
   if (services.length > 0 && !flags.interpolate) ctx.warn('service filtering is not applied when --no-interpolate is set, the full model will be rendered');
   const loaded = load(flags.interpolate ? {} : { services: [] });
+  if (flags.quiet) return 0;
   let content = flags.interpolate ? renderModel(loaded.tree, format) : renderRaw(loaded.tree, format);
   // The output must read back the same: a literal `$` is written `$$`.
   if (flags.interpolate) content = content.replaceAll('$', '$$$$');
-  if (flags.quiet) return 0;
   if (flags.output !== undefined) {
     if (content.length > 0) writeFileSync(resolve(ctx.cwd, flags.output), content, { mode: 0o666 });
     return 0;

@@ -4,36 +4,23 @@
 import { BerthError } from './errors.js';
 import { parsePortSpec } from './syntax/port-spec.js';
 import { parseVolumeSpec } from './syntax/volume-spec.js';
-import { findHandler, formatPath, isDict, patternTable } from './tree.js';
+import { formatPath, isDict, patternTrie, rewriteAt } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 
-type Recurse = (value: unknown, path: TreePath) => unknown;
-type Transformer = (value: unknown, path: TreePath, recurse: Recurse, warn: (message: string) => void) => unknown;
+/** `descend` continues below the value (for transformers of maps whose entries have transformers too). */
+type Transformer = (value: unknown, path: TreePath, descend: (value: unknown) => unknown, warn: (message: string) => void) => unknown;
 
 /** `ignoreParseErrors`: without interpolation a value may still be `${PORT}:80`; it is then left as written. */
 export function toCanonical(tree: Dict, warn: (message: string) => void, ignoreParseErrors = false): Dict {
-  const recurse: Recurse = (value, path) => {
-    const transformer = findHandler(TRANSFORMERS, path);
-    if (!transformer) return descend(value, path, recurse);
-    if (!ignoreParseErrors) return transformer(value, path, recurse, warn);
+  return rewriteAt(tree, TRANSFORMERS, (transformer, value, path, descend) => {
+    if (!ignoreParseErrors) return transformer(value, path, descend, warn);
     try {
-      return transformer(value, path, recurse, warn);
+      return transformer(value, path, descend, warn);
     } catch (error) {
       if (error instanceof BerthError) return value;
       throw error;
     }
-  };
-  return recurse(tree, []) as Dict;
-}
-
-function descend(value: unknown, path: TreePath, recurse: Recurse): unknown {
-  if (Array.isArray(value)) return value.map((item, index) => recurse(item, [...path, index]));
-  if (isDict(value)) {
-    const out: Dict = {};
-    for (const [key, item] of Object.entries(value)) out[key] = recurse(item, [...path, key]);
-    return out;
-  }
-  return value;
+  }) as Dict;
 }
 
 const fail = (path: TreePath, message: string): never => {
@@ -99,15 +86,15 @@ const envFile: Transformer = (value, path) => {
 
 const asMapping =
   (key: string, name: string): Transformer =>
-  (value, path, recurse) => {
+  (value, path, descend) => {
     if (typeof value === 'string') return { [key]: value };
-    if (isDict(value)) return descend(value, path, recurse);
+    if (isDict(value)) return descend(value);
     return fail(path, `invalid type for ${name}`);
   };
 
-const gpus: Transformer = (value, path, recurse) => {
+const gpus: Transformer = (value, path, descend) => {
   if (typeof value === 'string') return [{ count: 'all' }];
-  if (Array.isArray(value)) return descend(value, path, recurse);
+  if (Array.isArray(value)) return descend(value);
   return fail(path, 'invalid type for gpus');
 };
 
@@ -150,9 +137,9 @@ const ssh: Transformer = (value, path) => {
 const stringOrText: Transformer = (value) => (typeof value === 'string' ? value : String(value));
 
 /** `external: {name: x}` (deprecated) becomes `name: x` + `external: true`. */
-const maybeExternal: Transformer = (value, path, recurse, warn) => {
+const maybeExternal: Transformer = (value, path, descend, warn) => {
   if (value === null || value === undefined || !isDict(value)) return value;
-  const resource = descend(value, path, recurse) as Dict;
+  const resource = descend(value) as Dict;
   const external = resource.external;
   if (!isDict(external)) return resource;
   resource.external = true;
@@ -164,7 +151,7 @@ const maybeExternal: Transformer = (value, path, recurse, warn) => {
   return resource;
 };
 
-const TRANSFORMERS = patternTable<Transformer>([
+const TRANSFORMERS = patternTrie<Transformer>([
   ['services.*.build.secrets.*', fileMount],
   ['services.*.build.provenance', stringOrText],
   ['services.*.build.sbom', stringOrText],

@@ -1,20 +1,16 @@
 // Defaults compose fills in once the files are merged: a build context, secret targets, port protocol and mode,
 // device counts and the create-host-path flag of binds.
-import { findHandler, isDict, patternTable } from './tree.js';
-import type { Dict, TreePath } from './tree.js';
+import { isDict, patternTrie, rewriteAt } from './tree.js';
+import type { Dict } from './tree.js';
 
 type Filler = (value: Dict) => void;
 
 export function setDefaultValues(tree: Dict): Dict {
-  const walk = (value: unknown, path: TreePath): unknown => {
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
-    if (!isDict(value)) return value;
-    const out: Dict = {};
-    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
-    findHandler(DEFAULTS, path)?.(out);
+  return rewriteAt(tree, DEFAULTS, (filler, value, _path, descend) => {
+    const out = descend(value);
+    if (isDict(out)) filler(out);
     return out;
-  };
-  return walk(tree, []) as Dict;
+  }) as Dict;
 }
 
 const fill =
@@ -27,7 +23,7 @@ const deviceCount: Filler = (value) => {
   if (!('count' in value) && !('device_ids' in value)) value.count = 'all';
 };
 
-const DEFAULTS = patternTable<Filler>([
+const DEFAULTS = patternTrie<Filler>([
   ['services.*.build', fill(() => ({ context: '.' }))],
   ['services.*.secrets.*', fill((secret) => ({ target: `/run/secrets/${String(secret.source)}` }))],
   ['services.*.ports.*', fill(() => ({ protocol: 'tcp', mode: 'ingress' }))],

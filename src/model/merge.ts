@@ -1,10 +1,16 @@
 // Merging compose files: maps merge, lists append, scalars are replaced; special paths follow compose's own rules,
 // then `enforceUnicity` keeps one entry per key (the last one written, at the first one's place).
 import { BerthError } from './errors.js';
-import { formatPath, isDict } from './tree.js';
-import type { Dict, TreePath } from './tree.js';
+import { formatPath, isDict, patternTrie, rewriteAt, trieStep } from './tree.js';
+import type { Dict, PatternTrie, TreePath } from './tree.js';
 
-type Merger = (base: unknown, override: unknown, path: TreePath, replaced: ReadonlySet<string>) => unknown;
+type Merger = (base: unknown, override: unknown, path: TreePath, at: MergeAt) => unknown;
+
+/** Where the merge is: the `!override` paths, and the node of the mergers table for this path. */
+interface MergeAt {
+  readonly replaced: ReadonlySet<string>;
+  readonly node: PatternTrie<Merger> | undefined;
+}
 
 export interface OverrideDocument {
   readonly tree: Dict;
@@ -17,17 +23,17 @@ export function mergeDocuments(base: Dict, override: OverrideDocument): Dict {
   const target = structuredClone(base);
   for (const path of override.resets) removeAt(target, path);
   const replaced = new Set(override.overrides.map((path) => formatPath(path)));
-  return mergeValue(target, structuredClone(override.tree), [], replaced) as Dict;
+  return mergeValue(target, structuredClone(override.tree), [], { replaced, node: MERGERS }) as Dict;
 }
 
-function mergeValue(base: unknown, override: unknown, path: TreePath, replaced: ReadonlySet<string>): unknown {
-  if (replaced.has(formatPath(path))) return override; // `!override`
-  const special = MERGERS.find(([pattern]) => matches(path, pattern))?.[1];
-  if (special) return special(base, override, path, replaced);
+function mergeValue(base: unknown, override: unknown, path: TreePath, at: MergeAt): unknown {
+  if (at.replaced.size > 0 && at.replaced.has(formatPath(path))) return override; // `!override`
+  const special = at.node?.handler;
+  if (special) return special(base, override, path, at);
   if (override === null || override === undefined) return base;
   if (isDict(base)) {
     if (!isDict(override)) throw new BerthError(`cannot override ${formatPath(path)}: a mapping cannot be replaced by a ${typeName(override)}`, { path });
-    return mergeMappings(base, override, path, replaced);
+    return mergeMappings(base, override, path, at);
   }
   if (Array.isArray(base)) {
     if (!Array.isArray(override)) throw new BerthError(`cannot override ${formatPath(path)}: a list cannot be replaced by a ${typeName(override)}`, { path });
@@ -36,10 +42,11 @@ function mergeValue(base: unknown, override: unknown, path: TreePath, replaced: 
   return override;
 }
 
-function mergeMappings(base: Dict, override: Dict, path: TreePath, replaced: ReadonlySet<string>): Dict {
+function mergeMappings(base: Dict, override: Dict, path: TreePath, at: MergeAt): Dict {
   const out: Dict = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    out[key] = key in base ? mergeValue(base[key], value, [...path, key], replaced) : value;
+    if (!(key in base)) out[key] = value;
+    else out[key] = mergeValue(base[key], value, [...path, key], { replaced: at.replaced, node: at.node && trieStep(at.node, key) });
   }
   return out;
 }
@@ -76,12 +83,12 @@ function asMapping(value: unknown, defaults?: Dict): Dict {
 
 const mergeMappingsOf =
   (defaults?: Dict): Merger =>
-  (base, override, path, replaced) =>
-    mergeMappings(asMapping(base, defaults), asMapping(override, defaults), path, replaced);
+  (base, override, path, at) =>
+    mergeMappings(asMapping(base, defaults), asMapping(override, defaults), path, at);
 
-const mergeBuild: Merger = (base, override, path, replaced) => {
+const mergeBuild: Merger = (base, override, path, at) => {
   const asBuild = (value: unknown): Dict => (typeof value === 'string' ? { context: value } : isDict(value) ? value : {});
-  return mergeMappings(asBuild(base), asBuild(override), path, replaced);
+  return mergeMappings(asBuild(base), asBuild(override), path, at);
 };
 
 const mergeExtraHosts: Merger = (base, override) => {
@@ -90,16 +97,16 @@ const mergeExtraHosts: Merger = (base, override) => {
 };
 
 /** A logging block for another driver replaces the old one; the same driver merges options. */
-const mergeLogging: Merger = (base, override, path, replaced) => {
+const mergeLogging: Merger = (base, override, path, at) => {
   if (!isDict(base) || !isDict(override)) return override ?? base;
   if ('driver' in base && 'driver' in override && base.driver !== override.driver) return override;
-  return mergeMappings(base, override, path, replaced);
+  return mergeMappings(base, override, path, at);
 };
 
 const STARTED = { condition: 'service_started', required: true };
 
-/** Ordered: the first pattern that matches a path decides how it merges (`*` is any one key). */
-const MERGERS: ReadonlyArray<readonly [string, Merger]> = [
+/** How special paths merge (`*` is any one key). */
+const MERGERS = patternTrie<Merger>([
   ['networks.*.labels', toSequence],
   ['volumes.*.labels', toSequence],
   ['services.*.annotations', toSequence],
@@ -128,12 +135,7 @@ const MERGERS: ReadonlyArray<readonly [string, Merger]> = [
   ['services.*.sysctls', toSequence],
   ['services.*.tmpfs', toSequence],
   ['services.*.ulimits.*', replace],
-];
-
-function matches(path: TreePath, pattern: string): boolean {
-  const parts = pattern.split('.');
-  return parts.length === path.length && parts.every((part, i) => part === '*' || part === String(path[i]));
-}
+]);
 
 function removeAt(tree: Dict, path: TreePath): void {
   let node: unknown = tree;
@@ -176,7 +178,7 @@ const port: Indexer = (entry) => {
 const envFile: Indexer = (entry) => (isDict(entry) ? String(entry.path) : String(entry));
 const plain: Indexer = (entry) => String(entry);
 
-const UNIQUE: ReadonlyArray<readonly [string, Indexer]> = [
+const UNIQUE = patternTrie<Indexer>([
   ['networks.*.labels', keyValue],
   ['networks.*.ipam.options', keyValue],
   ['services.*.annotations', keyValue],
@@ -206,19 +208,12 @@ const UNIQUE: ReadonlyArray<readonly [string, Indexer]> = [
   ['services.*.sysctls', keyValue],
   ['services.*.tmpfs', keyValue],
   ['services.*.volumes', byTarget],
-];
+]);
 
 /** One entry per key in the lists compose treats as sets: a later entry replaces an earlier one in its place. */
 export function enforceUnicity(tree: Dict): Dict {
-  const walk = (value: unknown, path: TreePath): unknown => {
-    if (isDict(value)) {
-      const out: Dict = {};
-      for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
-      return out;
-    }
+  return rewriteAt(tree, UNIQUE, (indexer, value, path) => {
     if (!Array.isArray(value)) return value;
-    const indexer = UNIQUE.find(([pattern]) => matches(path, pattern))?.[1];
-    if (!indexer) return value;
     const out: unknown[] = [];
     const positions = new Map<string, number>();
     value.forEach((entry, index) => {
@@ -232,6 +227,5 @@ export function enforceUnicity(tree: Dict): Dict {
       }
     });
     return out;
-  };
-  return walk(tree, []) as Dict;
+  }) as Dict;
 }

@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, win32 } from 'node:path';
 import { BerthError } from './errors.js';
-import { findHandler, isDict, patternTable } from './tree.js';
+import { isDict, patternTrie, rewriteAt } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 
 type Resolver = (value: unknown, path: TreePath, context: PathContext) => unknown;
@@ -13,16 +13,7 @@ export interface PathContext {
 }
 
 export function resolveRelativePaths(tree: Dict, context: PathContext): Dict {
-  const walk = (value: unknown, path: TreePath): unknown => {
-    const resolver = findHandler(RESOLVERS, path);
-    if (resolver) return resolver(value, path, context);
-    if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
-    if (!isDict(value)) return value;
-    const out: Dict = {};
-    for (const [key, item] of Object.entries(value)) out[key] = walk(item, [...path, key]);
-    return out;
-  };
-  return walk(tree, []) as Dict;
+  return rewriteAt(tree, RESOLVERS, (resolver, value, path) => resolver(value, path, context)) as Dict;
 }
 
 export function expandUser(path: string, homeDir: string): string {
@@ -83,7 +74,7 @@ const watchPath: Resolver = (value, path, context) => {
   }
 };
 
-const RESOLVERS = patternTable<Resolver>([
+const RESOLVERS = patternTrie<Resolver>([
   ['services.*.build.context', contextPath],
   ['services.*.build.additional_contexts.*', contextPath],
   ['services.*.build.ssh.*', maybeUnixPath],

@@ -33,12 +33,66 @@ export function matchesPattern(path: TreePath, pattern: readonly string[]): bool
   return pattern.length === path.length && pattern.every((part, i) => part === '*' || part === String(path[i]));
 }
 
-/** A table of path patterns to handlers, compiled once. */
-export function patternTable<T>(entries: ReadonlyArray<readonly [string, T]>): ReadonlyArray<readonly [readonly string[], T]> {
-  return entries.map(([pattern, handler]) => [pattern.split('.'), handler] as const);
+/** Path patterns (`services.*.ports`, `*` is any one key or list index) compiled into a tree of handlers. */
+export interface PatternTrie<T> {
+  readonly handler?: T;
+  readonly children: ReadonlyMap<string, PatternTrie<T>>;
+  readonly any?: PatternTrie<T>;
 }
 
-export function findHandler<T>(table: ReadonlyArray<readonly [readonly string[], T]>, path: TreePath): T | undefined {
-  for (const [pattern, handler] of table) if (matchesPattern(path, pattern)) return handler;
-  return undefined;
+interface MutableTrie<T> {
+  handler?: T;
+  children: Map<string, MutableTrie<T>>;
+  any?: MutableTrie<T>;
+}
+
+export function patternTrie<T>(entries: ReadonlyArray<readonly [string, T]>): PatternTrie<T> {
+  const root: MutableTrie<T> = { children: new Map() };
+  for (const [pattern, handler] of entries) {
+    let node = root;
+    for (const part of pattern.split('.')) {
+      if (part === '*') node = node.any ??= { children: new Map() };
+      else {
+        let next = node.children.get(part);
+        if (!next) node.children.set(part, (next = { children: new Map() }));
+        node = next;
+      }
+    }
+    // The first pattern written for a path wins, as in an ordered table.
+    node.handler ??= handler;
+  }
+  return root;
+}
+
+/** The trie node for one step down from `node`: the exact key first, else `*`. */
+export function trieStep<T>(node: PatternTrie<T>, key: string | number): PatternTrie<T> | undefined {
+  return node.children.get(String(key)) ?? node.any;
+}
+
+/**
+ * Rebuilds `value` along the paths the trie names, calling `visit` where a pattern ends; what no pattern reaches is
+ * shared, not copied. `visit` gets `descend` to continue below a node it handles.
+ */
+export function rewriteAt<T>(
+  value: unknown,
+  trie: PatternTrie<T>,
+  visit: (handler: T, value: unknown, path: TreePath, descend: (value: unknown) => unknown) => unknown,
+  path: TreePath = [],
+): unknown {
+  const descend = (current: unknown): unknown => {
+    if (Array.isArray(current)) {
+      return current.map((item, index) => {
+        const next = trieStep(trie, index);
+        return next ? rewriteAt(item, next, visit, [...path, index]) : item;
+      });
+    }
+    if (!isDict(current)) return current;
+    const out: Dict = {};
+    for (const [key, item] of Object.entries(current)) {
+      const next = trieStep(trie, key);
+      out[key] = next ? rewriteAt(item, next, visit, [...path, key]) : item;
+    }
+    return out;
+  };
+  return trie.handler === undefined ? descend(value) : visit(trie.handler, value, path, descend);
 }
