@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,4 +92,38 @@ test('digest flags need a registry and are refused by name; an unknown --format 
   assert.match(result.stderr, /--resolve-image-digests and --lock-image-digests need registry access/);
   const format = await berth(['config', '--format', 'toml'], fixture('config-basic'));
   assert.deepEqual([format.code, format.stderr], [1, 'unsupported format "toml"\n']);
+});
+
+test('config prints the canonical model; -o writes it to a file; a literal $ is written $$', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-config-out-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  writeFileSync(join(dir, 'compose.yaml'), 'name: out\nservices:\n  web:\n    image: busybox\n    command: echo $$HOME\n');
+  const printed = await berth(['config'], dir);
+  assert.equal(
+    printed.stdout,
+    'name: out\nservices:\n  web:\n    command:\n      - echo\n      - $$HOME\n    image: busybox\n    networks:\n      default: null\nnetworks:\n  default:\n    name: out_default\n',
+  );
+  const saved = await berth(['config', '--format', 'json', '-o', 'out.json'], dir);
+  assert.deepEqual([saved.code, saved.stdout], [0, '']);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).services.web.image, 'busybox');
+});
+
+test('config --hash, --volumes, --networks, --variables', async () => {
+  const hashes = (await berth(['config', '--hash', '*'], fixture('config-basic'))).stdout.trim().split('\n');
+  assert.deepEqual(hashes.map((line) => line.split(' ')[0]), ['api', 'db', 'web']);
+  for (const line of hashes) assert.match(line, / [0-9a-f]{64}$/);
+  assert.equal((await berth(['config', '--hash', 'db'], fixture('config-basic'))).stdout, `${hashes[1]}\n`);
+  assert.match((await berth(['config', '--hash', 'nope'], fixture('config-basic'))).stderr, /no such service: nope/);
+  assert.equal((await berth(['config', '--networks'], fixture('config-basic'))).stdout, 'default\n');
+  assert.equal((await berth(['config', '--volumes'], fixture('config-basic'))).stdout, '');
+  assert.equal(
+    (await berth(['config', '--variables'], fixture('config-basic'))).stdout,
+    [
+      'NAME                REQUIRED            DEFAULT VALUE       ALTERNATE VALUE',
+      'PROJECT             false               basic               ',
+      'REGISTRY            false                                   ',
+      'TAG                 false               latest              ',
+      '',
+    ].join('\n'),
+  );
 });
