@@ -1,0 +1,136 @@
+// Images over the Engine API: inspect, remove, pull, and build from a tar context.
+import type { Readable } from 'node:stream';
+import { BerthError } from '../model/errors.js';
+import { statusOf } from './transport.js';
+import type { Transport } from './transport.js';
+
+export interface ImageDetails {
+  readonly id: string;
+  readonly repoTags: readonly string[];
+  /** Targets the image declares with VOLUME. */
+  readonly volumes: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface BuildRequest {
+  readonly context: Readable;
+  readonly tag: readonly string[];
+  readonly dockerfile?: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly target?: string;
+  readonly noCache?: boolean;
+  readonly pull?: boolean;
+  readonly network?: string;
+  readonly shmSize?: number;
+  readonly extraHosts?: readonly string[];
+  readonly platform?: string;
+  readonly onOutput?: (line: string) => void;
+}
+
+export interface Images {
+  inspect(reference: string): Promise<ImageDetails | undefined>;
+  remove(reference: string, options?: { force?: boolean; noprune?: boolean }): Promise<void>;
+  pull(reference: string, platform?: string, onProgress?: (line: string) => void): Promise<void>;
+  build(request: BuildRequest): Promise<string>;
+  list(filters: Readonly<Record<string, readonly string[]>>): Promise<Array<{ id: string; repoTags: string[]; labels: Record<string, string> }>>;
+}
+
+interface RawImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  Config?: { Volumes?: Record<string, unknown> | null; Labels?: Record<string, string> | null } | null;
+}
+
+export function images(transport: Transport): Images {
+  const { request } = transport;
+  return {
+    async inspect(reference) {
+      try {
+        const raw = await request<RawImage>('GET', `/images/${encodeURIComponent(reference)}/json`);
+        return {
+          id: raw.Id,
+          repoTags: raw.RepoTags ?? [],
+          volumes: Object.keys(raw.Config?.Volumes ?? {}),
+          labels: raw.Config?.Labels ?? {},
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async remove(reference, options = {}) {
+      await request('DELETE', `/images/${encodeURIComponent(reference)}`, { query: { force: options.force, noprune: options.noprune } });
+    },
+    async pull(reference, platform, onProgress) {
+      const [fromImage, tag] = splitTag(reference);
+      const stream = await transport.stream('POST', '/images/create', { query: { fromImage, tag, platform } });
+      await readJsonLines(stream, (message) => {
+        if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
+        if (typeof message.status === 'string') onProgress?.(message.status);
+      });
+    },
+    async build(build) {
+      const stream = await transport.stream('POST', '/build', {
+        query: {
+          t: build.tag.length > 0 ? build.tag[0] : undefined,
+          dockerfile: build.dockerfile,
+          buildargs: build.buildArgs ? JSON.stringify(build.buildArgs) : undefined,
+          labels: build.labels ? JSON.stringify(build.labels) : undefined,
+          target: build.target,
+          nocache: build.noCache,
+          pull: build.pull,
+          networkmode: build.network,
+          shmsize: build.shmSize,
+          extrahosts: build.extraHosts?.join(','),
+          platform: build.platform,
+          rm: true,
+          forcerm: true,
+        },
+        upload: build.context,
+      });
+      let id = '';
+      await readJsonLines(stream, (message) => {
+        if (typeof message.error === 'string') throw new BerthError(`build failed: ${message.error.trim()}`, { kind: 'engine' });
+        if (typeof message.stream === 'string') build.onOutput?.(message.stream);
+        const aux = message.aux as { ID?: string } | undefined;
+        if (aux?.ID) id = aux.ID;
+      });
+      for (const tag of build.tag.slice(1)) {
+        const [repo, name] = splitTag(tag);
+        await request('POST', `/images/${encodeURIComponent(id || build.tag[0]!)}/tag`, { query: { repo, tag: name }, accept: [201] });
+      }
+      return id;
+    },
+    async list(filters) {
+      const raw = await request<Array<{ Id: string; RepoTags?: string[] | null; Labels?: Record<string, string> | null }>>('GET', '/images/json', {
+        query: { filters: JSON.stringify(filters) },
+      });
+      return raw.map((image) => ({ id: image.Id, repoTags: image.RepoTags ?? [], labels: image.Labels ?? {} }));
+    },
+  };
+}
+
+/** `registry:5000/a/b:tag` -> [`registry:5000/a/b`, `tag`]; a digest reference keeps its digest as the tag. */
+export function splitTag(reference: string): [string, string] {
+  const at = reference.indexOf('@');
+  if (at >= 0) return [reference.slice(0, at), reference.slice(at + 1)];
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  return colon > slash ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
+}
+
+/** The engine streams progress as JSON objects, one per line (or glued together). */
+async function readJsonLines(stream: NodeJS.ReadableStream, onMessage: (message: Record<string, unknown>) => void): Promise<void> {
+  let buffer = '';
+  for await (const chunk of stream) {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).trim();
+      buffer = buffer.slice(newline + 1);
+      if (line !== '') onMessage(JSON.parse(line) as Record<string, unknown>);
+    }
+  }
+  if (buffer.trim() !== '') onMessage(JSON.parse(buffer) as Record<string, unknown>);
+}

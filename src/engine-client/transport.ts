@@ -1,0 +1,144 @@
+// The one place that talks HTTP to the engine (through dockerode's modem): API version negotiation, requests with
+// plain JSON in and out, streams, and engine errors turned into BerthErrors with the engine's own message.
+import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import type { Duplex, Writable } from 'node:stream';
+import { BerthError } from '../model/errors.js';
+import type { ErrorKind } from '../model/errors.js';
+import type { Endpoint } from './endpoint.js';
+
+/** The newest Engine API berth speaks; older engines are spoken to in their own version. */
+export const CLIENT_API_VERSION = '1.47';
+/** Below this berth cannot work (compose's own floor). */
+export const MIN_API_VERSION = '1.41';
+
+export interface RequestOptions {
+  readonly query?: Record<string, string | number | boolean | undefined>;
+  readonly body?: unknown;
+  /** Status codes that are not errors besides 2xx (e.g. 304 "already started"). */
+  readonly accept?: readonly number[];
+  readonly signal?: AbortSignal;
+  /** A request body streamed as is (a build context tar). */
+  readonly upload?: NodeJS.ReadableStream;
+}
+
+export interface Transport {
+  readonly endpoint: Endpoint;
+  readonly apiVersion: string;
+  readonly serverVersion: string;
+  readonly os: string;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  stream(method: string, path: string, options?: RequestOptions): Promise<IncomingMessage>;
+  /** An upgraded connection (attach): raw multiplexed or TTY stream, writable for stdin. */
+  hijack(path: string, options?: RequestOptions): Promise<Duplex>;
+  demux(stream: NodeJS.ReadableStream, stdout: Writable, stderr: Writable): void;
+}
+
+interface ModemError extends Error {
+  statusCode?: number;
+  json?: { message?: string } | string | null;
+  code?: string;
+}
+
+type Modem = {
+  dial(options: object, callback: (error: ModemError | null, result: unknown) => void): void;
+  demuxStream(stream: NodeJS.ReadableStream, stdout: Writable, stderr: Writable): void;
+  version?: string;
+};
+
+export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
+  const docker = new Docker(dockerOptions(endpoint));
+  const modem = (docker as unknown as { modem: Modem }).modem;
+  const dial = <T>(options: object): Promise<T> =>
+    new Promise((resolve, reject) => modem.dial(options, (error, result) => (error ? reject(error) : resolve(result as T))));
+
+  let version: { ApiVersion?: string; Version?: string; Os?: string };
+  try {
+    version = await dial({ path: '/version', method: 'GET', statusCodes: { 200: true } });
+  } catch (error) {
+    const code = (error as ModemError).code;
+    const why = code === 'ENOENT' || code === 'ECONNREFUSED' ? 'is the engine running?' : (error as Error).message;
+    throw new BerthError(`cannot connect to the Docker engine at ${endpoint.url} (${endpoint.source}): ${why}`, { kind: 'engine', cause: error });
+  }
+  const serverApi = version.ApiVersion ?? MIN_API_VERSION;
+  if (compareVersions(serverApi, MIN_API_VERSION) < 0) {
+    throw new BerthError(`the engine at ${endpoint.url} speaks Engine API ${serverApi}; berth needs ${MIN_API_VERSION} or later`, { kind: 'engine' });
+  }
+  const apiVersion = compareVersions(serverApi, CLIENT_API_VERSION) < 0 ? serverApi : CLIENT_API_VERSION;
+  modem.version = `v${apiVersion}`;
+
+  const dialOptions = (method: string, path: string, options: RequestOptions, extra: object) => {
+    const statusCodes: Record<number, boolean> = { 200: true, 201: true, 204: true, 101: true };
+    for (const code of options.accept ?? []) statusCodes[code] = true;
+    const query = Object.fromEntries(Object.entries(options.query ?? {}).filter(([, value]) => value !== undefined));
+    return {
+      path: `${path}?`,
+      method,
+      // An empty body object is not sent at all (the modem drops '{}'), which endpoints like start require.
+      options: { _query: query, _body: options.body ?? {} },
+      statusCodes,
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+      ...(options.upload ? { file: options.upload, headers: { 'Content-Type': 'application/x-tar' } } : {}),
+      ...extra,
+    };
+  };
+  const guarded = async <T>(method: string, path: string, options: RequestOptions, extra: object): Promise<T> => {
+    try {
+      return await dial<T>(dialOptions(method, path, options, extra));
+    } catch (error) {
+      throw engineError(error as ModemError, method, path);
+    }
+  };
+  return {
+    endpoint,
+    apiVersion,
+    serverVersion: version.Version ?? 'unknown',
+    os: version.Os ?? 'linux',
+    request: (method, path, options = {}) => guarded(method, path, options, {}),
+    stream: (method, path, options = {}) => guarded(method, path, options, { isStream: true }),
+    hijack: (path, options = {}) => guarded('POST', path, options, { isStream: true, hijack: true, openStdin: true }),
+    demux: (stream, stdout, stderr) => modem.demuxStream(stream, stdout, stderr),
+  };
+}
+
+function dockerOptions(endpoint: Endpoint): Docker.DockerOptions {
+  if (endpoint.socketPath) return { socketPath: endpoint.socketPath };
+  const options: Docker.DockerOptions = { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol };
+  if (endpoint.tlsDir) {
+    const read = (file: string): Buffer | undefined => {
+      try {
+        return readFileSync(join(endpoint.tlsDir!, file));
+      } catch {
+        return undefined;
+      }
+    };
+    return { ...options, ca: read('ca.pem'), cert: read('cert.pem'), key: read('key.pem') };
+  }
+  return options;
+}
+
+const KINDS: Record<number, ErrorKind> = { 400: 'invalid', 404: 'not-found', 409: 'conflict' };
+
+function engineError(error: ModemError, method: string, path: string): BerthError {
+  if (error instanceof BerthError) return error;
+  if (error.name === 'AbortError') return new BerthError('canceled', { kind: 'canceled', cause: error });
+  const status = error.statusCode;
+  const body = error.json;
+  const message = typeof body === 'object' && body !== null && typeof body.message === 'string' ? body.message : typeof body === 'string' && body !== '' ? body.trim() : error.message;
+  const kind = status !== undefined ? (KINDS[status] ?? 'engine') : 'engine';
+  const detail = status === undefined ? `${method} ${path}: ${message}` : message;
+  return Object.assign(new BerthError(detail, { kind, cause: error }), { statusCode: status });
+}
+
+export function compareVersions(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split('.').map(Number);
+  const [bm = 0, bn = 0] = b.split('.').map(Number);
+  return am !== bm ? am - bm : an - bn;
+}
+
+/** The HTTP status an engine error came with, if it came from the engine. */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | null)?.statusCode;
+}
