@@ -1,7 +1,7 @@
 // The config hash compose stores on each container (com.docker.compose.config-hash): sha256 of the service as
 // compose's JSON encoder writes it, leaving out what may change without recreating containers.
 import { createHash } from 'node:crypto';
-import { renderServiceJson } from './output/render.js';
+import { renderCompactJson } from './output/render.js';
 import { isDict } from './tree.js';
 import type { Dict } from './tree.js';
 
@@ -12,5 +12,19 @@ export function serviceConfigHash(service: Dict): string {
     const { replicas: _replicas, ...deploy } = hashed.deploy;
     hashed.deploy = deploy;
   }
-  return createHash('sha256').update(renderServiceJson(hashed)).digest('hex');
+  return sha256(renderCompactJson('Service', hashed));
+}
+
+/** A network's hash (com.docker.compose.config-hash on the network): a change recreates it. */
+export function networkConfigHash(network: Dict): string {
+  return sha256(renderCompactJson('Network', network));
+}
+
+/** A volume's hash; compose counts an unset driver as `local`. */
+export function volumeConfigHash(volume: Dict): string {
+  return sha256(renderCompactJson('Volume', { ...volume, driver: volume.driver || 'local' }));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -22,9 +22,9 @@ export function renderModel(model: Dict, format: OutputFormat): string {
   return goJson(sortKeys(project, byteCompare));
 }
 
-/** One service as compose's JSON encoder writes it: what the config hash is computed over. */
-export function renderServiceJson(service: Dict): string {
-  return goEscapes(JSON.stringify(renderStruct(service, structShape('Service'), 'json', true)));
+/** One structure (`Service`, `Network`, `Volume`) as compose's JSON encoder writes it: what config hashes are computed over. */
+export function renderCompactJson(shape: 'Service' | 'Network' | 'Volume', value: Dict): string {
+  return goEscapes(JSON.stringify(renderStruct(value, structShape(shape), 'json', true)));
 }
 
 function renderStruct(value: Dict, shape: StructShape, format: OutputFormat, present: boolean): Out | typeof ABSENT {

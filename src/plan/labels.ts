@@ -1,0 +1,30 @@
+// The labels compose puts on what it creates, and the names it gives: berth uses the same, so that either tool can
+// pick up where the other left off.
+export const LABEL = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+  number: 'com.docker.compose.container-number',
+  oneoff: 'com.docker.compose.oneoff',
+  configHash: 'com.docker.compose.config-hash',
+  dependsOn: 'com.docker.compose.depends_on',
+  image: 'com.docker.compose.image',
+  workingDir: 'com.docker.compose.project.working_dir',
+  configFiles: 'com.docker.compose.project.config_files',
+  environmentFile: 'com.docker.compose.project.environment_file',
+  version: 'com.docker.compose.version',
+  network: 'com.docker.compose.network',
+  volume: 'com.docker.compose.volume',
+  replace: 'com.docker.compose.replace',
+  slug: 'com.docker.compose.slug',
+} as const;
+
+/** `<project>-<service>-<n>`, or with `_` as docker-compose 1.x named them (`--compatibility`). */
+export function containerName(project: string, service: string, number: number, options: { containerName?: string; compatibility?: boolean } = {}): string {
+  if (options.containerName) return options.containerName;
+  const separator = options.compatibility ? '_' : '-';
+  return [project, service, String(number)].join(separator);
+}
+
+export function projectFilter(project: string): Record<string, string[]> {
+  return { label: [`${LABEL.project}=${project}`] };
+}
