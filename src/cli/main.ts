@@ -6,12 +6,16 @@ import { addGlobalOptions, checkGlobalFlags } from './global-options.js';
 import type { GlobalFlags } from './global-options.js';
 import { registerConfigCommand } from './config.js';
 import { registerVersionCommand } from './version.js';
+import { registerUpCommand } from './up.js';
+import { registerDownCommand } from './down.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   readonly cwd: string;
   readonly environment: Readonly<Record<string, string | undefined>>;
+  /** Registers a Ctrl-C handler (the process's SIGINT); returns a function that removes it. */
+  readonly onInterrupt?: (handler: () => void) => () => void;
 }
 
 export type VerbContext = CliIo & {
@@ -44,9 +48,11 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
     };
   registerConfigCommand(program, run);
   registerVersionCommand(program, run);
+  registerUpCommand(program, run);
+  registerDownCommand(program, run);
 
   try {
-    await program.parseAsync([...args], { from: 'user' });
+    await program.parseAsync(args.map(renameNoAttach), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
@@ -59,5 +65,21 @@ export type RunVerb = (
 ) => (...args: unknown[]) => Promise<void>;
 
 function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), environment: process.env };
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    environment: process.env,
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
+  };
+}
+
+/** `up --no-attach <service>` is not the negation of `--attach`: it goes to commander under a name of its own. */
+function renameNoAttach(arg: string): string {
+  if (arg === '--no-attach') return '--skip-attach';
+  if (arg.startsWith('--no-attach=')) return `--skip-attach=${arg.slice('--no-attach='.length)}`;
+  return arg;
 }

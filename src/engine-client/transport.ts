@@ -126,7 +126,9 @@ function engineError(error: ModemError, method: string, path: string): BerthErro
   if (error.name === 'AbortError') return new BerthError('canceled', { kind: 'canceled', cause: error });
   const status = error.statusCode;
   const body = error.json;
-  const message = typeof body === 'object' && body !== null && typeof body.message === 'string' ? body.message : typeof body === 'string' && body !== '' ? body.trim() : error.message;
+  const fromBody = typeof body === 'object' && body !== null && typeof body.message === 'string' ? body.message : typeof body === 'string' && body !== '' ? body.trim() : undefined;
+  // The modem wraps the engine's message as "(HTTP code 500) unexpected - <message> ".
+  const message = (fromBody ?? error.message.replace(/^\(HTTP code \d+\) [^-]*- /, '')).trim();
   const kind = status !== undefined ? (KINDS[status] ?? 'engine') : 'engine';
   const detail = status === undefined ? `${method} ${path}: ${message}` : message;
   return Object.assign(new BerthError(detail, { kind, cause: error }), { statusCode: status });

@@ -28,3 +28,39 @@ export function containerName(project: string, service: string, number: number, 
 export function projectFilter(project: string): Record<string, string[]> {
   return { label: [`${LABEL.project}=${project}`] };
 }
+
+export interface ContainerLabelInputs {
+  readonly project: string;
+  readonly service: string;
+  readonly number: number;
+  readonly configHash: string;
+  readonly imageDigest: string;
+  readonly workingDir: string;
+  readonly configFiles: readonly string[];
+  readonly envFiles?: readonly string[];
+  readonly version: string;
+  /** `name:condition:restart` per dependency. */
+  readonly dependsOn: readonly string[];
+  /** On recreate: the name of the container replaced. */
+  readonly replaces?: string;
+  readonly userLabels?: Readonly<Record<string, string>>;
+}
+
+/** The labels of a service container, as compose writes them. */
+export function containerLabels(inputs: ContainerLabelInputs): Record<string, string> {
+  return {
+    ...inputs.userLabels,
+    [LABEL.project]: inputs.project,
+    [LABEL.service]: inputs.service,
+    [LABEL.version]: inputs.version,
+    [LABEL.workingDir]: inputs.workingDir,
+    [LABEL.configFiles]: inputs.configFiles.join(','),
+    [LABEL.oneoff]: 'False',
+    ...(inputs.envFiles && inputs.envFiles.length > 0 ? { [LABEL.environmentFile]: inputs.envFiles.join(',') } : {}),
+    [LABEL.configHash]: inputs.configHash,
+    [LABEL.number]: String(inputs.number),
+    [LABEL.dependsOn]: inputs.dependsOn.join(','),
+    ...(inputs.imageDigest ? { [LABEL.image]: inputs.imageDigest } : {}),
+    ...(inputs.replaces ? { [LABEL.replace]: inputs.replaces } : {}),
+  };
+}

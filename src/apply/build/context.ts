@@ -1,0 +1,20 @@
+// A service's build context, ready for the engine: the directory as a tar (minus .dockerignore), with an inline
+// Dockerfile added under a name of its own.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BerthError } from '../../model/errors.js';
+import { parseDockerignore } from './dockerignore.js';
+import { collectEntries, tarArchive } from './tar.js';
+
+export const INLINE_DOCKERFILE = '.berth-inline.Dockerfile';
+
+export function buildContext(contextDir: string, dockerfile: string, inline?: string): Buffer {
+  if (!existsSync(contextDir)) throw new BerthError(`build context ${contextDir} does not exist`, { kind: 'not-found' });
+  const ignoreFile = join(contextDir, '.dockerignore');
+  const ignored = existsSync(ignoreFile) ? parseDockerignore(readFileSync(ignoreFile, 'utf8')) : () => false;
+  // The Dockerfile and .dockerignore always go, whatever .dockerignore says (as docker does).
+  const keep = new Set([dockerfile, '.dockerignore']);
+  const entries = collectEntries(contextDir, (path) => !keep.has(path) && ignored(path));
+  if (inline !== undefined) entries.push({ path: INLINE_DOCKERFILE, type: 'file', mode: 0o644, content: Buffer.from(inline) });
+  return tarArchive(entries);
+}

@@ -1,0 +1,99 @@
+// Before planning: every service's image on the engine. Built from its `build` section when missing (or always
+// with --build), pulled otherwise, following pull_policy. A failure names the service.
+import { Readable } from 'node:stream';
+import type { Engine } from '../engine-client/index.js';
+import { BerthError } from '../model/errors.js';
+import type { Project, ServiceConfig } from '../model/types.js';
+import { serviceImage } from '../observe/observe.js';
+import { LABEL } from '../plan/labels.js';
+import { progressEvent } from '../progress/events.js';
+import type { ProgressSink } from '../progress/events.js';
+import { buildContext, INLINE_DOCKERFILE } from './build/context.js';
+
+export interface ImageOptions {
+  /** `--build`: always; `--no-build`: never; else when missing. */
+  readonly build: 'missing' | 'always' | 'never';
+  /** `--pull`: overrides each service's pull_policy. */
+  readonly pull?: 'always' | 'missing' | 'never';
+  readonly version: string;
+}
+
+export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<void> {
+  // One image may serve several services; it is built when one of them says how.
+  const byImage = new Map<string, ServiceConfig[]>();
+  for (const name of services) {
+    const service = project.services[name];
+    if (!service) continue;
+    const reference = serviceImage(project.name, service);
+    byImage.set(reference, [...(byImage.get(reference) ?? []), service]);
+  }
+  for (const [reference, users] of byImage) {
+    const builder = users.find((service) => service.build !== undefined);
+    const service = builder ?? users[0]!;
+    const policy = options.pull ?? service.pull_policy ?? 'missing';
+    if (builder && (options.build === 'always' || policy === 'build')) {
+      await buildImage(engine, project, builder, reference, options, sink);
+      continue;
+    }
+    const present = (await engine.images.inspect(reference)) !== undefined;
+    if (present && policy !== 'always') continue;
+    if (!present && builder && options.build !== 'never') {
+      await buildImage(engine, project, builder, reference, options, sink);
+      continue;
+    }
+    if (policy === 'never') {
+      if (present) continue;
+      throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
+    }
+    await pullImage(engine, service.name, reference, service, sink, present);
+  }
+}
+
+async function pullImage(engine: Engine, service: string, reference: string, config: ServiceConfig, sink: ProgressSink, present: boolean): Promise<void> {
+  const resource = `Image ${reference}`;
+  sink.event(progressEvent(resource, 'Pulling'));
+  try {
+    await engine.images.pull(reference, config.platform as string | undefined);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    sink.event(progressEvent(resource, 'Error', message));
+    if (present) return; // pull_policy: always on an image we already have: keep going with it
+    throw new BerthError(`service ${service}: image ${reference} is not on the engine and pulling it failed: ${message}`, { kind: 'not-found', cause: error });
+  }
+  sink.event(progressEvent(resource, 'Pulled'));
+}
+
+async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
+  const build = service.build!;
+  const resource = `Image ${reference}`;
+  sink.event(progressEvent(resource, 'Building'));
+  const inline = build.dockerfile_inline;
+  const dockerfile = inline !== undefined ? INLINE_DOCKERFILE : (build.dockerfile ?? 'Dockerfile');
+  const output: string[] = [];
+  try {
+    const context = buildContext(build.context, dockerfile, inline);
+    const args: Record<string, string> = {};
+    for (const [key, value] of Object.entries(build.args ?? {})) if (value !== null && value !== undefined) args[key] = value;
+    const tags = [reference, ...((build.tags as string[] | undefined) ?? [])];
+    await engine.images.build({
+      context: Readable.from([context]),
+      tag: tags,
+      dockerfile,
+      buildArgs: args,
+      labels: { ...build.labels, [LABEL.version]: options.version, [LABEL.project]: project.name, [LABEL.service]: service.name },
+      ...(build.target ? { target: build.target } : {}),
+      ...(build.no_cache ? { noCache: true } : {}),
+      ...(build.pull ? { pull: true } : {}),
+      ...(build.network ? { network: build.network } : {}),
+      ...(typeof build.shm_size === 'number' ? { shmSize: build.shm_size } : {}),
+      ...(build.extra_hosts ? { extraHosts: build.extra_hosts.map((entry) => entry.replace('=', ':')) } : {}),
+      onOutput: (line) => output.push(line),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    sink.event(progressEvent(resource, 'Error', message));
+    const tail = output.join('').trimEnd().split('\n').slice(-10).join('\n');
+    throw new BerthError(`service ${service.name}: ${message}${tail ? `\n${tail}` : ''}`, { kind: 'engine', cause: error });
+  }
+  sink.event(progressEvent(resource, 'Built'));
+}

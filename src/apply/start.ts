@@ -1,0 +1,194 @@
+// Starting a project: services in dependency order, each after what it needs is started, healthy or completed as
+// its depends_on says; `--wait` then waits for every service to be running (and healthy when it has a check).
+import type { ContainerSummary, Engine } from '../engine-client/index.js';
+import { buildGraph } from '../graph/graph.js';
+import type { Edge } from '../graph/graph.js';
+import { inDependencyOrder } from '../graph/traversal.js';
+import { BerthError } from '../model/errors.js';
+import type { Dict } from '../model/tree.js';
+import type { Project } from '../model/types.js';
+import { LABEL, projectFilter } from '../plan/labels.js';
+import { progressEvent } from '../progress/events.js';
+import type { ProgressSink } from '../progress/events.js';
+
+export interface StartContext {
+  readonly engine: Engine;
+  readonly project: Project;
+  readonly sink: ProgressSink;
+  readonly warn: (message: string) => void;
+  /** Services that cannot start (from the plan), with why: they and what requires them are skipped. */
+  readonly blocked?: Readonly<Record<string, string>>;
+  readonly parallel?: number;
+  readonly signal?: AbortSignal;
+}
+
+const POLL_MS = 250;
+
+/** Containers of the project's services by service (one-offs left out), fresh from the engine. */
+export async function serviceContainers(engine: Engine, project: string): Promise<Map<string, ContainerSummary[]>> {
+  const byService = new Map<string, ContainerSummary[]>();
+  for (const container of await engine.containers.list(projectFilter(project), true)) {
+    if ((container.labels[LABEL.oneoff] ?? '').toLowerCase() === 'true') continue;
+    const service = container.labels[LABEL.service] ?? '';
+    byService.set(service, [...(byService.get(service) ?? []), container]);
+  }
+  for (const list of byService.values()) list.sort((a, b) => Number(a.labels[LABEL.number] ?? 0) - Number(b.labels[LABEL.number] ?? 0));
+  return byService;
+}
+
+export async function startProject(ctx: StartContext): Promise<void> {
+  const { engine, project, sink } = ctx;
+  const graph = buildGraph(project.services as Record<string, Dict>);
+  const containers = await serviceContainers(engine, project.name);
+  const blocked = ctx.blocked ?? {};
+  await inDependencyOrder(
+    graph,
+    async (service, signal) => {
+      if (service in blocked) {
+        for (const container of containers.get(service) ?? []) sink.event(progressEvent(`Container ${container.name}`, 'Error', blocked[service]));
+        return;
+      }
+      for (const [dependency, edge] of graph.nodes.get(service)!.dependencies) {
+        if (dependency in blocked) {
+          if (edge.required) throw new BerthError(`dependency ${dependency} failed to start: ${blocked[dependency]}`, { kind: 'engine' });
+          continue;
+        }
+        try {
+          await waitForDependency(ctx, dependency, edge, containers.get(dependency) ?? [], signal);
+        } catch (error) {
+          if (edge.required || !(error instanceof BerthError)) throw error;
+          ctx.warn(`optional dependency ${dependency} of ${service}: ${error.message}`);
+        }
+      }
+      await Promise.all(
+        (containers.get(service) ?? []).map(async (container) => {
+          if (container.state === 'running' || container.state === 'paused') return;
+          const resource = `Container ${container.name}`;
+          sink.event(progressEvent(resource, 'Starting'));
+          try {
+            await engine.containers.start(container.id);
+          } catch (error) {
+            sink.event(progressEvent(resource, 'Error', (error as Error).message));
+            throw error;
+          }
+          sink.event(progressEvent(resource, 'Started'));
+        }),
+      );
+    },
+    { ...(ctx.parallel ? { concurrency: ctx.parallel } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
+  );
+}
+
+async function waitForDependency(ctx: StartContext, service: string, edge: Edge, containers: readonly ContainerSummary[], signal: AbortSignal): Promise<void> {
+  if (edge.condition === 'service_started' || containers.length === 0) return;
+  await Promise.all(
+    containers.map(async (container) => {
+      const resource = `Container ${container.name}`;
+      ctx.sink.event(progressEvent(resource, 'Waiting'));
+      if (edge.condition === 'service_healthy') {
+        await waitHealthy(ctx.engine, container, signal);
+        ctx.sink.event(progressEvent(resource, 'Healthy'));
+      } else if (edge.condition === 'service_completed_successfully') {
+        const code = await ctx.engine.containers.wait(container.id, 'not-running', signal);
+        if (code !== 0) {
+          throw new BerthError(`service "${service}" didn't complete successfully: exit ${code}`, { kind: 'engine' });
+        }
+        ctx.sink.event(progressEvent(resource, 'Exited'));
+      }
+    }),
+  );
+}
+
+/** Until the container's healthcheck says healthy; an unhealthy, exited or check-less container is an error. */
+export async function waitHealthy(engine: Engine, container: { id: string; name: string }, signal?: AbortSignal): Promise<void> {
+  for (;;) {
+    if (signal?.aborted) throw new BerthError('canceled', { kind: 'canceled' });
+    const details = await engine.containers.inspect(container.id);
+    if (!details) throw new BerthError(`container ${container.name} has disappeared`, { kind: 'engine' });
+    const { state } = details;
+    if (state.health === undefined) {
+      throw new BerthError(`container ${container.name} has no healthcheck configured`, { kind: 'engine' });
+    }
+    if (state.health === 'healthy') return;
+    if (state.health === 'unhealthy') throw new BerthError(`dependency failed to start: container ${container.name} is unhealthy`, { kind: 'engine' });
+    if (!state.running && state.status !== 'created') {
+      throw new BerthError(`container ${container.name} exited (${state.exitCode})`, { kind: 'engine' });
+    }
+    await sleep(POLL_MS, signal);
+  }
+}
+
+/**
+ * `--wait`: every container of the given services running, and healthy when it has a healthcheck. A container that
+ * exits fails the wait, unless another service waits for it to complete.
+ */
+export async function waitForServices(ctx: StartContext, services: readonly string[], timeoutSeconds: number | undefined): Promise<void> {
+  const { engine, project, sink } = ctx;
+  const completedBy = new Set<string>();
+  for (const service of Object.values(project.services)) {
+    for (const [name, dependency] of Object.entries(service.depends_on ?? {})) {
+      if (dependency.condition === 'service_completed_successfully') completedBy.add(name);
+    }
+  }
+  const controller = new AbortController();
+  const onAbort = (): void => controller.abort();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = timeoutSeconds && timeoutSeconds > 0 ? setTimeout(() => controller.abort(new Error('timeout')), timeoutSeconds * 1000) : undefined;
+  try {
+    const containers = await serviceContainers(engine, project.name);
+    await Promise.all(
+      services.flatMap((service) =>
+        (containers.get(service) ?? []).map(async (container) => {
+          const resource = `Container ${container.name}`;
+          sink.event(progressEvent(resource, 'Waiting'));
+          for (;;) {
+            if (controller.signal.aborted) {
+              const timedOut = controller.signal.reason instanceof Error && controller.signal.reason.message === 'timeout';
+              throw new BerthError(timedOut ? `timeout waiting for services to be running and healthy (${timeoutSeconds}s)` : 'canceled', {
+                kind: timedOut ? 'engine' : 'canceled',
+              });
+            }
+            const details = await engine.containers.inspect(container.id);
+            const state = details?.state;
+            if (!state) throw new BerthError(`container ${container.name} has disappeared`, { kind: 'engine' });
+            if (completedBy.has(service) && !state.running && state.status === 'exited') {
+              if (state.exitCode !== 0) throw new BerthError(`container ${container.name} exited (${state.exitCode})`, { kind: 'engine' });
+              sink.event(progressEvent(resource, 'Exited'));
+              return;
+            }
+            if (state.status === 'exited' || state.status === 'dead') {
+              sink.event(progressEvent(resource, 'Error', `exited (${state.exitCode})`));
+              throw new BerthError(`container ${container.name} exited (${state.exitCode})`, { kind: 'engine' });
+            }
+            if (state.health === 'unhealthy') {
+              sink.event(progressEvent(resource, 'Error', 'unhealthy'));
+              throw new BerthError(`container ${container.name} is unhealthy`, { kind: 'engine' });
+            }
+            if (state.running && (state.health === undefined || state.health === 'healthy')) {
+              sink.event(progressEvent(resource, state.health === 'healthy' ? 'Healthy' : 'Running'));
+              return;
+            }
+            await sleep(POLL_MS, controller.signal).catch(() => {});
+          }
+        }),
+      ),
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new BerthError('canceled', { kind: 'canceled' }));
+      },
+      { once: true },
+    );
+  });
+}

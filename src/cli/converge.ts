@@ -1,0 +1,71 @@
+// The part of `up` and `create` that makes the engine match the files: images, one observation, a plan, its
+// execution. `--dry-run` prints the plan instead.
+import { ensureImages } from '../apply/images.js';
+import { executePlan } from '../apply/execute.js';
+import type { Engine } from '../engine-client/index.js';
+import { BerthError } from '../model/errors.js';
+import { volumeConfigHash } from '../model/hash.js';
+import type { Dict } from '../model/tree.js';
+import type { Project } from '../model/types.js';
+import { observeProject, serviceImage } from '../observe/observe.js';
+import type { ObservedState } from '../observe/observe.js';
+import { reconcile } from '../plan/reconcile.js';
+import type { ReconcileOptions } from '../plan/reconcile.js';
+import { renderPlanSteps } from '../plan/render.js';
+import type { Plan } from '../plan/types.js';
+import type { ProgressSink } from '../progress/events.js';
+import type { VerbContext } from './main.js';
+import { parallelLimit, VERSION } from './session.js';
+
+export interface ConvergeOptions extends ReconcileOptions {
+  readonly build: 'missing' | 'always' | 'never';
+  readonly pull?: 'always' | 'missing' | 'never';
+  /** `-y`: agree to recreate volumes whose configuration changed. */
+  readonly assumeYes?: boolean;
+}
+
+export interface Converged {
+  readonly plan: Plan;
+  readonly observed: ObservedState;
+}
+
+export async function converge(ctx: VerbContext, engine: Engine, project: Project, sink: ProgressSink, options: ConvergeOptions): Promise<Converged> {
+  if (ctx.flags.dryRun) return dryRun(ctx, engine, project, options);
+  await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
+  const observed = await observeProject(engine, project);
+  const plan = reconcile(project, observed, { ...options, recreateVolumes: options.assumeYes ? divergedVolumes(project, observed) : new Set() });
+  for (const warning of plan.warnings) sink.note(`WARN[0000] ${warning}`);
+  const result = await executePlan(plan, { engine, project, observed, sink, parallel: parallelLimit(ctx), version: VERSION, envFiles: ctx.flags.envFile, warn: (message) => sink.note(`WARN[0000] ${message}`) });
+  if (result.failures.length > 0) {
+    const first = result.failures[0]!;
+    throw new BerthError(`${first.resource}: ${first.message}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more failures)` : ''}`, { kind: 'engine' });
+  }
+  return { plan, observed };
+}
+
+function divergedVolumes(project: Project, observed: ObservedState): Set<string> {
+  const keys = new Set<string>();
+  for (const [key, volume] of Object.entries(project.volumes)) {
+    const found = observed.volumes[key];
+    if (found && found.configHash !== '' && found.configHash !== volumeConfigHash(volume as Dict)) keys.add(key);
+  }
+  return keys;
+}
+
+/** What `up` would do, one line per step with its cause, on stdout; nothing on the engine changes. */
+async function dryRun(ctx: VerbContext, engine: Engine, project: Project, options: ConvergeOptions): Promise<Converged> {
+  const observed = await observeProject(engine, project);
+  const lines: string[] = [];
+  for (const name of Object.keys(project.services).sort()) {
+    const service = project.services[name]!;
+    const image = serviceImage(project.name, service);
+    if (service.build !== undefined && (options.build === 'always' || !(image in observed.images))) lines.push(`build image ${image} for service ${name}`);
+    else if (!(image in observed.images)) lines.push(`pull image ${image} for service ${name}`);
+  }
+  const plan = reconcile(project, observed, { ...options, recreateVolumes: options.assumeYes ? divergedVolumes(project, observed) : new Set() });
+  lines.push(...renderPlanSteps(plan));
+  for (const warning of plan.warnings) ctx.warn(warning);
+  for (const line of lines) ctx.stdout.write(`DRY-RUN MODE - ${line}\n`);
+  if (lines.length === 0) ctx.stdout.write('DRY-RUN MODE - nothing to do\n');
+  return { plan, observed };
+}

@@ -1,0 +1,68 @@
+// What verbs that act on a project share: loading it from the files, opening the engine, the progress display,
+// the parallelism limit and the version stamped on what berth creates.
+import { readFileSync } from 'node:fs';
+import type { Engine } from '../engine-client/index.js';
+import { openEngine } from '../engine-client/index.js';
+import { BerthError } from '../model/errors.js';
+import { loadModel } from '../model/load.js';
+import type { LoadOptions } from '../model/load.js';
+import { bindProject } from '../model/types.js';
+import type { Project } from '../model/types.js';
+import { createSink } from '../progress/sinks.js';
+import type { ProgressMode } from '../progress/sinks.js';
+import type { ProgressSink } from '../progress/events.js';
+import type { VerbContext } from './main.js';
+import { packageVersion } from './package-version.js';
+
+export function loadProject(ctx: VerbContext, options: Partial<LoadOptions> = {}): Project {
+  return bindProject(
+    loadModel({
+      cwd: ctx.cwd,
+      environment: ctx.environment,
+      files: ctx.flags.file,
+      projectDirectory: ctx.flags.projectDirectory,
+      projectName: ctx.flags.projectName,
+      profiles: ctx.flags.profile,
+      envFiles: ctx.flags.envFile,
+      readStdin: () => readFileSync(0, 'utf8'),
+      warn: ctx.warn,
+      ...options,
+    }),
+  );
+}
+
+export function connect(ctx: VerbContext): Promise<Engine> {
+  return openEngine({ ...(ctx.flags.host ? { host: ctx.flags.host } : {}), environment: ctx.environment });
+}
+
+export function progressSink(ctx: VerbContext, title?: string): ProgressSink {
+  const requested = ctx.flags.progress ?? ctx.environment.COMPOSE_PROGRESS ?? 'auto';
+  if (!['auto', 'tty', 'plain', 'json', 'quiet'].includes(requested)) throw new BerthError(`invalid progress mode "${requested}"`);
+  const stream = ctx.stderr as NodeJS.WritableStream & { isTTY?: boolean };
+  let mode = requested as ProgressMode;
+  if (mode === 'auto' && ctx.flags.ansi === 'never') mode = 'plain';
+  if (mode === 'auto' && ctx.flags.ansi === 'always') mode = 'tty';
+  return createSink({ mode, stream, color: useColor(ctx), ...(title ? { title } : {}) });
+}
+
+export function useColor(ctx: VerbContext): boolean {
+  if (ctx.flags.ansi === 'never' || ctx.environment.NO_COLOR) return false;
+  if (ctx.flags.ansi === 'always') return true;
+  return Boolean((ctx.stdout as { isTTY?: boolean }).isTTY);
+}
+
+/** `--parallel`, else COMPOSE_PARALLEL_LIMIT; unlimited (0) when neither says. */
+export function parallelLimit(ctx: VerbContext): number {
+  if (ctx.flags.parallel !== undefined) return ctx.flags.parallel;
+  const fromEnv = ctx.environment.COMPOSE_PARALLEL_LIMIT;
+  if (fromEnv === undefined || fromEnv === '') return 0;
+  const parsed = Number.parseInt(fromEnv, 10);
+  if (!Number.isInteger(parsed)) throw new BerthError(`invalid COMPOSE_PARALLEL_LIMIT "${fromEnv}"`);
+  return parsed;
+}
+
+export const VERSION = packageVersion();
+
+export function envBoolean(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'true', 'y', 'yes', 'on'].includes(value.trim().toLowerCase());
+}

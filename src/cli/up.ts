@@ -1,0 +1,174 @@
+// `berth up` and `berth create`: converge the engine on the files, then (up) start in dependency order, and either
+// return (-d, --wait) or follow the containers' output until they stop or the user presses Ctrl-C.
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { startProject, waitForServices } from '../apply/start.js';
+import { BerthError } from '../model/errors.js';
+import { selectServices } from '../model/select.js';
+import { followProject } from './attached.js';
+import { converge } from './converge.js';
+import type { RunVerb, VerbContext } from './main.js';
+import { connect, envBoolean, loadProject, parallelLimit, progressSink } from './session.js';
+
+interface UpFlags {
+  detach: boolean;
+  build?: boolean;
+  pull?: string;
+  forceRecreate: boolean;
+  noRecreate: boolean;
+  alwaysRecreateDeps: boolean;
+  noDeps: boolean;
+  start: boolean;
+  removeOrphans: boolean;
+  renewAnonVolumes: boolean;
+  scale: string[];
+  timeout?: number;
+  wait: boolean;
+  waitTimeout?: number;
+  abortOnContainerExit: boolean;
+  abortOnContainerFailure: boolean;
+  exitCodeFrom?: string;
+  attach: string[];
+  skipAttach: string[];
+  attachDependencies: boolean;
+  color: boolean;
+  logPrefix: boolean;
+  timestamps: boolean;
+  yes: boolean;
+  quietPull: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const seconds = (value: string): number => {
+  const parsed = Number.parseInt(value, 10);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new BerthError(`invalid number of seconds "${value}"`);
+  return parsed;
+};
+
+function addConvergeOptions(command: Command): Command {
+  return command
+    .option('--build', 'build images before starting containers')
+    .option('--no-build', "don't build an image, even if it's missing")
+    .option('--pull <policy>', 'pull images before running: always, missing or never')
+    .option('--force-recreate', "recreate containers even if their configuration and image haven't changed", false)
+    .option('--no-recreate', "if containers already exist, don't recreate them")
+    .option('--always-recreate-deps', 'recreate dependent containers', false)
+    .option('--remove-orphans', 'remove containers for services not defined in the compose files', false)
+    .option('-V, --renew-anon-volumes', 'recreate anonymous volumes instead of keeping the data of the previous containers', false)
+    .option('--scale <service=n>', 'scale a service to n instances, overriding its scale (repeatable)', collect, [])
+    .option('-y, --yes', 'assume yes to prompts (recreate volumes whose configuration changed)', false)
+    .option('--quiet-pull', 'pull without printing progress information', false);
+}
+
+export function registerUpCommand(program: Command, run: RunVerb): void {
+  const up = addConvergeOptions(
+    program
+      .command('up')
+      .description('create and start containers')
+      .argument('[services...]', 'only these services (and what they need)')
+      .option('-d, --detach', 'run containers in the background', false),
+  )
+    .option('--no-deps', "don't start linked services")
+    .option('--no-start', "don't start the services after creating them")
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', seconds)
+    .option('--wait', 'wait for services to be running and healthy (implies --detach)', false)
+    .option('--wait-timeout <seconds>', 'maximum time to wait for the project to be running and healthy', seconds)
+    .option('--abort-on-container-exit', 'stop all containers if any container was stopped', false)
+    .option('--abort-on-container-failure', 'stop all containers if any container exited with failure', false)
+    .option('--exit-code-from <service>', 'return the exit code of the selected service container (implies --abort-on-container-exit)')
+    .option('--attach <service>', 'restrict attaching to the given services (repeatable)', collect, [])
+    // `--no-attach` would read as the negation of --attach: main() passes it on under this name.
+    .addOption(new Option('--skip-attach <service>').hideHelp().argParser(collect).default([]))
+    .option('--attach-dependencies', "show the dependencies' output too", false)
+    .option('--no-color', 'produce monochrome output')
+    .option('--no-log-prefix', "don't print the prefix in logs")
+    .option('--timestamps', 'show timestamps', false);
+  up.addHelpText('after', "\n  --no-attach <service>  don't attach to the given service's output (repeatable)");
+  up.action(run((ctx, cmd) => runUp(ctx, cmd.opts<UpFlags>(), cmd.args, 'up')));
+
+  const create = addConvergeOptions(program.command('create').description('create containers for services').argument('[services...]', 'only these services'));
+  create.action(run((ctx, cmd) => runUp(ctx, { ...cmd.opts<UpFlags>(), start: false, detach: true, deps: true } as UpFlags, cmd.args, 'create')));
+}
+
+function parseScale(entries: readonly string[]): Record<string, number> {
+  const scale: Record<string, number> = {};
+  for (const entry of entries) {
+    const match = /^([^=]+)=(\d+)$/.exec(entry);
+    if (!match) throw new BerthError(`invalid --scale "${entry}": use service=number`);
+    scale[match[1]!] = Number(match[2]);
+  }
+  return scale;
+}
+
+async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb: 'up' | 'create'): Promise<number> {
+  if (flags.forceRecreate && (flags as unknown as { recreate?: boolean }).recreate === false) throw new BerthError('--force-recreate and --no-recreate are incompatible');
+  if (flags.detach && (flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom)) {
+    throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
+  }
+  const pull = flags.pull;
+  if (pull !== undefined && !['always', 'missing', 'never'].includes(pull)) throw new BerthError(`invalid --pull "${pull}": use always, missing or never`);
+  const startedAt = Math.floor(Date.now() / 1000);
+  const scale = parseScale(flags.scale ?? []);
+  const noDeps = (flags as unknown as { deps?: boolean }).deps === false;
+  const full = loadProject(ctx, { services });
+  const project = selectServices(full, services, { withDependencies: !noDeps });
+  for (const name of Object.keys(scale)) if (!(name in project.services)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
+  if (flags.exitCodeFrom && !(flags.exitCodeFrom in project.services)) throw new BerthError(`no such service: ${flags.exitCodeFrom}`, { kind: 'not-found' });
+
+  const engine = await connect(ctx);
+  const sink = progressSink(ctx);
+  const recreate = flags.forceRecreate ? 'force' : (flags as unknown as { recreate?: boolean }).recreate === false ? 'never' : 'diverged';
+  let converged;
+  try {
+    converged = await converge(ctx, engine, project, sink, {
+      services,
+      recreate,
+      recreateDependencies: flags.alwaysRecreateDeps ? 'force' : recreate === 'never' ? 'never' : 'diverged',
+      inherit: !flags.renewAnonVolumes,
+      removeOrphans: flags.removeOrphans || envBoolean(ctx.environment.COMPOSE_REMOVE_ORPHANS),
+      scale,
+      ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+      compatibility: ctx.flags.compatibility,
+      knownServices: [...Object.keys(full.services), ...full.disabledServices],
+      build: flags.build === true ? 'always' : flags.build === false ? 'never' : 'missing',
+      ...(pull ? { pull: pull as 'always' | 'missing' | 'never' } : {}),
+      assumeYes: flags.yes,
+    });
+    if (ctx.flags.dryRun || flags.start === false || verb === 'create') return blockedExit(converged.plan.blocked);
+    const startContext = { engine, project, sink, warn: (message: string) => sink.note(`WARN[0000] ${message}`), blocked: converged.plan.blocked, parallel: parallelLimit(ctx) };
+    await startProject(startContext);
+    if (flags.wait) {
+      const targets = services.length > 0 ? services : Object.keys(project.services);
+      await waitForServices(startContext, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
+    }
+  } finally {
+    sink.close();
+  }
+  const blocked = blockedExit(converged.plan.blocked);
+  if (flags.detach || flags.wait || blocked !== 0) {
+    if (blocked !== 0) for (const [service, why] of Object.entries(converged.plan.blocked)) ctx.stderr.write(`service ${service} not started: ${why}\n`);
+    return blocked;
+  }
+  return followProject(ctx, engine, project, {
+    attach: attachedServices(project.services, services, flags),
+    abortOnExit: flags.abortOnContainerExit || flags.exitCodeFrom !== undefined,
+    abortOnFailure: flags.abortOnContainerFailure,
+    ...(flags.exitCodeFrom ? { exitCodeFrom: flags.exitCodeFrom } : {}),
+    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+    color: flags.color !== false,
+    prefix: flags.logPrefix !== false,
+    timestamps: flags.timestamps,
+    since: startedAt - 1,
+  });
+}
+
+function blockedExit(blocked: Readonly<Record<string, string>>): number {
+  return Object.keys(blocked).length > 0 ? 1 : 0;
+}
+
+function attachedServices(all: Readonly<Record<string, unknown>>, named: readonly string[], flags: UpFlags): string[] {
+  let attach: string[] = [...(flags.attach.length > 0 ? flags.attach : named.length > 0 && !flags.attachDependencies ? named : Object.keys(all))];
+  for (const name of [...flags.attach, ...flags.skipAttach]) if (!(name in all)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
+  attach = attach.filter((name) => !flags.skipAttach.includes(name));
+  return attach.sort();
+}

@@ -1,0 +1,32 @@
+// What the apply stage reports: one event per change of a resource's state. Sinks decide how it looks.
+export type Status =
+  | 'Creating' | 'Created' | 'Recreate' | 'Recreated' | 'Starting' | 'Started' | 'Running' | 'Waiting' | 'Healthy'
+  | 'Exited' | 'Stopping' | 'Stopped' | 'Removing' | 'Removed' | 'Restarting' | 'Restarted' | 'Killing' | 'Killed'
+  | 'Pausing' | 'Paused' | 'Unpausing' | 'Unpaused' | 'Building' | 'Built' | 'Pulling' | 'Pulled' | 'Connecting'
+  | 'Connected' | 'Disconnecting' | 'Disconnected' | 'Renaming' | 'Renamed' | 'Skipped' | 'Error' | 'Warning';
+
+export interface ProgressEvent {
+  /** `Container demo-web-1`, `Network demo_default`, `Volume demo_data`, `Image demo-web`. */
+  readonly resource: string;
+  readonly status: Status;
+  readonly detail?: string;
+  /** The step for this resource is over (its line stops spinning). */
+  readonly done: boolean;
+  readonly failed?: boolean;
+}
+
+export interface ProgressSink {
+  event(event: ProgressEvent): void;
+  /** A free-form line (a warning) that must not break the display. */
+  note(line: string): void;
+  close(): void;
+}
+
+const FINAL = new Set<Status>([
+  'Created', 'Recreated', 'Started', 'Running', 'Healthy', 'Exited', 'Stopped', 'Removed', 'Restarted', 'Killed', 'Paused',
+  'Unpaused', 'Built', 'Pulled', 'Connected', 'Disconnected', 'Renamed', 'Skipped', 'Error', 'Warning',
+]);
+
+export function progressEvent(resource: string, status: Status, detail?: string): ProgressEvent {
+  return { resource, status, done: FINAL.has(status), ...(detail ? { detail } : {}), ...(status === 'Error' ? { failed: true } : {}) };
+}
