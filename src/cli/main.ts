@@ -28,6 +28,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   const program = addGlobalOptions(new Command('berth'))
     .description('Define and run multi-container applications, applying only what changed')
     .version(`berth version v${packageVersion()}`, '-v, --version', 'show the berth version')
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
