@@ -8,6 +8,9 @@ import { registerConfigCommand } from './config.js';
 import { registerVersionCommand } from './version.js';
 import { registerUpCommand } from './up.js';
 import { registerDownCommand } from './down.js';
+import { registerLifecycleCommands } from './lifecycle.js';
+import { registerLogsCommand } from './logs.js';
+import { registerPsCommands } from './ps.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -51,6 +54,9 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerVersionCommand(program, run);
   registerUpCommand(program, run);
   registerDownCommand(program, run);
+  registerLifecycleCommands(program, run);
+  registerPsCommands(program, run);
+  registerLogsCommand(program, run);
 
   try {
     await program.parseAsync(args.map(renameNoAttach), { from: 'user' });

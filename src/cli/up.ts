@@ -86,6 +86,20 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
   up.addHelpText('after', "\n  --no-attach <service>  don't attach to the given service's output (repeatable)");
   up.action(run((ctx, cmd) => runUp(ctx, cmd.opts<UpFlags>(), cmd.args, 'up')));
 
+  program
+    .command('scale')
+    .description('scale services')
+    .argument('<service=replicas...>', 'services and how many containers each should have')
+    .option('--no-deps', "don't start linked services")
+    .action(
+      run((ctx, cmd) => {
+        const entries = cmd.args;
+        const services = entries.map((entry) => entry.split('=')[0]!);
+        const options = cmd.opts<{ deps?: boolean }>();
+        return runUp(ctx, { detach: true, scale: entries, attach: [], skipAttach: [], deps: options.deps } as unknown as UpFlags, services, 'up');
+      }),
+    );
+
   const create = addConvergeOptions(program.command('create').description('create containers for services').argument('[services...]', 'only these services'));
   create.action(run((ctx, cmd) => runUp(ctx, { ...cmd.opts<UpFlags>(), start: false, detach: true, deps: true } as UpFlags, cmd.args, 'create')));
 }
