@@ -1,22 +1,34 @@
-// Runs node's built-in test runner over the compiled test files (Node 20's --test takes no globs).
+// Runs node's built-in test runner over the compiled unit tests (dist/**/*.test.js), then the scenario tests in
+// test/e2e (TypeScript, run through tsx) against the engine the environment points at. Node 20 takes no globs.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-function testFiles(dir) {
+function testFiles(dir, suffix) {
   const found = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) found.push(...testFiles(path));
-    else if (entry.name.endsWith('.test.js')) found.push(path);
+    if (entry.isDirectory()) found.push(...testFiles(path, suffix));
+    else if (entry.name.endsWith(suffix)) found.push(path);
   }
   return found.sort();
 }
 
-const files = testFiles('dist');
-if (files.length === 0) {
+const only = process.argv[2];
+const unit = only === 'e2e' ? [] : testFiles('dist', '.test.js');
+const e2e = only === 'unit' ? [] : testFiles('test/e2e', '.test.ts');
+if (unit.length === 0 && only !== 'e2e') {
   console.error('no test files found under dist/: run `npm run build` first');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+let status = 0;
+if (unit.length > 0) {
+  status = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...unit], { stdio: 'inherit' }).status ?? 1;
+}
+if (e2e.length > 0) {
+  const typecheck = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/tsconfig.json'], { stdio: 'inherit' });
+  if (typecheck.status !== 0) status = 1;
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...e2e], { stdio: 'inherit' });
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);

@@ -1,0 +1,138 @@
+// What the scenario tests share: running the real berth binary, a test image built from busybox-static, and a
+// fresh project per test whose containers, networks and volumes are removed afterwards (by label, not by berth).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { buildContext } from '../../src/apply/build/context.js';
+import { openEngine } from '../../src/engine-client/index.js';
+import type { ContainerSummary, Engine } from '../../src/engine-client/index.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const IMAGE = 'berth-test-busybox:latest';
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env?: Record<string, string>;
+  /** Called once the process is running (to send it signals). */
+  readonly onSpawn?: (pid: number) => void;
+  readonly timeoutMs?: number;
+}
+
+/** Runs `node bin/berth.js args...` as a user would, with the caller's environment plus `env`. */
+export function berth(args: readonly string[], options: RunOptions): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`berth ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    child.on('spawn', () => options.onSpawn?.(child.pid!));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let engine: Promise<Engine> | undefined;
+
+export function testEngine(): Promise<Engine> {
+  engine ??= openEngine({ environment: process.env });
+  return engine;
+}
+
+let image: Promise<void> | undefined;
+
+/** The test image, built once per process from fixtures/images/busybox and the machine's busybox-static. */
+export function ensureTestImage(): Promise<void> {
+  image ??= (async () => {
+    const docker = await testEngine();
+    if (await docker.images.inspect(IMAGE)) return;
+    const dir = mkdtempSync(join(tmpdir(), 'berth-image-'));
+    try {
+      copyFileSync(join(ROOT, 'fixtures/images/busybox/Dockerfile'), join(dir, 'Dockerfile'));
+      copyFileSync('/bin/busybox', join(dir, 'busybox'));
+      await docker.images.build({ context: Readable.from([buildContext(dir, 'Dockerfile')]), tag: [IMAGE] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  })();
+  return image;
+}
+
+export interface TestProject {
+  readonly name: string;
+  readonly dir: string;
+  /** Rewrites compose.yaml; `${IMAGE}` in it is the test image. */
+  write(compose: string, file?: string): void;
+  run(args: readonly string[], options?: Omit<RunOptions, 'cwd'>): Promise<RunResult>;
+  containers(): Promise<ContainerSummary[]>;
+}
+
+/** A project with a unique name in a temporary directory, cleaned up (containers, networks, volumes) after the test. */
+export async function testProject(t: TestContext, compose?: string): Promise<TestProject> {
+  await ensureTestImage();
+  const docker = await testEngine();
+  const name = `e2e-${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
+  t.after(async () => {
+    await cleanup(docker, name);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const project: TestProject = {
+    name,
+    dir,
+    write(text, file = 'compose.yaml') {
+      writeFileSync(join(dir, file), `name: ${name}\n${text.replaceAll('${IMAGE}', IMAGE)}`);
+    },
+    run: (args, options = {}) => berth(args, { ...options, cwd: dir }),
+    containers: async () =>
+      (await docker.containers.list({ label: [`com.docker.compose.project=${name}`] }, true)).sort((a, b) => (a.name < b.name ? -1 : 1)),
+  };
+  if (compose !== undefined) project.write(compose);
+  return project;
+}
+
+export async function cleanup(docker: Engine, project: string): Promise<void> {
+  const filter = { label: [`com.docker.compose.project=${project}`] };
+  for (const container of await docker.containers.list(filter, true)) await docker.containers.remove(container.id, { force: true, volumes: true }).catch(() => {});
+  for (const network of await docker.networks.list(filter)) await docker.networks.remove(network.id).catch(() => {});
+  for (const volume of await docker.volumes.list(filter)) await docker.volumes.remove(volume.name, true).catch(() => {});
+}
+
+export function byName(containers: readonly ContainerSummary[]): Record<string, ContainerSummary> {
+  return Object.fromEntries(containers.map((container) => [container.name, container]));
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** Polls `check` until it holds (or fails the test after `timeoutMs`). */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
