@@ -4,6 +4,7 @@ import type { ContainerSummary, Engine } from '../engine-client/index.js';
 import { buildGraph } from '../graph/graph.js';
 import type { Edge } from '../graph/graph.js';
 import { inDependencyOrder } from '../graph/traversal.js';
+import { formatGoDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
@@ -144,7 +145,7 @@ export async function waitForServices(ctx: StartContext, services: readonly stri
           for (;;) {
             if (controller.signal.aborted) {
               const timedOut = controller.signal.reason instanceof Error && controller.signal.reason.message === 'timeout';
-              throw new BerthError(timedOut ? `timeout waiting for services to be running and healthy (${timeoutSeconds}s)` : 'canceled', {
+              throw new BerthError(timedOut ? `application not healthy after ${formatGoDuration((timeoutSeconds ?? 0) * 1e9)}` : 'canceled', {
                 kind: timedOut ? 'engine' : 'canceled',
               });
             }
@@ -181,14 +182,14 @@ export async function waitForServices(ctx: StartContext, services: readonly stri
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new BerthError('canceled', { kind: 'canceled' }));
-      },
-      { once: true },
-    );
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new BerthError('canceled', { kind: 'canceled' }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

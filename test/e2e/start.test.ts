@@ -42,7 +42,7 @@ services:
 `);
   const result = await project.run(['up', '--wait', '--wait-timeout', '2']);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /timeout waiting for services to be running and healthy \(2s\)/);
+  assert.match(result.stderr, /application not healthy after 2s/);
 });
 
 test('service_healthy: the dependent starts only once its dependency is healthy', async (t) => {
