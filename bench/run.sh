@@ -1,17 +1,40 @@
 #!/usr/bin/env bash
-# Times berth's start-up and loading on a generated 200-service project, beside docker-compose 1.x on the same files.
+# berth beside docker-compose 1.x, in one run: start-up and loading on a generated 200-service project, then a
+# 10-service chained stack on the local dockerd (cold up + down, and a no-op up). Results in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
-command -v docker-compose >/dev/null || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
+export DEBIAN_FRONTEND=noninteractive
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+need docker-compose docker-compose
+need busybox busybox-static
+bash scripts/ensure-dockerd.sh
 
-project=$(mktemp -d /tmp/berth-bench-XXXXXX)
-trap 'rm -rf "$project"' EXIT
-node bench/gen-project.mjs "$project" 200
+work=$(mktemp -d /tmp/berth-bench-XXXXXX)
+trap 'docker-compose -p benchdc -f "$work/stack/compose.yaml" down -v >/dev/null 2>&1 || true; node bin/berth.js -p benchb -f "$work/stack/compose.yaml" down -v >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p bench/results
 
+# The image both tools run: busybox-static, built once.
+if ! docker image inspect berth-test-busybox:latest >/dev/null 2>&1; then
+  mkdir -p "$work/image" && cp fixtures/images/busybox/Dockerfile "$work/image/" && cp "$(command -v busybox)" "$work/image/busybox"
+  docker build -q -t berth-test-busybox:latest "$work/image" >/dev/null
+fi
+
+node bench/gen-project.mjs "$work/model" 200
 hyperfine --warmup 3 --runs 20 --export-markdown bench/results/model.md \
   -n 'berth --version' 'node bin/berth.js --version' \
-  -n 'berth config -q (200 services)' "node bin/berth.js -p bench -f $project/compose.yaml config -q" \
-  -n 'berth config --services (200 services)' "node bin/berth.js -p bench -f $project/compose.yaml config --services" \
-  -n 'docker-compose config -q (200 services)' "docker-compose -p bench -f $project/compose.yaml config -q"
+  -n 'berth config -q (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config -q" \
+  -n 'berth config (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config" \
+  -n 'docker-compose config -q (200 services)' "docker-compose -p bench -f $work/model/compose.yaml config -q"
+
+node bench/gen-stack.mjs "$work/stack" 10
+stack="$work/stack/compose.yaml"
+hyperfine --runs 5 --export-markdown bench/results/stack.md \
+  -n 'berth up -d + down (10 services, cold)' "node bin/berth.js --progress quiet -p benchb -f $stack up -d && node bin/berth.js --progress quiet -p benchb -f $stack down -v" \
+  -n 'docker-compose up -d + down (10 services, cold)' "docker-compose -p benchdc -f $stack up -d 2>/dev/null && docker-compose -p benchdc -f $stack down -v 2>/dev/null"
+
+node bin/berth.js --progress quiet -p benchb -f "$stack" up -d
+docker-compose -p benchdc -f "$stack" up -d >/dev/null 2>&1
+hyperfine --warmup 2 --runs 10 --export-markdown bench/results/noop.md \
+  -n 'berth up -d (no-op, 10 services)' "node bin/berth.js --progress quiet -p benchb -f $stack up -d" \
+  -n 'docker-compose up -d (no-op, 10 services)' "docker-compose -p benchdc -f $stack up -d"

@@ -1,6 +1,6 @@
 // The one place that talks HTTP to the engine (through dockerode's modem): API version negotiation, requests with
 // plain JSON in and out, streams, and engine errors turned into BerthErrors with the engine's own message.
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
@@ -49,7 +49,9 @@ type Modem = {
 };
 
 export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
-  const docker = new Docker(dockerOptions(endpoint));
+  // Loaded on first use: verbs that never talk to an engine (config, version) do not pay for it.
+  const { default: DockerClient } = await import('dockerode');
+  const docker = new DockerClient(dockerOptions(endpoint));
   const modem = (docker as unknown as { modem: Modem }).modem;
   const dial = <T>(options: object): Promise<T> =>
     new Promise((resolve, reject) => modem.dial(options, (error, result) => (error ? reject(error) : resolve(result as T))));
