@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { buildContext, INLINE_DOCKERFILE } from './context.js';
+import { parseDockerignore } from './dockerignore.js';
+
+test('.dockerignore: globs, ** across directories, ! exceptions, later lines win', () => {
+  const ignored = parseDockerignore('# comment\nnode_modules\n*.log\n**/tmp\nsecret/*\n!secret/keep.txt\n');
+  assert.equal(ignored('node_modules'), true);
+  assert.equal(ignored('node_modules/x/y.js'), true);
+  assert.equal(ignored('debug.log'), true);
+  assert.equal(ignored('sub/debug.log'), false);
+  assert.equal(ignored('a/b/tmp'), true);
+  assert.equal(ignored('secret/key.pem'), true);
+  assert.equal(ignored('secret/keep.txt'), false);
+  assert.equal(ignored('src/index.js'), false);
+});
+
+test('a build context is a tar with the files (minus ignored ones) and an inline Dockerfile', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-context-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  mkdirSync(join(dir, 'src'));
+  writeFileSync(join(dir, 'src', 'app.js'), 'console.log(1)\n');
+  writeFileSync(join(dir, 'notes.log'), 'x');
+  writeFileSync(join(dir, '.dockerignore'), '*.log\n');
+  const tar = buildContext(dir, 'Dockerfile', 'FROM scratch\n');
+  const names: string[] = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const name = tar.subarray(offset, offset + 100).toString().replace(/\0.*$/s, '');
+    if (name === '') break;
+    names.push(name);
+    const size = parseInt(tar.subarray(offset + 124, offset + 136).toString().replace(/\0.*$/s, '').trim() || '0', 8);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  assert.deepEqual(names, ['.dockerignore', 'src/', 'src/app.js', INLINE_DOCKERFILE]);
+  assert.equal(tar.length % 512, 0);
+});

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { progressEvent } from './events.js';
+import { createSink } from './sinks.js';
+
+function capture(): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (chunk) => (text += chunk));
+  return { stream, text: () => text };
+}
+
+test('plain progress: one line per event, as compose prints them', () => {
+  const { stream, text } = capture();
+  const sink = createSink({ mode: 'plain', stream, color: false });
+  sink.event(progressEvent('Container demo-web-1', 'Creating'));
+  sink.event(progressEvent('Container demo-web-1', 'Created'));
+  sink.note('WARN[0000] something');
+  sink.close();
+  assert.equal(text(), ' Container demo-web-1  Creating\n Container demo-web-1  Created\nWARN[0000] something\n');
+});
+
+test('json progress: one object per line', () => {
+  const { stream, text } = capture();
+  const sink = createSink({ mode: 'json', stream, color: false });
+  sink.event(progressEvent('Network demo_default', 'Error', 'boom'));
+  assert.deepEqual(JSON.parse(text()), { id: 'Network demo_default', status: 'Error', text: 'boom', error: true });
+});
+
+test('auto picks plain when stderr is not a terminal; quiet prints nothing', () => {
+  const plain = capture();
+  createSink({ mode: 'auto', stream: plain.stream, color: false }).event(progressEvent('Volume v', 'Created'));
+  assert.equal(plain.text(), ' Volume v  Created\n');
+  const quiet = capture();
+  createSink({ mode: 'quiet', stream: quiet.stream, color: false }).event(progressEvent('Volume v', 'Created'));
+  assert.equal(quiet.text(), '');
+});
+
+test('tty progress redraws a block with a title, a mark per finished line and timings', () => {
+  const { stream, text } = capture();
+  const sink = createSink({ mode: 'tty', stream, color: false });
+  sink.event(progressEvent('Container demo-web-1', 'Starting'));
+  sink.event(progressEvent('Container demo-web-1', 'Started'));
+  sink.close();
+  assert.match(text(), /\[\+\] Running 1\/1\n\x1b\[2K ✔ Container demo-web-1 {2}Started {2}\d+\.\ds\n$/);
+});
