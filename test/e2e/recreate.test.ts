@@ -1,0 +1,99 @@
+// Recreation rules on a real engine: anonymous volumes carried over (not with -V), networks recreated in place,
+// restart: true dependents restarted, service: namespaces following their parent.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { testEngine, testProject } from './helpers.js';
+
+const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;
+
+async function anonymousMountpoint(container: string): Promise<string> {
+  const engine = await testEngine();
+  const details = await engine.containers.inspect(container);
+  const mount = details?.mounts.find((entry) => entry.destination === '/cache');
+  assert.ok(mount?.name, 'an anonymous volume on /cache');
+  return (await engine.volumes.inspect(mount.name))!.mountpoint;
+}
+
+test('a recreated container keeps its anonymous volumes; -V gives it fresh ones', async (t) => {
+  const compose = (value: string) => `
+services:
+  app:
+    image: \${IMAGE}
+    command: ["sh", "-c", "test -f /cache/first || echo $$VERSION > /cache/first; trap 'exit 0' TERM; while true; do sleep 1; done & wait"]
+    environment:
+      VERSION: "${value}"
+    volumes: ["/cache"]
+`;
+  const project = await testProject(t, compose('1'));
+  const name = `${project.name}-app-1`;
+  assert.equal((await project.run(['up', '-d'])).code, 0);
+  const first = await anonymousMountpoint(name);
+  project.write(compose('2'));
+  assert.equal((await project.run(['up', '-d'])).code, 0);
+  assert.equal(await anonymousMountpoint(name), first, 'the same anonymous volume');
+  assert.equal(readFileSync(join(first, 'first'), 'utf8'), '1\n');
+  project.write(compose('3'));
+  assert.equal((await project.run(['up', '-d', '-V'])).code, 0);
+  const renewed = await anonymousMountpoint(name);
+  assert.notEqual(renewed, first, '-V renews it');
+  assert.ok(existsSync(renewed));
+});
+
+test('a network whose configuration changed is recreated and its containers reconnected', async (t) => {
+  const compose = (label: string) => `
+services:
+  web:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    networks: [front]
+networks:
+  front:
+    labels: [revision=${label}]
+`;
+  const project = await testProject(t, compose('1'));
+  assert.equal((await project.run(['up', '-d'])).code, 0);
+  const engine = await testEngine();
+  const before = await engine.networks.inspect(`${project.name}_front`);
+  const [web] = await project.containers();
+  project.write(compose('2'));
+  const result = await project.run(['up', '-d']);
+  assert.equal(result.code, 0, result.stderr);
+  const after = await engine.networks.inspect(`${project.name}_front`);
+  assert.notEqual(after?.id, before?.id);
+  assert.equal(after?.labels.revision, '2');
+  const details = await engine.containers.inspect(web!.id);
+  assert.equal(details?.state.running, true, 'the same container, running again');
+  assert.equal(details?.networks[`${project.name}_front`]?.networkId, after?.id);
+});
+
+test('a service sharing another one network namespace is recreated with it', async (t) => {
+  const compose = (value: string) => `
+services:
+  app:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    environment: [REVISION=${value}]
+  sidecar:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    network_mode: service:app
+`;
+  const project = await testProject(t, compose('1'));
+  assert.equal((await project.run(['up', '-d'])).code, 0);
+  const before = Object.fromEntries((await project.containers()).map((container) => [container.name, container.id]));
+  project.write(compose('2'));
+  const result = await project.run(['up', '-d']);
+  assert.equal(result.code, 0, result.stderr);
+  const after = await project.containers();
+  const engine = await testEngine();
+  const app = after.find((container) => container.name === `${project.name}-app-1`)!;
+  const sidecar = after.find((container) => container.name === `${project.name}-sidecar-1`)!;
+  assert.notEqual(app.id, before[app.name]);
+  assert.notEqual(sidecar.id, before[sidecar.name]);
+  const details = await engine.containers.inspect(sidecar.id);
+  assert.equal(details?.state.running, true);
+  const raw = await engine.transport.request<{ HostConfig: { NetworkMode: string } }>('GET', `/containers/${sidecar.id}/json`);
+  assert.equal(raw.HostConfig.NetworkMode, `container:${app.id}`);
+});
