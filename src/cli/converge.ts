@@ -33,7 +33,7 @@ export async function converge(ctx: VerbContext, engine: Engine, project: Projec
   if (ctx.flags.dryRun) return dryRun(ctx, engine, project, options);
   await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
   const observed = await observeProject(engine, project);
-  const plan = reconcile(project, observed, { ...options, recreateVolumes: options.assumeYes ? divergedVolumes(project, observed) : new Set() });
+  const plan = reconcile(project, observed, { ...options, recreateVolumes: await volumesToRecreate(ctx, project, observed, options) });
   for (const warning of plan.warnings) sink.note(`WARN[0000] ${warning}`);
   const result = await executePlan(plan, { engine, project, observed, sink, parallel: parallelLimit(ctx), version: VERSION, envFiles: ctx.flags.envFile, warn: (message) => sink.note(`WARN[0000] ${message}`) });
   if (result.failures.length > 0) {
@@ -41,6 +41,18 @@ export async function converge(ctx: VerbContext, engine: Engine, project: Projec
     throw new BerthError(`${first.resource}: ${first.message}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more failures)` : ''}`, { kind: 'engine' });
   }
   return { plan, observed };
+}
+
+/** Volumes whose configuration changed are recreated (losing their data) only when the user agrees: -y, or asked. */
+async function volumesToRecreate(ctx: VerbContext, project: Project, observed: ObservedState, options: ConvergeOptions): Promise<Set<string>> {
+  const diverged = divergedVolumes(project, observed);
+  if (options.assumeYes || diverged.size === 0 || !ctx.confirm) return options.assumeYes ? diverged : new Set();
+  const agreed = new Set<string>();
+  for (const key of diverged) {
+    const name = project.volumes[key]?.name ?? `${project.name}_${key}`;
+    if (await ctx.confirm(`Volume "${name}" exists but doesn't match configuration in compose file. Recreate (data will be lost)?`)) agreed.add(key);
+  }
+  return agreed;
 }
 
 function divergedVolumes(project: Project, observed: ObservedState): Set<string> {

@@ -156,8 +156,9 @@ async function runRemove(ctx: VerbContext, flags: Flags, services: string[]): Pr
     return 0;
   }
   if (!flags.force) {
-    ctx.stderr.write(`Going to remove ${doomed.map((container) => container.name).join(', ')}\n`);
-    throw new BerthError('rm needs -f to remove without a confirmation (berth does not prompt yet)');
+    const question = `Going to remove ${doomed.map((container) => container.name).join(', ')}. Are you sure?`;
+    if (!ctx.confirm) throw new BerthError(`${question} There is no terminal to ask on: run rm -f to remove them`);
+    if (!(await ctx.confirm(question))) return 0;
   }
   if (ctx.flags.dryRun) return 0;
   const sink = progressSink(ctx);

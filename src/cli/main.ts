@@ -19,6 +19,8 @@ export interface CliIo {
   readonly environment: Readonly<Record<string, string | undefined>>;
   /** Registers a Ctrl-C handler (the process's SIGINT); returns a function that removes it. */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Asks a yes/no question on the terminal; absent when there is no terminal to ask on. */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 export type VerbContext = CliIo & {
@@ -81,7 +83,18 @@ function processIo(): CliIo {
       process.on('SIGINT', handler);
       return () => process.off('SIGINT', handler);
     },
+    ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   };
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
 }
 
 /** `up --no-attach <service>` is not the negation of `--attach`: it goes to commander under a name of its own. */

@@ -97,3 +97,30 @@ services:
   const raw = await engine.transport.request<{ HostConfig: { NetworkMode: string } }>('GET', `/containers/${sidecar.id}/json`);
   assert.equal(raw.HostConfig.NetworkMode, `container:${app.id}`);
 });
+
+test('a volume whose configuration changed is kept without -y, and recreated (with its container) with -y', async (t) => {
+  const compose = (label: string) => `
+services:
+  app:
+    image: \${IMAGE}
+    command: ["sh", "-c", "test -f /data/marker || echo ${label} > /data/marker; trap 'exit 0' TERM; while true; do sleep 1; done & wait"]
+    volumes: [data:/data]
+volumes:
+  data:
+    labels: [revision=${label}]
+`;
+  const project = await testProject(t, compose('1'));
+  const engine = await testEngine();
+  assert.equal((await project.run(['up', '-d'])).code, 0);
+  project.write(compose('2'));
+  const kept = await project.run(['up', '-d']);
+  assert.equal(kept.code, 0);
+  assert.match(kept.stderr, new RegExp(`volume "${project.name}_data" exists but does not match its configuration`));
+  assert.equal((await engine.volumes.inspect(`${project.name}_data`))?.labels.revision, '1');
+  const recreated = await project.run(['up', '-d', '-y']);
+  assert.equal(recreated.code, 0, recreated.stderr);
+  const volume = await engine.volumes.inspect(`${project.name}_data`);
+  assert.equal(volume?.labels.revision, '2');
+  const [app] = await project.containers();
+  assert.equal(app?.state, 'running');
+});
