@@ -1,7 +1,7 @@
 // `berth config`: load, validate and print the project in canonical form, or list parts of it, as
 // `docker compose config` does.
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildGraph, dependencyOrder } from '../graph/graph.js';
 import { BerthError } from '../model/errors.js';
@@ -16,6 +16,7 @@ import { isDict } from '../model/tree.js';
 import type { Dict } from '../model/tree.js';
 import { extractVariables } from '../model/variables.js';
 import type { RunVerb, VerbContext } from './main.js';
+import { loadOptionsFrom } from './session.js';
 import { formatTable } from './table.js';
 
 interface ConfigFlags {
@@ -116,13 +117,7 @@ function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): nu
 
 function loadOptions(ctx: VerbContext, flags: ConfigFlags, services: string[]): LoadOptions {
   return {
-    cwd: ctx.cwd,
-    environment: ctx.environment,
-    files: ctx.flags.file,
-    projectDirectory: ctx.flags.projectDirectory,
-    projectName: ctx.flags.projectName,
-    profiles: ctx.flags.profile,
-    envFiles: ctx.flags.envFile,
+    ...loadOptionsFrom(ctx),
     services,
     interpolate: flags.interpolate,
     consistency: flags.consistency,
@@ -131,8 +126,6 @@ function loadOptions(ctx: VerbContext, flags: ConfigFlags, services: string[]): 
     normalize: flags.normalize && !ctx.flags.compatibility,
     resolveEnvironment: flags.envResolution,
     discardEnvFiles: true,
-    readStdin: () => readFileSync(0, 'utf8'),
-    warn: ctx.warn,
   };
 }
 

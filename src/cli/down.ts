@@ -10,7 +10,7 @@ import { progressEvent } from '../progress/events.js';
 import type { ProgressSink } from '../progress/events.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectContainers, projectOrName, servicesAsDicts, withServicesFromLabels } from './project-ref.js';
-import { connect, envBoolean, parallelLimit, progressSink } from './session.js';
+import { connect, envBoolean, parallelLimit, parseSeconds, progressSink } from './session.js';
 
 interface DownFlags {
   volumes: boolean;
@@ -27,7 +27,7 @@ export function registerDownCommand(program: Command, run: RunVerb): void {
     .option('-v, --volumes', 'remove named volumes declared in the volumes section and anonymous volumes attached to containers', false)
     .option('--remove-orphans', 'remove containers for services not defined in the compose files', false)
     .option('--rmi <type>', 'remove images used by services: "local" (only images without a custom tag) or "all"')
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', (value) => Number.parseInt(value, 10))
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
     .action(run((ctx, cmd) => runDown(ctx, cmd.opts<DownFlags>(), cmd.args)));
 }
 

@@ -9,13 +9,8 @@ import { selectServices } from '../model/select.js';
 import { LABEL } from '../plan/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectContainers, projectOrName, servicesAsDicts, withServicesFromLabels } from './project-ref.js';
-import { connect, parallelLimit, progressSink } from './session.js';
+import { connect, parallelLimit, parseSeconds, progressSink } from './session.js';
 
-const seconds = (value: string): number => {
-  const parsed = Number.parseInt(value, 10);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new BerthError(`invalid number of seconds "${value}"`);
-  return parsed;
-};
 
 interface Flags {
   timeout?: number;
@@ -33,19 +28,19 @@ export function registerLifecycleCommands(program: Command, run: RunVerb): void 
     .description('start existing containers')
     .argument('[services...]')
     .option('--wait', 'wait for services to be running and healthy', false)
-    .option('--wait-timeout <seconds>', 'maximum time to wait', seconds)
+    .option('--wait-timeout <seconds>', 'maximum time to wait', parseSeconds)
     .action(run((ctx, cmd) => runStart(ctx, cmd.opts<Flags>(), cmd.args)));
   program
     .command('stop')
     .description('stop running containers without removing them')
     .argument('[services...]')
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', seconds)
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
     .action(run((ctx, cmd) => runAction(ctx, 'stop', cmd.opts<Flags>(), cmd.args)));
   program
     .command('restart')
     .description('restart service containers')
     .argument('[services...]')
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', seconds)
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
     .action(run((ctx, cmd) => runAction(ctx, 'restart', cmd.opts<Flags>(), cmd.args)));
   program
     .command('kill')

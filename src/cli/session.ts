@@ -14,21 +14,30 @@ import type { ProgressSink } from '../progress/events.js';
 import type { VerbContext } from './main.js';
 import { packageVersion } from './package-version.js';
 
+/** What the global flags say about loading the files. */
+export function loadOptionsFrom(ctx: VerbContext): LoadOptions {
+  return {
+    cwd: ctx.cwd,
+    environment: ctx.environment,
+    files: ctx.flags.file,
+    projectDirectory: ctx.flags.projectDirectory,
+    projectName: ctx.flags.projectName,
+    profiles: ctx.flags.profile,
+    envFiles: ctx.flags.envFile,
+    readStdin: () => readFileSync(0, 'utf8'),
+    warn: ctx.warn,
+  };
+}
+
 export function loadProject(ctx: VerbContext, options: Partial<LoadOptions> = {}): Project {
-  return bindProject(
-    loadModel({
-      cwd: ctx.cwd,
-      environment: ctx.environment,
-      files: ctx.flags.file,
-      projectDirectory: ctx.flags.projectDirectory,
-      projectName: ctx.flags.projectName,
-      profiles: ctx.flags.profile,
-      envFiles: ctx.flags.envFile,
-      readStdin: () => readFileSync(0, 'utf8'),
-      warn: ctx.warn,
-      ...options,
-    }),
-  );
+  return bindProject(loadModel({ ...loadOptionsFrom(ctx), ...options }));
+}
+
+/** `-t 10`: whole seconds. */
+export function parseSeconds(value: string): number {
+  const parsed = Number.parseInt(value, 10);
+  if (!Number.isInteger(parsed) || parsed < 0 || String(parsed) !== value.trim()) throw new BerthError(`invalid number of seconds "${value}"`);
+  return parsed;
 }
 
 export function connect(ctx: VerbContext): Promise<Engine> {

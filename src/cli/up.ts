@@ -8,7 +8,7 @@ import { selectServices } from '../model/select.js';
 import { followProject } from './attached.js';
 import { converge } from './converge.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { connect, envBoolean, loadProject, parallelLimit, progressSink } from './session.js';
+import { connect, envBoolean, loadProject, parallelLimit, parseSeconds, progressSink } from './session.js';
 
 interface UpFlags {
   detach: boolean;
@@ -39,11 +39,6 @@ interface UpFlags {
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
-const seconds = (value: string): number => {
-  const parsed = Number.parseInt(value, 10);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new BerthError(`invalid number of seconds "${value}"`);
-  return parsed;
-};
 
 function addConvergeOptions(command: Command): Command {
   return command
@@ -70,9 +65,9 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
   )
     .option('--no-deps', "don't start linked services")
     .option('--no-start', "don't start the services after creating them")
-    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', seconds)
+    .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
     .option('--wait', 'wait for services to be running and healthy (implies --detach)', false)
-    .option('--wait-timeout <seconds>', 'maximum time to wait for the project to be running and healthy', seconds)
+    .option('--wait-timeout <seconds>', 'maximum time to wait for the project to be running and healthy', parseSeconds)
     .option('--abort-on-container-exit', 'stop all containers if any container was stopped', false)
     .option('--abort-on-container-failure', 'stop all containers if any container exited with failure', false)
     .option('--exit-code-from <service>', 'return the exit code of the selected service container (implies --abort-on-container-exit)')

@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { testProject } from './helpers.js';
+import { SLEEPER, testProject } from './helpers.js';
 
-const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;
 
 test('a missing image names the service (pulled from a registry on loopback that is not there)', async (t) => {
   const project = await testProject(t, `

@@ -136,3 +136,6 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A command that runs until stopped and stops at once on SIGTERM (sh as PID 1 would ignore the signal). */
+export const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;

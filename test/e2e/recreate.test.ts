@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { testEngine, testProject } from './helpers.js';
+import { SLEEPER, testEngine, testProject } from './helpers.js';
 
-const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;
 
 async function anonymousMountpoint(container: string): Promise<string> {
   const engine = await testEngine();

@@ -1,9 +1,8 @@
 // Scenario tests of starting: dependency conditions, --wait, exit codes, Ctrl-C.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testEngine, testProject, waitFor } from './helpers.js';
+import { SLEEPER, testEngine, testProject, waitFor } from './helpers.js';
 
-const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;
 
 async function details(name: string) {
   const engine = await testEngine();

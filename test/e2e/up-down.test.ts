@@ -3,10 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { byName, testEngine, testProject, waitFor } from './helpers.js';
+import { SLEEPER, byName, testEngine, testProject, waitFor } from './helpers.js';
 
-/** A process that runs until stopped and stops at once on SIGTERM (sh as PID 1 would ignore it). */
-const SLEEPER = `["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]`;
 
 test('an unchanged up recreates nothing', async (t) => {
   const project = await testProject(t, `
