@@ -11,6 +11,7 @@ import { registerDownCommand } from './down.js';
 import { registerLifecycleCommands } from './lifecycle.js';
 import { registerLogsCommand } from './logs.js';
 import { registerPsCommands } from './ps.js';
+import { registerEngineCommand } from './engine.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -59,6 +60,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerLifecycleCommands(program, run);
   registerPsCommands(program, run);
   registerLogsCommand(program, run);
+  registerEngineCommand(program, run);
 
   try {
     await program.parseAsync(args.map(renameNoAttach), { from: 'user' });

@@ -1,0 +1,40 @@
+// `berth engine`: runs berth's own engine in the foreground, serving the Engine API on a unix socket. The rest of the
+// CLI never imports the engine: it talks to it over the socket like any other engine.
+import type { Command } from 'commander';
+import type { RunVerb, VerbContext } from './main.js';
+import { VERSION } from './session.js';
+
+interface EngineFlags {
+  root: string;
+  socket: string;
+  runtime: string;
+}
+
+export function registerEngineCommand(program: Command, run: RunVerb): void {
+  program
+    .command('engine')
+    .description("run berth's engine in the foreground (an Engine API server that runs containers with runc)")
+    .option('--root <dir>', 'where the engine keeps images and containers', '/var/lib/berth')
+    .option('--socket <path>', 'the unix socket to serve the Engine API on', '/run/berth/engine.sock')
+    .option('--runtime <path>', 'the OCI runtime to run containers with', '/usr/sbin/runc')
+    .action(run((ctx, cmd) => runEngine(ctx, cmd.opts<EngineFlags>())));
+}
+
+async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> {
+  const { startEngine } = await import('../engine/daemon.js');
+  const log = (line: string): void => void ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log });
+  log(`berth engine ${VERSION} serving the Engine API on unix://${flags.socket} (root ${flags.root})`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    const release = ctx.onInterrupt?.(stop);
+    process.once('SIGTERM', stop);
+    engine.server.once('close', () => {
+      release?.();
+      resolve();
+    });
+  });
+  await engine.close();
+  log('berth engine stopped (containers keep running; they are adopted at the next start)');
+  return 0;
+}

@@ -1,0 +1,46 @@
+// berth's engine process: the stores, services and server wired together. `berth engine` runs this in the
+// foreground; containers outlive it (their monitors hold them) and are adopted again at the next start.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { ContainerService } from './services/containers.js';
+import { EventBus } from './services/events.js';
+import { ImageService } from './services/images.js';
+import { RuncDriver } from './runtime/runc.js';
+import { findTools } from './runtime/tools.js';
+import { createEngineServer, listen } from './server/server.js';
+import { Layout } from './store/layout.js';
+
+export interface EngineOptions {
+  readonly root: string;
+  readonly socket: string;
+  readonly runtime: string;
+  readonly version: string;
+  readonly log: (line: string) => void;
+}
+
+export interface RunningEngine {
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export async function startEngine(options: EngineOptions): Promise<RunningEngine> {
+  const tools = findTools(options.runtime);
+  const layout = new Layout(options.root);
+  mkdirSync(layout.tmp, { recursive: true });
+  const events = new EventBus();
+  const runtime = new RuncDriver(tools, layout);
+  let containers: ContainerService | undefined;
+  const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
+  containers = new ContainerService(layout, images, runtime, events);
+  containers.adopt();
+  const server = createEngineServer({ layout, images, containers, events, version: options.version, runtimePath: options.runtime }, options.log);
+  await listen(server, options.socket);
+  return {
+    server,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,31 @@
+// The engine's errors: a kind, tagged once where the error is raised, mapped to an HTTP status in one place.
+export type EngineErrorKind = 'invalid' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'internal';
+
+export class EngineError extends Error {
+  constructor(
+    readonly kind: EngineErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+export const invalid = (message: string): EngineError => new EngineError('invalid', message);
+export const notFound = (message: string): EngineError => new EngineError('not-found', message);
+export const conflict = (message: string): EngineError => new EngineError('conflict', message);
+/** A request body asks for something this engine does not do yet: refused, never ignored. */
+export const unsupported = (message: string): EngineError => new EngineError('unsupported', `${message} is not supported by berth's engine yet`);
+
+const STATUS: Record<EngineErrorKind, number> = {
+  invalid: 400,
+  unsupported: 400,
+  'not-found': 404,
+  conflict: 409,
+  'not-modified': 304,
+  internal: 500,
+};
+
+export function statusOf(error: unknown): number {
+  return error instanceof EngineError ? STATUS[error.kind] : 500;
+}

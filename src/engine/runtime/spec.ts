@@ -1,0 +1,133 @@
+// A container's OCI runtime config: Docker's defaults (capabilities, masked and read-only paths, devices, seccomp)
+// plus what its create request asks for. What the engine cannot honour yet was refused at create.
+import { readFileSync } from 'node:fs';
+import type { ContainerRecord } from '../services/container-record.js';
+
+type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let defaults: string | undefined;
+
+function dockerDefaults(): Spec {
+  defaults ??= readFileSync(new URL('./oci-defaults.json', import.meta.url), 'utf8');
+  return JSON.parse(defaults) as Spec;
+}
+
+export interface SpecInputs {
+  readonly record: ContainerRecord;
+  readonly rootfs: string;
+  /** User and group ids the image's /etc/passwd and /etc/group give the container's user. */
+  readonly user: { readonly uid: number; readonly gid: number; readonly additionalGids: readonly number[] };
+  /** Files the engine provides (hosts, hostname, resolv.conf) -> path on the host. */
+  readonly etcFiles: Readonly<Record<string, string>>;
+  readonly hostRlimitNofile: number;
+}
+
+const ALL_CAPABILITIES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID', 'CAP_SETUID',
+  'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN', 'CAP_NET_RAW',
+  'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE', 'CAP_SYS_PACCT',
+  'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD',
+  'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP', 'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG',
+  'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ', 'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+];
+
+function capabilityName(name: string): string {
+  const upper = name.toUpperCase();
+  return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
+}
+
+export function buildSpec(inputs: SpecInputs): Spec {
+  const { record } = inputs;
+  const config = record.config;
+  const host = record.hostConfig;
+  const spec = dockerDefaults();
+  const proc = spec.process;
+  proc.args = [...record.path === '' ? [] : [record.path], ...record.args];
+  proc.env = config.Env ?? [];
+  if (!proc.env.some((entry: string) => entry.startsWith('PATH='))) proc.env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+  proc.env = proc.env.filter((entry: string) => !entry.startsWith('HOSTNAME='));
+  proc.env.push(`HOSTNAME=${record.hostname}`);
+  proc.cwd = config.WorkingDir || '/';
+  proc.terminal = false;
+  proc.user = { uid: inputs.user.uid, gid: inputs.user.gid, ...(inputs.user.additionalGids.length > 0 ? { additionalGids: [...inputs.user.additionalGids] } : {}) };
+  proc.rlimits = [{ type: 'RLIMIT_NOFILE', hard: inputs.hostRlimitNofile, soft: Math.min(1048576, inputs.hostRlimitNofile) }];
+  for (const limit of host.Ulimits ?? []) {
+    const type = `RLIMIT_${limit.Name.toUpperCase()}`;
+    // Never above what the host allows: runc would refuse to start.
+    const cap = (value: number): number => (limit.Name === 'nofile' ? Math.min(value, inputs.hostRlimitNofile) : value);
+    proc.rlimits = proc.rlimits.filter((entry: { type: string }) => entry.type !== type);
+    proc.rlimits.push({ type, hard: cap(limit.Hard), soft: cap(limit.Soft) });
+  }
+
+  let capabilities: string[] = host.Privileged ? [...ALL_CAPABILITIES] : [...proc.capabilities.bounding];
+  if (!host.Privileged) {
+    const add = (host.CapAdd ?? []).map(capabilityName);
+    const drop = (host.CapDrop ?? []).map(capabilityName);
+    if (add.includes('CAP_ALL')) capabilities = [...ALL_CAPABILITIES];
+    else capabilities = [...new Set([...capabilities, ...add])];
+    capabilities = drop.includes('CAP_ALL') ? capabilities.filter((cap) => add.includes(cap)) : capabilities.filter((cap) => !drop.includes(cap));
+  }
+  proc.capabilities = { bounding: capabilities, effective: capabilities, permitted: capabilities };
+  if (host.OomScoreAdj) proc.oomScoreAdj = host.OomScoreAdj;
+
+  spec.root = { path: inputs.rootfs, readonly: Boolean(host.ReadonlyRootfs) };
+  spec.hostname = record.hostname;
+  if (config.Domainname) spec.domainname = config.Domainname;
+
+  const linux = spec.linux;
+  linux.cgroupsPath = `/berth/${record.id}`;
+  if (host.NetworkMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'network' && ns.type !== 'uts');
+  if (host.PidMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'pid');
+  if (host.IpcMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'ipc');
+  if (host.Privileged) {
+    linux.maskedPaths = [];
+    linux.readonlyPaths = [];
+    delete linux.seccomp;
+    linux.resources.devices = [{ allow: true, access: 'rwm' }];
+    spec.mounts = spec.mounts.map((mount: { destination: string; options: string[] }) =>
+      mount.destination === '/sys' || mount.destination === '/sys/fs/cgroup' ? { ...mount, options: mount.options.filter((option) => option !== 'ro') } : mount,
+    );
+  }
+  if ((host.SecurityOpt ?? []).some((option) => /^seccomp[=:]unconfined$/.test(option))) delete linux.seccomp;
+  const sysctl = { ...linux.sysctl, ...(host.Sysctls ?? {}) };
+  if (host.NetworkMode === 'host') {
+    // The host's network namespace is not the container's to tune.
+    for (const key of Object.keys(sysctl)) if (key.startsWith('net.')) delete sysctl[key];
+  }
+  linux.sysctl = sysctl;
+
+  const resources = linux.resources;
+  if (host.Memory) resources.memory = { limit: host.Memory, ...(host.MemoryReservation ? { reservation: host.MemoryReservation } : {}), ...(host.MemorySwap ? { swap: host.MemorySwap } : {}) };
+  const cpu: Record<string, unknown> = {};
+  if (host.CpuShares) cpu.shares = host.CpuShares;
+  if (host.NanoCpus) {
+    cpu.period = 100000;
+    cpu.quota = Math.round((host.NanoCpus / 1e9) * 100000);
+  }
+  if (host.CpuQuota) cpu.quota = host.CpuQuota;
+  if (host.CpuPeriod) cpu.period = host.CpuPeriod;
+  if (host.CpusetCpus) cpu.cpus = host.CpusetCpus;
+  if (Object.keys(cpu).length > 0) resources.cpu = cpu;
+  if (host.PidsLimit && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
+
+  if (host.ShmSize) {
+    spec.mounts = spec.mounts.map((mount: { destination: string; options: string[] }) =>
+      mount.destination === '/dev/shm' ? { ...mount, options: [...mount.options.filter((option) => !option.startsWith('size=')), `size=${host.ShmSize}`] } : mount,
+    );
+  }
+  for (const [destination, source] of Object.entries(inputs.etcFiles)) {
+    spec.mounts.push({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] });
+  }
+  for (const bind of record.binds) {
+    spec.mounts.push({
+      destination: bind.target,
+      type: 'bind',
+      source: bind.source,
+      options: ['rbind', bind.readOnly ? 'ro' : 'rw', bind.propagation ?? 'rprivate'],
+    });
+  }
+  for (const [target, options] of Object.entries(host.Tmpfs ?? {})) {
+    spec.mounts.push({ destination: target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(options ? options.split(',') : [])] });
+  }
+  return spec;
+}

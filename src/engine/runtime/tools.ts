@@ -1,0 +1,65 @@
+// The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its two
+// helpers. Checked once at start, with the package to install named when one is missing.
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EngineError } from '../errors.js';
+
+export interface Tools {
+  readonly runc: string;
+  readonly monitor: string;
+  readonly whiteouts: string;
+}
+
+const HELPERS = fileURLToPath(new URL('.', import.meta.url));
+
+export function findTools(runc: string): Tools {
+  const tools = { runc, monitor: `${HELPERS}../berth-monitor`, whiteouts: `${HELPERS}../berth-whiteouts` };
+  const missing: string[] = [];
+  if (!isExecutable(runc)) missing.push(`${runc} (install the Debian package runc, or pass --runtime)`);
+  for (const helper of [tools.monitor, tools.whiteouts]) {
+    if (!isExecutable(helper)) missing.push(`${helper} (built by \`npm run build\` when a C compiler is installed: apt-get install gcc)`);
+  }
+  for (const program of ['tar', 'mount', 'umount']) if (!onPath(program)) missing.push(`${program} (apt-get install tar mount)`);
+  if (missing.length > 0) throw new EngineError('internal', `berth engine cannot start; missing:\n  ${missing.join('\n  ')}`);
+  return tools;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(program: string): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((dir) => isExecutable(`${dir}/${program}`));
+}
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program to completion; `input` is piped to its stdin. */
+export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? 9 : 0), stdout, stderr }));
+    if (input && child.stdin) input.pipe(child.stdin);
+  });
+}
+
+export async function mustRun(program: string, args: readonly string[], input?: NodeJS.ReadableStream): Promise<string> {
+  const result = await runProgram(program, args, input);
+  if (result.code !== 0) throw new EngineError('internal', `${program} ${args.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  return result.stdout;
+}

@@ -1,0 +1,170 @@
+// A container as the engine keeps it: the create request (merged with its image's defaults) and its state. Also
+// the one place that decides which parts of a create request the engine can honour; the rest is refused.
+import { invalid, unsupported } from '../errors.js';
+
+export interface CreateConfig {
+  Hostname?: string;
+  Domainname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, object> | null;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | string | null;
+  Healthcheck?: { Test?: string[] } | null;
+  Image?: string;
+  Volumes?: Record<string, object> | null;
+  WorkingDir?: string;
+  Entrypoint?: string[] | string | null;
+  NetworkDisabled?: boolean;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  StopTimeout?: number | null;
+  HostConfig?: HostConfig;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } | null;
+}
+
+export interface HostConfig {
+  Binds?: string[] | null;
+  NetworkMode?: string;
+  PortBindings?: Record<string, unknown> | null;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
+  AutoRemove?: boolean;
+  Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; BindOptions?: { Propagation?: string } }> | null;
+  CapAdd?: string[] | null;
+  CapDrop?: string[] | null;
+  Dns?: string[] | null;
+  DnsOptions?: string[] | null;
+  DnsSearch?: string[] | null;
+  ExtraHosts?: string[] | null;
+  IpcMode?: string;
+  PidMode?: string;
+  Privileged?: boolean;
+  PublishAllPorts?: boolean;
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[] | null;
+  Tmpfs?: Record<string, string> | null;
+  UTSMode?: string;
+  ShmSize?: number;
+  Sysctls?: Record<string, string> | null;
+  Init?: boolean | null;
+  Memory?: number;
+  MemoryReservation?: number;
+  MemorySwap?: number;
+  CpuShares?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  NanoCpus?: number;
+  CpusetCpus?: string;
+  PidsLimit?: number | null;
+  Ulimits?: Array<{ Name: string; Soft: number; Hard: number }> | null;
+  OomScoreAdj?: number;
+  LogConfig?: { Type?: string; Config?: Record<string, string> } | null;
+  VolumesFrom?: string[] | null;
+  Links?: string[] | null;
+  Devices?: unknown[] | null;
+  [key: string]: unknown;
+}
+
+export interface ContainerState {
+  status: 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
+  pid: number;
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+  oomKilled: boolean;
+  error: string;
+}
+
+export interface BindMount {
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+  readonly propagation?: string;
+}
+
+export interface ContainerRecord {
+  readonly id: string;
+  name: string;
+  readonly created: string;
+  /** The image as the request named it, and the id it resolved to. */
+  readonly image: string;
+  readonly imageId: string;
+  /** Config with the image's defaults filled in (Env, Cmd, Entrypoint, WorkingDir, User, Labels...). */
+  readonly config: Omit<CreateConfig, 'HostConfig' | 'NetworkingConfig'> & { Env: string[]; Labels: Record<string, string> };
+  readonly hostConfig: HostConfig;
+  readonly path: string;
+  readonly args: string[];
+  readonly hostname: string;
+  readonly binds: readonly BindMount[];
+  state: ContainerState;
+  restartCount: number;
+}
+
+const EMPTY = (value: unknown): boolean =>
+  value === undefined || value === null || value === false || value === '' || value === 0 || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && Object.keys(value as object).length === 0);
+
+/**
+ * What berth's engine cannot do yet (networks, volumes, ports, restart policies, healthchecks, TTYs and stdin come
+ * in part 2 of the engine) is a 400 that names the field, never a silent success.
+ */
+export function refuseUnsupported(config: CreateConfig): void {
+  const host = config.HostConfig ?? {};
+  const mode = host.NetworkMode ?? 'default';
+  if (!['none', 'host'].includes(mode) && !config.NetworkDisabled) {
+    throw unsupported(`networking (NetworkMode "${mode}": use --network none or --network host)`);
+  }
+  if (config.Tty) throw unsupported('a TTY (-t)');
+  if (config.OpenStdin || config.AttachStdin) throw unsupported('attaching stdin (-i)');
+  if (config.Healthcheck?.Test && config.Healthcheck.Test[0] !== 'NONE' && config.Healthcheck.Test.length > 0) throw unsupported('Healthcheck');
+  if (!EMPTY(config.Volumes)) throw unsupported('anonymous volumes (Config.Volumes)');
+  const restart = host.RestartPolicy?.Name ?? '';
+  if (restart !== '' && restart !== 'no') throw unsupported(`restart policy "${restart}"`);
+  if (host.LogConfig?.Type && host.LogConfig.Type !== 'json-file') throw unsupported(`log driver "${host.LogConfig.Type}"`);
+  for (const [field, label] of [
+    ['PortBindings', 'published ports'],
+    ['PublishAllPorts', 'published ports'],
+    ['Dns', 'DNS settings'],
+    ['DnsOptions', 'DNS settings'],
+    ['DnsSearch', 'DNS settings'],
+    ['ExtraHosts', 'extra hosts'],
+    ['VolumesFrom', 'volumes_from'],
+    ['Links', 'links'],
+    ['Devices', 'devices'],
+    ['Init', 'an init process (--init)'],
+  ] as const) {
+    if (!EMPTY(host[field])) throw unsupported(label);
+  }
+  for (const mount of host.Mounts ?? []) {
+    if (mount.Type !== 'bind' && mount.Type !== 'tmpfs') throw unsupported(`mounts of type ${mount.Type}`);
+  }
+  for (const bind of host.Binds ?? []) {
+    const [source = ''] = bind.split(':');
+    if (!source.startsWith('/')) throw unsupported(`named volumes (${bind})`);
+  }
+  if (host.UTSMode && host.UTSMode !== '') throw unsupported(`UTSMode "${host.UTSMode}"`);
+  if (host.IpcMode && !['', 'private', 'shareable', 'host'].includes(host.IpcMode)) throw unsupported(`IpcMode "${host.IpcMode}"`);
+  if (host.PidMode && !['', 'host'].includes(host.PidMode)) throw unsupported(`PidMode "${host.PidMode}"`);
+}
+
+/** `-v /host:/target:ro` and `--mount type=bind` -> bind mounts. */
+export function bindMounts(host: HostConfig): BindMount[] {
+  const binds: BindMount[] = [];
+  for (const entry of host.Binds ?? []) {
+    const [source = '', target = '', options = ''] = entry.split(':');
+    if (!target.startsWith('/')) throw invalid(`invalid volume specification: '${entry}'`);
+    const flags = options.split(',');
+    const propagation = flags.find((flag) => /^r?(private|shared|slave)$/.test(flag));
+    binds.push({ source, target, readOnly: flags.includes('ro'), ...(propagation ? { propagation } : {}) });
+  }
+  for (const mount of host.Mounts ?? []) {
+    if (mount.Type !== 'bind') continue;
+    if (!mount.Source?.startsWith('/') || !mount.Target?.startsWith('/')) throw invalid('bind mounts need absolute Source and Target');
+    binds.push({ source: mount.Source, target: mount.Target, readOnly: Boolean(mount.ReadOnly), ...(mount.BindOptions?.Propagation ? { propagation: mount.BindOptions.Propagation } : {}) });
+  }
+  return binds;
+}

@@ -1,0 +1,425 @@
+// Containers: create from an image, start through the runtime, stop, kill, pause, rename, remove, wait; state kept
+// on disk and brought back when the engine starts again (containers outlive the engine: their monitors hold them).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import { conflict, EngineError, invalid, notFound } from '../errors.js';
+import { processAlive } from '../runtime/runc.js';
+import type { RuncDriver } from '../runtime/runc.js';
+import { buildSpec } from '../runtime/spec.js';
+import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import type { Layout } from '../store/layout.js';
+import type { EventBus } from './events.js';
+import { bindMounts, refuseUnsupported } from './container-record.js';
+import type { ContainerRecord, CreateConfig } from './container-record.js';
+import type { ImageService } from './images.js';
+
+const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+const DEFAULT_STOP_TIMEOUT = 10;
+
+export class ContainerService {
+  private readonly records = new Map<string, ContainerRecord>();
+  private readonly watchers = new Map<string, FSWatcher>();
+  /** Callbacks waiting for a container to stop (`wait`), or to be removed. */
+  private readonly exitWaiters = new Map<string, Array<(code: number) => void>>();
+  private readonly removeWaiters = new Map<string, Array<() => void>>();
+  /** Readers of a container's log (logs -f, attach): an auto-removed container waits for them to finish. */
+  private readonly logReaders = new Map<string, Set<Promise<void>>>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly images: ImageService,
+    private readonly runtime: RuncDriver,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Reads every container back from disk; running ones are watched again, stopped-while-away ones marked exited. */
+  adopt(): void {
+    if (!existsSync(this.layout.containers)) return;
+    for (const id of readdirSync(this.layout.containers)) {
+      const record = readJsonFile<ContainerRecord>(this.layout.containerRecord(id));
+      if (!record) continue;
+      this.records.set(id, record);
+      if (record.state.status === 'running' || record.state.status === 'paused') {
+        if (this.runtime.exitCode(id) !== undefined || !processAlive(record.state.pid)) this.finish(record);
+        else this.watchExit(record);
+      }
+    }
+  }
+
+  imageUser(imageId: string): string | undefined {
+    for (const record of this.records.values()) if (record.imageId === imageId) return record.id;
+    return undefined;
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.records.values()].sort((a, b) => (a.created < b.created ? 1 : -1));
+  }
+
+  /** An id, an id prefix or a name. */
+  get(reference: string): ContainerRecord {
+    const byId = this.records.get(reference);
+    if (byId) return byId;
+    const name = reference.replace(/^\//, '');
+    for (const record of this.records.values()) if (record.name === name) return record;
+    const matches = [...this.records.values()].filter((record) => record.id.startsWith(reference));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw invalid(`multiple IDs found with provided prefix: ${reference}`);
+    throw notFound(`No such container: ${reference}`);
+  }
+
+  create(request: CreateConfig, requestedName: string | null): ContainerRecord {
+    if (typeof request !== 'object' || request === null) throw invalid('config cannot be empty in order to create a container');
+    if (!request.Image) throw invalid('Config.Image is required');
+    const id = randomBytes(32).toString('hex');
+    const name = requestedName ? requestedName.replace(/^\//, '') : generatedName();
+    if (!NAME.test(name)) throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    for (const other of this.records.values()) {
+      if (other.name === name) {
+        throw conflict(`Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+    }
+    const image = this.images.resolve(request.Image);
+    refuseUnsupported(request);
+    const defaults = image.config.config ?? {};
+    const list = (value: string[] | string | null | undefined): string[] | undefined =>
+      value === undefined || value === null ? undefined : typeof value === 'string' ? [value] : value;
+    // An entrypoint in the request replaces the image's and drops the image's command, as docker does.
+    const requestEntrypoint = list(request.Entrypoint);
+    const entrypoint = requestEntrypoint ?? defaults.Entrypoint ?? [];
+    const cmd = list(request.Cmd) ?? (requestEntrypoint !== undefined ? [] : (defaults.Cmd ?? []));
+    const argv = [...entrypoint.filter((part) => part !== ''), ...cmd];
+    if (argv.length === 0) throw invalid('No command specified');
+    const env = mergeEnv(defaults.Env ?? [], request.Env ?? []);
+    const host = { ...request.HostConfig };
+    if (host.Mounts) {
+      const tmpfs: Record<string, string> = { ...host.Tmpfs };
+      for (const mount of host.Mounts) if (mount.Type === 'tmpfs' && mount.Target) tmpfs[mount.Target] = mount.ReadOnly ? 'ro' : '';
+      host.Tmpfs = tmpfs;
+    }
+    const { HostConfig: _host, NetworkingConfig: _networking, ...config } = request;
+    const record: ContainerRecord = {
+      id,
+      name,
+      created: new Date().toISOString(),
+      image: request.Image,
+      imageId: image.id,
+      config: {
+        ...config,
+        Env: env,
+        Cmd: cmd,
+        Entrypoint: entrypoint.length > 0 ? entrypoint : null,
+        WorkingDir: request.WorkingDir || defaults.WorkingDir || '',
+        User: request.User || defaults.User || '',
+        Labels: { ...(defaults.Labels ?? {}), ...(request.Labels ?? {}) },
+        StopSignal: request.StopSignal || defaults.StopSignal || 'SIGTERM',
+        Hostname: request.Hostname || id.slice(0, 12),
+        Image: request.Image,
+      },
+      hostConfig: { NetworkMode: host.NetworkMode ?? 'default', ...host },
+      path: argv[0]!,
+      args: argv.slice(1),
+      hostname: request.Hostname || id.slice(0, 12),
+      binds: bindMounts(host),
+      state: { status: 'created', pid: 0, exitCode: 0, startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z', oomKilled: false, error: '' },
+      restartCount: 0,
+    };
+    mkdirSync(this.layout.bundle(id), { recursive: true });
+    this.save(record);
+    this.emit(record, 'create');
+    return record;
+  }
+
+  async start(reference: string): Promise<'started' | 'already'> {
+    const record = this.get(reference);
+    if (record.state.status === 'running' || record.state.status === 'paused') return 'already';
+    const image = this.images.resolve(record.imageId);
+    const rootfs = await this.runtime.mountRootfs(record.id, this.images.layerDirs(image));
+    const spec = buildSpec({
+      record,
+      rootfs,
+      user: resolveUser(rootfs, record.config.User ?? ''),
+      etcFiles: this.etcFiles(record),
+      hostRlimitNofile: hostNofile(),
+    });
+    rmSync(this.layout.exitFile(record.id), { force: true });
+    await this.runtime.delete(record.id);
+    let pid: number;
+    try {
+      pid = await this.runtime.start(record.id, spec);
+    } catch (error) {
+      record.state = { ...record.state, status: 'created', error: (error as Error).message };
+      this.save(record);
+      throw error;
+    }
+    record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
+    this.save(record);
+    this.emit(record, 'start');
+    this.watchExit(record);
+    return 'started';
+  }
+
+  /** Signal, then SIGKILL after the timeout; resolves once the container has stopped. */
+  async stop(reference: string, timeoutSeconds?: number, signal?: string): Promise<'stopped' | 'already'> {
+    const record = this.get(reference);
+    if (record.state.status !== 'running' && record.state.status !== 'paused') return 'already';
+    const exited = this.nextExit(record.id);
+    if (record.state.status === 'paused') await this.runtime.resume(record.id).catch(() => {});
+    const timeout = timeoutSeconds ?? record.config.StopTimeout ?? DEFAULT_STOP_TIMEOUT;
+    await this.runtime.kill(record.id, signal || record.config.StopSignal || 'SIGTERM');
+    this.emit(record, 'kill', { signal: String(signalNumber(signal || record.config.StopSignal || 'SIGTERM')) });
+    const stoppedInTime = timeout < 0 ? await exited.then(() => true) : await Promise.race([exited.then(() => true), delay(timeout * 1000).then(() => false)]);
+    if (!stoppedInTime) {
+      await this.runtime.kill(record.id, 'SIGKILL');
+      this.emit(record, 'kill', { signal: '9' });
+      await exited;
+    }
+    this.emit(record, 'stop');
+    return 'stopped';
+  }
+
+  async kill(reference: string, signal = 'SIGKILL'): Promise<void> {
+    const record = this.get(reference);
+    if (record.state.status !== 'running' && record.state.status !== 'paused') throw conflict(`Container ${record.id} is not running`);
+    await this.runtime.kill(record.id, signal);
+    this.emit(record, 'kill', { signal: String(signalNumber(signal)) });
+  }
+
+  async restart(reference: string, timeoutSeconds?: number): Promise<void> {
+    await this.stop(reference, timeoutSeconds);
+    await this.start(reference);
+    this.emit(this.get(reference), 'restart');
+  }
+
+  async pause(reference: string): Promise<void> {
+    const record = this.get(reference);
+    if (record.state.status !== 'running') throw conflict(`Container ${record.id} is not running`);
+    await this.runtime.pause(record.id);
+    record.state = { ...record.state, status: 'paused' };
+    this.save(record);
+    this.emit(record, 'pause');
+  }
+
+  async unpause(reference: string): Promise<void> {
+    const record = this.get(reference);
+    if (record.state.status !== 'paused') throw conflict(`Container ${record.id} is not paused`);
+    await this.runtime.resume(record.id);
+    record.state = { ...record.state, status: 'running' };
+    this.save(record);
+    this.emit(record, 'unpause');
+  }
+
+  rename(reference: string, name: string): void {
+    const record = this.get(reference);
+    const target = name.replace(/^\//, '');
+    if (!NAME.test(target)) throw invalid(`Invalid container name (${target}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    for (const other of this.records.values()) {
+      if (other.name === target && other.id !== record.id) throw conflict(`Conflict. The container name "/${target}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+    const old = record.name;
+    record.name = target;
+    this.save(record);
+    this.emit(record, 'rename', { oldName: `/${old}` });
+  }
+
+  async remove(reference: string, force: boolean): Promise<void> {
+    const record = this.get(reference);
+    if (record.state.status === 'running' || record.state.status === 'paused') {
+      if (!force) {
+        throw conflict(`You cannot remove a running container ${record.id}. Stop the container before attempting removal or force remove`);
+      }
+      const exited = this.nextExit(record.id);
+      if (record.state.status === 'paused') await this.runtime.resume(record.id).catch(() => {});
+      await this.runtime.kill(record.id, 'SIGKILL');
+      await exited;
+    }
+    await this.destroy(record);
+  }
+
+  /** Registers a reader of the container's log until `reading` settles. */
+  holdLog(id: string, reading: Promise<void>): void {
+    const readers = this.logReaders.get(id) ?? new Set();
+    readers.add(reading);
+    this.logReaders.set(id, readers);
+    void reading.finally(() => readers.delete(reading));
+  }
+
+  private async destroy(record: ContainerRecord): Promise<void> {
+    if (!this.records.has(record.id)) return;
+    // Whoever is reading the output (docker run --rm attached) gets all of it before the files go.
+    const readers = [...(this.logReaders.get(record.id) ?? [])];
+    if (readers.length > 0) await Promise.race([Promise.allSettled(readers), delay(5000)]);
+    if (!this.records.has(record.id)) return;
+    this.logReaders.delete(record.id);
+    this.records.delete(record.id);
+    this.watchers.get(record.id)?.close();
+    this.watchers.delete(record.id);
+    await this.runtime.delete(record.id);
+    await this.runtime.unmountRootfs(record.id);
+    rmSync(this.layout.container(record.id), { recursive: true, force: true });
+    this.emit(record, 'destroy');
+    for (const resolve of this.removeWaiters.get(record.id) ?? []) resolve();
+    this.removeWaiters.delete(record.id);
+  }
+
+  /** `POST /wait`: not-running (now if stopped), next-exit, or removed; resolves with the exit code. */
+  wait(reference: string, condition: string): Promise<number> {
+    const record = this.get(reference);
+    if (!['not-running', 'next-exit', 'removed', ''].includes(condition)) throw invalid(`invalid condition: "${condition}"`);
+    if (condition === 'removed') {
+      return new Promise((resolve) => {
+        const list = this.removeWaiters.get(record.id) ?? [];
+        list.push(() => resolve(record.state.exitCode));
+        this.removeWaiters.set(record.id, list);
+      });
+    }
+    const running = record.state.status === 'running' || record.state.status === 'paused';
+    if (condition !== 'next-exit' && !running) return Promise.resolve(record.state.exitCode);
+    return this.nextExit(record.id);
+  }
+
+  private nextExit(id: string): Promise<number> {
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(id) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(id, list);
+    });
+  }
+
+  /** The monitor writes the exit file when the container stops: watched, with a poll as a safety net. */
+  private watchExit(record: ContainerRecord): void {
+    const check = (): void => {
+      if (this.runtime.exitCode(record.id) !== undefined) this.finish(record);
+    };
+    try {
+      const watcher = watch(this.layout.container(record.id), (_event, file) => {
+        if (file === 'exit') check();
+      });
+      this.watchers.set(record.id, watcher);
+    } catch {
+      // Polling alone will do.
+    }
+    const poll = setInterval(() => {
+      if (!this.records.has(record.id) || (record.state.status !== 'running' && record.state.status !== 'paused')) clearInterval(poll);
+      else if (!processAlive(record.state.pid) && this.runtime.exitCode(record.id) === undefined) {
+        // The monitor is gone without an exit file (killed): the container is over.
+        setTimeout(() => this.finish(record), 200);
+      } else check();
+    }, 1000);
+    poll.unref();
+    check();
+  }
+
+  private finish(record: ContainerRecord): void {
+    if (record.state.status !== 'running' && record.state.status !== 'paused') return;
+    this.watchers.get(record.id)?.close();
+    this.watchers.delete(record.id);
+    const code = this.runtime.exitCode(record.id) ?? 255;
+    record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled: false };
+    this.save(record);
+    this.emit(record, 'die', { exitCode: String(code) });
+    for (const resolve of this.exitWaiters.get(record.id) ?? []) resolve(code);
+    this.exitWaiters.delete(record.id);
+    if (record.hostConfig.AutoRemove) void this.destroy(record).catch(() => {});
+  }
+
+  /** /etc/hostname, /etc/hosts and /etc/resolv.conf, written for the container and bind-mounted into it. */
+  private etcFiles(record: ContainerRecord): Record<string, string> {
+    const dir = this.layout.container(record.id);
+    const hostname = join(dir, 'hostname');
+    const hosts = join(dir, 'hosts');
+    const resolv = join(dir, 'resolv.conf');
+    writeFileSync(hostname, `${record.hostname}\n`);
+    if (record.hostConfig.NetworkMode === 'host') {
+      writeFileSync(hosts, readOr('/etc/hosts', '127.0.0.1\tlocalhost\n'));
+      writeFileSync(resolv, readOr('/etc/resolv.conf', ''));
+    } else {
+      writeFileSync(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n`);
+      writeFileSync(resolv, '');
+    }
+    return { '/etc/hostname': hostname, '/etc/hosts': hosts, '/etc/resolv.conf': resolv };
+  }
+
+  private save(record: ContainerRecord): void {
+    this.records.set(record.id, record);
+    writeJsonAtomic(this.layout.containerRecord(record.id), record);
+  }
+
+  private emit(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    this.events.emit('container', action, record.id, { ...record.config.Labels, image: record.image, name: record.name, ...extra });
+  }
+}
+
+function mergeEnv(base: readonly string[], overrides: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const entry of [...base, ...overrides]) byKey.set(entry.split('=')[0]!, entry);
+  return [...byKey.values()];
+}
+
+/** `user`, `uid`, `user:group`, `uid:gid`, read against the image's /etc/passwd and /etc/group. */
+function resolveUser(rootfs: string, user: string): { uid: number; gid: number; additionalGids: number[] } {
+  if (user === '') return { uid: 0, gid: 0, additionalGids: [] };
+  const [name = '', group] = user.split(':');
+  const passwd = readOr(join(rootfs, 'etc/passwd'), '').split('\n').map((line) => line.split(':'));
+  const groups = readOr(join(rootfs, 'etc/group'), '').split('\n').map((line) => line.split(':'));
+  let uid: number;
+  let gid = 0;
+  if (/^\d+$/.test(name)) {
+    uid = Number(name);
+    const entry = passwd.find((fields) => fields[2] === name);
+    if (entry) gid = Number(entry[3]);
+  } else {
+    const entry = passwd.find((fields) => fields[0] === name);
+    if (!entry) throw new EngineError('invalid', `unable to find user ${name}: no matching entries in passwd file`);
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+  }
+  if (group !== undefined) {
+    if (/^\d+$/.test(group)) gid = Number(group);
+    else {
+      const entry = groups.find((fields) => fields[0] === group);
+      if (!entry) throw new EngineError('invalid', `unable to find group ${group}: no matching entries in group file`);
+      gid = Number(entry[2]);
+    }
+  }
+  return { uid, gid, additionalGids: [] };
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+function hostNofile(): number {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((entry) => entry.startsWith('Max open files'));
+    const hard = line?.split(/\s{2,}/)[2];
+    return hard && /^\d+$/.test(hard) ? Number(hard) : 1048576;
+  } catch {
+    return 1048576;
+  }
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGSTOP: 19 };
+
+function signalNumber(signal: string): number {
+  if (/^\d+$/.test(signal)) return Number(signal);
+  const name = signal.toUpperCase().startsWith('SIG') ? signal.toUpperCase() : `SIG${signal.toUpperCase()}`;
+  return SIGNALS[name] ?? 15;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const ADJECTIVES = ['brave', 'calm', 'eager', 'gentle', 'happy', 'jolly', 'keen', 'lucid', 'merry', 'nimble', 'quiet', 'swift'];
+const NOUNS = ['anchor', 'buoy', 'cove', 'dock', 'harbor', 'jetty', 'keel', 'mast', 'pier', 'quay', 'tide', 'wharf'];
+
+function generatedName(): string {
+  const pick = (list: readonly string[]): string => list[randomBytes(1)[0]! % list.length]!;
+  return `${pick(ADJECTIVES)}_${pick(NOUNS)}_${randomBytes(2).toString('hex')}`;
+}

@@ -1,0 +1,294 @@
+// The image store: content-addressed (the image id is the digest of its config, layers are kept by diff id and
+// unpacked once, shared by every image and container that uses them), with a repository index of tags.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { conflict, invalid, notFound } from '../errors.js';
+import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../store/files.js';
+import type { Layout } from '../store/layout.js';
+import { mustRun } from '../runtime/tools.js';
+import type { Tools } from '../runtime/tools.js';
+
+/** The parts of an image config the engine reads. */
+export interface ImageConfig {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly created?: string;
+  readonly author?: string;
+  readonly config?: ContainerDefaults;
+  readonly rootfs: { readonly type: string; readonly diff_ids: readonly string[] };
+  readonly history?: ReadonlyArray<{ created?: string; created_by?: string; empty_layer?: boolean; comment?: string }>;
+}
+
+export interface ContainerDefaults {
+  readonly Env?: string[] | null;
+  readonly Cmd?: string[] | null;
+  readonly Entrypoint?: string[] | null;
+  readonly WorkingDir?: string;
+  readonly User?: string;
+  readonly Labels?: Record<string, string> | null;
+  readonly Volumes?: Record<string, object> | null;
+  readonly ExposedPorts?: Record<string, object> | null;
+  readonly StopSignal?: string;
+  readonly Healthcheck?: unknown;
+}
+
+export interface ImageRecord {
+  readonly id: string;
+  readonly config: ImageConfig;
+  readonly size: number;
+}
+
+export interface ImageEvents {
+  emit(action: string, id: string, attributes: Record<string, string>): void;
+}
+
+export class ImageService {
+  private repositories: Record<string, string>;
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly tools: Tools,
+    private readonly events: ImageEvents,
+    private readonly imageInUse: (id: string) => string | undefined,
+  ) {
+    this.repositories = readJsonFile<Record<string, string>>(layout.repositories) ?? {};
+  }
+
+  /** `name`, `name:tag`, `sha256:<hex>` or an id prefix -> the image. */
+  resolve(reference: string): ImageRecord {
+    const id = this.resolveId(reference);
+    if (!id) throw notFound(`No such image: ${reference}`);
+    return this.record(id);
+  }
+
+  tryResolve(reference: string): ImageRecord | undefined {
+    const id = this.resolveId(reference);
+    return id ? this.record(id) : undefined;
+  }
+
+  private resolveId(reference: string): string | undefined {
+    const tagged = this.repositories[normalizeReference(reference)];
+    if (tagged) return tagged;
+    const hex = reference.startsWith('sha256:') ? reference.slice(7) : reference;
+    if (!/^[0-9a-f]{1,64}$/.test(hex)) return undefined;
+    if (existsSync(this.layout.blob(hex)) && hex.length === 64) return `sha256:${hex}`;
+    const matches = this.allIds().filter((id) => id.slice(7).startsWith(hex));
+    return matches.length === 1 ? matches[0] : undefined;
+  }
+
+  private allIds(): string[] {
+    return [...new Set(Object.values(this.repositories)), ...this.untaggedIds()];
+  }
+
+  private untaggedIds(): string[] {
+    const index = readJsonFile<string[]>(join(this.layout.root, 'image', 'untagged.json')) ?? [];
+    return index;
+  }
+
+  private record(id: string): ImageRecord {
+    const hex = id.slice(7);
+    const config = JSON.parse(readFileSync(this.layout.blob(hex), 'utf8')) as ImageConfig;
+    let size = 0;
+    for (const diffId of config.rootfs.diff_ids) size += readJsonFile<{ size: number }>(this.layout.layerMeta(diffId.slice(7)))?.size ?? 0;
+    return { id, config, size };
+  }
+
+  tagsOf(id: string): string[] {
+    return Object.entries(this.repositories)
+      .filter(([, target]) => target === id)
+      .map(([reference]) => familiar(reference))
+      .sort();
+  }
+
+  list(): ImageRecord[] {
+    const ids = new Set([...Object.values(this.repositories), ...this.untaggedIds()]);
+    return [...ids].filter((id) => existsSync(this.layout.blob(id.slice(7)))).map((id) => this.record(id));
+  }
+
+  /** Directories of the image's layers, lowest first. */
+  layerDirs(image: ImageRecord): string[] {
+    return image.config.rootfs.diff_ids.map((diffId) => this.layout.layer(diffId.slice(7)));
+  }
+
+  tag(reference: string, repo: string, tag: string | undefined): void {
+    const image = this.resolve(reference);
+    if (!repo) throw invalid('repository name must not be empty');
+    const target = normalizeReference(`${repo}:${tag || 'latest'}`);
+    this.repositories[target] = image.id;
+    this.saveRepositories();
+    this.events.emit('tag', image.id, { name: familiar(target) });
+  }
+
+  remove(reference: string, force: boolean): Array<{ Untagged?: string; Deleted?: string }> {
+    const image = this.resolve(reference);
+    const normalized = normalizeReference(reference);
+    const byTag = this.repositories[normalized] === image.id;
+    const tags = this.tagsOf(image.id);
+    const out: Array<{ Untagged?: string; Deleted?: string }> = [];
+    // Removing one of several tags only untags.
+    if (byTag && tags.length > 1) {
+      delete this.repositories[normalized];
+      this.saveRepositories();
+      this.events.emit('untag', image.id, { name: familiar(normalized) });
+      return [{ Untagged: familiar(normalized) }];
+    }
+    const user = this.imageInUse(image.id);
+    if (user && !force) {
+      throw conflict(`conflict: unable to remove repository reference "${reference}" (must force) - container ${user.slice(0, 12)} is using its referenced image ${image.id.slice(7, 19)}`);
+    }
+    for (const [name, target] of Object.entries(this.repositories)) {
+      if (target !== image.id) continue;
+      delete this.repositories[name];
+      out.push({ Untagged: familiar(name) });
+      this.events.emit('untag', image.id, { name: familiar(name) });
+    }
+    this.saveRepositories();
+    this.setUntagged(this.untaggedIds().filter((id) => id !== image.id));
+    if (!user) {
+      rmSync(this.layout.blob(image.id.slice(7)), { force: true });
+      out.push({ Deleted: image.id });
+      this.events.emit('delete', image.id, {});
+      this.pruneLayers();
+    }
+    return out;
+  }
+
+  /** Layers no image uses any more are deleted. */
+  private pruneLayers(): void {
+    const used = new Set(this.list().flatMap((image) => image.config.rootfs.diff_ids.map((id) => id.slice(7))));
+    const dir = join(this.layout.root, 'image', 'layers');
+    if (!existsSync(dir)) return;
+    for (const hex of readdir(dir)) if (!used.has(hex)) rmSync(join(dir, hex), { recursive: true, force: true });
+  }
+
+  private saveRepositories(): void {
+    writeJsonAtomic(this.layout.repositories, this.repositories);
+  }
+
+  private setUntagged(ids: string[]): void {
+    writeJsonAtomic(join(this.layout.root, 'image', 'untagged.json'), [...new Set(ids)]);
+  }
+
+  /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
+  async load(input: NodeJS.ReadableStream): Promise<string[]> {
+    const work = join(this.layout.tmp, `load-${randomBytes(6).toString('hex')}`);
+    mkdirSync(work, { recursive: true });
+    try {
+      // GNU tar strips leading "/" and refuses ".." in member names: the archive cannot write outside `work`.
+      await mustRun('tar', ['-x', '--no-same-owner', '-C', work, '-f', '-'], input);
+      if (existsSync(join(work, 'manifest.json'))) return await this.loadDockerArchive(work);
+      if (existsSync(join(work, 'index.json'))) return await this.loadOciLayout(work);
+      throw invalid('invalid archive: no manifest.json or index.json (not a docker-archive or OCI layout tarball)');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  private async loadDockerArchive(work: string): Promise<string[]> {
+    const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>;
+    const messages: string[] = [];
+    for (const entry of manifest) {
+      const configBytes = readFileSync(safeJoin(work, entry.Config));
+      const layers = entry.Layers.map((layer) => safeJoin(work, layer));
+      messages.push(...(await this.storeImage(configBytes, layers, entry.RepoTags ?? [])));
+    }
+    return messages;
+  }
+
+  private async loadOciLayout(work: string): Promise<string[]> {
+    const index = JSON.parse(readFileSync(join(work, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+    const blob = (digest: string): string => safeJoin(work, join('blobs', ...digest.split(':')));
+    const messages: string[] = [];
+    for (const descriptor of index.manifests) {
+      let manifest = JSON.parse(readFileSync(blob(descriptor.digest), 'utf8')) as { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }>; config?: { digest: string }; layers?: Array<{ digest: string }> };
+      if (manifest.manifests) {
+        const pick = manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ?? manifest.manifests[0];
+        if (!pick) continue;
+        manifest = JSON.parse(readFileSync(blob(pick.digest), 'utf8'));
+      }
+      if (!manifest.config || !manifest.layers) throw invalid(`invalid OCI manifest ${descriptor.digest}`);
+      const name = descriptor.annotations?.['io.containerd.image.name'] ?? descriptor.annotations?.['org.opencontainers.image.ref.name'];
+      const tags = name && name.includes(':') ? [name] : name ? [`${name}:latest`] : [];
+      messages.push(...(await this.storeImage(readFileSync(blob(manifest.config.digest)), manifest.layers.map((layer) => blob(layer.digest)), tags)));
+    }
+    return messages;
+  }
+
+  /** Stores the config, unpacks each layer not yet known, tags the image. */
+  private async storeImage(configBytes: Buffer, layerFiles: readonly string[], tags: readonly string[]): Promise<string[]> {
+    const hex = createHash('sha256').update(configBytes).digest('hex');
+    const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== layerFiles.length) throw invalid(`image ${hex.slice(0, 12)}: ${layerFiles.length} layers for ${diffIds.length} diff ids`);
+    for (const [index, file] of layerFiles.entries()) await this.storeLayer(file, diffIds[index]!);
+    writeTextAtomic(this.layout.blob(hex), configBytes);
+    const id = `sha256:${hex}`;
+    for (const tag of tags) this.repositories[normalizeReference(tag)] = id;
+    this.saveRepositories();
+    if (tags.length === 0) this.setUntagged([...this.untaggedIds(), id]);
+    this.events.emit('load', id, {});
+    return tags.length > 0 ? tags.map((tag) => `Loaded image: ${familiar(normalizeReference(tag))}`) : [`Loaded image ID: ${id}`];
+  }
+
+  private async storeLayer(file: string, diffId: string): Promise<void> {
+    const diffHex = diffId.replace(/^sha256:/, '');
+    const target = this.layout.layer(diffHex);
+    if (existsSync(this.layout.layerMeta(diffHex))) return;
+    const actual = await tarDigest(file);
+    if (actual !== diffHex) throw invalid(`layer ${file.split('/').pop()}: content is sha256:${actual}, the image says ${diffId}`);
+    rmSync(target, { recursive: true, force: true });
+    mkdirSync(target, { recursive: true });
+    await mustRun('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', target, '-f', file]);
+    await mustRun(this.tools.whiteouts, [target]);
+    writeJsonAtomic(this.layout.layerMeta(diffHex), { size: statSync(file).size });
+  }
+}
+
+/** The digest of a layer's uncompressed tar (its diff id), gzip undone when the blob is compressed. */
+async function tarDigest(file: string): Promise<string> {
+  const head = Buffer.alloc(2);
+  const handle = await import('node:fs/promises').then((fs) => fs.open(file, 'r'));
+  await handle.read(head, 0, 2, 0);
+  await handle.close();
+  const hash = createHash('sha256');
+  let stream: NodeJS.ReadableStream = createReadStream(file);
+  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(createGunzip());
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function safeJoin(root: string, member: string): string {
+  const path = join(root, member);
+  if (!path.startsWith(`${root}/`)) throw invalid(`invalid archive member ${member}`);
+  return path;
+}
+
+function readdir(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/** `busybox` -> `docker.io/library/busybox:latest`, as the engine keys its index. */
+export function normalizeReference(reference: string): string {
+  let name = reference;
+  let tag = 'latest';
+  const at = name.indexOf('@');
+  if (at >= 0) return name;
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > slash) {
+    tag = name.slice(colon + 1);
+    name = name.slice(0, colon);
+  }
+  const first = name.split('/')[0]!;
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasRegistry) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
+  return `${name}:${tag}`;
+}
+
+/** The short form users see: `docker.io/library/busybox:latest` -> `busybox:latest`. */
+export function familiar(normalized: string): string {
+  return normalized.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+}
+

@@ -1,0 +1,56 @@
+// Where the engine keeps things under its root: image blobs and unpacked layers, the repository index, and one
+// directory per container (its record, OCI bundle, upper and work dirs, log, pid and exit files).
+import { join } from 'node:path';
+
+export class Layout {
+  constructor(readonly root: string) {}
+
+  get blobs(): string {
+    return join(this.root, 'image', 'blobs', 'sha256');
+  }
+  blob(hex: string): string {
+    return join(this.blobs, hex);
+  }
+  layer(diffHex: string): string {
+    return join(this.root, 'image', 'layers', diffHex, 'fs');
+  }
+  layerMeta(diffHex: string): string {
+    return join(this.root, 'image', 'layers', diffHex, 'meta.json');
+  }
+  get repositories(): string {
+    return join(this.root, 'image', 'repositories.json');
+  }
+  get containers(): string {
+    return join(this.root, 'containers');
+  }
+  container(id: string): string {
+    return join(this.containers, id);
+  }
+  containerRecord(id: string): string {
+    return join(this.container(id), 'container.json');
+  }
+  bundle(id: string): string {
+    return join(this.container(id), 'bundle');
+  }
+  rootfs(id: string): string {
+    return join(this.bundle(id), 'rootfs');
+  }
+  upper(id: string): string {
+    return join(this.container(id), 'upper');
+  }
+  work(id: string): string {
+    return join(this.container(id), 'work');
+  }
+  log(id: string): string {
+    return join(this.container(id), `${id}-json.log`);
+  }
+  exitFile(id: string): string {
+    return join(this.container(id), 'exit');
+  }
+  pidFile(id: string): string {
+    return join(this.container(id), 'pid');
+  }
+  get tmp(): string {
+    return join(this.root, 'tmp');
+  }
+}
