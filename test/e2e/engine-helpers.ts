@@ -1,0 +1,105 @@
+// Starting berth's own engine for a test file: a real engine process on a temporary socket and root, the test image
+// loaded into it from the local dockerd, and everything it ran removed (containers, mounts) when the file is done.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTestImage, IMAGE, ROOT } from './helpers.js';
+
+export interface TestEngine {
+  readonly socket: string;
+  readonly root: string;
+  readonly host: string;
+  /** Runs the stock docker CLI against the engine. */
+  docker(args: readonly string[], input?: Buffer): { code: number | null; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+export async function startTestEngine(): Promise<TestEngine> {
+  await ensureTestImage();
+  const dir = mkdtempSync(join(tmpdir(), 'berth-engine-'));
+  const root = join(dir, 'root');
+  const socket = join(dir, 'engine.sock');
+  let child: ChildProcess = spawnEngine(root, socket, dir);
+  await waitForSocket(socket);
+  const docker = (args: readonly string[], input?: Buffer) => {
+    const result = spawnSync('docker', ['-H', `unix://${socket}`, ...args], { input, encoding: 'buffer', timeout: 60_000 });
+    return { code: result.status, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+  };
+  const saved = spawnSync('docker', ['-H', 'unix:///var/run/docker.sock', 'save', IMAGE], { maxBuffer: 256 * 1024 * 1024 });
+  if (saved.status !== 0) throw new Error(`docker save ${IMAGE} failed: ${saved.stderr.toString()}`);
+  const loaded = docker(['load'], saved.stdout);
+  if (loaded.code !== 0) throw new Error(`docker load into berth's engine failed: ${loaded.stderr}`);
+  return {
+    socket,
+    root,
+    host: `unix://${socket}`,
+    docker,
+    async stop() {
+      const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+      if (ids.length > 0) docker(['rm', '-f', ...ids]);
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      // Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted first.
+      for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+        const mountpoint = line.split(' ')[4];
+        if (mountpoint?.startsWith(root)) spawnSync('umount', ['-l', mountpoint]);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    // Exposed for the restart test.
+    ...({ restart: async () => {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      child = spawnEngine(root, socket, dir);
+      await waitForSocket(socket);
+    } } as object),
+  };
+}
+
+function spawnEngine(root: string, socket: string, dir: string): ChildProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr?.on('data', (chunk) => (log += chunk));
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
+  });
+  return child;
+}
+
+async function waitForSocket(socket: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (existsSync(socket) && (await ping(socket))) return;
+    if (Date.now() > deadline) throw new Error(`berth engine did not answer on ${socket}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function ping(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath: socket, path: '/_ping' }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** A raw request to the engine, for the bad-input tests (what a careless client would send). */
+export function rawRequest(socket: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socket, method, path, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {} }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

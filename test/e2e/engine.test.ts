@@ -1,0 +1,137 @@
+// berth's own engine, driven by the stock docker CLI: each test one obligation, checked on what the engine reports.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { rawRequest, startTestEngine } from './engine-helpers.js';
+import type { TestEngine } from './engine-helpers.js';
+import { IMAGE, SLEEPER, testProject } from './helpers.js';
+
+let engine: TestEngine;
+before(async () => {
+  engine = await startTestEngine();
+});
+after(async () => {
+  await engine?.stop();
+});
+
+const sleeperArgs = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"];
+
+test('docker version and info describe the engine, API 1.44 with a minimum of 1.24', () => {
+  const version = engine.docker(['version', '--format', '{{.Server.APIVersion}} {{.Server.MinAPIVersion}}']);
+  assert.equal(version.code, 0, version.stderr);
+  assert.equal(version.stdout.trim(), '1.44 1.24');
+  assert.match(engine.docker(['info', '--format', '{{.Driver}} {{.LoggingDriver}}']).stdout, /overlay2 json-file/);
+});
+
+test('loaded images are listed, inspected, tagged and removed', () => {
+  assert.match(engine.docker(['images', '--format', '{{.Repository}}:{{.Tag}}']).stdout, /berth-test-busybox:latest/);
+  const id = engine.docker(['image', 'inspect', '-f', '{{.Id}}', IMAGE]).stdout.trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(engine.docker(['tag', IMAGE, 'example/retagged:v1']).code, 0);
+  assert.equal(engine.docker(['image', 'inspect', '-f', '{{.Id}}', 'example/retagged:v1']).stdout.trim(), id);
+  const untag = engine.docker(['rmi', 'example/retagged:v1']);
+  assert.match(untag.stdout, /Untagged: example\/retagged:v1/);
+  assert.equal(engine.docker(['image', 'inspect', IMAGE]).code, 0, 'the other tag and the image remain');
+});
+
+test('docker run --rm prints the output and returns the exit code, and leaves nothing behind', () => {
+  const run = engine.docker(['run', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+  assert.equal(run.code, 3);
+  assert.equal(run.stdout, 'out\n');
+  assert.equal(run.stderr, 'err\n');
+  assert.equal(engine.docker(['ps', '-aq']).stdout, '');
+});
+
+test('a detached container runs, lists with filters, logs, pauses, renames, stops, restarts and is removed', () => {
+  const id = engine.docker(['run', '-d', '--network', 'none', '--name', 'worker', '--label', 'role=test', IMAGE, ...sleeperArgs]).stdout.trim();
+  assert.match(id, /^[0-9a-f]{64}$/);
+  assert.equal(engine.docker(['ps', '--filter', 'label=role=test', '--format', '{{.Names}}']).stdout, 'worker\n');
+  assert.equal(engine.docker(['ps', '--filter', 'label=role=other', '-q']).stdout, '');
+  assert.equal(engine.docker(['inspect', '-f', '{{.State.Running}} {{.Config.Hostname}}', 'worker']).stdout.trim(), `true ${id.slice(0, 12)}`);
+  assert.equal(engine.docker(['pause', 'worker']).code, 0);
+  assert.match(engine.docker(['ps', '--filter', 'status=paused', '--format', '{{.Status}}']).stdout, /\(Paused\)/);
+  assert.equal(engine.docker(['unpause', 'worker']).code, 0);
+  assert.equal(engine.docker(['rename', 'worker', 'worker2']).code, 0);
+  assert.equal(engine.docker(['stop', 'worker2']).code, 0);
+  assert.equal(engine.docker(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'worker2']).stdout.trim(), 'exited 0');
+  assert.equal(engine.docker(['start', 'worker2']).code, 0);
+  assert.equal(engine.docker(['restart', '-t', '1', 'worker2']).code, 0);
+  assert.equal(engine.docker(['kill', 'worker2']).code, 0);
+  assert.equal(engine.docker(['wait', 'worker2']).stdout.trim(), '137');
+  assert.equal(engine.docker(['rm', 'worker2']).code, 0);
+  assert.equal(engine.docker(['ps', '-aq']).stdout, '');
+});
+
+test('logs -f follows the output until the container stops', () => {
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'talker', IMAGE, 'sh', '-c', 'for i in 1 2 3; do echo line $i; sleep 0.2; done']);
+  const logs = engine.docker(['logs', '-f', 'talker']);
+  assert.equal(logs.stdout, 'line 1\nline 2\nline 3\n');
+  assert.equal(engine.docker(['logs', '--tail', '1', 'talker']).stdout, 'line 3\n');
+  engine.docker(['rm', '-f', 'talker']);
+});
+
+test('events report the container lifecycle with the container name', () => {
+  const start = Math.floor(Date.now() / 1000) - 1;
+  engine.docker(['run', '--rm', '--network', 'none', '--name', 'evented', IMAGE, 'true']);
+  const until = Math.floor(Date.now() / 1000) + 1;
+  const events = engine.docker(['events', '--since', String(start), '--until', String(until), '--filter', 'container=evented', '--format', '{{.Action}}']);
+  assert.deepEqual(events.stdout.trim().split('\n'), ['create', 'start', 'die', 'destroy']);
+});
+
+test('containers outlive the engine and are adopted when it starts again', async () => {
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'survivor', IMAGE, ...sleeperArgs]);
+  await (engine as unknown as { restart(): Promise<void> }).restart();
+  assert.equal(engine.docker(['inspect', '-f', '{{.State.Status}}', 'survivor']).stdout.trim(), 'running');
+  assert.equal(engine.docker(['stop', 'survivor']).code, 0);
+  assert.equal(engine.docker(['rm', 'survivor']).code, 0);
+});
+
+test('what the engine cannot do yet is refused with a clear 400, never ignored', () => {
+  const networked = engine.docker(['run', '--rm', IMAGE, 'true']);
+  assert.notEqual(networked.code, 0);
+  assert.match(networked.stderr, /networking \(NetworkMode "default": use --network none or --network host\) is not supported by berth's engine yet/);
+  const ports = engine.docker(['create', '--network', 'none', '-p', '8080:80', IMAGE]);
+  assert.match(ports.stderr, /published ports is not supported by berth's engine yet/);
+});
+
+test('bad requests: malformed JSON, unknown ids, name conflicts, and the engine keeps serving', async () => {
+  const malformed = await rawRequest(engine.socket, 'POST', '/v1.44/containers/create', '{"Image": ');
+  assert.equal(malformed.status, 400);
+  assert.match(JSON.parse(malformed.body).message, /invalid JSON/);
+  const missing = await rawRequest(engine.socket, 'GET', '/containers/doesnotexist/json');
+  assert.deepEqual([missing.status, JSON.parse(missing.body).message], [404, 'No such container: doesnotexist']);
+  const noImage = await rawRequest(engine.socket, 'POST', '/containers/create', JSON.stringify({ Image: 'nothere:latest', HostConfig: { NetworkMode: 'none' } }));
+  assert.equal(noImage.status, 404);
+  engine.docker(['create', '--network', 'none', '--name', 'taken', IMAGE, 'true']);
+  const taken = await rawRequest(engine.socket, 'POST', '/containers/create?name=taken', JSON.stringify({ Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }));
+  assert.equal(taken.status, 409);
+  assert.match(JSON.parse(taken.body).message, /is already in use/);
+  const unknownRoute = await rawRequest(engine.socket, 'GET', '/v1.44/nothing/here');
+  assert.equal(unknownRoute.status, 404);
+  engine.docker(['rm', '-f', 'taken']);
+  assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
+
+test('berth up and down on berth engine, services with network_mode: none', async (t) => {
+  const project = await testProject(t);
+  project.write(`
+services:
+  web:
+    image: \${IMAGE}
+    network_mode: none
+    command: ${SLEEPER}
+    depends_on: [db]
+  db:
+    image: \${IMAGE}
+    network_mode: none
+    command: ${SLEEPER}
+`);
+  const env = { DOCKER_HOST: engine.host };
+  const up = await project.run(['up', '-d'], { env });
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal(engine.docker(['ps', '--filter', `label=com.docker.compose.project=${project.name}`, '-q']).stdout.split('\n').filter(Boolean).length, 2);
+  const again = await project.run(['--progress', 'plain', 'up', '-d'], { env });
+  assert.doesNotMatch(again.stderr, /Recreate|Creating/);
+  const down = await project.run(['down'], { env });
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(engine.docker(['ps', '-aq']).stdout, '');
+});
