@@ -8,6 +8,7 @@ need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -
 need hyperfine hyperfine
 need docker-compose docker-compose
 need busybox busybox-static
+need runc runc
 bash scripts/ensure-dockerd.sh
 
 work=$(mktemp -d /tmp/berth-bench-XXXXXX)
@@ -38,3 +39,6 @@ docker-compose -p benchdc -f "$stack" up -d >/dev/null 2>&1
 hyperfine --warmup 2 --runs 10 --export-markdown bench/results/noop.md \
   -n 'berth up -d (no-op, 10 services)' "node bin/berth.js --progress quiet -p benchb -f $stack up -d" \
   -n 'docker-compose up -d (no-op, 10 services)' "docker-compose -p benchdc -f $stack up -d"
+
+# berth's own engine beside dockerd and bare runc.
+bash bench/engine.sh

@@ -9,6 +9,9 @@ import type { Layout } from '../store/layout.js';
 import { mustRun, runProgram } from './tools.js';
 import type { Tools } from './tools.js';
 
+/** Where runc keeps container state when running as root (its --root default). */
+const RUNC_STATE = '/run/runc';
+
 export class RuncDriver {
   constructor(
     private readonly tools: Tools,
@@ -65,9 +68,12 @@ export class RuncDriver {
     await mustRun(this.tools.runc, ['resume', id]);
   }
 
-  /** Removes what runc keeps of a container that is gone (a no-op when there is nothing). */
-  async delete(id: string): Promise<void> {
-    await runProgram(this.tools.runc, ['delete', '--force', id]);
+  /**
+   * Removes what runc still keeps of a container (after a crash, or a kill that left it behind). `runc run` cleans up
+   * after itself when the container ends, so this only costs a process when there is something to remove.
+   */
+  async deleteStale(id: string): Promise<void> {
+    if (existsSync(join(RUNC_STATE, id))) await runProgram(this.tools.runc, ['delete', '--force', id]);
   }
 
   /** The exit code the monitor recorded, once the container has stopped. */

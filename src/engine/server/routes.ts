@@ -302,7 +302,7 @@ function addContainerRoutes(router: Router, services: EngineServices): void {
       () => isRunning(containers, record.id),
     );
     request.on('close', () => follower.stop());
-    containers.holdLog(record.id, follower.done);
+    containers.holdLog(record.id, follower);
     await follower.done;
     response.end();
   });
@@ -348,7 +348,7 @@ export function attachUpgrade(services: EngineServices, request: IncomingMessage
   );
   socket.on('close', () => follower.stop());
   socket.on('error', () => follower.stop());
-  services.containers.holdLog(record.id, follower.done);
+  services.containers.holdLog(record.id, follower);
   // The client half-closes its side when it has no stdin: the stream stays writable until the container stops.
   void follower.done.then(() => socket.end());
 }

@@ -11,6 +11,7 @@ import { buildSpec } from '../runtime/spec.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
+import type { LogFollower } from './logs.js';
 import { bindMounts, refuseUnsupported } from './container-record.js';
 import type { ContainerRecord, CreateConfig } from './container-record.js';
 import type { ImageService } from './images.js';
@@ -25,7 +26,7 @@ export class ContainerService {
   private readonly exitWaiters = new Map<string, Array<(code: number) => void>>();
   private readonly removeWaiters = new Map<string, Array<() => void>>();
   /** Readers of a container's log (logs -f, attach): an auto-removed container waits for them to finish. */
-  private readonly logReaders = new Map<string, Set<Promise<void>>>();
+  private readonly logReaders = new Map<string, Set<LogFollower>>();
 
   constructor(
     private readonly layout: Layout,
@@ -144,7 +145,7 @@ export class ContainerService {
       hostRlimitNofile: hostNofile(),
     });
     rmSync(this.layout.exitFile(record.id), { force: true });
-    await this.runtime.delete(record.id);
+    await this.runtime.deleteStale(record.id);
     let pid: number;
     try {
       pid = await this.runtime.start(record.id, spec);
@@ -237,25 +238,25 @@ export class ContainerService {
     await this.destroy(record);
   }
 
-  /** Registers a reader of the container's log until `reading` settles. */
-  holdLog(id: string, reading: Promise<void>): void {
+  /** Registers a reader of the container's log until it is done; it is woken when the container stops. */
+  holdLog(id: string, follower: LogFollower): void {
     const readers = this.logReaders.get(id) ?? new Set();
-    readers.add(reading);
+    readers.add(follower);
     this.logReaders.set(id, readers);
-    void reading.finally(() => readers.delete(reading));
+    void follower.done.finally(() => readers.delete(follower));
   }
 
   private async destroy(record: ContainerRecord): Promise<void> {
     if (!this.records.has(record.id)) return;
     // Whoever is reading the output (docker run --rm attached) gets all of it before the files go.
     const readers = [...(this.logReaders.get(record.id) ?? [])];
-    if (readers.length > 0) await Promise.race([Promise.allSettled(readers), delay(5000)]);
+    if (readers.length > 0) await Promise.race([Promise.allSettled(readers.map((reader) => reader.done)), delay(5000)]);
     if (!this.records.has(record.id)) return;
     this.logReaders.delete(record.id);
     this.records.delete(record.id);
     this.watchers.get(record.id)?.close();
     this.watchers.delete(record.id);
-    await this.runtime.delete(record.id);
+    await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     rmSync(this.layout.container(record.id), { recursive: true, force: true });
     this.emit(record, 'destroy');
@@ -321,6 +322,7 @@ export class ContainerService {
     this.emit(record, 'die', { exitCode: String(code) });
     for (const resolve of this.exitWaiters.get(record.id) ?? []) resolve(code);
     this.exitWaiters.delete(record.id);
+    for (const reader of this.logReaders.get(record.id) ?? []) reader.wake();
     if (record.hostConfig.AutoRemove) void this.destroy(record).catch(() => {});
   }
 

@@ -1,6 +1,7 @@
 // Reading a container's json-file log for `logs` and `attach`: the records written so far (tail, since, until,
 // stream selection), then, when following, what the monitor appends until the container stops.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 
 export interface LogRecord {
   readonly log: string;
@@ -23,6 +24,8 @@ export interface LogFollower {
   /** Resolves when following ends: the container stopped and everything written was read, or `stop()`. */
   readonly done: Promise<void>;
   stop(): void;
+  /** Reads again at once (the container stopped, or the file grew), instead of at the next poll. */
+  wake(): void;
 }
 
 function timeOf(record: LogRecord): number {
@@ -83,26 +86,45 @@ export function readLog(path: string, query: LogQuery, onRecord: (record: LogRec
     if (query.tail !== undefined && query.tail >= 0) existing = query.tail === 0 ? [] : existing.slice(-query.tail);
     existing.forEach(onRecord);
   }
+  let wake = (): void => {};
   const done = new Promise<void>((resolve) => {
     if (!follow) return resolve();
+    let timer: NodeJS.Timeout | undefined;
+    let watcher: FSWatcher | undefined;
+    const finish = (): void => {
+      if (timer) clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
     const tick = (): void => {
-      if (stopped) return resolve();
+      if (timer) clearTimeout(timer);
+      if (stopped) return finish();
       const running = isRunning();
       for (const record of readNew()) if (wanted(record, query)) onRecord(record);
       if (!running) {
         // One last read: the monitor writes the last records before the exit file.
         for (const record of readNew()) if (wanted(record, query)) onRecord(record);
-        return resolve();
+        return finish();
       }
-      setTimeout(tick, 50);
+      // Appends wake the reader through the watcher; the poll is a safety net.
+      timer = setTimeout(tick, 250);
     };
+    try {
+      watcher = watch(path, () => tick());
+    } catch {
+      // The file does not exist yet (attach before start): polling finds it.
+      timer = setTimeout(tick, 20);
+    }
+    wake = tick;
     tick();
   });
   return {
     done,
     stop: () => {
       stopped = true;
+      wake();
     },
+    wake: () => wake(),
   };
 }
 
