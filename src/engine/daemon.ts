@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
+import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
 import { RuncDriver } from './runtime/runc.js';
 import { findTools } from './runtime/tools.js';
@@ -33,7 +34,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
   containers = new ContainerService(layout, images, runtime, events);
   containers.adopt();
-  const server = createEngineServer({ layout, images, containers, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const execs = new ExecService(layout, tools, containers, events);
+  const server = createEngineServer({ layout, images, containers, execs, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

@@ -135,3 +135,40 @@ services:
   assert.equal(down.code, 0, down.stderr);
   assert.equal(engine.docker(['ps', '-aq']).stdout, '');
 });
+
+test('exec runs in the running container: output, exit code, stdin, workdir, env, user', () => {
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'exec-target', IMAGE, ...sleeperArgs]);
+  const run = engine.docker(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+  assert.deepEqual([run.code, run.stdout, run.stderr], [5, 'out\n', 'err\n']);
+  assert.equal(engine.docker(['exec', '-i', 'exec-target', 'cat'], Buffer.from('piped\n')).stdout, 'piped\n');
+  assert.equal(engine.docker(['exec', '-w', '/tmp', '-e', 'X=1', 'exec-target', 'sh', '-c', 'echo $(pwd) $X']).stdout, '/tmp 1\n');
+  assert.match(engine.docker(['exec', '-u', '1000', 'exec-target', 'id']).stdout, /^uid=1000 /);
+  engine.docker(['rm', '-f', 'exec-target']);
+});
+
+test('top lists the container processes; cp, export and save give their files', async () => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'berth-engine-files-'));
+  try {
+    engine.docker(['run', '-d', '--network', 'none', '--name', 'files', IMAGE, 'sh', '-c', "echo data > /tmp/file; ln -s /etc /tmp/etclink; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const top = engine.docker(['top', 'files']);
+    assert.match(top.stdout, /PID/);
+    assert.match(top.stdout, /sleep|sh -c/);
+    assert.equal(engine.docker(['cp', 'files:/tmp/file', join(dir, 'copied')]).code, 0);
+    assert.equal(readFileSync(join(dir, 'copied'), 'utf8'), 'data\n');
+    // A link to /etc inside the container is followed inside the container, never to the host's /etc.
+    assert.equal(engine.docker(['cp', 'files:/tmp/etclink/hostname', join(dir, 'hostname')]).code, 0);
+    assert.notEqual(readFileSync(join(dir, 'hostname'), 'utf8'), readFileSync('/etc/hostname', 'utf8'));
+    assert.equal(engine.docker(['export', '-o', join(dir, 'export.tar'), 'files']).code, 0);
+    assert.equal(engine.docker(['save', '-o', join(dir, 'saved.tar'), IMAGE]).code, 0);
+    assert.equal(engine.docker(['rm', '-f', 'files']).code, 0);
+    assert.equal(engine.docker(['rmi', IMAGE]).code, 0);
+    assert.match(engine.docker(['load', '-i', join(dir, 'saved.tar')]).stdout, /Loaded image: berth-test-busybox:latest/);
+    assert.equal(engine.docker(['run', '--rm', '--network', 'none', IMAGE, 'true']).code, 0, 'the saved image runs again after load');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,5 @@
 // The only code that runs runc: a container is started through its monitor (berth-monitor), signalled, paused and
 // deleted with runc itself; its root filesystem is an overlay mount of the image layers and a private upper dir.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
@@ -84,9 +83,10 @@ export class RuncDriver {
     return Number.isInteger(code) ? code : 255;
   }
 
-  /** Processes in the container, as `ps` lists them (for `top`): runc ps gives the pids. */
-  spawnPs(id: string): ReturnType<typeof spawn> {
-    return spawn(this.tools.runc, ['ps', id, '-ef'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** The host pids of the container's processes. */
+  async pids(id: string): Promise<number[]> {
+    const output = await mustRun(this.tools.runc, ['ps', '--format', 'json', id]);
+    return (JSON.parse(output) as number[] | null) ?? [];
   }
 }
 

@@ -3,14 +3,17 @@
 import { existsSync } from 'node:fs';
 import { cpus, hostname, release, totalmem } from 'node:os';
 import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EngineError, invalid } from '../errors.js';
 import type { ContainerService } from '../services/containers.js';
 import type { ContainerRecord, CreateConfig } from '../services/container-record.js';
 import type { EngineEvent, EventBus } from '../services/events.js';
+import type { ExecConfig, ExecService } from '../services/exec.js';
 import type { ImageService } from '../services/images.js';
 import { frame, readLog } from '../services/logs.js';
 import type { Layout } from '../store/layout.js';
+import { addContentRoutes } from './content-routes.js';
 import { containerInspect, containerSummary, imageInspect, imageSummary } from './format.js';
 import { queryBoolean, queryFilters, queryInteger, readJson, sendEmpty, sendJson } from './http.js';
 import { Router } from './router.js';
@@ -22,6 +25,7 @@ export interface EngineServices {
   readonly layout: Layout;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly execs: ExecService;
   readonly events: EventBus;
   readonly version: string;
   readonly runtimePath: string;
@@ -33,7 +37,38 @@ export function buildRouter(services: EngineServices): Router {
   addImageRoutes(router, services);
   addContainerRoutes(router, services);
   addNetworkAndVolumeRoutes(router);
+  addExecRoutes(router, services);
+  addContentRoutes(router, services);
   return router;
+}
+
+function addExecRoutes(router: Router, services: EngineServices): void {
+  const { execs } = services;
+  router.add('POST', '/containers/{id}/exec', async ({ request, response, params }) => {
+    const config = await readJson<ExecConfig>(request);
+    if (!config) throw invalid('exec config cannot be empty');
+    sendJson(response, 201, { Id: execs.create(params.id!, config).id });
+  });
+  router.add('POST', '/exec/{id}/start', async ({ request, response, params }) => {
+    const body = (await readJson<{ Detach?: boolean; Tty?: boolean }>(request)) ?? {};
+    execs.get(params.id!);
+    if (body.Tty) throw new EngineError('unsupported', "a TTY for exec is not supported by berth's engine yet");
+    if (body.Detach) {
+      void execs.start(params.id!, undefined);
+      sendEmpty(response, 200);
+      return;
+    }
+    // Without an upgrade the output comes as the response body, framed.
+    response.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
+    response.flushHeaders();
+    await execs.start(params.id!, { output: (stream, chunk) => response.write(frame(stream, chunk)) });
+    response.end();
+  });
+  router.add('GET', '/exec/{id}/json', ({ response, params }) => sendJson(response, 200, execs.inspect(params.id!)));
+  router.add('POST', '/exec/{id}/resize', ({ response, params }) => {
+    execs.get(params.id!);
+    sendEmpty(response, 200);
+  });
 }
 
 /** Part 1 of the engine has the predefined `host` and `none` networks and no volumes; creating either is refused. */
@@ -317,8 +352,46 @@ function isRunning(containers: ContainerService, id: string): boolean {
   }
 }
 
+/** Requests that take over the connection (`Upgrade: tcp`): attach, and exec start. */
+export function handleUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+  const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
+  if (exec) return execUpgrade(services, socket, decodeURIComponent(exec[1]!));
+  attachUpgrade(services, request, socket, path);
+}
+
+function rejectUpgrade(socket: Socket, status: string, message: string): void {
+  const body = JSON.stringify({ message });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function execUpgrade(services: EngineServices, socket: Socket, id: string): void {
+  try {
+    services.execs.get(id);
+  } catch (error) {
+    return rejectUpgrade(socket, '404 Not Found', (error as Error).message);
+  }
+  socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+  // The JSON body of the request ({"Detach":false,"Tty":false}) comes first on the connection; stdin follows it.
+  const input = new PassThrough();
+  let body = true;
+  socket.on('data', (chunk: Buffer) => {
+    let data = chunk;
+    if (body) {
+      body = false;
+      const end = data.indexOf('}');
+      if (data.toString('utf8', 0, 1) === '{' && end >= 0) data = data.subarray(end + 1);
+    }
+    if (data.length > 0) input.write(data);
+  });
+  socket.on('end', () => input.end());
+  services.execs
+    .start(id, { output: (stream, chunk) => socket.write(frame(stream, chunk)), input })
+    .catch((error: Error) => socket.write(frame('stderr', Buffer.from(`${error.message}\n`))))
+    .finally(() => socket.end());
+}
+
 /** `POST /containers/{id}/attach` with `Upgrade: tcp`: the output stream on the upgraded connection. */
-export function attachUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+function attachUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
   const found = /^\/containers\/([^/]+)\/attach$/.exec(path);
   if (!found) {
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"page not found"}');

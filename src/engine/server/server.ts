@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { sendError } from './http.js';
-import { API_VERSION, attachUpgrade, buildRouter } from './routes.js';
+import { API_VERSION, buildRouter, handleUpgrade } from './routes.js';
 import type { EngineServices } from './routes.js';
 import { splitVersion } from './router.js';
 
@@ -29,7 +29,7 @@ export function createEngineServer(services: EngineServices, log: (line: string)
     const url = new URL(request.url ?? '/', 'http://engine');
     const [, path] = splitVersion(url.pathname);
     socket.on('error', () => {});
-    attachUpgrade(services, request, socket, path);
+    handleUpgrade(services, request, socket, path);
   });
   server.on('clientError', (_error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');

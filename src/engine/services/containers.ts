@@ -238,6 +238,20 @@ export class ContainerService {
     await this.destroy(record);
   }
 
+  /** The container's root filesystem, mounted (a created container has none until asked). */
+  async rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
+    const record = this.get(reference);
+    const image = this.images.resolve(record.imageId);
+    return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
+  }
+
+  /** Pids of the container's processes (for top). */
+  async pids(reference: string): Promise<number[]> {
+    const record = this.get(reference);
+    if (record.state.status !== 'running' && record.state.status !== 'paused') throw conflict(`Container ${record.id} is not running`);
+    return this.runtime.pids(record.id);
+  }
+
   /** Registers a reader of the container's log until it is done; it is woken when the container stops. */
   holdLog(id: string, follower: LogFollower): void {
     const readers = this.logReaders.get(id) ?? new Set();

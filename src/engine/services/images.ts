@@ -1,7 +1,9 @@
 // The image store: content-addressed (the image id is the digest of its config, layers are kept by diff id and
 // unpacked once, shared by every image and container that uses them), with a repository index of tags.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { conflict, invalid, notFound } from '../errors.js';
@@ -171,6 +173,43 @@ export class ImageService {
     writeJsonAtomic(join(this.layout.root, 'image', 'untagged.json'), [...new Set(ids)]);
   }
 
+  /**
+   * `docker save`: a docker-archive tarball of the images (manifest.json, each config, each layer's tar), written to
+   * `output`. The files are hard links to the store's own, so nothing is copied but the tar stream.
+   */
+  async save(references: readonly string[], output: NodeJS.WritableStream): Promise<void> {
+    const stage = join(this.layout.tmp, `save-${randomBytes(6).toString('hex')}`);
+    mkdirSync(stage, { recursive: true });
+    try {
+      const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
+      for (const reference of references) {
+        const image = this.resolve(reference);
+        const hex = image.id.slice(7);
+        if (!existsSync(join(stage, `${hex}.json`))) linkSync(this.layout.blob(hex), join(stage, `${hex}.json`));
+        const layers: string[] = [];
+        for (const diffId of image.config.rootfs.diff_ids) {
+          const diffHex = diffId.slice(7);
+          const source = this.layout.layerTar(diffHex);
+          if (!existsSync(source)) throw invalid(`layer ${diffHex.slice(0, 12)} of ${reference} was stored before berth kept layer archives: load the image again`);
+          mkdirSync(join(stage, diffHex), { recursive: true });
+          if (!existsSync(join(stage, diffHex, 'layer.tar'))) linkSync(source, join(stage, diffHex, 'layer.tar'));
+          layers.push(`${diffHex}/layer.tar`);
+        }
+        const named = normalizeReference(reference) in this.repositories ? [familiar(normalizeReference(reference))] : this.tagsOf(image.id);
+        manifest.push({ Config: `${hex}.json`, RepoTags: named, Layers: layers });
+      }
+      writeJsonAtomic(join(stage, 'manifest.json'), manifest);
+      const child = spawn('tar', ['-c', '-C', stage, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.stdout.pipe(output, { end: false });
+      const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)));
+      if (code !== 0) throw new Error(`tar: ${stderr.trim()}`);
+    } finally {
+      rmSync(stage, { recursive: true, force: true });
+    }
+  }
+
   /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
   async load(input: NodeJS.ReadableStream): Promise<string[]> {
     const work = join(this.layout.tmp, `load-${randomBytes(6).toString('hex')}`);
@@ -242,19 +281,26 @@ export class ImageService {
     mkdirSync(target, { recursive: true });
     await mustRun('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', target, '-f', file]);
     await mustRun(this.tools.whiteouts, [target]);
-    writeJsonAtomic(this.layout.layerMeta(diffHex), { size: statSync(file).size });
+    // The tar itself is kept (uncompressed) so that `save` gives back the very layer, with its diff id.
+    if (await isGzip(file)) await mustRun('sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', file, this.layout.layerTar(diffHex)]);
+    else renameSync(file, this.layout.layerTar(diffHex));
+    writeJsonAtomic(this.layout.layerMeta(diffHex), { size: statSync(this.layout.layerTar(diffHex)).size });
   }
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const head = Buffer.alloc(2);
+  const handle = await open(file, 'r');
+  await handle.read(head, 0, 2, 0);
+  await handle.close();
+  return head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** The digest of a layer's uncompressed tar (its diff id), gzip undone when the blob is compressed. */
 async function tarDigest(file: string): Promise<string> {
-  const head = Buffer.alloc(2);
-  const handle = await import('node:fs/promises').then((fs) => fs.open(file, 'r'));
-  await handle.read(head, 0, 2, 0);
-  await handle.close();
   const hash = createHash('sha256');
   let stream: NodeJS.ReadableStream = createReadStream(file);
-  if (head[0] === 0x1f && head[1] === 0x8b) stream = stream.pipe(createGunzip());
+  if (await isGzip(file)) stream = stream.pipe(createGunzip());
   for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

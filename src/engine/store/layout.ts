@@ -14,6 +14,10 @@ export class Layout {
   layer(diffHex: string): string {
     return join(this.root, 'image', 'layers', diffHex, 'fs');
   }
+  /** The layer as it was loaded (an uncompressed tar whose digest is its diff id), kept for `save`. */
+  layerTar(diffHex: string): string {
+    return join(this.root, 'image', 'layers', diffHex, 'layer.tar');
+  }
   layerMeta(diffHex: string): string {
     return join(this.root, 'image', 'layers', diffHex, 'meta.json');
   }

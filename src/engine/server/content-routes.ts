@@ -1,0 +1,134 @@
+// Routes that move file content in and out: image save, container export, copying from a container (archive),
+// and the processes of a container (top).
+import { spawn } from 'node:child_process';
+import { lstatSync, readlinkSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { basename, dirname, posix } from 'node:path';
+import { EngineError, invalid, notFound } from '../errors.js';
+import { mustRun } from '../runtime/tools.js';
+import { sendJson } from './http.js';
+import type { Router } from './router.js';
+import type { EngineServices } from './routes.js';
+
+export function addContentRoutes(router: Router, services: EngineServices): void {
+  const { images, containers } = services;
+  const save = async (names: readonly string[], response: ServerResponse): Promise<void> => {
+    if (names.length === 0) throw invalid('no image names given');
+    for (const name of names) images.resolve(name);
+    response.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    await images.save(names, response);
+    response.end();
+  };
+  router.add('GET', '/images/get', ({ response, query }) => save(query.getAll('names'), response));
+  router.add('GET', '/images/{name*}/get', ({ response, params }) => save([params.name!], response));
+
+  router.add('GET', '/containers/{id}/export', async ({ response, params }) => {
+    const { path } = await containers.rootfs(params.id!);
+    response.writeHead(200, { 'Content-Type': 'application/x-tar' });
+    await pipeTar(['-c', '--numeric-owner', '-C', path, '.'], response);
+    response.end();
+  });
+
+  router.add('GET', '/containers/{id}/archive', async ({ request, response, params, query }) => {
+    const { path: root } = await containers.rootfs(params.id!);
+    const target = query.get('path');
+    if (!target) throw invalid('path is required');
+    const resolved = resolveInRoot(root, target);
+    const stat = pathStat(resolved, target);
+    response.writeHead(request.method === 'HEAD' ? 200 : 200, {
+      'Content-Type': 'application/x-tar',
+      'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64'),
+    });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    await pipeTar(['-c', '--numeric-owner', '-C', dirname(resolved), basename(resolved)], response);
+    response.end();
+  });
+
+  router.add('GET', '/containers/{id}/top', async ({ response, params, query }) => {
+    const pids = new Set((await containers.pids(params.id!)).map(String));
+    const psArgs = (query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
+    const output = await mustRun('ps', psArgs);
+    const [header = '', ...rows] = output.trimEnd().split('\n');
+    const titles = header.trim().split(/\s+/);
+    const pidColumn = titles.indexOf('PID');
+    if (pidColumn < 0) throw invalid(`ps ${psArgs.join(' ')} gives no PID column`);
+    const processes = rows
+      .map((row) => {
+        const fields = row.trim().split(/\s+/);
+        return [...fields.slice(0, titles.length - 1), fields.slice(titles.length - 1).join(' ')];
+      })
+      .filter((fields) => pids.has(fields[pidColumn]!));
+    sendJson(response, 200, { Titles: titles, Processes: processes });
+  });
+}
+
+/** `tar` with the given arguments, its output streamed to `response`. */
+function pipeTar(args: readonly string[], response: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout.pipe(response, { end: false });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError('internal', `tar: ${stderr.trim()}`))));
+    response.on('close', () => child.kill());
+  });
+}
+
+/**
+ * A path inside the container, resolved as the container would (its symbolic links read relative to its own root),
+ * so that a link to `/etc` reaches the container's /etc and never the host's.
+ */
+export function resolveInRoot(root: string, path: string): string {
+  const parts = posix.normalize(`/${path}`).split('/').filter(Boolean);
+  let current = '/';
+  let hops = 0;
+  while (parts.length > 0) {
+    const part = parts.shift()!;
+    if (part === '..') {
+      current = posix.dirname(current);
+      continue;
+    }
+    const next = posix.join(current, part);
+    let info;
+    try {
+      info = lstatSync(root + next);
+    } catch {
+      current = next;
+      continue;
+    }
+    if (info.isSymbolicLink() && (parts.length > 0 || !path.endsWith('/'))) {
+      if (++hops > 40) throw invalid(`too many levels of symbolic links in ${path}`);
+      const link = readlinkSync(root + next);
+      const rest = link.split('/').filter(Boolean);
+      parts.unshift(...rest);
+      if (link.startsWith('/')) current = '/';
+      continue;
+    }
+    current = next;
+  }
+  return root + (current === '/' ? '' : current);
+}
+
+function pathStat(resolved: string, asked: string): Record<string, unknown> {
+  let info;
+  try {
+    info = lstatSync(resolved);
+  } catch {
+    throw notFound(`Could not find the file ${asked} in container`);
+  }
+  // Go's os.FileMode: the permission bits, with the type as high bits (a directory is 1 << 31).
+  let mode = info.mode & 0o777;
+  if (info.isDirectory()) mode |= 2 ** 31;
+  if (info.isSymbolicLink()) mode |= 2 ** 27;
+  return {
+    name: basename(resolved),
+    size: info.size,
+    mode,
+    mtime: info.mtime.toISOString(),
+    linkTarget: info.isSymbolicLink() ? readlinkSync(resolved) : '',
+  };
+}

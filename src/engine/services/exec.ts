@@ -1,0 +1,144 @@
+// Processes started in a running container (`docker exec`): runc exec with the container's own process settings,
+// output framed as docker frames it, stdin passed through when asked, exit code kept for inspect.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { conflict, invalid, notFound, unsupported } from '../errors.js';
+import { writeJsonAtomic } from '../store/files.js';
+import type { Layout } from '../store/layout.js';
+import type { Tools } from '../runtime/tools.js';
+import type { ContainerService } from './containers.js';
+import type { EventBus } from './events.js';
+
+export interface ExecConfig {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  User?: string;
+  WorkingDir?: string;
+  Privileged?: boolean;
+}
+
+export interface ExecIo {
+  readonly output: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  readonly input?: NodeJS.ReadableStream;
+}
+
+export interface ExecRecord {
+  readonly id: string;
+  readonly containerId: string;
+  readonly config: ExecConfig;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+}
+
+export class ExecService {
+  private readonly execs = new Map<string, ExecRecord>();
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly tools: Tools,
+    private readonly containers: ContainerService,
+    private readonly events: EventBus,
+  ) {}
+
+  create(containerRef: string, config: ExecConfig): ExecRecord {
+    const container = this.containers.get(containerRef);
+    if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+    if (!config.Cmd || config.Cmd.length === 0) throw invalid('No exec command specified');
+    if (config.Tty) throw unsupported('a TTY for exec (-t)');
+    if (config.Privileged && !container.hostConfig.Privileged) throw unsupported('a privileged exec in a container that is not privileged');
+    const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0 };
+    this.execs.set(record.id, record);
+    this.events.emit('container', `exec_create: ${config.Cmd.join(' ')}`, container.id, { ...container.config.Labels, name: container.name, image: container.image, execID: record.id });
+    return record;
+  }
+
+  get(id: string): ExecRecord {
+    const record = this.execs.get(id);
+    if (!record) throw notFound(`No such exec instance: ${id}`);
+    return record;
+  }
+
+  /** Runs the process; its output goes to `io.output`, and `io.input` to its stdin when the exec attaches stdin. */
+  start(id: string, io: ExecIo | undefined): Promise<number> {
+    const record = this.get(id);
+    if (record.running || record.exitCode !== null) throw conflict(`exec ${id} has already been started`);
+    const container = this.containers.get(record.containerId);
+    if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+    const bundle = JSON.parse(readFileSync(join(this.layout.bundle(container.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
+    const base = bundle.process;
+    const env = [...((base.env as string[]) ?? [])];
+    for (const entry of record.config.Env ?? []) {
+      const key = entry.split('=')[0];
+      const at = env.findIndex((existing) => existing.split('=')[0] === key);
+      if (at >= 0) env[at] = entry;
+      else env.push(entry);
+    }
+    const processFile = join(this.layout.container(container.id), `exec-${id}.json`);
+    writeJsonAtomic(processFile, {
+      ...base,
+      terminal: false,
+      args: record.config.Cmd,
+      env,
+      cwd: record.config.WorkingDir || base.cwd,
+      user: record.config.User ? userFor(record.config.User) : base.user,
+    });
+    const args = ['exec', '--process', processFile, container.id];
+    const child = spawn(this.tools.runc, args, { stdio: [record.config.AttachStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    record.running = true;
+    record.pid = child.pid ?? 0;
+    const labels = { ...container.config.Labels, name: container.name, image: container.image, execID: id };
+    this.events.emit('container', `exec_start: ${record.config.Cmd!.join(' ')}`, container.id, labels);
+    if (io) {
+      child.stdout?.on('data', (chunk: Buffer) => record.config.AttachStdout !== false && io.output('stdout', chunk));
+      child.stderr?.on('data', (chunk: Buffer) => record.config.AttachStderr !== false && io.output('stderr', chunk));
+      if (child.stdin && io.input) {
+        io.input.pipe(child.stdin);
+        child.stdin.on('error', () => {});
+      }
+    } else {
+      child.stdout?.resume();
+      child.stderr?.resume();
+    }
+    return new Promise((resolve) => {
+      child.on('close', (code, signal) => {
+        record.running = false;
+        record.exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
+        rmSync(processFile, { force: true });
+        this.events.emit('container', 'exec_die', container.id, { ...labels, exitCode: String(record.exitCode) });
+        resolve(record.exitCode);
+      });
+    });
+  }
+
+  inspect(id: string): Record<string, unknown> {
+    const record = this.get(id);
+    const [entrypoint = '', ...args] = record.config.Cmd ?? [];
+    return {
+      ID: record.id,
+      Running: record.running,
+      ExitCode: record.exitCode,
+      ProcessConfig: { tty: false, entrypoint, arguments: args, privileged: Boolean(record.config.Privileged), user: record.config.User ?? '' },
+      OpenStdin: Boolean(record.config.AttachStdin),
+      OpenStderr: record.config.AttachStderr !== false,
+      OpenStdout: record.config.AttachStdout !== false,
+      CanRemove: false,
+      ContainerID: record.containerId,
+      DetachKeys: '',
+      Pid: record.pid,
+    };
+  }
+}
+
+/** `uid[:gid]` for exec; names are looked up by the container's own records at start in a later part. */
+function userFor(user: string): { uid: number; gid: number } {
+  const [uid = '0', gid = '0'] = user.split(':');
+  if (!/^\d+$/.test(uid) || !/^\d+$/.test(gid)) throw unsupported(`exec --user by name (${user}): use numeric ids`);
+  return { uid: Number(uid), gid: Number(gid) };
+}
