@@ -172,3 +172,33 @@ test('top lists the container processes; cp, export and save give their files', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('cp into a container stays inside it, even through links; import and stats work', async () => {
+  const { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'berth-engine-cp-'));
+  const marker = `berth-test-${process.pid}.txt`;
+  try {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', marker), 'inside\n');
+    engine.docker(['run', '-d', '--network', 'none', '--name', 'cp-target', IMAGE, ...sleeperArgs]);
+    assert.equal(engine.docker(['cp', join(dir, 'sub'), 'cp-target:/tmp/']).code, 0);
+    assert.equal(engine.docker(['exec', 'cp-target', 'cat', `/tmp/sub/${marker}`]).stdout, 'inside\n');
+    // A link in the container to / must lead to the container's root, not the host's.
+    engine.docker(['exec', 'cp-target', 'ln', '-s', '/', '/tmp/rootlink']);
+    assert.equal(engine.docker(['cp', join(dir, 'sub', marker), 'cp-target:/tmp/rootlink/etc/']).code, 0);
+    assert.equal(engine.docker(['exec', 'cp-target', 'cat', `/etc/${marker}`]).stdout, 'inside\n');
+    assert.equal(existsSync(`/etc/${marker}`), false, 'nothing written on the host');
+    const stats = engine.docker(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}}', 'cp-target']);
+    assert.match(stats.stdout, /^cp-target \d+\n$/);
+    assert.equal(engine.docker(['export', '-o', join(dir, 'rootfs.tar'), 'cp-target']).code, 0);
+    const imported = engine.docker(['import', join(dir, 'rootfs.tar'), 'example/imported:v1']);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.equal(engine.docker(['run', '--rm', '--network', 'none', 'example/imported:v1', '/bin/busybox', 'echo', 'imported']).stdout, 'imported\n');
+    engine.docker(['rm', '-f', 'cp-target']);
+    engine.docker(['rmi', 'example/imported:v1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,12 +1,14 @@
 // Routes that move file content in and out: image save, container export, copying from a container (archive),
 // and the processes of a container (top).
 import { spawn } from 'node:child_process';
-import { lstatSync, readlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { basename, dirname, posix } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import { EngineError, invalid, notFound } from '../errors.js';
 import { mustRun } from '../runtime/tools.js';
-import { sendJson } from './http.js';
+import { queryBoolean, sendJson } from './http.js';
+import { containerStats } from '../services/stats.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -21,6 +23,25 @@ export function addContentRoutes(router: Router, services: EngineServices): void
   };
   router.add('GET', '/images/get', ({ response, query }) => save(query.getAll('names'), response));
   router.add('GET', '/images/{name*}/get', ({ response, params }) => save([params.name!], response));
+
+  router.add('POST', '/images/create', async ({ request, response, query }) => {
+    if (query.get('fromSrc') !== '-') {
+      const from = query.get('fromImage') ?? query.get('fromSrc') ?? '';
+      throw new EngineError('unsupported', `pulling ${from} from a registry is not supported by berth's engine yet: load it with docker load`);
+    }
+    if (query.getAll('changes').length > 0) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
+    // The docker CLI sends the whole reference as repo (`name:tag`); other clients send repo and tag apart.
+    const repo = query.get('repo');
+    const hasTag = repo !== null && repo.lastIndexOf(':') > repo.lastIndexOf('/');
+    const tag = repo ? (hasTag ? repo : `${repo}:${query.get('tag') || 'latest'}`) : undefined;
+    const id = await images.importTarball(request, tag, query.get('message') ?? '');
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(`${JSON.stringify({ status: id })}\n`);
+  });
+  router.add('POST', '/images/prune', ({ response }) => {
+    const { deleted, reclaimed } = images.prune();
+    sendJson(response, 200, { ImagesDeleted: deleted.map((id) => ({ Deleted: id })), SpaceReclaimed: reclaimed });
+  });
 
   router.add('GET', '/containers/{id}/export', async ({ response, params }) => {
     const { path } = await containers.rootfs(params.id!);
@@ -47,6 +68,43 @@ export function addContentRoutes(router: Router, services: EngineServices): void
     response.end();
   });
 
+  router.add('PUT', '/containers/{id}/archive', async ({ request, response, params, query }) => {
+    const { path: root } = await containers.rootfs(params.id!);
+    const target = query.get('path');
+    if (!target) throw invalid('path is required');
+    const destination = resolveInRoot(root, target);
+    let info;
+    try {
+      info = lstatSync(destination);
+    } catch {
+      throw notFound(`Could not find the file ${target} in container`);
+    }
+    if (!info.isDirectory()) throw invalid(`extraction point is not a directory: ${target}`);
+    await copyIntoContainer(root, destination.slice(root.length) || '/', request, services.layout.tmp);
+    response.writeHead(200);
+    response.end();
+  });
+
+  router.add('GET', '/containers/{id}/stats', async ({ request, response, params, query }) => {
+    const record = containers.get(params.id!);
+    const stream = query.get('stream') === null || queryBoolean(query, 'stream');
+    const running = (): boolean => ['running', 'paused'].includes(containers.get(record.id).state.status);
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    const oneShot = queryBoolean(query, 'one-shot');
+    let previous = running() && !oneShot ? containerStats(record.id, record.name, undefined).sample : undefined;
+    // Without one-shot, a first sample is taken a moment before, so that a CPU percentage can be computed.
+    if (previous) await delay(200);
+    let open = true;
+    request.on('close', () => (open = false));
+    do {
+      const { stats, sample } = containerStats(record.id, record.name, previous);
+      response.write(`${JSON.stringify(stats)}\n`);
+      previous = sample;
+      if (stream) await delay(1000);
+    } while (stream && open && running());
+    response.end();
+  });
+
   router.add('GET', '/containers/{id}/top', async ({ response, params, query }) => {
     const pids = new Set((await containers.pids(params.id!)).map(String));
     const psArgs = (query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
@@ -63,6 +121,43 @@ export function addContentRoutes(router: Router, services: EngineServices): void
       .filter((fields) => pids.has(fields[pidColumn]!));
     sendJson(response, 200, { Titles: titles, Processes: processes });
   });
+}
+
+/**
+ * Unpacks an uploaded tar into the container at `containerDir`. GNU tar first unpacks it into a private staging
+ * directory (it refuses `..` members and strips leading `/`); each entry is then placed at its path resolved inside
+ * the container's root, so neither the archive's links nor the container's own can lead a write out of it.
+ */
+async function copyIntoContainer(root: string, containerDir: string, upload: NodeJS.ReadableStream, tmp: string): Promise<void> {
+  const stage = join(tmp, `put-${randomBytes(6).toString('hex')}`);
+  mkdirSync(stage, { recursive: true });
+  try {
+    await mustRun('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '-C', stage, '-f', '-'], upload);
+    const place = (relative: string): void => {
+      for (const name of readdirSync(join(stage, relative)).sort()) {
+        const staged = join(stage, relative, name);
+        const info = lstatSync(staged);
+        const target = resolveInRoot(root, posix.join(containerDir, relative, name));
+        if (info.isDirectory()) {
+          if (!existsSync(target)) mkdirSync(target);
+          chmodSync(target, info.mode & 0o7777);
+          lchownSync(target, info.uid, info.gid);
+          place(join(relative, name));
+          continue;
+        }
+        rmSync(target, { force: true, recursive: false });
+        if (info.isSymbolicLink()) symlinkSync(readlinkSync(staged), target);
+        else if (info.isFile()) {
+          copyFileSync(staged, target);
+          chmodSync(target, info.mode & 0o7777);
+        } else continue; // devices, fifos and sockets are not copied into containers
+        lchownSync(target, info.uid, info.gid);
+      }
+    };
+    place('');
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
 }
 
 /** `tar` with the given arguments, its output streamed to `response`. */
@@ -121,9 +216,10 @@ function pathStat(resolved: string, asked: string): Record<string, unknown> {
     throw notFound(`Could not find the file ${asked} in container`);
   }
   // Go's os.FileMode: the permission bits, with the type as high bits (a directory is 1 << 31).
+  // (Added, not OR-ed: JavaScript's bitwise operators are 32-bit signed.)
   let mode = info.mode & 0o777;
-  if (info.isDirectory()) mode |= 2 ** 31;
-  if (info.isSymbolicLink()) mode |= 2 ** 27;
+  if (info.isDirectory()) mode += 2 ** 31;
+  if (info.isSymbolicLink()) mode += 2 ** 27;
   return {
     name: basename(resolved),
     size: info.size,
@@ -131,4 +227,8 @@ function pathStat(resolved: string, asked: string): Record<string, unknown> {
     mtime: info.mtime.toISOString(),
     linkTarget: info.isSymbolicLink() ? readlinkSync(resolved) : '',
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -2,7 +2,7 @@
 // unpacked once, shared by every image and container that uses them), with a repository index of tags.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -208,6 +208,52 @@ export class ImageService {
     } finally {
       rmSync(stage, { recursive: true, force: true });
     }
+  }
+
+  /** `docker import`: a root filesystem tarball becomes a one-layer image. */
+  async importTarball(input: NodeJS.ReadableStream, tag: string | undefined, message: string): Promise<string> {
+    const work = join(this.layout.tmp, `import-${randomBytes(6).toString('hex')}`);
+    mkdirSync(work, { recursive: true });
+    try {
+      const file = join(work, 'layer.tar');
+      await new Promise<void>((resolve, reject) => {
+        const out = createWriteStream(file);
+        input.pipe(out);
+        out.on('finish', resolve);
+        out.on('error', reject);
+        input.on('error', reject);
+      });
+      if (await isGzip(file)) {
+        await mustRun('sh', ['-c', 'gzip -dc "$1" > "$1.plain" && mv "$1.plain" "$1"', 'sh', file]);
+      }
+      const diffId = `sha256:${await tarDigest(file)}`;
+      const created = new Date().toISOString();
+      const config = {
+        architecture: 'amd64',
+        os: 'linux',
+        created,
+        config: {},
+        rootfs: { type: 'layers', diff_ids: [diffId] },
+        history: [{ created, created_by: 'berth import', comment: message || 'Imported from -' }],
+      };
+      const [result] = await this.storeImage(Buffer.from(JSON.stringify(config)), [file], tag ? [tag] : []);
+      return this.resolve(tag ?? result!.replace('Loaded image ID: ', '')).id;
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+
+  /** Images without a tag that no container uses are deleted. */
+  prune(): { deleted: string[]; reclaimed: number } {
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const id of this.untaggedIds()) {
+      if (this.imageInUse(id) || !existsSync(this.layout.blob(id.slice(7)))) continue;
+      reclaimed += this.record(id).size;
+      this.remove(id, false);
+      deleted.push(id);
+    }
+    return { deleted, reclaimed };
   }
 
   /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
