@@ -63,3 +63,12 @@ export async function mustRun(program: string, args: readonly string[], input?: 
   if (result.code !== 0) throw new EngineError('internal', `${program} ${args.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
   return result.stdout;
 }
+
+/** Unpacks an archive a client sent: a tar that fails (bad members, corrupt data) is the client's error, a 400. */
+export async function extractUpload(args: readonly string[], input?: NodeJS.ReadableStream): Promise<void> {
+  const result = await runProgram('tar', args, input);
+  if (result.code !== 0) {
+    const problems = result.stderr.split('\n').filter((line) => line.startsWith('tar: ') && !/Exiting with failure/.test(line));
+    throw new EngineError('invalid', `invalid archive: ${problems.map((line) => line.slice(5)).join('; ') || `tar exited with ${result.code}`}`);
+  }
+}

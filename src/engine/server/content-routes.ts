@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, 
 import type { ServerResponse } from 'node:http';
 import { basename, dirname, join, posix } from 'node:path';
 import { EngineError, invalid, notFound } from '../errors.js';
-import { mustRun } from '../runtime/tools.js';
+import { extractUpload, mustRun } from '../runtime/tools.js';
 import { queryBoolean, sendJson } from './http.js';
 import { containerStats } from '../services/stats.js';
 import type { Router } from './router.js';
@@ -132,7 +132,7 @@ async function copyIntoContainer(root: string, containerDir: string, upload: Nod
   const stage = join(tmp, `put-${randomBytes(6).toString('hex')}`);
   mkdirSync(stage, { recursive: true });
   try {
-    await mustRun('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '-C', stage, '-f', '-'], upload);
+    await extractUpload(['-x', '--numeric-owner', '--same-owner', '-p', '-C', stage, '-f', '-'], upload);
     const place = (relative: string): void => {
       for (const name of readdirSync(join(stage, relative)).sort()) {
         const staged = join(stage, relative, name);

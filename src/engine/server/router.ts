@@ -42,7 +42,13 @@ export class Router {
       pathFound = true;
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, index) => (params[name] = decodeURIComponent(found[index + 1]!)));
+      for (const [index, name] of route.names.entries()) {
+        try {
+          params[name] = decodeURIComponent(found[index + 1]!);
+        } catch {
+          throw new EngineError('invalid', `invalid path: ${path}`);
+        }
+      }
       return { handler: route.handler, params };
     }
     throw new EngineError(pathFound ? 'invalid' : 'not-found', pathFound ? `method ${method} not allowed on ${path}` : `page not found`);

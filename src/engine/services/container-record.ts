@@ -108,6 +108,35 @@ export interface ContainerRecord {
 const EMPTY = (value: unknown): boolean =>
   value === undefined || value === null || value === false || value === '' || value === 0 || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && Object.keys(value as object).length === 0);
 
+/** The create body's fields have the types the API says, or the request is a 400 naming the field. */
+export function checkTypes(config: CreateConfig): void {
+  const fail = (field: string, type: string): never => {
+    throw invalid(`invalid type for ${field}: expected ${type}`);
+  };
+  const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const stringOrList = (value: unknown): boolean => typeof value === 'string' || isStringList(value);
+  if (typeof config.Image !== 'string') fail('Image', 'a string');
+  for (const field of ['Hostname', 'Domainname', 'User', 'WorkingDir', 'StopSignal'] as const) {
+    if (config[field] !== undefined && typeof config[field] !== 'string') fail(field, 'a string');
+  }
+  for (const field of ['Cmd', 'Entrypoint'] as const) {
+    if (config[field] !== undefined && config[field] !== null && !stringOrList(config[field])) fail(field, 'a string or a list of strings');
+  }
+  if (config.Env !== undefined && config.Env !== null && !isStringList(config.Env)) fail('Env', 'a list of strings');
+  if (config.Labels !== undefined && config.Labels !== null) {
+    if (typeof config.Labels !== 'object' || Array.isArray(config.Labels) || !Object.values(config.Labels).every((value) => typeof value === 'string')) fail('Labels', 'a map of strings');
+  }
+  const host = config.HostConfig;
+  if (host !== undefined && host !== null) {
+    if (typeof host !== 'object' || Array.isArray(host)) fail('HostConfig', 'an object');
+    if (host.NetworkMode !== undefined && typeof host.NetworkMode !== 'string') fail('HostConfig.NetworkMode', 'a string');
+    if (host.Binds !== undefined && host.Binds !== null && !isStringList(host.Binds)) fail('HostConfig.Binds', 'a list of strings');
+    for (const field of ['Memory', 'NanoCpus', 'CpuShares', 'ShmSize', 'PidsLimit'] as const) {
+      if (host[field] !== undefined && host[field] !== null && typeof host[field] !== 'number') fail(`HostConfig.${field}`, 'a number');
+    }
+  }
+}
+
 /**
  * What berth's engine cannot do yet (networks, volumes, ports, restart policies, healthchecks, TTYs and stdin come
  * in part 2 of the engine) is a 400 that names the field, never a silent success.

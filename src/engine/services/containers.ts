@@ -12,7 +12,7 @@ import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
-import { bindMounts, refuseUnsupported } from './container-record.js';
+import { bindMounts, checkTypes, refuseUnsupported } from './container-record.js';
 import type { ContainerRecord, CreateConfig } from './container-record.js';
 import type { ImageService } from './images.js';
 
@@ -71,8 +71,9 @@ export class ContainerService {
   }
 
   create(request: CreateConfig, requestedName: string | null): ContainerRecord {
-    if (typeof request !== 'object' || request === null) throw invalid('config cannot be empty in order to create a container');
-    if (!request.Image) throw invalid('Config.Image is required');
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('config cannot be empty in order to create a container');
+    if (request.Image === undefined || request.Image === '') throw invalid('Config.Image is required');
+    checkTypes(request);
     const id = randomBytes(32).toString('hex');
     const name = requestedName ? requestedName.replace(/^\//, '') : generatedName();
     if (!NAME.test(name)) throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);

@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { conflict, invalid, notFound } from '../errors.js';
 import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
-import { mustRun } from '../runtime/tools.js';
+import { extractUpload, mustRun } from '../runtime/tools.js';
 import type { Tools } from '../runtime/tools.js';
 
 /** The parts of an image config the engine reads. */
@@ -262,7 +262,7 @@ export class ImageService {
     mkdirSync(work, { recursive: true });
     try {
       // GNU tar strips leading "/" and refuses ".." in member names: the archive cannot write outside `work`.
-      await mustRun('tar', ['-x', '--no-same-owner', '-C', work, '-f', '-'], input);
+      await extractUpload(['-x', '--no-same-owner', '-C', work, '-f', '-'], input);
       if (existsSync(join(work, 'manifest.json'))) return await this.loadDockerArchive(work);
       if (existsSync(join(work, 'index.json'))) return await this.loadOciLayout(work);
       throw invalid('invalid archive: no manifest.json or index.json (not a docker-archive or OCI layout tarball)');
@@ -325,7 +325,7 @@ export class ImageService {
     if (actual !== diffHex) throw invalid(`layer ${file.split('/').pop()}: content is sha256:${actual}, the image says ${diffId}`);
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
-    await mustRun('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', target, '-f', file]);
+    await extractUpload(['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', target, '-f', file]);
     await mustRun(this.tools.whiteouts, [target]);
     // The tar itself is kept (uncompressed) so that `save` gives back the very layer, with its diff id.
     if (await isGzip(file)) await mustRun('sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', file, this.layout.layerTar(diffHex)]);

@@ -1,0 +1,108 @@
+// berth's engine facing bad input: hostile archives, oversized bodies, clients that go away, random requests.
+// Each time the engine answers cleanly, writes nothing outside its root, and keeps serving.
+import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { after, before, test } from 'node:test';
+import { tarArchive } from '../../src/apply/build/tar.js';
+import { rawRequest, startTestEngine } from './engine-helpers.js';
+import type { TestEngine } from './engine-helpers.js';
+import { IMAGE } from './helpers.js';
+
+let engine: TestEngine;
+before(async () => {
+  engine = await startTestEngine();
+});
+after(async () => {
+  await engine?.stop();
+});
+
+const ESCAPE = `/tmp/berth-escape-${process.pid}`;
+
+/** Sends `body` to the engine and answers with the status and text. */
+function send(method: string, path: string, body: Buffer, contentType = 'application/x-tar'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: engine.socket, method, path, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const hostile = (): Buffer =>
+  tarArchive([
+    { path: `../../../..${ESCAPE}-dotdot`, type: 'file', mode: 0o644, content: Buffer.from('x') },
+    { path: `${ESCAPE.slice(1)}-absolute`, type: 'file', mode: 0o644, content: Buffer.from('x') },
+    { path: 'link', type: 'symlink', mode: 0o777, target: '/tmp' },
+    { path: `link/berth-escape-${process.pid}-through-link`, type: 'file', mode: 0o644, content: Buffer.from('x') },
+  ]);
+
+function nothingEscaped(): void {
+  for (const suffix of ['-dotdot', '-absolute', '-through-link']) {
+    const path = suffix === '-through-link' ? `/tmp/berth-escape-${process.pid}-through-link` : `${ESCAPE}${suffix}`;
+    assert.equal(existsSync(path), false, `${path} must not exist`);
+    rmSync(path, { force: true });
+  }
+}
+
+test('a hostile image archive is refused and writes nothing outside the engine root', async () => {
+  const result = await send('POST', '/images/load', hostile());
+  assert.ok(result.status >= 400 && result.status < 500, `status ${result.status}: ${result.body}`);
+  nothingEscaped();
+  assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
+
+test('a hostile archive copied into a container stays inside the container', async () => {
+  const id = engine.docker(['run', '-d', '--network', 'none', IMAGE, 'sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]).stdout.trim();
+  try {
+    const result = await send('PUT', `/containers/${id}/archive?path=/`, hostile());
+    assert.ok(result.status < 500, `status ${result.status}: ${result.body}`);
+    nothingEscaped();
+  } finally {
+    engine.docker(['rm', '-f', id]);
+  }
+});
+
+test('an oversized JSON body is a 400, and the engine keeps serving', async () => {
+  const body = Buffer.from(JSON.stringify({ Image: IMAGE, Env: ['X='.padEnd(9 * 1024 * 1024, 'x')] }));
+  const result = await send('POST', '/containers/create', body, 'application/json');
+  assert.equal(result.status, 400);
+  assert.match(JSON.parse(result.body).message, /request body larger than/);
+  assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
+
+test('a client that goes away mid-stream does not disturb the engine', async () => {
+  const id = engine.docker(['run', '-d', '--network', 'none', IMAGE, 'sh', '-c', "trap 'exit 0' TERM; while true; do echo tick; sleep 0.1; done & wait"]).stdout.trim();
+  try {
+    await new Promise<void>((resolve) => {
+      const req = request({ socketPath: engine.socket, path: `/containers/${id}/logs?follow=1&stdout=1` }, (response) => {
+        response.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => resolve());
+      req.end();
+    });
+    for (const path of ['/_ping', `/containers/${id}/json`, '/containers/json']) assert.equal((await rawRequest(engine.socket, 'GET', path)).status, 200);
+  } finally {
+    engine.docker(['rm', '-f', id]);
+  }
+});
+
+test('random requests never crash the engine (a small fuzz pass over the routes)', async () => {
+  const methods = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD'];
+  const paths = ['/containers/create', '/containers/x/start', '/containers/json?filters=%7B', '/images/json?filters=[1]', '/images/load', '/exec/x/start', '/v1.44/containers/%ZZ/json', '/containers/x/archive', '/events?since=abc&until=1', '/images/x/tag?repo=', '/containers/x/wait?condition=never', '/networks/create', '/volumes/create', '/v9.99/_ping', '/../../etc/passwd'];
+  const bodies = ['', '{', '[]', 'null', '{"Image":5}', '{"Image":"nope","HostConfig":{"NetworkMode":"none"}}', '{"Cmd":"x"}', '\u0000\u0001', 'x'.repeat(1000)];
+  let seed = 7;
+  const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let i = 0; i < 120; i++) {
+    const result = await rawRequest(engine.socket, methods[next(methods.length)]!, paths[next(paths.length)]!, bodies[next(bodies.length)]);
+    assert.ok(result.status >= 200 && result.status < 600, `status ${result.status}`);
+    if (result.status >= 400 && result.body !== '') assert.equal(typeof JSON.parse(result.body).message, 'string');
+  }
+  assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
