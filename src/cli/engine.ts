@@ -24,6 +24,9 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
   const { startEngine } = await import('../engine/daemon.js');
   const log = (line: string): void => void ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
   const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log });
+  // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
+  process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
+  process.on('unhandledRejection', (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`));
   log(`berth engine ${VERSION} serving the Engine API on unix://${flags.socket} (root ${flags.root})`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();

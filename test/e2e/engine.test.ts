@@ -202,3 +202,16 @@ test('cp into a container stays inside it, even through links; import and stats 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('stdin and terminals: run -i feeds the container, run -t and exec -t give it a terminal', () => {
+  const piped = engine.docker(['run', '-i', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'cat; echo done'], Buffer.from('hello stdin\n'));
+  assert.deepEqual([piped.code, piped.stdout], [0, 'hello stdin\ndone\n']);
+  const tty = engine.docker(['run', '-t', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'tty; exit 2']);
+  assert.equal(tty.code, 2);
+  assert.match(tty.stdout, /^\/dev\/pts\/\d+\r\n$/);
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'tty-exec', IMAGE, ...sleeperArgs]);
+  const exec = engine.docker(['exec', '-t', 'tty-exec', 'sh', '-c', 'tty; exit 3']);
+  assert.equal(exec.code, 3);
+  assert.match(exec.stdout, /\/dev\/pts\/\d+/);
+  engine.docker(['rm', '-f', 'tty-exec']);
+});

@@ -5,7 +5,10 @@
  * Containers therefore keep running, and their logs keep flowing, when the engine stops or crashes; the engine
  * finds their state again from the files.
  *
- * usage: berth-monitor RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE
+ * usage: berth-monitor RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE [FLAGS]
+ * FLAGS: `t` gives the container a terminal (runc gets a pseudo-terminal of the monitor's as its own, and connects
+ * the container's to it); `i` keeps its stdin open, fed from the FIFO `stdin` beside LOGFILE. Lines written to the
+ * FIFO `control` beside it resize the terminal ("resize ROWS COLUMNS") or end the container's input ("eof").
  * The first process exits 0 once the container runs (its pid is in PIDFILE), or 1 with runc's message on stderr.
  */
 #define _GNU_SOURCE
@@ -16,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <termios.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -118,12 +123,26 @@ static void write_file_atomic(const char *path, const char *text) {
 	rename(temporary, path);
 }
 
+/* A FIFO beside the log file, opened read-write so that it never reports end of file when a writer goes away. */
+static int open_fifo(const char *logfile, const char *name) {
+	char path[4096];
+	snprintf(path, sizeof path, "%s", logfile);
+	char *slash = strrchr(path, '/');
+	if (slash) *(slash + 1) = 0;
+	strncat(path, name, sizeof path - strlen(path) - 1);
+	unlink(path);
+	if (mkfifo(path, 0600) != 0) return -1;
+	return open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+}
+
 int main(int argc, char **argv) {
-	if (argc != 7) {
-		fprintf(stderr, "usage: berth-monitor RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE\n");
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr, "usage: berth-monitor RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE [FLAGS]\n");
 		return 2;
 	}
 	const char *runtime = argv[1], *bundle = argv[2], *id = argv[3], *logfile = argv[4], *exitfile = argv[5], *pidfile = argv[6];
+	const char *flags = argc == 8 ? argv[7] : "";
+	int tty = strchr(flags, 't') != NULL, keep_stdin = strchr(flags, 'i') != NULL;
 	int sync_pipe[2];
 	if (pipe2(sync_pipe, O_CLOEXEC) < 0) return 1;
 
@@ -148,54 +167,122 @@ int main(int argc, char **argv) {
 	signal(SIGPIPE, SIG_IGN);
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	int out_pipe[2], err_pipe[2];
-	if (log_fd < 0 || null_fd < 0 || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
+	int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
+	int master = -1;
+	char slave_name[256] = "";
+	if (log_fd < 0 || null_fd < 0) {
+		dprintf(sync_pipe[1], "cannot open %s: %s\n", logfile, strerror(errno));
+		return 1;
+	}
+	if (tty) {
+		/* runc, in the foreground, needs a terminal of its own to connect the container's to. */
+		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0 || ptsname_r(master, slave_name, sizeof slave_name) != 0) {
+			dprintf(sync_pipe[1], "cannot allocate a terminal: %s\n", strerror(errno));
+			return 1;
+		}
+	} else if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0 || (keep_stdin && pipe2(in_pipe, O_CLOEXEC) < 0)) {
 		dprintf(sync_pipe[1], "cannot set up the container's output: %s\n", strerror(errno));
 		return 1;
 	}
+	int stdin_fifo = keep_stdin ? open_fifo(logfile, "stdin") : -1;
+	int control_fifo = tty || keep_stdin ? open_fifo(logfile, "control") : -1;
 	unlink(pidfile);
 	pid_t child = fork();
 	if (child < 0) return 1;
 	if (child == 0) {
-		dup2(null_fd, 0);
-		dup2(out_pipe[1], 1);
-		dup2(err_pipe[1], 2);
+		if (tty) {
+			setsid();
+			int slave = open(slave_name, O_RDWR);
+			if (slave < 0) _exit(126);
+			ioctl(slave, TIOCSCTTY, 0);
+			dup2(slave, 0);
+			dup2(slave, 1);
+			dup2(slave, 2);
+		} else {
+			dup2(keep_stdin ? in_pipe[0] : null_fd, 0);
+			dup2(out_pipe[1], 1);
+			dup2(err_pipe[1], 2);
+		}
 		execl(runtime, runtime, "run", "--bundle", bundle, "--pid-file", pidfile, id, (char *)NULL);
 		dprintf(2, "cannot run %s: %s\n", runtime, strerror(errno));
 		_exit(127);
 	}
-	close(out_pipe[1]);
-	close(err_pipe[1]);
+	if (!tty) {
+		close(out_pipe[1]);
+		close(err_pipe[1]);
+		if (keep_stdin) close(in_pipe[0]);
+	}
+	int stdin_target = tty ? master : (keep_stdin ? in_pipe[1] : -1);
 	/* Keep the monitor's own stdio off the engine's terminal. */
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
 	dup2(null_fd, 2);
 
 	static struct stream out = {.name = "stdout"}, err = {.name = "stderr"};
-	out.fd = out_pipe[0];
-	err.fd = err_pipe[0];
-	int started = 0, out_open = 1, err_open = 1;
-	/* Until the container runs, what arrives on stderr may be runc's own error: held back to report it. */
+	out.fd = tty ? master : out_pipe[0];
+	err.fd = tty ? -1 : err_pipe[0];
+	int started = 0, out_open = 1, err_open = !tty;
+	/* Until the container runs, what arrives may be runc's own error: held back to report it. */
 	char early[CHUNK];
 	size_t early_used = 0;
+	struct stream *early_stream = tty ? &out : &err;
 	while (out_open || err_open) {
-		struct pollfd fds[2] = {{.fd = out_open ? out.fd : -1, .events = POLLIN}, {.fd = err_open ? err.fd : -1, .events = POLLIN}};
-		int ready = poll(fds, 2, started ? -1 : 2);
+		struct pollfd fds[4] = {
+			{.fd = out_open ? out.fd : -1, .events = POLLIN},
+			{.fd = err_open ? err.fd : -1, .events = POLLIN},
+			{.fd = started ? stdin_fifo : -1, .events = POLLIN},
+			{.fd = control_fifo, .events = POLLIN},
+		};
+		int ready = poll(fds, 4, started ? -1 : 2);
 		if (!started && access(pidfile, F_OK) == 0) {
 			started = 1;
 			write_all(sync_pipe[1], "ok\n", 3);
 			close(sync_pipe[1]);
-			if (early_used > 0) log_record("stderr", early, early_used);
+			if (early_used > 0) log_record(early_stream->name, early, early_used);
 		}
 		if (ready <= 0) continue;
-		if (fds[0].revents) out_open = pump(&out);
-		if (fds[1].revents) {
-			if (!started) {
-				ssize_t got = read(err.fd, early + early_used, sizeof early - early_used);
-				if (got <= 0) err_open = 0;
-				else early_used += (size_t)got;
+		for (int i = 0; i < 2; i++) {
+			if (!fds[i].revents) continue;
+			struct stream *s = i == 0 ? &out : &err;
+			int still_open;
+			if (!started && s == early_stream) {
+				ssize_t got = read(s->fd, early + early_used, sizeof early - early_used);
+				still_open = got > 0;
+				if (got > 0) early_used += (size_t)got;
 			} else {
-				err_open = pump(&err);
+				/* A terminal's master reads EIO once the other side is closed: its end of file. */
+				still_open = pump(s);
+			}
+			if (i == 0) out_open = still_open;
+			else err_open = still_open;
+		}
+		if (fds[2].revents & POLLIN && stdin_target >= 0) {
+			char data[CHUNK];
+			ssize_t got = read(stdin_fifo, data, sizeof data);
+			if (got > 0) write_all(stdin_target, data, (size_t)got);
+		}
+		if (fds[3].revents & POLLIN) {
+			char line[128];
+			ssize_t got = read(control_fifo, line, sizeof line - 1);
+			if (got > 0) {
+				line[got] = 0;
+				unsigned short rows, columns;
+				if (sscanf(line, "resize %hu %hu", &rows, &columns) == 2 && master >= 0) {
+					struct winsize size = {.ws_row = rows, .ws_col = columns};
+					ioctl(master, TIOCSWINSZ, &size);
+				} else if (strncmp(line, "eof", 3) == 0 && stdin_target >= 0) {
+					/* What was written to stdin before the end goes first. */
+					char data[CHUNK];
+					ssize_t got;
+					while (stdin_fifo >= 0 && (got = read(stdin_fifo, data, sizeof data)) > 0) write_all(stdin_target, data, (size_t)got);
+					/* On a terminal, end of input is ^D; on a pipe, closing it. */
+					if (tty) write_all(stdin_target, "\x04", 1);
+					else {
+						close(stdin_target);
+						stdin_target = -1;
+					}
+				}
 			}
 		}
 	}

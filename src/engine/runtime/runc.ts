@@ -37,9 +37,13 @@ export class RuncDriver {
     if (isMounted(rootfs)) await mustRun('umount', ['-l', rootfs]);
   }
 
-  /** Starts the container through its monitor; resolves with the container's pid once it runs. */
-  async start(id: string, spec: object): Promise<number> {
+  /**
+   * Starts the container through its monitor; resolves with the container's pid once it runs. With `tty` it gets a
+   * terminal; with `stdin` its input stays open, fed through the FIFO `stdin` in its directory.
+   */
+  async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }): Promise<number> {
     writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec);
+    const flags = `${io.tty ? 't' : ''}${io.stdin ? 'i' : ''}`;
     const result = await runProgram(this.tools.monitor, [
       this.tools.runc,
       this.layout.bundle(id),
@@ -47,6 +51,7 @@ export class RuncDriver {
       this.layout.log(id),
       this.layout.exitFile(id),
       this.layout.pidFile(id),
+      ...(flags ? [flags] : []),
     ]);
     if (result.code !== 0) throw new EngineError('invalid', runcMessage(result.stderr) || 'the container did not start');
     return Number(readFileSync(this.layout.pidFile(id), 'utf8').trim());

@@ -48,7 +48,8 @@ export function buildSpec(inputs: SpecInputs): Spec {
   proc.env = proc.env.filter((entry: string) => !entry.startsWith('HOSTNAME='));
   proc.env.push(`HOSTNAME=${record.hostname}`);
   proc.cwd = config.WorkingDir || '/';
-  proc.terminal = false;
+  proc.terminal = Boolean(config.Tty);
+  if (config.Tty && !proc.env.some((entry: string) => entry.startsWith('TERM='))) proc.env.push('TERM=xterm');
   proc.user = { uid: inputs.user.uid, gid: inputs.user.gid, ...(inputs.user.additionalGids.length > 0 ? { additionalGids: [...inputs.user.additionalGids] } : {}) };
   proc.rlimits = [{ type: 'RLIMIT_NOFILE', hard: inputs.hostRlimitNofile, soft: Math.min(1048576, inputs.hostRlimitNofile) }];
   for (const limit of host.Ulimits ?? []) {

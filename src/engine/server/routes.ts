@@ -52,7 +52,6 @@ function addExecRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/exec/{id}/start', async ({ request, response, params }) => {
     const body = (await readJson<{ Detach?: boolean; Tty?: boolean }>(request)) ?? {};
     execs.get(params.id!);
-    if (body.Tty) throw new EngineError('unsupported', "a TTY for exec is not supported by berth's engine yet");
     if (body.Detach) {
       void execs.start(params.id!, undefined);
       sendEmpty(response, 200);
@@ -61,7 +60,8 @@ function addExecRoutes(router: Router, services: EngineServices): void {
     // Without an upgrade the output comes as the response body, framed.
     response.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
     response.flushHeaders();
-    await execs.start(params.id!, { output: (stream, chunk) => response.write(frame(stream, chunk)) });
+    const tty = Boolean(execs.get(params.id!).config.Tty);
+    await execs.start(params.id!, { output: (stream, chunk) => response.write(tty ? chunk : frame(stream, chunk)) });
     response.end();
   });
   router.add('GET', '/exec/{id}/json', ({ response, params }) => sendJson(response, 200, execs.inspect(params.id!)));
@@ -313,8 +313,8 @@ function addContainerRoutes(router: Router, services: EngineServices): void {
     const code = await waiting;
     response.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
   });
-  router.add('POST', '/containers/{id}/resize', ({ response, params }) => {
-    containers.get(params.id!);
+  router.add('POST', '/containers/{id}/resize', ({ response, params, query }) => {
+    containers.resize(params.id!, queryInteger(query, 'h') ?? 24, queryInteger(query, 'w') ?? 80);
     sendEmpty(response, 200);
   });
   router.add('GET', '/containers/{id}/logs', async ({ request, response, params, query }) => {
@@ -332,7 +332,11 @@ function addContainerRoutes(router: Router, services: EngineServices): void {
     const follower = readLog(
       layout.log(record.id),
       { stdout, stderr, ...(tail !== undefined && Number.isInteger(tail) ? { tail } : {}), ...(since ? { since } : {}), ...(until ? { until } : {}) },
-      (entry) => response.write(frame(entry.stream, Buffer.from(timestamps ? `${entry.time} ${entry.log}` : entry.log))),
+      (entry) => {
+        const payload = Buffer.from(timestamps ? `${entry.time} ${entry.log}` : entry.log);
+        // A terminal's output is one stream, sent as is; otherwise each chunk is framed with its stream.
+        response.write(record.config.Tty ? payload : frame(entry.stream, payload));
+      },
       queryBoolean(query, 'follow'),
       () => isRunning(containers, record.id),
     );
@@ -365,12 +369,13 @@ function rejectUpgrade(socket: Socket, status: string, message: string): void {
 }
 
 function execUpgrade(services: EngineServices, socket: Socket, id: string): void {
+  let tty = false;
   try {
-    services.execs.get(id);
+    tty = Boolean(services.execs.get(id).config.Tty);
   } catch (error) {
     return rejectUpgrade(socket, '404 Not Found', (error as Error).message);
   }
-  socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   // The JSON body of the request ({"Detach":false,"Tty":false}) comes first on the connection; stdin follows it.
   const input = new PassThrough();
   let body = true;
@@ -385,7 +390,7 @@ function execUpgrade(services: EngineServices, socket: Socket, id: string): void
   });
   socket.on('end', () => input.end());
   services.execs
-    .start(id, { output: (stream, chunk) => socket.write(frame(stream, chunk)), input })
+    .start(id, { output: (stream, chunk) => socket.write(tty ? chunk : frame(stream, chunk)), input })
     .catch((error: Error) => socket.write(frame('stderr', Buffer.from(`${error.message}\n`))))
     .finally(() => socket.end());
 }
@@ -406,16 +411,17 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
     return;
   }
   const query = new URL(request.url ?? '/', 'http://engine').searchParams;
-  if (queryBoolean(query, 'stdin')) {
-    const message = JSON.stringify({ message: "attaching stdin is not supported by berth's engine yet" });
-    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
-    return;
+  const wantsStdin = queryBoolean(query, 'stdin');
+  if (wantsStdin && !record.config.OpenStdin) {
+    return rejectUpgrade(socket, '400 Bad Request', 'the container was not created with stdin open (-i)');
   }
-  socket.write('HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+  const tty = Boolean(record.config.Tty);
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  if (wantsStdin) attachStdin(services, record, socket);
   const follower = readLog(
     services.layout.log(record.id),
     { stdout: queryBoolean(query, 'stdout'), stderr: queryBoolean(query, 'stderr'), fromEnd: !queryBoolean(query, 'logs') },
-    (entry) => socket.write(frame(entry.stream, Buffer.from(entry.log))),
+    (entry) => socket.write(tty ? Buffer.from(entry.log) : frame(entry.stream, Buffer.from(entry.log))),
     queryBoolean(query, 'stream'),
     () => isRunning(services.containers, record.id),
   );
@@ -424,6 +430,46 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
   services.containers.holdLog(record.id, follower);
   // The client half-closes its side when it has no stdin: the stream stays writable until the container stops.
   void follower.done.then(() => socket.end());
+}
+
+/**
+ * What the client sends on an attached connection goes to the container's stdin. The container may not run yet
+ * (docker run attaches before it starts): input is held until its stdin is there.
+ */
+function attachStdin(services: EngineServices, record: ContainerRecord, socket: Socket): void {
+  const held: Buffer[] = [];
+  let target: NodeJS.WritableStream | undefined;
+  let ended = false;
+  const finish = (): void => {
+    // The client has no more input: with StdinOnce the container's stdin ends too, once what came before is in.
+    if (!record.config.StdinOnce) return;
+    if (target) target.end(() => services.containers.closeStdin(record.id));
+  };
+  const connect = (): void => {
+    if (target) return;
+    target = services.containers.stdinOf(record.id);
+    if (!target) return;
+    (target as unknown as { on(event: string, listener: () => void): void }).on('error', () => {});
+    for (const chunk of held.splice(0)) target.write(chunk);
+    if (ended) finish();
+  };
+  const timer = setInterval(() => {
+    connect();
+    if (target || !isRunning(services.containers, record.id)) clearInterval(timer);
+  }, 20);
+  socket.on('data', (chunk: Buffer) => {
+    connect();
+    if (target) target.write(chunk);
+    else held.push(chunk);
+  });
+  socket.on('end', () => {
+    ended = true;
+    connect();
+    if (target) {
+      clearInterval(timer);
+      finish();
+    }
+  });
 }
 
 function labelMatches(labels: Readonly<Record<string, string>>, filter: string): boolean {

@@ -147,8 +147,6 @@ export function refuseUnsupported(config: CreateConfig): void {
   if (!['none', 'host'].includes(mode) && !config.NetworkDisabled) {
     throw unsupported(`networking (NetworkMode "${mode}": use --network none or --network host)`);
   }
-  if (config.Tty) throw unsupported('a TTY (-t)');
-  if (config.OpenStdin || config.AttachStdin) throw unsupported('attaching stdin (-i)');
   if (config.Healthcheck?.Test && config.Healthcheck.Test[0] !== 'NONE' && config.Healthcheck.Test.length > 0) throw unsupported('Healthcheck');
   if (!EMPTY(config.Volumes)) throw unsupported('anonymous volumes (Config.Volumes)');
   const restart = host.RestartPolicy?.Name ?? '';

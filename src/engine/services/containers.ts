@@ -1,7 +1,7 @@
 // Containers: create from an image, start through the runtime, stop, kill, pause, rename, remove, wait; state kept
 // on disk and brought back when the engine starts again (containers outlive the engine: their monitors hold them).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, EngineError, invalid, notFound } from '../errors.js';
@@ -149,7 +149,7 @@ export class ContainerService {
     await this.runtime.deleteStale(record.id);
     let pid: number;
     try {
-      pid = await this.runtime.start(record.id, spec);
+      pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) });
     } catch (error) {
       record.state = { ...record.state, status: 'created', error: (error as Error).message };
       this.save(record);
@@ -244,6 +244,29 @@ export class ContainerService {
     const record = this.get(reference);
     const image = this.images.resolve(record.imageId);
     return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
+  }
+
+  /** Input for the container's stdin (a stream into its FIFO), when it was created with OpenStdin and runs. */
+  stdinOf(reference: string): NodeJS.WritableStream | undefined {
+    const record = this.get(reference);
+    if (!record.config.OpenStdin || record.state.status !== 'running') return undefined;
+    return createWriteStream(join(this.layout.container(record.id), 'stdin'), { flags: 'a' });
+  }
+
+  /** Ends the container's input (attach with StdinOnce, when the client's stdin ends). */
+  closeStdin(reference: string): void {
+    const record = this.records.get(reference);
+    if (!record) return; // removed meanwhile (run --rm): nothing to close
+    const control = join(this.layout.container(record.id), 'control');
+    if (record.state.status === 'running' && existsSync(control)) writeFileSync(control, 'eof\n', { flag: 'a' });
+  }
+
+  /** Resizes the container's terminal (a no-op without one). */
+  resize(reference: string, rows: number, columns: number): void {
+    const record = this.get(reference);
+    if (!record.config.Tty || record.state.status !== 'running') return;
+    const control = join(this.layout.container(record.id), 'control');
+    if (existsSync(control)) writeFileSync(control, `resize ${rows} ${columns}\n`, { flag: 'a' });
   }
 
   /** Pids of the container's processes (for top). */

@@ -51,7 +51,6 @@ export class ExecService {
     const container = this.containers.get(containerRef);
     if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
     if (!config.Cmd || config.Cmd.length === 0) throw invalid('No exec command specified');
-    if (config.Tty) throw unsupported('a TTY for exec (-t)');
     if (config.Privileged && !container.hostConfig.Privileged) throw unsupported('a privileged exec in a container that is not privileged');
     const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0 };
     this.execs.set(record.id, record);
@@ -83,14 +82,18 @@ export class ExecService {
     const processFile = join(this.layout.container(container.id), `exec-${id}.json`);
     writeJsonAtomic(processFile, {
       ...base,
-      terminal: false,
+      terminal: Boolean(record.config.Tty),
       args: record.config.Cmd,
       env,
       cwd: record.config.WorkingDir || base.cwd,
       user: record.config.User ? userFor(record.config.User) : base.user,
     });
     const args = ['exec', '--process', processFile, container.id];
-    const child = spawn(this.tools.runc, args, { stdio: [record.config.AttachStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    // runc gives a process a terminal only when it has one itself: `script` provides it (util-linux).
+    const [program, argv] = record.config.Tty
+      ? ['script', ['-q', '-f', '-e', '-c', [this.tools.runc, ...args].map(shellQuote).join(' '), '/dev/null']]
+      : [this.tools.runc, args];
+    const child = spawn(program, argv, { stdio: [record.config.AttachStdin || record.config.Tty ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     record.running = true;
     record.pid = child.pid ?? 0;
     const labels = { ...container.config.Labels, name: container.name, image: container.image, execID: id };
@@ -141,4 +144,8 @@ function userFor(user: string): { uid: number; gid: number } {
   const [uid = '0', gid = '0'] = user.split(':');
   if (!/^\d+$/.test(uid) || !/^\d+$/.test(gid)) throw unsupported(`exec --user by name (${user}): use numeric ids`);
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }
