@@ -54,11 +54,13 @@ export function berth(args: readonly string[], options: RunOptions): Promise<Run
   });
 }
 
-let engine: Promise<Engine> | undefined;
+const engines = new Map<string, Promise<Engine>>();
 
-export function testEngine(): Promise<Engine> {
-  engine ??= openEngine({ environment: process.env });
-  return engine;
+/** A client for the engine tests run against: the caller's (DOCKER_HOST or the default socket), or `host`. */
+export function testEngine(host?: string): Promise<Engine> {
+  const key = host ?? '';
+  if (!engines.has(key)) engines.set(key, openEngine({ environment: host ? { ...process.env, DOCKER_HOST: host } : process.env }));
+  return engines.get(key)!;
 }
 
 let image: Promise<void> | undefined;
@@ -89,10 +91,13 @@ export interface TestProject {
   containers(): Promise<ContainerSummary[]>;
 }
 
-/** A project with a unique name in a temporary directory, cleaned up (containers, networks, volumes) after the test. */
-export async function testProject(t: TestContext, compose?: string): Promise<TestProject> {
+/**
+ * A project with a unique name in a temporary directory, cleaned up (containers, networks, volumes) after the test,
+ * on the local dockerd or on the engine at `host`.
+ */
+export async function testProject(t: TestContext, compose?: string, host?: string): Promise<TestProject> {
   await ensureTestImage();
-  const docker = await testEngine();
+  const docker = await testEngine(host);
   const name = `e2e-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), `berth-${name}-`));
   t.after(async () => {
@@ -105,7 +110,7 @@ export async function testProject(t: TestContext, compose?: string): Promise<Tes
     write(text, file = 'compose.yaml') {
       writeFileSync(join(dir, file), `name: ${name}\n${text.replaceAll('${IMAGE}', IMAGE)}`);
     },
-    run: (args, options = {}) => berth(args, { ...options, cwd: dir }),
+    run: (args, options = {}) => berth(args, { ...options, cwd: dir, env: { ...(host ? { DOCKER_HOST: host } : {}), ...options.env } }),
     containers: async () =>
       (await docker.containers.list({ label: [`com.docker.compose.project=${name}`] }, true)).sort((a, b) => (a.name < b.name ? -1 : 1)),
   };

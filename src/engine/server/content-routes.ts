@@ -108,7 +108,10 @@ export function addContentRoutes(router: Router, services: EngineServices): void
   router.add('GET', '/containers/{id}/top', async ({ response, params, query }) => {
     const pids = new Set((await containers.pids(params.id!)).map(String));
     const psArgs = (query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
-    const output = await mustRun('ps', psArgs);
+    const output = await mustRun('ps', psArgs).catch((error: Error) => {
+      if (/ENOENT/.test(error.message)) throw new EngineError('internal', 'top needs ps on the engine host (apt-get install procps)');
+      throw error;
+    });
     const [header = '', ...rows] = output.trimEnd().split('\n');
     const titles = header.trim().split(/\s+/);
     const pidColumn = titles.indexOf('PID');
