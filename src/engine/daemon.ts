@@ -35,7 +35,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   containers = new ContainerService(layout, images, runtime, events);
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
-  const server = createEngineServer({ layout, images, containers, execs, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const commit = { layout, tools, images, containers, runtime, events };
+  const server = createEngineServer({ layout, images, containers, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

@@ -215,3 +215,18 @@ test('stdin and terminals: run -i feeds the container, run -t and exec -t give i
   assert.match(exec.stdout, /\/dev\/pts\/\d+/);
   engine.docker(['rm', '-f', 'tty-exec']);
 });
+
+test('diff lists what a container changed, commit makes an image of it, --init runs the command under tini', () => {
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'changer', IMAGE, 'sh', '-c', "echo added > /tmp/new; rm /bin/vi; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]);
+  const deadline = Date.now() + 5000;
+  let diff = '';
+  while (!diff.includes('/tmp/new') && Date.now() < deadline) diff = engine.docker(['diff', 'changer']).stdout;
+  assert.deepEqual(diff.trim().split('\n').sort(), ['A /tmp/new', 'C /bin', 'C /tmp', 'D /bin/vi']);
+  assert.equal(engine.docker(['commit', '-m', 'scenario', 'changer', 'example/committed:v1']).code, 0);
+  const run = engine.docker(['run', '--rm', '--network', 'none', 'example/committed:v1', 'sh', '-c', 'cat /tmp/new; test -e /bin/vi || echo vi-gone']);
+  assert.equal(run.stdout, 'added\nvi-gone\n');
+  engine.docker(['rm', '-f', 'changer']);
+  engine.docker(['rmi', 'example/committed:v1']);
+  const init = engine.docker(['run', '--rm', '--init', '--network', 'none', IMAGE, 'cat', '/proc/1/cmdline']);
+  assert.match(init.stdout, /^\/sbin\/docker-init\0--\0cat/);
+});

@@ -19,6 +19,8 @@ export interface SpecInputs {
   readonly user: { readonly uid: number; readonly gid: number; readonly additionalGids: readonly number[] };
   /** Files the engine provides (hosts, hostname, resolv.conf) -> path on the host. */
   readonly etcFiles: Readonly<Record<string, string>>;
+  /** The init program (`tini-static`) mounted as /sbin/docker-init when the request asks for `Init`. */
+  readonly init?: string;
   readonly hostRlimitNofile: number;
 }
 
@@ -42,7 +44,12 @@ export function buildSpec(inputs: SpecInputs): Spec {
   const host = record.hostConfig;
   const spec = dockerDefaults();
   const proc = spec.process;
-  proc.args = [...record.path === '' ? [] : [record.path], ...record.args];
+  proc.args = [...(record.path === '' ? [] : [record.path]), ...record.args];
+  if (host.Init && inputs.init) {
+    // As docker does: a small init reaps zombies and passes signals on; the command runs under it.
+    proc.args = ['/sbin/docker-init', '--', ...proc.args];
+    spec.mounts.push({ destination: '/sbin/docker-init', type: 'bind', source: inputs.init, options: ['rbind', 'ro', 'rprivate'] });
+  }
   proc.env = config.Env ?? [];
   if (!proc.env.some((entry: string) => entry.startsWith('PATH='))) proc.env.unshift('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   proc.env = proc.env.filter((entry: string) => !entry.startsWith('HOSTNAME='));

@@ -9,6 +9,7 @@ import { EngineError, invalid, notFound } from '../errors.js';
 import { extractUpload, mustRun } from '../runtime/tools.js';
 import { queryBoolean, sendJson } from './http.js';
 import { containerStats } from '../services/stats.js';
+import { commitContainer, containerChanges } from '../services/commit.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -103,6 +104,25 @@ export function addContentRoutes(router: Router, services: EngineServices): void
       if (stream) await delay(1000);
     } while (stream && open && running());
     response.end();
+  });
+
+  router.add('POST', '/commit', async ({ response, query }) => {
+    const container = query.get('container');
+    if (!container) throw invalid('container is required');
+    const repo = query.get('repo');
+    const reference = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
+    const id = await commitContainer(services.commit, container, {
+      ...(reference ? { reference } : {}),
+      comment: query.get('comment') ?? '',
+      author: query.get('author') ?? '',
+      pause: query.get('pause') === null || queryBoolean(query, 'pause'),
+      changes: query.getAll('changes').filter((change) => change.trim() !== ''),
+    });
+    sendJson(response, 201, { Id: id });
+  });
+  router.add('GET', '/containers/{id}/changes', ({ response, params }) => {
+    const changes = containerChanges(services.commit, params.id!);
+    sendJson(response, 200, changes.length > 0 ? changes : null);
   });
 
   router.add('GET', '/containers/{id}/top', async ({ response, params, query }) => {

@@ -10,6 +10,7 @@ import type { ContainerService } from '../services/containers.js';
 import type { ContainerRecord, CreateConfig } from '../services/container-record.js';
 import type { EngineEvent, EventBus } from '../services/events.js';
 import type { ExecConfig, ExecService } from '../services/exec.js';
+import type { CommitServices } from '../services/commit.js';
 import type { ImageService } from '../services/images.js';
 import { frame, readLog } from '../services/logs.js';
 import type { Layout } from '../store/layout.js';
@@ -26,6 +27,7 @@ export interface EngineServices {
   readonly images: ImageService;
   readonly containers: ContainerService;
   readonly execs: ExecService;
+  readonly commit: CommitServices;
   readonly events: EventBus;
   readonly version: string;
   readonly runtimePath: string;

@@ -162,7 +162,6 @@ export function refuseUnsupported(config: CreateConfig): void {
     ['VolumesFrom', 'volumes_from'],
     ['Links', 'links'],
     ['Devices', 'devices'],
-    ['Init', 'an init process (--init)'],
   ] as const) {
     if (!EMPTY(host[field])) throw unsupported(label);
   }

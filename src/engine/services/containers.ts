@@ -144,6 +144,7 @@ export class ContainerService {
       user: resolveUser(rootfs, record.config.User ?? ''),
       etcFiles: this.etcFiles(record),
       hostRlimitNofile: hostNofile(),
+      ...(record.hostConfig.Init ? { init: initProgram() } : {}),
     });
     rmSync(this.layout.exitFile(record.id), { force: true });
     await this.runtime.deleteStale(record.id);
@@ -432,6 +433,12 @@ function readOr(path: string, fallback: string): string {
   } catch {
     return fallback;
   }
+}
+
+/** tini from Debian's `tini` package: the static build, since it runs inside any image. */
+function initProgram(): string {
+  for (const path of ['/usr/bin/tini-static', '/usr/bin/docker-init', '/usr/libexec/docker/docker-init']) if (existsSync(path)) return path;
+  throw new EngineError('invalid', '--init needs tini on the engine host (apt-get install tini)');
 }
 
 function hostNofile(): number {

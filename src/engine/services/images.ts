@@ -258,6 +258,12 @@ export class ImageService {
 
   /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
   async load(input: NodeJS.ReadableStream): Promise<string[]> {
+    const messages = await this.loadArchive(input);
+    for (const message of messages) this.events.emit('load', message.replace(/^Loaded image( ID)?: /, ''), {});
+    return messages;
+  }
+
+  private async loadArchive(input: NodeJS.ReadableStream): Promise<string[]> {
     const work = join(this.layout.tmp, `load-${randomBytes(6).toString('hex')}`);
     mkdirSync(work, { recursive: true });
     try {
@@ -301,19 +307,29 @@ export class ImageService {
     return messages;
   }
 
+  /** Stores an image made here (commit): its config and layer archives, tagged. */
+  async storeNew(configBytes: Buffer, layerFiles: readonly string[], tags: readonly string[]): Promise<string> {
+    await this.storeImage(configBytes, layerFiles, tags);
+    return `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+  }
+
   /** Stores the config, unpacks each layer not yet known, tags the image. */
   private async storeImage(configBytes: Buffer, layerFiles: readonly string[], tags: readonly string[]): Promise<string[]> {
     const hex = createHash('sha256').update(configBytes).digest('hex');
     const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
     const diffIds = config.rootfs?.diff_ids ?? [];
-    if (diffIds.length !== layerFiles.length) throw invalid(`image ${hex.slice(0, 12)}: ${layerFiles.length} layers for ${diffIds.length} diff ids`);
-    for (const [index, file] of layerFiles.entries()) await this.storeLayer(file, diffIds[index]!);
+    // The files given are the top layers; the ones below must be in the store already (a commit adds one).
+    const below = diffIds.length - layerFiles.length;
+    if (below < 0) throw invalid(`image ${hex.slice(0, 12)}: ${layerFiles.length} layers for ${diffIds.length} diff ids`);
+    for (const diffId of diffIds.slice(0, below)) {
+      if (!existsSync(this.layout.layerMeta(diffId.replace(/^sha256:/, '')))) throw invalid(`image ${hex.slice(0, 12)}: layer ${diffId} is missing`);
+    }
+    for (const [index, file] of layerFiles.entries()) await this.storeLayer(file, diffIds[below + index]!);
     writeTextAtomic(this.layout.blob(hex), configBytes);
     const id = `sha256:${hex}`;
     for (const tag of tags) this.repositories[normalizeReference(tag)] = id;
     this.saveRepositories();
     if (tags.length === 0) this.setUntagged([...this.untaggedIds(), id]);
-    this.events.emit('load', id, {});
     return tags.length > 0 ? tags.map((tag) => `Loaded image: ${familiar(normalizeReference(tag))}`) : [`Loaded image ID: ${id}`];
   }
 
