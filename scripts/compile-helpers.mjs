@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 
 // Data the engine reads at run time, next to its compiled code.
 mkdirSync('dist/engine/runtime', { recursive: true });
-copyFileSync('src/engine/runtime/oci-defaults.json', 'dist/engine/runtime/oci-defaults.json');
+for (const data of ['oci-defaults.json', 'seccomp-default.json']) copyFileSync(`src/engine/runtime/${data}`, `dist/engine/runtime/${data}`);
 
 const compiler = ['cc', 'gcc', 'clang'].find((name) => spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0);
 if (!compiler) {

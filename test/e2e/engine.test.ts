@@ -74,7 +74,7 @@ test('events report the container lifecycle with the container name', () => {
   engine.docker(['run', '--rm', '--network', 'none', '--name', 'evented', IMAGE, 'true']);
   const until = Math.floor(Date.now() / 1000) + 1;
   const events = engine.docker(['events', '--since', String(start), '--until', String(until), '--filter', 'container=evented', '--format', '{{.Action}}']);
-  assert.deepEqual(events.stdout.trim().split('\n'), ['create', 'start', 'die', 'destroy']);
+  assert.deepEqual(events.stdout.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);
 });
 
 test('containers outlive the engine and are adopted when it starts again', async () => {

@@ -2,6 +2,7 @@
 // plus what its create request asks for. What the engine cannot honour yet was refused at create.
 import { readFileSync } from 'node:fs';
 import type { ContainerRecord } from '../services/container-record.js';
+import { resolveSeccomp } from './seccomp.js';
 
 type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -96,6 +97,8 @@ export function buildSpec(inputs: SpecInputs): Spec {
       mount.destination === '/sys' || mount.destination === '/sys/fs/cgroup' ? { ...mount, options: mount.options.filter((option) => option !== 'ro') } : mount,
     );
   }
+  // Docker's profile, resolved for this container's capabilities (cap_add can allow more system calls).
+  if (!host.Privileged) linux.seccomp = resolveSeccomp(capabilities);
   if ((host.SecurityOpt ?? []).some((option) => /^seccomp[=:]unconfined$/.test(option))) delete linux.seccomp;
   const sysctl = { ...linux.sysctl, ...(host.Sysctls ?? {}) };
   if (host.NetworkMode === 'host') {

@@ -420,6 +420,7 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
   const tty = Boolean(record.config.Tty);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   if (wantsStdin) attachStdin(services, record, socket);
+  services.containers.attached(record.id);
   const follower = readLog(
     services.layout.log(record.id),
     { stdout: queryBoolean(query, 'stdout'), stderr: queryBoolean(query, 'stderr'), fromEnd: !queryBoolean(query, 'logs') },

@@ -277,6 +277,11 @@ export class ContainerService {
     return this.runtime.pids(record.id);
   }
 
+  /** Records that a client attached to the container's streams (for `events`). */
+  attached(reference: string): void {
+    this.emit(this.get(reference), 'attach');
+  }
+
   /** Registers a reader of the container's log until it is done; it is woken when the container stops. */
   holdLog(id: string, follower: LogFollower): void {
     const readers = this.logReaders.get(id) ?? new Set();
@@ -399,7 +404,7 @@ function mergeEnv(base: readonly string[], overrides: readonly string[]): string
 }
 
 /** `user`, `uid`, `user:group`, `uid:gid`, read against the image's /etc/passwd and /etc/group. */
-function resolveUser(rootfs: string, user: string): { uid: number; gid: number; additionalGids: number[] } {
+export function resolveUser(rootfs: string, user: string): { uid: number; gid: number; additionalGids: number[] } {
   if (user === '') return { uid: 0, gid: 0, additionalGids: [] };
   const [name = '', group] = user.split(':');
   const passwd = readOr(join(rootfs, 'etc/passwd'), '').split('\n').map((line) => line.split(':'));

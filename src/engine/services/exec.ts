@@ -8,6 +8,7 @@ import { conflict, invalid, notFound, unsupported } from '../errors.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { Tools } from '../runtime/tools.js';
+import { resolveUser } from './containers.js';
 import type { ContainerService } from './containers.js';
 import type { EventBus } from './events.js';
 
@@ -65,8 +66,19 @@ export class ExecService {
   }
 
   /** Runs the process; its output goes to `io.output`, and `io.input` to its stdin when the exec attaches stdin. */
-  start(id: string, io: ExecIo | undefined): Promise<number> {
+  async start(id: string, io: ExecIo | undefined): Promise<number> {
     const record = this.get(id);
+    try {
+      return await this.run(record, io);
+    } catch (error) {
+      // A process that could not be started at all exits 126, as docker reports it.
+      if (record.exitCode === null) record.exitCode = 126;
+      throw error;
+    }
+  }
+
+  private async run(record: ExecRecord, io: ExecIo | undefined): Promise<number> {
+    const id = record.id;
     if (record.running || record.exitCode !== null) throw conflict(`exec ${id} has already been started`);
     const container = this.containers.get(record.containerId);
     if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
@@ -86,7 +98,7 @@ export class ExecService {
       args: record.config.Cmd,
       env,
       cwd: record.config.WorkingDir || base.cwd,
-      user: record.config.User ? userFor(record.config.User) : base.user,
+      user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User) : base.user,
     });
     const args = ['exec', '--process', processFile, container.id];
     // runc gives a process a terminal only when it has one itself: `script` provides it (util-linux).
@@ -139,11 +151,10 @@ export class ExecService {
   }
 }
 
-/** `uid[:gid]` for exec; names are looked up by the container's own records at start in a later part. */
-function userFor(user: string): { uid: number; gid: number } {
-  const [uid = '0', gid = '0'] = user.split(':');
-  if (!/^\d+$/.test(uid) || !/^\d+$/.test(gid)) throw unsupported(`exec --user by name (${user}): use numeric ids`);
-  return { uid: Number(uid), gid: Number(gid) };
+/** `user[:group]` for exec, names read from the container's own /etc/passwd and /etc/group. */
+function userFor(rootfs: string, user: string): { uid: number; gid: number; additionalGids?: number[] } {
+  const resolved = resolveUser(rootfs, user);
+  return { uid: resolved.uid, gid: resolved.gid };
 }
 
 function shellQuote(word: string): string {
