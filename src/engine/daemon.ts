@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
+import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
 import { RuncDriver } from './runtime/runc.js';
@@ -32,7 +33,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
   const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
-  containers = new ContainerService(layout, images, runtime, events);
+  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools));
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };

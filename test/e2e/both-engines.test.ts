@@ -95,6 +95,34 @@ services:
       assert.deepEqual(await project.containers(), []);
     });
 
+    test('service_healthy waits for the healthcheck; up --wait returns once healthy', async (t) => {
+      const project = await testProject(t, `
+services:
+  db:
+    image: \${IMAGE}
+    network_mode: none
+    command: ["sh", "-c", "sleep 1; touch /tmp/ready; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+      start_period: 10s
+  web:
+    image: \${IMAGE}
+    network_mode: none
+    command: ${SLEEPER}
+    depends_on:
+      db:
+        condition: service_healthy
+`, host());
+      const result = await project.run(['up', '--wait', '--wait-timeout', '30']);
+      assert.equal(result.code, 0, result.stderr);
+      const engine = await testEngine(host());
+      const db = await engine.containers.inspect(`${project.name}-db-1`);
+      const web = await engine.containers.inspect(`${project.name}-web-1`);
+      assert.equal(db?.state.health, 'healthy');
+      assert.ok(Date.parse(web!.state.startedAt) - Date.parse(db!.state.startedAt) >= 900, 'web started once db was healthy');
+    });
+
     test('service_completed_successfully orders the start; --exit-code-from returns that exit code', async (t) => {
       const project = await testProject(t, `
 services:

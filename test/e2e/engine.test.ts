@@ -230,3 +230,26 @@ test('diff lists what a container changed, commit makes an image of it, --init r
   const init = engine.docker(['run', '--rm', '--init', '--network', 'none', IMAGE, 'cat', '/proc/1/cmdline']);
   assert.match(init.stdout, /^\/sbin\/docker-init\0--\0cat/);
 });
+
+test('healthchecks are run by the engine, and restart policies restart what exits', async () => {
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'checked', '--health-cmd', 'test -f /tmp/ready', '--health-interval', '1s', '--health-retries', '2', IMAGE, 'sh', '-c', "sleep 1; touch /tmp/ready; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]);
+  assert.match(engine.docker(['ps', '--format', '{{.Status}}', '--filter', 'name=checked']).stdout, /health: starting/);
+  const deadline = Date.now() + 10_000;
+  let health = '';
+  while (health !== 'healthy' && Date.now() < deadline) {
+    health = engine.docker(['inspect', '-f', '{{.State.Health.Status}}', 'checked']).stdout.trim();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(health, 'healthy');
+  engine.docker(['rm', '-f', 'checked']);
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'retried', '--restart', 'on-failure:2', IMAGE, 'sh', '-c', 'echo run; exit 3']);
+  const until = Date.now() + 10_000;
+  let state = '';
+  while (state !== 'exited 2' && Date.now() < until) {
+    state = engine.docker(['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'retried']).stdout.trim();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(state, 'exited 2');
+  assert.equal(engine.docker(['logs', 'retried']).stdout, 'run\nrun\nrun\n');
+  engine.docker(['rm', '-f', 'retried']);
+});

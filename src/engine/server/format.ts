@@ -24,8 +24,11 @@ export function statusText(record: ContainerRecord, now = Date.now()): string {
   const { state } = record;
   if (state.status === 'running' || state.status === 'paused') {
     const up = `Up ${humanDuration((now - Date.parse(state.startedAt)) / 1000)}`;
-    return state.status === 'paused' ? `${up} (Paused)` : up;
+    if (state.status === 'paused') return `${up} (Paused)`;
+    if (state.health) return `${up} (${state.health.Status === 'starting' ? 'health: starting' : state.health.Status})`;
+    return up;
   }
+  if (state.status === 'restarting') return `Restarting (${state.exitCode}) ${humanDuration((now - Date.parse(state.finishedAt)) / 1000)} ago`;
   if (state.status === 'exited') return `Exited (${state.exitCode}) ${humanDuration((now - Date.parse(state.finishedAt)) / 1000)} ago`;
   if (state.status === 'created') return 'Created';
   return state.status.charAt(0).toUpperCase() + state.status.slice(1);
@@ -100,6 +103,7 @@ export function containerInspect(record: ContainerRecord, layout: Layout): Recor
       Error: state.error,
       StartedAt: state.startedAt,
       FinishedAt: state.finishedAt,
+      ...(state.health ? { Health: state.health } : {}),
     },
     Image: record.imageId,
     ResolvConfPath: `${layout.container(record.id)}/resolv.conf`,
@@ -140,6 +144,7 @@ export function containerInspect(record: ContainerRecord, layout: Layout): Recor
       ExposedPorts: record.config.ExposedPorts ?? null,
       Tty: record.config.Tty ?? false,
       OpenStdin: record.config.OpenStdin ?? false,
+      ...(record.config.Healthcheck ? { Healthcheck: record.config.Healthcheck } : {}),
       StdinOnce: record.config.StdinOnce ?? false,
       Env: record.config.Env,
       Cmd: record.config.Cmd ?? null,

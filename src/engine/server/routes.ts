@@ -534,7 +534,7 @@ function streamEvents(events: EventBus, request: IncomingMessage, response: Serv
       const attributes = event.Actor.Attributes;
       const ok =
         name === 'type' ? values.includes(event.Type)
-        : name === 'event' ? values.includes(event.Action)
+        : name === 'event' ? values.some((value) => event.Action === value || event.Action.startsWith(`${value}:`))
         : name === 'container' ? event.Type === 'container' && values.some((value) => event.Actor.ID.startsWith(value) || attributes.name === value)
         : name === 'image' ? values.some((value) => attributes.image === value || event.Actor.ID === value)
         : name === 'label' ? values.some((value) => labelMatches(attributes, value))

@@ -1,6 +1,7 @@
 // A container as the engine keeps it: the create request (merged with its image's defaults) and its state. Also
 // the one place that decides which parts of a create request the engine can honour; the rest is refused.
 import { invalid, unsupported } from '../errors.js';
+import type { HealthConfig, HealthState } from './health.js';
 
 export interface CreateConfig {
   Hostname?: string;
@@ -15,7 +16,7 @@ export interface CreateConfig {
   StdinOnce?: boolean;
   Env?: string[] | null;
   Cmd?: string[] | string | null;
-  Healthcheck?: { Test?: string[] } | null;
+  Healthcheck?: HealthConfig | null;
   Image?: string;
   Volumes?: Record<string, object> | null;
   WorkingDir?: string;
@@ -78,6 +79,7 @@ export interface ContainerState {
   finishedAt: string;
   oomKilled: boolean;
   error: string;
+  health?: HealthState;
 }
 
 export interface BindMount {
@@ -103,6 +105,8 @@ export interface ContainerRecord {
   readonly binds: readonly BindMount[];
   state: ContainerState;
   restartCount: number;
+  /** Stopped by a client (stop, kill): restart policies other than `always` leave it stopped. */
+  manuallyStopped?: boolean;
 }
 
 const EMPTY = (value: unknown): boolean =>
@@ -147,10 +151,11 @@ export function refuseUnsupported(config: CreateConfig): void {
   if (!['none', 'host'].includes(mode) && !config.NetworkDisabled) {
     throw unsupported(`networking (NetworkMode "${mode}": use --network none or --network host)`);
   }
-  if (config.Healthcheck?.Test && config.Healthcheck.Test[0] !== 'NONE' && config.Healthcheck.Test.length > 0) throw unsupported('Healthcheck');
   if (!EMPTY(config.Volumes)) throw unsupported('anonymous volumes (Config.Volumes)');
   const restart = host.RestartPolicy?.Name ?? '';
-  if (restart !== '' && restart !== 'no') throw unsupported(`restart policy "${restart}"`);
+  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) throw invalid(`invalid restart policy "${restart}"`);
+  if (restart !== 'on-failure' && (host.RestartPolicy?.MaximumRetryCount ?? 0) > 0) throw invalid(`maximum retry count cannot be used with restart policy '${restart}'`);
+  if (restart !== '' && restart !== 'no' && host.AutoRemove) throw invalid(`can't create 'AutoRemove' container with restart policy`);
   if (host.LogConfig?.Type && host.LogConfig.Type !== 'json-file') throw unsupported(`log driver "${host.LogConfig.Type}"`);
   for (const [field, label] of [
     ['PortBindings', 'published ports'],

@@ -12,6 +12,8 @@ import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
+import { probeCommand } from './health.js';
+import type { HealthChecker } from './health.js';
 import { bindMounts, checkTypes, refuseUnsupported } from './container-record.js';
 import type { ContainerRecord, CreateConfig } from './container-record.js';
 import type { ImageService } from './images.js';
@@ -28,11 +30,15 @@ export class ContainerService {
   /** Readers of a container's log (logs -f, attach): an auto-removed container waits for them to finish. */
   private readonly logReaders = new Map<string, Set<LogFollower>>();
 
+  /** Restart policies: the delay before the next restart of each container (Docker's backoff). */
+  private readonly restartDelays = new Map<string, number>();
+
   constructor(
     private readonly layout: Layout,
     private readonly images: ImageService,
     private readonly runtime: RuncDriver,
     private readonly events: EventBus,
+    private readonly health: HealthChecker,
   ) {}
 
   /** Reads every container back from disk; running ones are watched again, stopped-while-away ones marked exited. */
@@ -44,7 +50,14 @@ export class ContainerService {
       this.records.set(id, record);
       if (record.state.status === 'running' || record.state.status === 'paused') {
         if (this.runtime.exitCode(id) !== undefined || !processAlive(record.state.pid)) this.finish(record);
-        else this.watchExit(record);
+        else {
+          this.watchExit(record);
+          this.watchHealth(record);
+        }
+      } else if (record.state.status === 'exited' || record.state.status === 'restarting') {
+        // After the engine restarts: `always` brings containers back, `unless-stopped` those not stopped by hand.
+        const policy = record.hostConfig.RestartPolicy?.Name ?? '';
+        if (policy === 'always' || (policy === 'unless-stopped' && !record.manuallyStopped)) void this.start(record.id).catch(() => {});
       }
     }
   }
@@ -157,15 +170,25 @@ export class ContainerService {
       throw error;
     }
     record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
+    delete record.state.health;
+    if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
+    record.manuallyStopped = false;
     this.save(record);
     this.emit(record, 'start');
     this.watchExit(record);
+    this.watchHealth(record);
     return 'started';
   }
 
   /** Signal, then SIGKILL after the timeout; resolves once the container has stopped. */
   async stop(reference: string, timeoutSeconds?: number, signal?: string): Promise<'stopped' | 'already'> {
     const record = this.get(reference);
+    record.manuallyStopped = true;
+    if (record.state.status === 'restarting') {
+      record.state = { ...record.state, status: 'exited' };
+      this.save(record);
+      return 'stopped';
+    }
     if (record.state.status !== 'running' && record.state.status !== 'paused') return 'already';
     const exited = this.nextExit(record.id);
     if (record.state.status === 'paused') await this.runtime.resume(record.id).catch(() => {});
@@ -184,6 +207,7 @@ export class ContainerService {
 
   async kill(reference: string, signal = 'SIGKILL'): Promise<void> {
     const record = this.get(reference);
+    record.manuallyStopped = true;
     if (record.state.status !== 'running' && record.state.status !== 'paused') throw conflict(`Container ${record.id} is not running`);
     await this.runtime.kill(record.id, signal);
     this.emit(record, 'kill', { signal: String(signalNumber(signal)) });
@@ -300,6 +324,8 @@ export class ContainerService {
     this.records.delete(record.id);
     this.watchers.get(record.id)?.close();
     this.watchers.delete(record.id);
+    this.health.stop(record.id);
+    this.restartDelays.delete(record.id);
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     rmSync(this.layout.container(record.id), { recursive: true, force: true });
@@ -360,7 +386,9 @@ export class ContainerService {
     if (record.state.status !== 'running' && record.state.status !== 'paused') return;
     this.watchers.get(record.id)?.close();
     this.watchers.delete(record.id);
+    this.health.stop(record.id);
     const code = this.runtime.exitCode(record.id) ?? 255;
+    const ran = Date.now() - Date.parse(record.state.startedAt);
     record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled: false };
     this.save(record);
     this.emit(record, 'die', { exitCode: String(code) });
@@ -368,6 +396,63 @@ export class ContainerService {
     this.exitWaiters.delete(record.id);
     for (const reader of this.logReaders.get(record.id) ?? []) reader.wake();
     if (record.hostConfig.AutoRemove) void this.destroy(record).catch(() => {});
+    else this.applyRestartPolicy(record, code, ran);
+  }
+
+  /**
+   * Restart policies, with Docker's backoff: 100 ms, doubling up to a minute, back to 100 ms once a run lasted
+   * 10 seconds. A container stopped by a client is not restarted.
+   */
+  private applyRestartPolicy(record: ContainerRecord, code: number, ranMs: number): void {
+    const policy = record.hostConfig.RestartPolicy ?? {};
+    const name = policy.Name ?? '';
+    if (record.manuallyStopped || name === '' || name === 'no') return;
+    if (name === 'on-failure') {
+      if (code === 0) return;
+      const maximum = policy.MaximumRetryCount ?? 0;
+      if (maximum > 0 && record.restartCount >= maximum) return;
+    }
+    const previous = this.restartDelays.get(record.id);
+    const delayMs = previous === undefined || ranMs >= 10_000 ? 100 : Math.min(previous * 2, 60_000);
+    this.restartDelays.set(record.id, delayMs);
+    record.state = { ...record.state, status: 'restarting' };
+    this.save(record);
+    setTimeout(() => {
+      const current = this.records.get(record.id);
+      if (!current || current.state.status !== 'restarting' || current.manuallyStopped) return;
+      current.restartCount += 1;
+      current.state = { ...current.state, status: 'exited' };
+      void this.start(current.id)
+        .then(() => {
+          current.manuallyStopped = false;
+          this.save(current);
+        })
+        .catch((error: Error) => {
+          current.state = { ...current.state, status: 'exited', error: error.message };
+          this.save(current);
+        });
+    }, delayMs).unref();
+  }
+
+  /** Runs the container's healthcheck while it runs, recording results and announcing status changes. */
+  private watchHealth(record: ContainerRecord): void {
+    const state = record.state.health;
+    if (!state || !probeCommand(record.config.Healthcheck)) return;
+    this.health.start(
+      {
+        id: record.id,
+        config: record.config.Healthcheck ?? {},
+        startedAt: Date.parse(record.state.startedAt),
+        onResult: (next, changed) => {
+          const current = this.records.get(record.id);
+          if (!current || current.state.status !== 'running') return;
+          current.state = { ...current.state, health: next };
+          this.save(current);
+          if (changed) this.emit(current, `health_status: ${next.Status}`);
+        },
+      },
+      state,
+    );
   }
 
   /** /etc/hostname, /etc/hosts and /etc/resolv.conf, written for the container and bind-mounted into it. */
