@@ -13,6 +13,8 @@ cleanup() {
     wait "$engine_pid" 2>/dev/null || true
   fi
   grep -o " $work[^ ]*" /proc/self/mountinfo | xargs -r -n1 umount -l 2>/dev/null || true
+  # The bare runc runs leave their (empty) parent cgroup behind.
+  for dir in /sys/fs/cgroup/*/berth-bench /sys/fs/cgroup/berth-bench; do [ -d "$dir" ] && rmdir "$dir" 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
