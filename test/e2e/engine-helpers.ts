@@ -2,7 +2,7 @@
 // loaded into it from the local dockerd, and everything it ran removed (containers, mounts) when the file is done.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,14 @@ export async function startTestEngine(): Promise<TestEngine> {
         if (mountpoint?.startsWith(root)) spawnSync('umount', ['-l', mountpoint]);
       }
       rmSync(dir, { recursive: true, force: true });
+      // runc leaves the (empty) parent cgroup of the engine's containers; removed when no other engine uses it.
+      for (const controller of readdirSync('/sys/fs/cgroup')) {
+        try {
+          rmdirSync(join('/sys/fs/cgroup', controller, 'berth'));
+        } catch {
+          // in use by another engine, or not there
+        }
+      }
     },
     // Exposed for the restart test.
     ...({ restart: async () => {
