@@ -15,9 +15,11 @@ interface UpFlags {
   build?: boolean;
   pull?: string;
   forceRecreate: boolean;
-  noRecreate: boolean;
+  /** false with --no-recreate. */
+  recreate?: boolean;
+  /** false with --no-deps. */
+  deps?: boolean;
   alwaysRecreateDeps: boolean;
-  noDeps: boolean;
   start: boolean;
   removeOrphans: boolean;
   renewAnonVolumes: boolean;
@@ -91,6 +93,7 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
         const entries = cmd.args;
         const services = entries.map((entry) => entry.split('=')[0]!);
         const options = cmd.opts<{ deps?: boolean }>();
+        // `scale` is `up -d --scale ... SERVICES`: the flags it does not have keep their defaults (absent).
         return runUp(ctx, { detach: true, scale: entries, attach: [], skipAttach: [], deps: options.deps } as unknown as UpFlags, services, 'up');
       }),
     );
@@ -110,7 +113,7 @@ function parseScale(entries: readonly string[]): Record<string, number> {
 }
 
 async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb: 'up' | 'create'): Promise<number> {
-  if (flags.forceRecreate && (flags as unknown as { recreate?: boolean }).recreate === false) throw new BerthError('--force-recreate and --no-recreate are incompatible');
+  if (flags.forceRecreate && flags.recreate === false) throw new BerthError('--force-recreate and --no-recreate are incompatible');
   if (flags.detach && (flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom)) {
     throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
   }
@@ -118,7 +121,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   if (pull !== undefined && !['always', 'missing', 'never'].includes(pull)) throw new BerthError(`invalid --pull "${pull}": use always, missing or never`);
   const startedAt = Math.floor(Date.now() / 1000);
   const scale = parseScale(flags.scale ?? []);
-  const noDeps = (flags as unknown as { deps?: boolean }).deps === false;
+  const noDeps = flags.deps === false;
   const full = loadProject(ctx, { services });
   const project = selectServices(full, services, { withDependencies: !noDeps });
   for (const name of Object.keys(scale)) if (!(name in project.services)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
@@ -126,7 +129,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
 
   const engine = await connect(ctx);
   const sink = progressSink(ctx);
-  const recreate = flags.forceRecreate ? 'force' : (flags as unknown as { recreate?: boolean }).recreate === false ? 'never' : 'diverged';
+  const recreate = flags.forceRecreate ? 'force' : flags.recreate === false ? 'never' : 'diverged';
   let converged;
   try {
     converged = await converge(ctx, engine, project, sink, {
@@ -143,7 +146,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
       ...(pull ? { pull: pull as 'always' | 'missing' | 'never' } : {}),
       assumeYes: flags.yes,
     });
-    if (ctx.flags.dryRun || flags.start === false || verb === 'create') return blockedExit(converged.plan.blocked);
+    if (ctx.flags.dryRun || flags.start === false || verb === 'create') return reportBlocked(ctx, converged.plan.blocked);
     const startContext = { engine, project, sink, warn: (message: string) => sink.note(`WARN[0000] ${message}`), blocked: converged.plan.blocked, parallel: parallelLimit(ctx) };
     await startProject(startContext);
     if (flags.wait) {
@@ -153,11 +156,8 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   } finally {
     sink.close();
   }
-  const blocked = blockedExit(converged.plan.blocked);
-  if (flags.detach || flags.wait || blocked !== 0) {
-    if (blocked !== 0) for (const [service, why] of Object.entries(converged.plan.blocked)) ctx.stderr.write(`service ${service} not started: ${why}\n`);
-    return blocked;
-  }
+  const blocked = reportBlocked(ctx, converged.plan.blocked);
+  if (flags.detach || flags.wait || blocked !== 0) return blocked;
   return followProject(ctx, engine, project, {
     attach: attachedServices(project.services, services, flags),
     abortOnExit: flags.abortOnContainerExit || flags.exitCodeFrom !== undefined,
@@ -171,7 +171,9 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   });
 }
 
-function blockedExit(blocked: Readonly<Record<string, string>>): number {
+/** Services the plan could not bring up are named on stderr; any of them makes the exit code 1. */
+function reportBlocked(ctx: VerbContext, blocked: Readonly<Record<string, string>>): number {
+  for (const [service, why] of Object.entries(blocked)) ctx.stderr.write(`service ${service} not started: ${why}\n`);
   return Object.keys(blocked).length > 0 ? 1 : 0;
 }
 
