@@ -13,6 +13,10 @@ import { buildContext, INLINE_DOCKERFILE } from './build/context.js';
 export interface ImageOptions {
   /** `--build`: always; `--no-build`: never; else when missing. */
   readonly build: 'missing' | 'always' | 'never';
+  /** `build --build-arg`: over the files' own args. */
+  readonly buildArgs?: Readonly<Record<string, string>>;
+  readonly noCache?: boolean;
+  readonly pullBase?: boolean;
   /** `--pull`: overrides each service's pull_policy. */
   readonly pull?: 'always' | 'missing' | 'never';
   readonly version: string;
@@ -63,6 +67,19 @@ async function pullImage(engine: Engine, service: string, reference: string, con
   sink.event(progressEvent(resource, 'Pulled'));
 }
 
+/** `berth build`: the images of the services that have a build section, built now. */
+export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<void> {
+  const built = new Set<string>();
+  for (const name of services) {
+    const service = project.services[name];
+    if (!service?.build) continue;
+    const reference = serviceImage(project.name, service);
+    if (built.has(reference)) continue;
+    built.add(reference);
+    await buildImage(engine, project, service, reference, options, sink);
+  }
+}
+
 async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
   const build = service.build!;
   const resource = `Image ${reference}`;
@@ -74,16 +91,17 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
     const context = buildContext(build.context, dockerfile, inline);
     const args: Record<string, string> = {};
     for (const [key, value] of Object.entries(build.args ?? {})) if (value !== null && value !== undefined) args[key] = value;
+    Object.assign(args, options.buildArgs);
     const tags = [reference, ...((build.tags as string[] | undefined) ?? [])];
     await engine.images.build({
       context: Readable.from([context]),
       tag: tags,
       dockerfile,
       buildArgs: args,
-      labels: { ...build.labels, [LABEL.version]: options.version, [LABEL.project]: project.name, [LABEL.service]: service.name },
+      labels: { ...build.labels, [LABEL.version]: options.version, [LABEL.project]: project.name, [LABEL.service]: service.name, [LABEL.imageBuilder]: 'classic' },
       ...(build.target ? { target: build.target } : {}),
-      ...(build.no_cache ? { noCache: true } : {}),
-      ...(build.pull ? { pull: true } : {}),
+      ...(build.no_cache || options.noCache ? { noCache: true } : {}),
+      ...(build.pull || options.pullBase ? { pull: true } : {}),
       ...(build.network ? { network: build.network } : {}),
       ...(typeof build.shm_size === 'number' ? { shmSize: build.shm_size } : {}),
       ...(build.extra_hosts ? { extraHosts: build.extra_hosts.map((entry) => entry.replace('=', ':')) } : {}),

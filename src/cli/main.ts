@@ -12,6 +12,7 @@ import { registerLifecycleCommands } from './lifecycle.js';
 import { registerLogsCommand } from './logs.js';
 import { registerPsCommands } from './ps.js';
 import { registerEngineCommand } from './engine.js';
+import { registerBuildCommand } from './build.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -60,6 +61,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerLifecycleCommands(program, run);
   registerPsCommands(program, run);
   registerLogsCommand(program, run);
+  registerBuildCommand(program, run);
   registerEngineCommand(program, run);
 
   try {

@@ -16,6 +16,7 @@ export const LABEL = {
   volume: 'com.docker.compose.volume',
   replace: 'com.docker.compose.replace',
   slug: 'com.docker.compose.slug',
+  imageBuilder: 'com.docker.compose.image.builder',
 } as const;
 
 /** `<project>-<service>-<n>`, or with `_` as docker-compose 1.x named them (`--compatibility`). */

@@ -1,0 +1,60 @@
+// `berth build`: build the images of services that have a `build` section, through the engine's classic builder.
+import type { Command } from 'commander';
+import { buildServices } from '../apply/images.js';
+import { BerthError } from '../model/errors.js';
+import { selectServices } from '../model/select.js';
+import type { RunVerb, VerbContext } from './main.js';
+import { connect, loadProject, progressSink, VERSION } from './session.js';
+
+interface BuildFlags {
+  buildArg: string[];
+  noCache: boolean;
+  pull: boolean;
+  quiet: boolean;
+  withDependencies: boolean;
+  push: boolean;
+  print: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerBuildCommand(program: Command, run: RunVerb): void {
+  program
+    .command('build')
+    .description('build or rebuild services')
+    .argument('[services...]')
+    .option('--build-arg <key=value>', 'set a build-time variable (repeatable)', collect, [])
+    .option('--no-cache', 'do not use the cache when building the image')
+    .option('--pull', 'always attempt to pull a newer version of the image', false)
+    .option('-q, --quiet', "don't print anything to stdout", false)
+    .option('--with-dependencies', 'also build the dependencies of the services named', false)
+    .option('--push', 'push the images (needs a registry: not supported by berth yet)', false)
+    .option('--print', 'print the build plan as JSON (not supported by berth yet)', false)
+    .action(run((ctx, cmd) => runBuild(ctx, cmd.opts<BuildFlags & { cache?: boolean }>(), cmd.args)));
+}
+
+async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean }, services: string[]): Promise<number> {
+  if (flags.push) throw new BerthError('build --push needs registry access, which berth does not have yet');
+  if (flags.print) throw new BerthError('build --print is not supported by berth yet');
+  const buildArgs: Record<string, string> = {};
+  for (const entry of flags.buildArg) {
+    const equals = entry.indexOf('=');
+    // `--build-arg KEY` takes the value from the caller's environment, as docker does.
+    const value = equals < 0 ? ctx.environment[entry] : entry.slice(equals + 1);
+    if (value !== undefined) buildArgs[equals < 0 ? entry : entry.slice(0, equals)] = value;
+  }
+  const project = selectServices(loadProject(ctx, { services }), services, { withDependencies: flags.withDependencies });
+  const targets = services.length > 0 && !flags.withDependencies ? services : Object.keys(project.services).sort();
+  if (ctx.flags.dryRun) {
+    for (const name of targets) if (project.services[name]?.build) ctx.stdout.write(`DRY-RUN MODE - build image for service ${name}\n`);
+    return 0;
+  }
+  const engine = await connect(ctx);
+  const sink = progressSink(ctx, 'Building');
+  try {
+    await buildServices(engine, project, targets, { build: 'always', buildArgs, noCache: flags.cache === false, pullBase: flags.pull, version: VERSION }, sink);
+  } finally {
+    sink.close();
+  }
+  return 0;
+}

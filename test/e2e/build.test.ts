@@ -1,0 +1,73 @@
+// Builds through the engine's classic builder: args, target, tags, labels, .dockerignore, inline Dockerfiles, and
+// an unchanged `up --build` that recreates nothing.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { IMAGE, testEngine, testProject } from './helpers.js';
+
+test('build applies args, target, tags and labels, honours .dockerignore, and builds inline Dockerfiles', async (t) => {
+  const project = await testProject(t);
+  const engine = await testEngine();
+  const app = join(project.dir, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'Dockerfile'), `FROM ${IMAGE} AS base\nARG GREETING=default\nRUN echo "$GREETING" > /greeting\nCOPY . /src/\nFROM base AS final\nRUN echo final > /stage\n`);
+  writeFileSync(join(app, 'kept.txt'), 'kept');
+  writeFileSync(join(app, 'secret.env'), 'nope');
+  writeFileSync(join(app, '.dockerignore'), '*.env\n');
+  const tag = `${project.name}-extra:v1`;
+  project.write(`
+services:
+  app:
+    build:
+      context: ./app
+      target: base
+      args: [GREETING=hello]
+      labels: [org.example.built-by=berth]
+      tags: ["${tag}"]
+  inline:
+    build:
+      dockerfile_inline: |
+        FROM ${IMAGE}
+        RUN echo inline > /made
+`);
+  t.after(async () => {
+    for (const reference of [`${project.name}-app`, `${project.name}-inline`, tag]) await engine.images.remove(reference, { force: true }).catch(() => {});
+  });
+  const result = await project.run(['build', '--build-arg', 'UNUSED=1']);
+  assert.equal(result.code, 0, result.stderr);
+  const built = await engine.images.inspect(`${project.name}-app`);
+  assert.ok(built, 'the image is named <project>-<service>');
+  assert.equal(built.labels['org.example.built-by'], 'berth');
+  assert.equal(built.labels['com.docker.compose.service'], 'app');
+  assert.equal(built.labels['com.docker.compose.image.builder'], 'classic');
+  assert.equal((await engine.images.inspect(tag))?.id, built.id, 'the extra tag is applied');
+  const run = await engine.containers.create(`${project.name}-check`, { Image: `${project.name}-app`, Cmd: ['sh', '-c', 'cat /greeting; ls /src; test -e /stage || echo no-final-stage'] });
+  t.after(() => engine.containers.remove(run.id, { force: true }).catch(() => {}));
+  await engine.containers.start(run.id);
+  await engine.containers.wait(run.id);
+  const { streamLogs } = await import('../../src/cli/log-printer.js');
+  const lines: string[] = [];
+  await streamLogs(engine, run.id, { follow: false, tty: false }, (line) => lines.push(line));
+  assert.deepEqual(lines, ['hello', 'Dockerfile', 'kept.txt', 'no-final-stage']);
+  assert.ok(await engine.images.inspect(`${project.name}-inline`), 'the inline Dockerfile is built');
+});
+
+test('an unchanged up --build hits the build cache and recreates nothing', async (t) => {
+  const project = await testProject(t);
+  const engine = await testEngine();
+  mkdirSync(join(project.dir, 'app'));
+  writeFileSync(join(project.dir, 'app', 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built > /built\nCMD ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done & wait"]\n`);
+  project.write(`
+services:
+  app:
+    build: ./app
+`);
+  t.after(() => engine.images.remove(`${project.name}-app`, { force: true }).catch(() => {}));
+  assert.equal((await project.run(['up', '-d', '--build'])).code, 0);
+  const [before] = await project.containers();
+  const again = await project.run(['up', '-d', '--build']);
+  assert.equal(again.code, 0, again.stderr);
+  const [after] = await project.containers();
+  assert.equal(after?.id, before?.id);
+});
