@@ -80,8 +80,28 @@ export async function buildServices(engine: Engine, project: Project, services: 
   }
 }
 
+/** Build keys berth does not pass to the engine's classic builder, and why: each is a warning when used. */
+const NOT_SENT: Readonly<Record<string, string>> = {
+  secrets: 'needs BuildKit, which berth does not use yet',
+  ssh: 'needs BuildKit, which berth does not use yet',
+  cache_to: 'needs BuildKit, which berth does not use yet',
+  additional_contexts: 'needs BuildKit, which berth does not use yet',
+  entitlements: 'needs BuildKit, which berth does not use yet',
+  no_cache_filter: 'needs BuildKit, which berth does not use yet',
+  provenance: 'needs BuildKit, which berth does not use yet',
+  sbom: 'needs BuildKit, which berth does not use yet',
+  privileged: 'needs BuildKit, which berth does not use yet',
+  ulimits: 'is not passed to the builder by berth yet',
+  isolation: 'only applies to Windows engines',
+};
+
 async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
   const build = service.build!;
+  for (const [key, why] of Object.entries(NOT_SENT)) {
+    if (build[key] !== undefined) sink.note(`WARN[0000] services.${service.name}.build.${key} ${why}: it is ignored for this build`);
+  }
+  const platforms = build.platforms as string[] | undefined;
+  if (platforms && platforms.length > 1) sink.note(`WARN[0000] services.${service.name}.build.platforms: the classic builder builds one platform; building for ${platforms[0]}`);
   const resource = `Image ${reference}`;
   sink.event(progressEvent(resource, 'Building'));
   const inline = build.dockerfile_inline;
@@ -105,6 +125,8 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
       ...(build.network ? { network: build.network } : {}),
       ...(typeof build.shm_size === 'number' ? { shmSize: build.shm_size } : {}),
       ...(build.extra_hosts ? { extraHosts: build.extra_hosts.map((entry) => entry.replace('=', ':')) } : {}),
+      ...(build.cache_from && build.cache_from.length > 0 ? { cacheFrom: build.cache_from } : {}),
+      ...(platforms && platforms.length > 0 ? { platform: platforms[0]! } : {}),
       onOutput: (line) => output.push(line),
     });
   } catch (error) {

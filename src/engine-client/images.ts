@@ -24,6 +24,7 @@ export interface BuildRequest {
   readonly network?: string;
   readonly shmSize?: number;
   readonly extraHosts?: readonly string[];
+  readonly cacheFrom?: readonly string[];
   readonly platform?: string;
   readonly onOutput?: (line: string) => void;
 }
@@ -83,6 +84,7 @@ export function images(transport: Transport): Images {
           networkmode: build.network,
           shmsize: build.shmSize,
           extrahosts: build.extraHosts?.join(','),
+          cachefrom: build.cacheFrom ? JSON.stringify(build.cacheFrom) : undefined,
           platform: build.platform,
           rm: true,
           forcerm: true,
