@@ -2,7 +2,7 @@
 // fresh project per test whose containers, networks and volumes are removed afterwards (by label, not by berth).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -65,18 +65,39 @@ export function testEngine(host?: string): Promise<Engine> {
 
 let image: Promise<void> | undefined;
 
-/** The test image, built once per process from fixtures/images/busybox and the machine's busybox-static. */
+/**
+ * The test image, built once from fixtures/images/busybox and the machine's busybox-static. Test files run in
+ * parallel processes: a lock directory makes one of them build while the others wait, so that the image (and the
+ * build cache of images built FROM it) stays the same for all.
+ */
 export function ensureTestImage(): Promise<void> {
   image ??= (async () => {
     const docker = await testEngine();
-    if (await docker.images.inspect(IMAGE)) return;
+    const lock = join(tmpdir(), 'berth-test-image.lock');
+    for (;;) {
+      if (await docker.images.inspect(IMAGE)) return;
+      try {
+        mkdirSync(lock);
+        break;
+      } catch {
+        // Another process builds it; a lock older than two minutes was left by a process that died.
+        try {
+          if (Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+        } catch {
+          // gone meanwhile
+        }
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     const dir = mkdtempSync(join(tmpdir(), 'berth-image-'));
     try {
+      if (await docker.images.inspect(IMAGE)) return;
       copyFileSync(join(ROOT, 'fixtures/images/busybox/Dockerfile'), join(dir, 'Dockerfile'));
       copyFileSync('/bin/busybox', join(dir, 'busybox'));
       await docker.images.build({ context: Readable.from([buildContext(dir, 'Dockerfile')]), tag: [IMAGE] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(lock, { recursive: true, force: true });
     }
   })();
   return image;
