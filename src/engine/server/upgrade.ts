@@ -1,0 +1,127 @@
+// Requests that take over their connection (`Upgrade: tcp`): attach (output, and stdin into the container) and
+// exec start (output out, stdin in).
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { PassThrough } from 'node:stream';
+import type { ContainerRecord } from '../services/container-record.js';
+import { frame, readLog } from '../services/logs.js';
+import { isRunning } from './container-routes.js';
+import { queryBoolean } from './http.js';
+import type { EngineServices } from './routes.js';
+
+/** Requests that take over the connection (`Upgrade: tcp`): attach, and exec start. */
+export function handleUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+  const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
+  if (exec) return execUpgrade(services, socket, decodeURIComponent(exec[1]!));
+  attachUpgrade(services, request, socket, path);
+}
+
+function rejectUpgrade(socket: Socket, status: string, message: string): void {
+  const body = JSON.stringify({ message });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function execUpgrade(services: EngineServices, socket: Socket, id: string): void {
+  let tty = false;
+  try {
+    tty = Boolean(services.execs.get(id).config.Tty);
+  } catch (error) {
+    return rejectUpgrade(socket, '404 Not Found', (error as Error).message);
+  }
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  // The JSON body of the request ({"Detach":false,"Tty":false}) comes first on the connection; stdin follows it.
+  const input = new PassThrough();
+  let body = true;
+  socket.on('data', (chunk: Buffer) => {
+    let data = chunk;
+    if (body) {
+      body = false;
+      const end = data.indexOf('}');
+      if (data.toString('utf8', 0, 1) === '{' && end >= 0) data = data.subarray(end + 1);
+    }
+    if (data.length > 0) input.write(data);
+  });
+  socket.on('end', () => input.end());
+  services.execs
+    .start(id, { output: (stream, chunk) => socket.write(tty ? chunk : frame(stream, chunk)), input })
+    .catch((error: Error) => socket.write(frame('stderr', Buffer.from(`${error.message}\n`))))
+    .finally(() => socket.end());
+}
+
+/** `POST /containers/{id}/attach` with `Upgrade: tcp`: the output stream on the upgraded connection. */
+function attachUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+  const found = /^\/containers\/([^/]+)\/attach$/.exec(path);
+  if (!found) {
+    socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"page not found"}');
+    return;
+  }
+  let record: ContainerRecord;
+  try {
+    record = services.containers.get(decodeURIComponent(found[1]!));
+  } catch (error) {
+    const message = JSON.stringify({ message: (error as Error).message });
+    socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+    return;
+  }
+  const query = new URL(request.url ?? '/', 'http://engine').searchParams;
+  const wantsStdin = queryBoolean(query, 'stdin');
+  if (wantsStdin && !record.config.OpenStdin) {
+    return rejectUpgrade(socket, '400 Bad Request', 'the container was not created with stdin open (-i)');
+  }
+  const tty = Boolean(record.config.Tty);
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  if (wantsStdin) attachStdin(services, record, socket);
+  services.containers.attached(record.id);
+  const follower = readLog(
+    services.layout.log(record.id),
+    { stdout: queryBoolean(query, 'stdout'), stderr: queryBoolean(query, 'stderr'), fromEnd: !queryBoolean(query, 'logs') },
+    (entry) => socket.write(tty ? Buffer.from(entry.log) : frame(entry.stream, Buffer.from(entry.log))),
+    queryBoolean(query, 'stream'),
+    () => isRunning(services.containers, record.id),
+  );
+  socket.on('close', () => follower.stop());
+  socket.on('error', () => follower.stop());
+  services.containers.holdLog(record.id, follower);
+  // The client half-closes its side when it has no stdin: the stream stays writable until the container stops.
+  void follower.done.then(() => socket.end());
+}
+
+/**
+ * What the client sends on an attached connection goes to the container's stdin. The container may not run yet
+ * (docker run attaches before it starts): input is held until its stdin is there.
+ */
+function attachStdin(services: EngineServices, record: ContainerRecord, socket: Socket): void {
+  const held: Buffer[] = [];
+  let target: NodeJS.WritableStream | undefined;
+  let ended = false;
+  const finish = (): void => {
+    // The client has no more input: with StdinOnce the container's stdin ends too, once what came before is in.
+    if (!record.config.StdinOnce) return;
+    if (target) target.end(() => services.containers.closeStdin(record.id));
+  };
+  const connect = (): void => {
+    if (target) return;
+    target = services.containers.stdinOf(record.id);
+    if (!target) return;
+    (target as unknown as { on(event: string, listener: () => void): void }).on('error', () => {});
+    for (const chunk of held.splice(0)) target.write(chunk);
+    if (ended) finish();
+  };
+  const timer = setInterval(() => {
+    connect();
+    if (target || !isRunning(services.containers, record.id)) clearInterval(timer);
+  }, 20);
+  socket.on('data', (chunk: Buffer) => {
+    connect();
+    if (target) target.write(chunk);
+    else held.push(chunk);
+  });
+  socket.on('end', () => {
+    ended = true;
+    connect();
+    if (target) {
+      clearInterval(timer);
+      finish();
+    }
+  });
+}
