@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# What `npm test` needs, installed when missing (system packages as root, from Debian's) and started: a
+# dockerd for the scenario tests; busybox-static for the test images; runc, gcc, procps and tini for berth's engine.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+missing=()
+for package in docker.io busybox-static runc gcc procps tini; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "the tests need these Debian packages: ${missing[*]} (run as root to have them installed)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+bash "$(dirname "$0")/ensure-dockerd.sh"
+# And the project's own dependencies, when this is a fresh clone.
+[ -d node_modules ] || npm ci --no-audit --no-fund
