@@ -138,12 +138,15 @@ services:
 
 test('exec runs in the running container: output, exit code, stdin, workdir, env, user', () => {
   engine.docker(['run', '-d', '--network', 'none', '--name', 'exec-target', IMAGE, ...sleeperArgs]);
-  const run = engine.docker(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
-  assert.deepEqual([run.code, run.stdout, run.stderr], [5, 'out\n', 'err\n']);
-  assert.equal(engine.docker(['exec', '-i', 'exec-target', 'cat'], Buffer.from('piped\n')).stdout, 'piped\n');
-  assert.equal(engine.docker(['exec', '-w', '/tmp', '-e', 'X=1', 'exec-target', 'sh', '-c', 'echo $(pwd) $X']).stdout, '/tmp 1\n');
-  assert.match(engine.docker(['exec', '-u', '1000', 'exec-target', 'id']).stdout, /^uid=1000 /);
-  engine.docker(['rm', '-f', 'exec-target']);
+  try {
+    const run = engine.docker(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+    assert.deepEqual([run.code, run.stdout, run.stderr], [5, 'out\n', 'err\n']);
+    assert.equal(engine.docker(['exec', '-i', 'exec-target', 'cat'], Buffer.from('piped\n')).stdout, 'piped\n');
+    assert.equal(engine.docker(['exec', '-w', '/tmp', '-e', 'X=1', 'exec-target', 'sh', '-c', 'echo $(pwd) $X']).stdout, '/tmp 1\n');
+    assert.match(engine.docker(['exec', '-u', '1000', 'exec-target', 'id']).stdout, /^uid=1000 /);
+  } finally {
+    engine.docker(['rm', '-f', 'exec-target']);
+  }
 });
 
 test('top lists the container processes; cp, export and save give their files', async () => {

@@ -45,5 +45,5 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
     images.tag(params.name!, query.get('repo') ?? '', query.get('tag') ?? undefined);
     sendEmpty(response, 201);
   });
-  router.add('DELETE', '/images/{name*}', ({ response, params, query }) => sendJson(response, 200, images.remove(params.name!, queryBoolean(query, 'force'))));
+  router.add('DELETE', '/images/{name*}', ({ response, params, query }) => sendJson(response, 200, images.remove(params.name!, queryBoolean(query, 'force'), queryBoolean(query, 'noprune'))));
 }

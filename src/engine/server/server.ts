@@ -25,11 +25,11 @@ export function createEngineServer(services: EngineServices, log: (line: string)
       }
     })();
   });
-  server.on('upgrade', (request, socket: Socket) => {
+  server.on('upgrade', (request, socket: Socket, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://engine');
     const [, path] = splitVersion(url.pathname);
     socket.on('error', () => {});
-    handleUpgrade(services, request, socket, path);
+    handleUpgrade(services, request, socket, path, head);
   });
   server.on('clientError', (_error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');

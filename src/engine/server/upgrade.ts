@@ -10,10 +10,34 @@ import { queryBoolean } from './http.js';
 import type { EngineServices } from './routes.js';
 
 /** Requests that take over the connection (`Upgrade: tcp`): attach, and exec start. */
-export function handleUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+export function handleUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string, head: Buffer): void {
+  const input = clientInput(request, socket, head);
   const exec = /^\/exec\/([^/]+)\/start$/.exec(path);
-  if (exec) return execUpgrade(services, socket, decodeURIComponent(exec[1]!));
-  attachUpgrade(services, request, socket, path);
+  if (exec) return execUpgrade(services, socket, decodeURIComponent(exec[1]!), input);
+  attachUpgrade(services, request, socket, path, input);
+}
+
+/**
+ * What the client sends after its request: the request's own body (Content-Length bytes, such as exec start's
+ * `{"Detach":false,"Tty":false}` and its newline) is skipped; the rest is the process's input. The first bytes may
+ * have arrived with the request (`head`).
+ */
+function clientInput(request: IncomingMessage, socket: Socket, head: Buffer): PassThrough {
+  const input = new PassThrough();
+  let skip = Number(request.headers['content-length'] ?? 0) || 0;
+  const take = (chunk: Buffer): void => {
+    let data = chunk;
+    if (skip > 0) {
+      const skipped = Math.min(skip, data.length);
+      skip -= skipped;
+      data = data.subarray(skipped);
+    }
+    if (data.length > 0) input.write(data);
+  };
+  if (head.length > 0) take(head);
+  socket.on('data', take);
+  socket.on('end', () => input.end());
+  return input;
 }
 
 function rejectUpgrade(socket: Socket, status: string, message: string): void {
@@ -21,7 +45,7 @@ function rejectUpgrade(socket: Socket, status: string, message: string): void {
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
-function execUpgrade(services: EngineServices, socket: Socket, id: string): void {
+function execUpgrade(services: EngineServices, socket: Socket, id: string, input: PassThrough): void {
   let tty = false;
   try {
     tty = Boolean(services.execs.get(id).config.Tty);
@@ -29,19 +53,6 @@ function execUpgrade(services: EngineServices, socket: Socket, id: string): void
     return rejectUpgrade(socket, '404 Not Found', (error as Error).message);
   }
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  // The JSON body of the request ({"Detach":false,"Tty":false}) comes first on the connection; stdin follows it.
-  const input = new PassThrough();
-  let body = true;
-  socket.on('data', (chunk: Buffer) => {
-    let data = chunk;
-    if (body) {
-      body = false;
-      const end = data.indexOf('}');
-      if (data.toString('utf8', 0, 1) === '{' && end >= 0) data = data.subarray(end + 1);
-    }
-    if (data.length > 0) input.write(data);
-  });
-  socket.on('end', () => input.end());
   services.execs
     .start(id, { output: (stream, chunk) => socket.write(tty ? chunk : frame(stream, chunk)), input })
     .catch((error: Error) => socket.write(frame('stderr', Buffer.from(`${error.message}\n`))))
@@ -49,7 +60,7 @@ function execUpgrade(services: EngineServices, socket: Socket, id: string): void
 }
 
 /** `POST /containers/{id}/attach` with `Upgrade: tcp`: the output stream on the upgraded connection. */
-function attachUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string): void {
+function attachUpgrade(services: EngineServices, request: IncomingMessage, socket: Socket, path: string, input: PassThrough): void {
   const found = /^\/containers\/([^/]+)\/attach$/.exec(path);
   if (!found) {
     socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n{"message":"page not found"}');
@@ -70,7 +81,8 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
   }
   const tty = Boolean(record.config.Tty);
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  if (wantsStdin) attachStdin(services, record, socket);
+  if (wantsStdin) attachStdin(services, record, input);
+  else input.resume();
   services.containers.attached(record.id);
   const follower = readLog(
     services.layout.log(record.id),
@@ -90,7 +102,7 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
  * What the client sends on an attached connection goes to the container's stdin. The container may not run yet
  * (docker run attaches before it starts): input is held until its stdin is there.
  */
-function attachStdin(services: EngineServices, record: ContainerRecord, socket: Socket): void {
+function attachStdin(services: EngineServices, record: ContainerRecord, socket: PassThrough): void {
   const held: Buffer[] = [];
   let target: NodeJS.WritableStream | undefined;
   let ended = false;

@@ -123,7 +123,8 @@ export class ImageService {
     this.events.emit('tag', image.id, { name: familiar(target) });
   }
 
-  remove(reference: string, force: boolean): Array<{ Untagged?: string; Deleted?: string }> {
+  /** `noprune`: the image goes, its layers stay (for images about to be loaded or committed on top of them). */
+  remove(reference: string, force: boolean, noprune = false): Array<{ Untagged?: string; Deleted?: string }> {
     const image = this.resolve(reference);
     const normalized = normalizeReference(reference);
     const byTag = this.repositories[normalized] === image.id;
@@ -152,7 +153,7 @@ export class ImageService {
       rmSync(this.layout.blob(image.id.slice(7)), { force: true });
       out.push({ Deleted: image.id });
       this.events.emit('delete', image.id, {});
-      this.pruneLayers();
+      if (!noprune) this.pruneLayers();
     }
     return out;
   }
