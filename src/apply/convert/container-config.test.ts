@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { convertContainerConfig, imageReference } from './container-config.js';
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
-  containerName: 'shop-web-1',
-  number: 1,
+const ctx = planContext({
   labels: { 'com.docker.compose.service': 'web' },
-  networkNames: {},
-  volumeNames: {},
-  apiVersion: '1.47',
-};
+});
 
 test('the image is the service\'s, or the one build tags as <project>-<service>', () => {
   assert.equal(imageReference({ name: 'web', image: 'nginx:1' }, 'shop'), 'nginx:1');

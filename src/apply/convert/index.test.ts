@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceConfig } from '../../model/types.js';
-import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { FAMILIES, buildContainerCreateRequest } from './index.js';
 
 const labels = { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web', 'com.docker.compose.container-number': '1' };
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
-  containerName: 'shop-web-1',
+const ctx = planContext({
   number: 1,
   labels,
   networkNames: { default: 'shop_default', back: 'shop_back' },
   volumeNames: { data: 'shop_data' },
   containersByService: { db: [{ id: 'db111', name: 'shop-db-1' }] },
-  apiVersion: '1.47',
-};
+});
 
 test('a typical web service becomes the exact create request', () => {
   const service: ServiceConfig = {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { containerLinks } from './links.js';
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
+const ctx = planContext({
   containerName: 'shop-web-2',
   number: 2,
-  labels: {},
-  networkNames: {},
-  volumeNames: {},
   containersByService: { db: [{ id: 'a', name: 'shop-db-1' }], web: [{ id: 'b', name: 'shop-web-1' }] },
-  apiVersion: '1.47',
-};
+});
 
 test('each container of a linked service gets the alias, <service>-<n> and <project>-<service>-<n>', () => {
   assert.deepEqual(containerLinks({ name: 'web', links: ['db:database', 'cache'], external_links: ['redis_1', 'project_db_1:mysql'] }, ctx), [

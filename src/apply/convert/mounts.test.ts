@@ -2,19 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { VolumeMount } from '../../model/types.js';
 import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { convertMounts } from './mounts.js';
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
-  containerName: 'shop-web-1',
-  number: 1,
-  labels: {},
-  networkNames: {},
+const ctx = planContext({
   volumeNames: { data: 'shop_data', ext: 'my-cool-volume' },
   containersByService: { db: [{ id: 'db111', name: 'shop-db-1' }, { id: 'db222', name: 'shop-db-2' }] },
-  apiVersion: '1.47',
-};
+});
 
 function mounts(volumes: VolumeMount[], context: ContainerPlanContext = ctx) {
   const warnings: string[] = [];

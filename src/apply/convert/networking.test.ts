@@ -2,19 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceConfig } from '../../model/types.js';
 import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { convertNetworking, networksByPriority } from './networking.js';
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
-  containerName: 'shop-web-1',
-  number: 1,
-  labels: {},
+const ctx = planContext({
   networkNames: { default: 'shop_default', front: 'shop_front', back: 'shop_back' },
-  volumeNames: {},
   containersByService: { vpn: [{ id: 'vpn111', name: 'shop-vpn-1' }] },
-  apiVersion: '1.47',
-};
+});
 
 function run(service: ServiceConfig, context: ContainerPlanContext = ctx, links: string[] = []) {
   const warnings: string[] = [];

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServiceConfig } from '../../model/types.js';
-import type { ContainerPlanContext } from './context.js';
+import { planContext } from './test-context.js';
 import { convertResources } from './resources.js';
 
-const ctx: ContainerPlanContext = {
-  projectName: 'shop',
-  serviceName: 'web',
-  containerName: 'shop-web-1',
-  number: 1,
-  labels: {},
-  networkNames: {},
-  volumeNames: {},
-  apiVersion: '1.47',
-};
+const ctx = planContext();
 
 function run(service: ServiceConfig, context = ctx) {
   const warnings: string[] = [];
