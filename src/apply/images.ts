@@ -22,7 +22,12 @@ export interface ImageOptions {
   readonly version: string;
 }
 
-export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<void> {
+/**
+ * Returns the ids of the images it found already there and left as they are, so that observing the project need
+ * not ask the engine about them again.
+ */
+export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<Record<string, string>> {
+  const known: Record<string, string> = {};
   // One image may serve several services; it is built when one of them says how.
   const byImage = new Map<string, ServiceConfig[]>();
   for (const name of services) {
@@ -39,18 +44,26 @@ export async function ensureImages(engine: Engine, project: Project, services: r
       await buildImage(engine, project, builder, reference, options, sink);
       continue;
     }
-    const present = (await engine.images.inspect(reference)) !== undefined;
-    if (present && policy !== 'always') continue;
+    const found = await engine.images.inspect(reference);
+    const present = found !== undefined;
+    if (found && policy !== 'always') {
+      known[reference] = found.id;
+      continue;
+    }
     if (!present && builder && options.build !== 'never') {
       await buildImage(engine, project, builder, reference, options, sink);
       continue;
     }
     if (policy === 'never') {
-      if (present) continue;
+      if (found) {
+        known[reference] = found.id;
+        continue;
+      }
       throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
     }
     await pullImage(engine, service.name, reference, service, sink, present);
   }
+  return known;
 }
 
 async function pullImage(engine: Engine, service: string, reference: string, config: ServiceConfig, sink: ProgressSink, present: boolean): Promise<void> {

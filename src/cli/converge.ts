@@ -31,8 +31,8 @@ export interface Converged {
 
 export async function converge(ctx: VerbContext, engine: Engine, project: Project, sink: ProgressSink, options: ConvergeOptions): Promise<Converged> {
   if (ctx.flags.dryRun) return dryRun(ctx, engine, project, options);
-  await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
-  const observed = await observeProject(engine, project);
+  const images = await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
+  const observed = await observeProject(engine, project, images);
   const plan = reconcile(project, observed, { ...options, recreateVolumes: await volumesToRecreate(ctx, project, observed, options) });
   for (const warning of plan.warnings) sink.note(`WARN[0000] ${warning}`);
   const result = await executePlan(plan, { engine, project, observed, sink, parallel: parallelLimit(ctx), version: VERSION, envFiles: ctx.flags.envFile, warn: (message) => sink.note(`WARN[0000] ${message}`) });

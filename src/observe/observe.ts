@@ -65,7 +65,8 @@ export function serviceImage(project: string, service: { readonly name: string; 
   return service.image && service.image !== '' ? service.image : `${project}-${service.name}`;
 }
 
-export async function observeProject(engine: Engine, project: Project): Promise<ObservedState> {
+/** `knownImages`: image ids the caller has just read (reference -> id); the others are asked for. */
+export async function observeProject(engine: Engine, project: Project, knownImages: Readonly<Record<string, string>> = {}): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const [containers, networks, volumes] = await Promise.all([
     engine.containers.list(filter, true),
@@ -102,9 +103,10 @@ export async function observeProject(engine: Engine, project: Project): Promise<
       }),
     );
   }
-  const images: Record<string, string> = {};
+  const images: Record<string, string> = { ...knownImages };
   const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
   for (const reference of references) {
+    if (reference in images) continue;
     lookups.push(
       engine.images.inspect(reference).then((found) => {
         if (found) images[reference] = found.id;
