@@ -189,6 +189,6 @@ function renderRaw(tree: Dict, format: string): string {
     for (const key of keys) out[key] = sorted(value[key]);
     return out;
   };
-  const tree2 = sorted(tree) as Parameters<typeof toGoYaml>[0];
-  return format === 'json' ? JSON.stringify(tree2, null, 2) : toGoYaml(tree2);
+  const ordered = sorted(tree) as Parameters<typeof toGoYaml>[0];
+  return format === 'json' ? JSON.stringify(ordered, null, 2) : toGoYaml(ordered);
 }
