@@ -11,6 +11,11 @@ import type { Tools } from './tools.js';
 /** Where runc keeps container state when running as root (its --root default). */
 const RUNC_STATE = '/run/runc';
 
+export interface RootfsMount {
+  rootfs: string;
+  options: string;
+}
+
 export class RuncDriver {
   constructor(
     private readonly tools: Tools,
@@ -18,8 +23,15 @@ export class RuncDriver {
   ) {}
 
   async mountRootfs(id: string, lowerDirs: readonly string[]): Promise<string> {
+    const overlay = this.overlay(id, lowerDirs);
+    if (overlay) await mustRun('mount', ['-t', 'overlay', 'overlay', '-o', overlay.options, overlay.rootfs]);
+    return this.layout.rootfs(id);
+  }
+
+  /** The overlay mount of a container's root filesystem, its directories made; undefined when it is mounted. */
+  overlay(id: string, lowerDirs: readonly string[]): RootfsMount | undefined {
     const rootfs = this.layout.rootfs(id);
-    if (isMounted(rootfs)) return rootfs;
+    if (isMounted(rootfs)) return undefined;
     for (const dir of [rootfs, this.layout.upper(id), this.layout.work(id)]) mkdirSync(dir, { recursive: true });
     let lowers = [...lowerDirs].reverse();
     if (lowers.length === 0) {
@@ -27,9 +39,7 @@ export class RuncDriver {
       mkdirSync(empty, { recursive: true });
       lowers = [empty];
     }
-    const options = `lowerdir=${lowers.join(':')},upperdir=${this.layout.upper(id)},workdir=${this.layout.work(id)}`;
-    await mustRun('mount', ['-t', 'overlay', 'overlay', '-o', options, rootfs]);
-    return rootfs;
+    return { rootfs, options: `lowerdir=${lowers.join(':')},upperdir=${this.layout.upper(id)},workdir=${this.layout.work(id)}` };
   }
 
   async unmountRootfs(id: string): Promise<void> {
@@ -39,19 +49,21 @@ export class RuncDriver {
 
   /**
    * Starts the container through its monitor; resolves with the container's pid once it runs. With `tty` it gets a
-   * terminal; with `stdin` its input stays open, fed through the FIFO `stdin` in its directory.
+   * terminal; with `stdin` its input stays open, fed through the FIFO `stdin` in its directory. Given `mount`, the
+   * monitor mounts the root filesystem itself, and detaches it when the container ends.
    */
-  async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }): Promise<number> {
+  async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }, mount?: RootfsMount): Promise<number> {
     writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec);
-    const flags = `${io.tty ? 't' : ''}${io.stdin ? 'i' : ''}`;
     const result = await runProgram(this.tools.monitor, [
+      ...(io.tty ? ['-t'] : []),
+      ...(io.stdin ? ['-i'] : []),
+      ...(mount ? ['-o', mount.options, '-r', mount.rootfs] : []),
       this.tools.runc,
       this.layout.bundle(id),
       id,
       this.layout.log(id),
       this.layout.exitFile(id),
       this.layout.pidFile(id),
-      ...(flags ? [flags] : []),
     ]);
     if (result.code !== 0) throw new EngineError('invalid', runcMessage(result.stderr) || 'the container did not start');
     return Number(readFileSync(this.layout.pidFile(id), 'utf8').trim());
@@ -80,12 +92,16 @@ export class RuncDriver {
     if (existsSync(join(RUNC_STATE, id))) await runProgram(this.tools.runc, ['delete', '--force', id]);
   }
 
-  /** The exit code the monitor recorded, once the container has stopped. */
-  exitCode(id: string): number | undefined {
-    const file = this.layout.exitFile(id);
-    if (!existsSync(file)) return undefined;
-    const code = Number(readFileSync(file, 'utf8').trim());
-    return Number.isInteger(code) ? code : 255;
+  /** How the container ended, as its monitor recorded it ("CODE" or "CODE oom"); undefined while it runs. */
+  exit(id: string): { code: number; oomKilled: boolean } | undefined {
+    let text: string;
+    try {
+      text = readFileSync(this.layout.exitFile(id), 'utf8');
+    } catch {
+      return undefined;
+    }
+    const [code, note] = text.trim().split(' ');
+    return { code: Number.isInteger(Number(code)) ? Number(code) : 255, oomKilled: note === 'oom' };
   }
 
   /** The host pids of the container's processes. */

@@ -49,7 +49,7 @@ export class ContainerService {
       if (!record) continue;
       this.records.set(id, record);
       if (record.state.status === 'running' || record.state.status === 'paused') {
-        if (this.runtime.exitCode(id) !== undefined || !processAlive(record.state.pid)) this.finish(record);
+        if (this.runtime.exit(id) !== undefined || !processAlive(record.state.pid)) this.finish(record);
         else {
           this.watchExit(record);
           this.watchHealth(record);
@@ -150,11 +150,16 @@ export class ContainerService {
     const record = this.get(reference);
     if (record.state.status === 'running' || record.state.status === 'paused') return 'already';
     const image = this.images.resolve(record.imageId);
-    const rootfs = await this.runtime.mountRootfs(record.id, this.images.layerDirs(image));
+    const layers = this.images.layerDirs(image);
+    // A named user is looked up in the image's files, which needs the root filesystem now; otherwise the monitor
+    // mounts it, which saves a process.
+    const user = record.config.User ?? '';
+    const mount = user === '' ? this.runtime.overlay(record.id, layers) : undefined;
+    const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
     const spec = buildSpec({
       record,
       rootfs,
-      user: resolveUser(rootfs, record.config.User ?? ''),
+      user: resolveUser(rootfs, user),
       etcFiles: this.etcFiles(record),
       hostRlimitNofile: hostNofile(),
       ...(record.hostConfig.Init ? { init: initProgram() } : {}),
@@ -163,7 +168,7 @@ export class ContainerService {
     await this.runtime.deleteStale(record.id);
     let pid: number;
     try {
-      pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) });
+      pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, mount);
     } catch (error) {
       record.state = { ...record.state, status: 'created', error: (error as Error).message };
       this.save(record);
@@ -361,7 +366,7 @@ export class ContainerService {
   /** The monitor writes the exit file when the container stops: watched, with a poll as a safety net. */
   private watchExit(record: ContainerRecord): void {
     const check = (): void => {
-      if (this.runtime.exitCode(record.id) !== undefined) this.finish(record);
+      if (this.runtime.exit(record.id) !== undefined) this.finish(record);
     };
     try {
       const watcher = watch(this.layout.container(record.id), (_event, file) => {
@@ -373,7 +378,7 @@ export class ContainerService {
     }
     const poll = setInterval(() => {
       if (!this.records.has(record.id) || (record.state.status !== 'running' && record.state.status !== 'paused')) clearInterval(poll);
-      else if (!processAlive(record.state.pid) && this.runtime.exitCode(record.id) === undefined) {
+      else if (!processAlive(record.state.pid) && this.runtime.exit(record.id) === undefined) {
         // The monitor is gone without an exit file (killed): the container is over.
         setTimeout(() => this.finish(record), 200);
       } else check();
@@ -387,10 +392,11 @@ export class ContainerService {
     this.watchers.get(record.id)?.close();
     this.watchers.delete(record.id);
     this.health.stop(record.id);
-    const code = this.runtime.exitCode(record.id) ?? 255;
+    const { code, oomKilled } = this.runtime.exit(record.id) ?? { code: 255, oomKilled: false };
     const ran = Date.now() - Date.parse(record.state.startedAt);
-    record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled: false };
+    record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled };
     this.save(record);
+    if (oomKilled) this.emit(record, 'oom');
     this.emit(record, 'die', { exitCode: String(code) });
     for (const resolve of this.exitWaiters.get(record.id) ?? []) resolve(code);
     this.exitWaiters.delete(record.id);
