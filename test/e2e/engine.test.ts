@@ -1,5 +1,6 @@
 // berth's own engine, driven by the stock docker CLI: each test one obligation, checked on what the engine reports.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
@@ -136,7 +137,7 @@ services:
   assert.equal(engine.docker(['ps', '-aq']).stdout, '');
 });
 
-test('exec runs in the running container: output, exit code, stdin, workdir, env, user', () => {
+test('exec runs in the running container: output, exit code, stdin, workdir, env, user, privileged', () => {
   engine.docker(['run', '-d', '--network', 'none', '--name', 'exec-target', IMAGE, ...sleeperArgs]);
   try {
     const run = engine.docker(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
@@ -144,13 +145,19 @@ test('exec runs in the running container: output, exit code, stdin, workdir, env
     assert.equal(engine.docker(['exec', '-i', 'exec-target', 'cat'], Buffer.from('piped\n')).stdout, 'piped\n');
     assert.equal(engine.docker(['exec', '-w', '/tmp', '-e', 'X=1', 'exec-target', 'sh', '-c', 'echo $(pwd) $X']).stdout, '/tmp 1\n');
     assert.match(engine.docker(['exec', '-u', '1000', 'exec-target', 'id']).stdout, /^uid=1000 /);
+    const capabilities = (flags: string[]): string => engine.docker(['exec', ...flags, 'exec-target', 'grep', 'CapEff', '/proc/self/status']).stdout.trim();
+    assert.equal(capabilities([]), 'CapEff:\t00000000a80425fb');
+    assert.notEqual(capabilities(['--privileged']), capabilities([]), 'a privileged exec gets every capability');
+    // Every capability the engine itself holds (its bounding set: the same as this test's).
+    const own = /^CapBnd:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
+    assert.equal(capabilities(['--privileged']), `CapEff:\t${own}`);
   } finally {
     engine.docker(['rm', '-f', 'exec-target']);
   }
 });
 
 test('top lists the container processes; cp, export and save give their files', async () => {
-  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-files-'));

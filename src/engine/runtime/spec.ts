@@ -39,6 +39,26 @@ function capabilityName(name: string): string {
   return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
+/**
+ * "All capabilities" for privileged containers and execs: those in the engine's own bounding set (the list is in
+ * capability-number order), since runc cannot give what the engine does not have (in a container, say).
+ */
+let hostCapabilities: string[] | undefined;
+function allCapabilities(): string[] {
+  if (!hostCapabilities) {
+    const bounding = /^CapBnd:\s*([0-9a-f]+)/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    const bits = bounding ? BigInt(`0x${bounding}`) : -1n;
+    hostCapabilities = ALL_CAPABILITIES.filter((_name, index) => (bits >> BigInt(index)) & 1n);
+  }
+  return [...hostCapabilities];
+}
+
+/** The process capabilities of a privileged exec: all of them, in every set (as dockerd gives them). */
+export function privilegedCapabilities(): Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]> {
+  const all = allCapabilities();
+  return { bounding: all, effective: all, permitted: all, inheritable: all, ambient: all };
+}
+
 export function buildSpec(inputs: SpecInputs): Spec {
   const { record } = inputs;
   const config = record.config;
@@ -68,11 +88,11 @@ export function buildSpec(inputs: SpecInputs): Spec {
     proc.rlimits.push({ type, hard: cap(limit.Hard), soft: cap(limit.Soft) });
   }
 
-  let capabilities: string[] = host.Privileged ? [...ALL_CAPABILITIES] : [...proc.capabilities.bounding];
+  let capabilities: string[] = host.Privileged ? allCapabilities() : [...proc.capabilities.bounding];
   if (!host.Privileged) {
     const add = (host.CapAdd ?? []).map(capabilityName);
     const drop = (host.CapDrop ?? []).map(capabilityName);
-    if (add.includes('CAP_ALL')) capabilities = [...ALL_CAPABILITIES];
+    if (add.includes('CAP_ALL')) capabilities = allCapabilities();
     else capabilities = [...new Set([...capabilities, ...add])];
     capabilities = drop.includes('CAP_ALL') ? capabilities.filter((cap) => add.includes(cap)) : capabilities.filter((cap) => !drop.includes(cap));
   }

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { conflict, invalid, notFound, unsupported } from '../errors.js';
+import { conflict, invalid, notFound } from '../errors.js';
+import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { Tools } from '../runtime/tools.js';
@@ -52,7 +53,6 @@ export class ExecService {
     const container = this.containers.get(containerRef);
     if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
     if (!config.Cmd || config.Cmd.length === 0) throw invalid('No exec command specified');
-    if (config.Privileged && !container.hostConfig.Privileged) throw unsupported('a privileged exec in a container that is not privileged');
     const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0 };
     this.execs.set(record.id, record);
     this.events.emit('container', `exec_create: ${config.Cmd.join(' ')}`, container.id, { ...container.config.Labels, name: container.name, image: container.image, execID: record.id });
@@ -99,6 +99,7 @@ export class ExecService {
       env,
       cwd: record.config.WorkingDir || base.cwd,
       user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User) : base.user,
+      ...(record.config.Privileged ? { capabilities: privilegedCapabilities(), noNewPrivileges: false } : {}),
     });
     const args = ['exec', '--process', processFile, container.id];
     // runc gives a process a terminal only when it has one itself: `script` provides it (util-linux).
