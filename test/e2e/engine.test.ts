@@ -233,6 +233,11 @@ test('diff lists what a container changed, commit makes an image of it, --init r
   while (!diff.includes('/tmp/new') && Date.now() < deadline) diff = engine.docker(['diff', 'changer']).stdout;
   assert.deepEqual(diff.trim().split('\n').sort(), ['A /tmp/new', 'C /bin', 'C /tmp', 'D /bin/vi']);
   assert.equal(engine.docker(['commit', '-m', 'scenario', 'changer', 'example/committed:v1']).code, 0);
+  const listed = (filter: string): string => engine.docker(['images', '--filter', filter, '--format', '{{.Repository}}']).stdout;
+  assert.match(listed(`since=${IMAGE}`), /example\/committed/);
+  assert.doesNotMatch(listed('before=example/committed:v1'), /example\/committed/);
+  assert.match(listed('before=example/committed:v1'), /berth-test-busybox/);
+  assert.match(engine.docker(['images', '--filter', 'shape=round']).stderr, /invalid filter 'shape'/);
   const run = engine.docker(['run', '--rm', '--network', 'none', 'example/committed:v1', 'sh', '-c', 'cat /tmp/new; test -e /bin/vi || echo vi-gone']);
   assert.equal(run.stdout, 'added\nvi-gone\n');
   engine.docker(['rm', '-f', 'changer']);

@@ -1,6 +1,7 @@
 // The `filters` of list and events requests: labels, globs on references, and the container filters compose uses.
 import { invalid } from '../errors.js';
 import type { ContainerRecord } from '../services/container-record.js';
+import type { ImageRecord } from '../services/images.js';
 import type { EngineServices } from './routes.js';
 
 export function labelMatches(labels: Readonly<Record<string, string>>, filter: string): boolean {
@@ -39,6 +40,16 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
       case 'volume':
         if (!any((value) => record.binds.some((bind) => bind.source === value || bind.target === value))) return false;
         break;
+      case 'before':
+      case 'since': {
+        // Containers created before (since: after) the named one.
+        const other = services.containers.get(values[0]!);
+        if (name === 'before' ? record.created >= other.created : record.created <= other.created) return false;
+        break;
+      }
+      case 'health':
+        if (!any((value) => value === (record.state.health?.Status ?? 'none'))) return false;
+        break;
       case 'exited':
         if (record.state.status !== 'exited' || !any((value) => Number(value) === record.state.exitCode)) return false;
         break;
@@ -47,4 +58,47 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
     }
   }
   return true;
+}
+
+/** `GET /images/json` filters: dangling, label, reference, and before/since/until by creation time. */
+export function matchesImageFilters(image: ImageRecord, filters: Map<string, string[]>, services: EngineServices): boolean {
+  const { images } = services;
+  const created = Date.parse(image.config.created ?? '') || 0;
+  for (const [name, values] of filters) {
+    switch (name) {
+      case 'dangling':
+        if ((images.tagsOf(image.id).length === 0) !== (values[0] === 'true' || values[0] === '1')) return false;
+        break;
+      case 'label':
+        if (!values.every((value) => labelMatches(image.config.config?.Labels ?? {}, value))) return false;
+        break;
+      case 'reference':
+        if (!images.tagsOf(image.id).some((tag) => values.some((pattern) => globMatch(pattern, tag) || globMatch(pattern, tag.split(':')[0]!)))) return false;
+        break;
+      case 'before':
+      case 'since': {
+        const other = Date.parse(images.resolve(values[0]!).config.created ?? '') || 0;
+        if (name === 'before' ? created >= other : created <= other) return false;
+        break;
+      }
+      case 'until': {
+        const limit = timestamp(values[0]!);
+        if (created > limit) return false;
+        break;
+      }
+      default:
+        throw invalid(`invalid filter '${name}'`);
+    }
+  }
+  return true;
+}
+
+/** A time as clients send it: Unix seconds (with fractions), an RFC 3339 date, or a duration ago (`10m`). */
+function timestamp(value: string): number {
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const ago = /^(\d+)(s|m|h)$/.exec(value);
+  if (ago) return Date.now() - Number(ago[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[ago[2] as 's' | 'm' | 'h'];
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw invalid(`invalid timestamp: ${value}`);
+  return parsed;
 }

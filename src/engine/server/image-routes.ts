@@ -1,5 +1,5 @@
 // Images: load, list with filters, inspect, history, tag, remove.
-import { globMatch, labelMatches } from './filters.js';
+import { matchesImageFilters } from './filters.js';
 import { imageInspect, imageSummary } from './format.js';
 import { queryBoolean, queryFilters, sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
@@ -16,12 +16,7 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
   });
   router.add('GET', '/images/json', ({ response, query }) => {
     const filters = queryFilters(query);
-    let list = images.list();
-    const dangling = filters.get('dangling');
-    if (dangling) list = list.filter((image) => (images.tagsOf(image.id).length === 0) === (dangling[0] === 'true' || dangling[0] === '1'));
-    for (const label of filters.get('label') ?? []) list = list.filter((image) => labelMatches(image.config.config?.Labels ?? {}, label));
-    const references = filters.get('reference');
-    if (references) list = list.filter((image) => images.tagsOf(image.id).some((tag) => references.some((pattern) => globMatch(pattern, tag) || globMatch(pattern, tag.split(':')[0]!))));
+    const list = images.list().filter((image) => matchesImageFilters(image, filters, services));
     sendJson(response, 200, list.map((image) => imageSummary(image, images)));
   });
   router.add('GET', '/images/{name*}/json', ({ response, params }) => sendJson(response, 200, imageInspect(images.resolve(params.name!), images, services.layout)));
