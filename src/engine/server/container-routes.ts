@@ -1,8 +1,9 @@
 // Containers: create, list, inspect, the lifecycle, wait, resize and logs.
 import { EngineError, invalid } from '../errors.js';
-import type { ContainerService } from '../services/containers.js';
 import type { CreateConfig } from '../services/container-record.js';
 import { frame, readLog } from '../services/logs.js';
+import { attachOutput, isRunning } from './attach.js';
+import { parseDetachKeys } from './detach-keys.js';
 import { matchesFilters } from './filters.js';
 import { containerInspect, containerSummary } from './format.js';
 import { queryBoolean, queryFilters, queryInteger, readJson, sendEmpty, sendJson } from './http.js';
@@ -105,13 +106,14 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     await follower.done;
     response.end();
   });
-}
-
-export function isRunning(containers: ContainerService, id: string): boolean {
-  try {
-    const status = containers.get(id).state.status;
-    return status === 'running' || status === 'paused' || status === 'created';
-  } catch {
-    return false;
-  }
+  // Attach without an upgrade (dockerode without hijack): the output is the response body; there is no input.
+  router.add('POST', '/containers/{id}/attach', async ({ response, params, query }) => {
+    const record = containers.get(params.id!);
+    const detachKeys = query.get('detachKeys');
+    if (detachKeys) parseDetachKeys(detachKeys);
+    response.writeHead(200, { 'Content-Type': `application/vnd.docker.${record.config.Tty ? 'raw' : 'multiplexed'}-stream` });
+    response.flushHeaders();
+    await attachOutput(services, record, query, response).done;
+    response.end();
+  });
 }

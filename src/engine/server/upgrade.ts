@@ -4,8 +4,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { ContainerRecord } from '../services/container-record.js';
-import { frame, readLog } from '../services/logs.js';
-import { isRunning } from './container-routes.js';
+import { frame } from '../services/logs.js';
+import { attachOutput, isRunning } from './attach.js';
+import { detachScanner, DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 import { queryBoolean } from './http.js';
 import type { EngineServices } from './routes.js';
 
@@ -80,20 +81,22 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
     return rejectUpgrade(socket, '400 Bad Request', 'the container was not created with stdin open (-i)');
   }
   const tty = Boolean(record.config.Tty);
+  let detachKeys: Buffer;
+  try {
+    detachKeys = parseDetachKeys(query.get('detachKeys') || DEFAULT_DETACH_KEYS);
+  } catch (error) {
+    return rejectUpgrade(socket, '400 Bad Request', (error as Error).message);
+  }
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  if (wantsStdin) attachStdin(services, record, input);
+  const follower = attachOutput(services, record, query, socket);
+  // On a terminal, the detach keys end the attachment; the container keeps running.
+  const detach = (): void => {
+    services.containers.detached(record.id);
+    follower.stop();
+    socket.end();
+  };
+  if (wantsStdin) attachStdin(services, record, input, tty ? { scan: detachScanner(detachKeys), detach } : undefined);
   else input.resume();
-  services.containers.attached(record.id);
-  const follower = readLog(
-    services.layout.log(record.id),
-    { stdout: queryBoolean(query, 'stdout'), stderr: queryBoolean(query, 'stderr'), fromEnd: !queryBoolean(query, 'logs') },
-    (entry) => socket.write(tty ? Buffer.from(entry.log) : frame(entry.stream, Buffer.from(entry.log))),
-    queryBoolean(query, 'stream'),
-    () => isRunning(services.containers, record.id),
-  );
-  socket.on('close', () => follower.stop());
-  socket.on('error', () => follower.stop());
-  services.containers.holdLog(record.id, follower);
   // The client half-closes its side when it has no stdin: the stream stays writable until the container stops.
   void follower.done.then(() => socket.end());
 }
@@ -102,7 +105,12 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
  * What the client sends on an attached connection goes to the container's stdin. The container may not run yet
  * (docker run attaches before it starts): input is held until its stdin is there.
  */
-function attachStdin(services: EngineServices, record: ContainerRecord, socket: PassThrough): void {
+function attachStdin(
+  services: EngineServices,
+  record: ContainerRecord,
+  socket: PassThrough,
+  keys?: { scan: ReturnType<typeof detachScanner>; detach: () => void },
+): void {
   const held: Buffer[] = [];
   let target: NodeJS.WritableStream | undefined;
   let ended = false;
@@ -123,10 +131,21 @@ function attachStdin(services: EngineServices, record: ContainerRecord, socket: 
     connect();
     if (target || !isRunning(services.containers, record.id)) clearInterval(timer);
   }, 20);
-  socket.on('data', (chunk: Buffer) => {
+  socket.on('data', (data: Buffer) => {
+    const scanned = keys ? keys.scan(data) : { forward: data, detached: false };
+    const chunk = scanned.forward;
     connect();
-    if (target) target.write(chunk);
-    else held.push(chunk);
+    if (chunk.length > 0) {
+      if (target) target.write(chunk);
+      else held.push(chunk);
+    }
+    if (scanned.detached) {
+      clearInterval(timer);
+      target?.end(); // only this client's handle: the container's stdin stays open for the next attach
+      socket.removeAllListeners('data');
+      socket.removeAllListeners('end');
+      keys!.detach();
+    }
   });
   socket.on('end', () => {
     ended = true;

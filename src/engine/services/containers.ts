@@ -311,6 +311,12 @@ export class ContainerService {
     this.emit(this.get(reference), 'attach');
   }
 
+  /** Records that a client detached with its detach keys (for `events`). */
+  detached(id: string): void {
+    const record = this.records.get(id);
+    if (record) this.emit(record, 'detach');
+  }
+
   /** Registers a reader of the container's log until it is done; it is woken when the container stops. */
   holdLog(id: string, follower: LogFollower): void {
     const readers = this.logReaders.get(id) ?? new Set();

@@ -1,0 +1,36 @@
+// Attaching to a container's output, on an upgraded connection or as a plain response body.
+import type { ContainerService } from '../services/containers.js';
+import type { ContainerRecord } from '../services/container-record.js';
+import { frame, readLog } from '../services/logs.js';
+import type { LogFollower } from '../services/logs.js';
+import { queryBoolean } from './http.js';
+import type { EngineServices } from './routes.js';
+
+/**
+ * The container's output for an attached client (upgraded or not): what it writes from now on (with `logs`, from
+ * the start), framed unless it has a terminal, until it stops (with `stream`) or at once.
+ */
+export function attachOutput(services: EngineServices, record: ContainerRecord, query: URLSearchParams, out: NodeJS.WritableStream & { on(event: 'close' | 'error', listener: () => void): unknown }): LogFollower {
+  const tty = Boolean(record.config.Tty);
+  services.containers.attached(record.id);
+  const follower = readLog(
+    services.layout.log(record.id),
+    { stdout: queryBoolean(query, 'stdout'), stderr: queryBoolean(query, 'stderr'), fromEnd: !queryBoolean(query, 'logs') },
+    (entry) => out.write(tty ? Buffer.from(entry.log) : frame(entry.stream, Buffer.from(entry.log))),
+    queryBoolean(query, 'stream'),
+    () => isRunning(services.containers, record.id),
+  );
+  out.on('close', () => follower.stop());
+  out.on('error', () => follower.stop());
+  services.containers.holdLog(record.id, follower);
+  return follower;
+}
+
+export function isRunning(containers: ContainerService, id: string): boolean {
+  try {
+    const status = containers.get(id).state.status;
+    return status === 'running' || status === 'paused' || status === 'created';
+  } catch {
+    return false;
+  }
+}
