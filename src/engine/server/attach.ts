@@ -26,6 +26,7 @@ export function attachOutput(services: EngineServices, record: ContainerRecord, 
   return follower;
 }
 
+/** Whether the container may still write output: running, paused, or created and about to start. */
 export function isRunning(containers: ContainerService, id: string): boolean {
   try {
     const status = containers.get(id).state.status;
