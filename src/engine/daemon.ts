@@ -7,6 +7,7 @@ import { EventBus } from './services/events.js';
 import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
+import { VolumeService } from './services/volumes.js';
 import { RuncDriver } from './runtime/runc.js';
 import { findTools } from './runtime/tools.js';
 import { createEngineServer, listen } from './server/server.js';
@@ -33,11 +34,13 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
   const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
-  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools));
+  const volumes = new VolumeService(layout, events);
+  volumes.adopt();
+  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes);
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const server = createEngineServer({ layout, images, containers, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const server = createEngineServer({ layout, images, containers, volumes, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

@@ -313,3 +313,34 @@ test('on a terminal attach, the detach keys end the attachment and leave the con
     engine.docker(['rm', '-f', 'detachable']);
   }
 });
+
+test('volumes: create, list, inspect, mount (copy-up, nocopy, read-only, subpath, volumes-from), in-use 409, rm, prune', () => {
+  const run = (...args: string[]) => engine.docker(['run', '--rm', '--network', 'none', ...args]);
+  assert.equal(engine.docker(['volume', 'create', '--label', 'team=a', 'vol-data']).stdout.trim(), 'vol-data');
+  assert.match(engine.docker(['volume', 'ls', '--filter', 'label=team=a', '--format', '{{.Name}} {{.Driver}}']).stdout, /^vol-data local$/m);
+  assert.match(engine.docker(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'vol-data']).stdout, /\/volumes\/vol-data\/_data$/m);
+  assert.equal(run('-v', 'vol-data:/data', IMAGE, 'sh', '-c', 'mkdir /data/sub; echo kept > /data/sub/file').code, 0);
+  assert.equal(run('-v', 'vol-data:/data:ro', IMAGE, 'cat', '/data/sub/file').stdout, 'kept\n');
+  assert.match(run('-v', 'vol-data:/data:ro', IMAGE, 'touch', '/data/x').stderr, /Read-only file system/);
+  assert.equal(run('--mount', 'type=volume,source=vol-data,target=/only,volume-subpath=sub', IMAGE, 'ls', '/only').stdout, 'file\n');
+  // A new volume gets the image's files at its target; nocopy leaves it empty.
+  assert.equal(run('-v', 'vol-copied:/var', IMAGE, 'ls', '/var').stdout, 'www\n');
+  assert.equal(run('-v', 'vol-empty:/var:nocopy', IMAGE, 'ls', '/var').stdout, '');
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'vol-holder', '-v', 'vol-data:/data', '-v', '/scratch', IMAGE, ...sleeperArgs]);
+  try {
+    assert.match(engine.docker(['volume', 'rm', 'vol-data']).stderr, /volume is in use/);
+    assert.match(run('--volumes-from', 'vol-holder:ro', IMAGE, 'sh', '-c', 'cat /data/sub/file; touch /scratch/x').stderr, /Read-only file system/);
+    const anonymous = engine.docker(['inspect', '-f', '{{range .Mounts}}{{if eq .Destination "/scratch"}}{{.Name}}{{end}}{{end}}', 'vol-holder']).stdout.trim();
+    assert.match(anonymous, /^[0-9a-f]{64}$/);
+    engine.docker(['rm', '-f', '-v', 'vol-holder']);
+    assert.notEqual(engine.docker(['volume', 'inspect', anonymous]).code, 0, 'rm -v removes the anonymous volume');
+    assert.equal(engine.docker(['volume', 'inspect', 'vol-data']).code, 0, 'and keeps the named one');
+  } finally {
+    engine.docker(['rm', '-f', 'vol-holder']);
+  }
+  assert.equal(engine.docker(['volume', 'rm', 'vol-data']).code, 0);
+  assert.match(engine.docker(['volume', 'rm', 'vol-data']).stderr, /no such volume/);
+  const pruned = engine.docker(['volume', 'prune', '-f', '--all', '--filter', 'label!=keep']).stdout;
+  assert.match(pruned, /vol-copied/);
+  assert.match(pruned, /vol-empty/);
+});

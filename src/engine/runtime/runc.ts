@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
-import { mustRun, runProgram } from './tools.js';
+import { isMountPoint, mustRun, runProgram } from './tools.js';
 import type { Tools } from './tools.js';
 
 /** Where runc keeps container state when running as root (its --root default). */
@@ -31,7 +31,7 @@ export class RuncDriver {
   /** The overlay mount of a container's root filesystem, its directories made; undefined when it is mounted. */
   overlay(id: string, lowerDirs: readonly string[]): RootfsMount | undefined {
     const rootfs = this.layout.rootfs(id);
-    if (isMounted(rootfs)) return undefined;
+    if (isMountPoint(rootfs)) return undefined;
     for (const dir of [rootfs, this.layout.upper(id), this.layout.work(id)]) mkdirSync(dir, { recursive: true });
     let lowers = [...lowerDirs].reverse();
     if (lowers.length === 0) {
@@ -44,7 +44,7 @@ export class RuncDriver {
 
   async unmountRootfs(id: string): Promise<void> {
     const rootfs = this.layout.rootfs(id);
-    if (isMounted(rootfs)) await mustRun('umount', ['-l', rootfs]);
+    if (isMountPoint(rootfs)) await mustRun('umount', ['-l', rootfs]);
   }
 
   /**
@@ -111,13 +111,6 @@ export class RuncDriver {
   }
 }
 
-function isMounted(path: string): boolean {
-  try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
-  } catch {
-    return false;
-  }
-}
 
 /** runc logs `time="..." level=error msg="..."`: the message is what users need. */
 function runcMessage(stderr: string): string {

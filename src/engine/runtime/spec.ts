@@ -23,6 +23,8 @@ export interface SpecInputs {
   /** The init program (`tini-static`) mounted as /sbin/docker-init when the request asks for `Init`. */
   readonly init?: string;
   readonly hostRlimitNofile: number;
+  /** The container's binds and volumes, their host paths resolved (a volume's data, or its subpath). */
+  readonly mounts: ReadonlyArray<{ readonly source: string; readonly target: string; readonly readOnly: boolean; readonly propagation?: string }>;
 }
 
 const ALL_CAPABILITIES = [
@@ -149,7 +151,7 @@ export function buildSpec(inputs: SpecInputs): Spec {
   for (const [destination, source] of Object.entries(inputs.etcFiles)) {
     spec.mounts.push({ destination, type: 'bind', source, options: ['rbind', 'rprivate'] });
   }
-  for (const bind of record.binds) {
+  for (const bind of inputs.mounts) {
     spec.mounts.push({
       destination: bind.target,
       type: 'bind',

@@ -1,7 +1,7 @@
 // The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its two
 // helpers. Checked once at start, with the package to install named when one is missing.
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
 
@@ -70,5 +70,14 @@ export async function extractUpload(args: readonly string[], input?: NodeJS.Read
   if (result.code !== 0) {
     const problems = result.stderr.split('\n').filter((line) => line.startsWith('tar: ') && !/Exiting with failure/.test(line));
     throw new EngineError('invalid', `invalid archive: ${problems.map((line) => line.slice(5)).join('; ') || `tar exited with ${result.code}`}`);
+  }
+}
+
+/** Whether something is mounted at `path` (read from this process's mount table). */
+export function isMountPoint(path: string): boolean {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
+  } catch {
+    return false;
   }
 }

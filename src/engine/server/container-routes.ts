@@ -17,7 +17,7 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     if (!body) throw invalid('config cannot be empty in order to create a container');
     const platform = query.get('platform');
     if (platform && !/^linux(\/amd64)?$/.test(platform)) throw invalid(`image platform ${platform} does not match the engine (linux/amd64)`);
-    const record = containers.create(body, query.get('name'));
+    const record = await containers.create(body, query.get('name'));
     sendJson(response, 201, { Id: record.id, Warnings: [] });
   });
   router.add('GET', '/containers/json', ({ response, query }) => {
@@ -62,7 +62,7 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
   });
   router.add('DELETE', '/containers/{id}', async ({ response, params, query }) => {
     if (queryBoolean(query, 'link')) throw new EngineError('unsupported', 'removing links is not supported by berth\'s engine yet');
-    await containers.remove(params.id!, queryBoolean(query, 'force'));
+    await containers.remove(params.id!, queryBoolean(query, 'force'), queryBoolean(query, 'v'));
     sendEmpty(response, 204);
   });
   router.add('POST', '/containers/{id}/wait', async ({ response, params, query }) => {

@@ -38,7 +38,7 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
         if (!any((value) => value === (record.hostConfig.NetworkMode === 'host' ? 'host' : 'none'))) return false;
         break;
       case 'volume':
-        if (!any((value) => record.binds.some((bind) => bind.source === value || bind.target === value))) return false;
+        if (!any((value) => record.mounts.some((mount) => mount.name === value || mount.source === value || mount.target === value))) return false;
         break;
       case 'before':
       case 'since': {

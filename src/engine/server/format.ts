@@ -56,14 +56,11 @@ function networksOf(record: ContainerRecord): Record<string, unknown> {
 }
 
 function mountsOf(record: ContainerRecord): unknown[] {
-  return record.binds.map((bind) => ({
-    Type: 'bind',
-    Source: bind.source,
-    Destination: bind.target,
-    Mode: bind.readOnly ? 'ro' : '',
-    RW: !bind.readOnly,
-    Propagation: bind.propagation ?? 'rprivate',
-  }));
+  return record.mounts.map((mount) =>
+    mount.type === 'volume'
+      ? { Type: 'volume', Name: mount.name, Source: mount.source, Destination: mount.target, Driver: 'local', Mode: mount.readOnly ? 'ro' : 'z', RW: !mount.readOnly, Propagation: '' }
+      : { Type: 'bind', Source: mount.source, Destination: mount.target, Mode: mount.readOnly ? 'ro' : '', RW: !mount.readOnly, Propagation: mount.propagation ?? 'rprivate' },
+  );
 }
 
 export function containerSummary(record: ContainerRecord): Record<string, unknown> {

@@ -1,9 +1,9 @@
-// Networks and volumes in part 1 of the engine: the predefined `host` and `none` networks, no volumes.
+// Networks: the predefined `host` and `none` networks.
 import { EngineError } from '../errors.js';
 import { queryFilters, sendJson } from './http.js';
 import type { Router } from './router.js';
 
-/** Part 1 of the engine has the predefined `host` and `none` networks and no volumes; creating either is refused. */
+/** The predefined networks; creating others is refused until the engine has bridge networks. */
 const PREDEFINED_NETWORKS = [
   { Name: 'host', Id: 'host', Driver: 'host' },
   { Name: 'none', Id: 'none', Driver: 'null' },
@@ -22,7 +22,7 @@ const PREDEFINED_NETWORKS = [
   Labels: {},
 }));
 
-export function addNetworkAndVolumeRoutes(router: Router): void {
+export function addNetworkRoutes(router: Router): void {
   router.add('GET', '/networks', ({ response, query }) => {
     const filters = queryFilters(query);
     const list = PREDEFINED_NETWORKS.filter((network) => {
@@ -43,12 +43,5 @@ export function addNetworkAndVolumeRoutes(router: Router): void {
   });
   router.add('POST', '/networks/create', () => {
     throw new EngineError('unsupported', "creating networks is not supported by berth's engine yet");
-  });
-  router.add('GET', '/volumes', ({ response }) => sendJson(response, 200, { Volumes: [], Warnings: [] }));
-  router.add('GET', '/volumes/{name}', ({ params }) => {
-    throw new EngineError('not-found', `get ${params.name}: no such volume`);
-  });
-  router.add('POST', '/volumes/create', () => {
-    throw new EngineError('unsupported', "creating volumes is not supported by berth's engine yet");
   });
 }

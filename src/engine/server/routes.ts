@@ -2,6 +2,7 @@
 // service and writes the answer; rules live in the services.
 import type { CommitServices } from '../services/commit.js';
 import type { ContainerService } from '../services/containers.js';
+import type { VolumeService } from '../services/volumes.js';
 import type { EventBus } from '../services/events.js';
 import type { ExecService } from '../services/exec.js';
 import type { ImageService } from '../services/images.js';
@@ -10,7 +11,8 @@ import { addContainerRoutes } from './container-routes.js';
 import { addContentRoutes } from './content-routes.js';
 import { addExecRoutes } from './exec-routes.js';
 import { addImageRoutes } from './image-routes.js';
-import { addNetworkAndVolumeRoutes } from './network-routes.js';
+import { addNetworkRoutes } from './network-routes.js';
+import { addVolumeRoutes } from './volume-routes.js';
 import { Router } from './router.js';
 import { addSystemRoutes } from './system-routes.js';
 
@@ -21,6 +23,7 @@ export interface EngineServices {
   readonly layout: Layout;
   readonly images: ImageService;
   readonly containers: ContainerService;
+  readonly volumes: VolumeService;
   readonly execs: ExecService;
   readonly commit: CommitServices;
   readonly events: EventBus;
@@ -33,7 +36,8 @@ export function buildRouter(services: EngineServices): Router {
   addSystemRoutes(router, services);
   addImageRoutes(router, services);
   addContainerRoutes(router, services);
-  addNetworkAndVolumeRoutes(router);
+  addNetworkRoutes(router);
+  addVolumeRoutes(router, services);
   addExecRoutes(router, services);
   addContentRoutes(router, services);
   return router;

@@ -35,7 +35,7 @@ export interface HostConfig {
   PortBindings?: Record<string, unknown> | null;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   AutoRemove?: boolean;
-  Mounts?: Array<{ Type?: string; Source?: string; Target?: string; ReadOnly?: boolean; BindOptions?: { Propagation?: string } }> | null;
+  Mounts?: MountRequest[] | null;
   CapAdd?: string[] | null;
   CapDrop?: string[] | null;
   Dns?: string[] | null;
@@ -82,11 +82,38 @@ export interface ContainerState {
   health?: HealthState;
 }
 
-export interface BindMount {
+/** One entry of `HostConfig.Mounts`, as the API has it. */
+export interface MountRequest {
+  Type?: string;
+  Source?: string;
+  Target?: string;
+  ReadOnly?: boolean;
+  BindOptions?: { Propagation?: string; CreateMountpoint?: boolean } | null;
+  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; Subpath?: string; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number } | null;
+}
+
+/** A mount of a container: a host path (bind) or a volume (by name; `source` is its data on the host). */
+export interface MountPoint {
+  readonly type: 'bind' | 'volume';
   readonly source: string;
   readonly target: string;
   readonly readOnly: boolean;
   readonly propagation?: string;
+  readonly name?: string;
+  /** A directory inside the volume mounted instead of all of it. */
+  readonly subpath?: string;
+}
+
+/** A volume mount as asked, before the volume is looked up or created (an empty name: a new anonymous volume). */
+export interface VolumeMountRequest {
+  readonly name: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+  readonly noCopy: boolean;
+  readonly subpath?: string;
+  readonly labels?: Record<string, string>;
+  readonly driver?: { name?: string; options?: Record<string, string> };
 }
 
 export interface ContainerRecord {
@@ -102,7 +129,7 @@ export interface ContainerRecord {
   readonly path: string;
   readonly args: string[];
   readonly hostname: string;
-  readonly binds: readonly BindMount[];
+  readonly mounts: readonly MountPoint[];
   state: ContainerState;
   restartCount: number;
   /** Stopped by a client (stop, kill): restart policies other than `always` leave it stopped. */
@@ -142,8 +169,8 @@ export function checkTypes(config: CreateConfig): void {
 }
 
 /**
- * What berth's engine cannot do yet (networks, volumes, ports, restart policies, healthchecks, TTYs and stdin come
- * in part 2 of the engine) is a 400 that names the field, never a silent success.
+ * What berth's engine cannot do yet (bridge networks, published ports, DNS settings, links, devices)
+ * is a 400 that names the field, never a silent success.
  */
 export function refuseUnsupported(config: CreateConfig): void {
   const host = config.HostConfig ?? {};
@@ -151,7 +178,6 @@ export function refuseUnsupported(config: CreateConfig): void {
   if (!['none', 'host'].includes(mode) && !config.NetworkDisabled) {
     throw unsupported(`networking (NetworkMode "${mode}": use --network none or --network host)`);
   }
-  if (!EMPTY(config.Volumes)) throw unsupported('anonymous volumes (Config.Volumes)');
   const restart = host.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) throw invalid(`invalid restart policy "${restart}"`);
   if (restart !== 'on-failure' && (host.RestartPolicy?.MaximumRetryCount ?? 0) > 0) throw invalid(`maximum retry count cannot be used with restart policy '${restart}'`);
@@ -164,38 +190,93 @@ export function refuseUnsupported(config: CreateConfig): void {
     ['DnsOptions', 'DNS settings'],
     ['DnsSearch', 'DNS settings'],
     ['ExtraHosts', 'extra hosts'],
-    ['VolumesFrom', 'volumes_from'],
     ['Links', 'links'],
     ['Devices', 'devices'],
   ] as const) {
     if (!EMPTY(host[field])) throw unsupported(label);
   }
   for (const mount of host.Mounts ?? []) {
-    if (mount.Type !== 'bind' && mount.Type !== 'tmpfs') throw unsupported(`mounts of type ${mount.Type}`);
-  }
-  for (const bind of host.Binds ?? []) {
-    const [source = ''] = bind.split(':');
-    if (!source.startsWith('/')) throw unsupported(`named volumes (${bind})`);
+    if (!['bind', 'volume', 'tmpfs'].includes(mount.Type ?? '')) throw unsupported(`mounts of type ${mount.Type}`);
   }
   if (host.UTSMode && host.UTSMode !== '') throw unsupported(`UTSMode "${host.UTSMode}"`);
   if (host.IpcMode && !['', 'private', 'shareable', 'host'].includes(host.IpcMode)) throw unsupported(`IpcMode "${host.IpcMode}"`);
   if (host.PidMode && !['', 'host'].includes(host.PidMode)) throw unsupported(`PidMode "${host.PidMode}"`);
 }
 
-/** `-v /host:/target:ro` and `--mount type=bind` -> bind mounts. */
-export function bindMounts(host: HostConfig): BindMount[] {
-  const binds: BindMount[] = [];
+/** Everything a create request mounts: host paths, and volumes still to be looked up or created. */
+export interface RequestedMounts {
+  readonly binds: MountPoint[];
+  readonly volumes: VolumeMountRequest[];
+  /** tmpfs mounts: target -> mount options. */
+  readonly tmpfs: Record<string, string>;
+}
+
+/**
+ * `Binds` (`/host:/target:ro`, `name:/target:nocopy`), `Mounts` (bind, volume, tmpfs), `Tmpfs`, and anonymous
+ * volumes for the paths in `Config.Volumes` and the image's VOLUMEs that nothing else mounts. Two mounts on one
+ * target are a 400, as in dockerd.
+ */
+export function requestedMounts(host: HostConfig, volumes: readonly string[]): RequestedMounts {
+  const binds: MountPoint[] = [];
+  const named: VolumeMountRequest[] = [];
+  const tmpfs: Record<string, string> = { ...host.Tmpfs };
+  const targets = new Set<string>(Object.keys(tmpfs));
+  const claim = (target: string): void => {
+    if (!target.startsWith('/')) throw invalid(`invalid mount config: mount path must be absolute: ${target}`);
+    const clean = target.length > 1 ? target.replace(/\/+$/, '') : target;
+    if (targets.has(clean)) throw invalid(`Duplicate mount point: ${clean}`);
+    targets.add(clean);
+  };
   for (const entry of host.Binds ?? []) {
-    const [source = '', target = '', options = ''] = entry.split(':');
-    if (!target.startsWith('/')) throw invalid(`invalid volume specification: '${entry}'`);
-    const flags = options.split(',');
-    const propagation = flags.find((flag) => /^r?(private|shared|slave)$/.test(flag));
-    binds.push({ source, target, readOnly: flags.includes('ro'), ...(propagation ? { propagation } : {}) });
+    const parts = entry.split(':');
+    if (parts.length < 2 || parts.length > 3) throw invalid(`invalid volume specification: '${entry}'`);
+    const [source = '', target = '', options = ''] = parts;
+    if (source === '') throw invalid(`invalid volume specification: '${entry}'`);
+    claim(target);
+    const flags = options.split(',').filter(Boolean);
+    for (const flag of flags) {
+      if (!/^(ro|rw|z|Z|nocopy|r?(private|shared|slave))$/.test(flag)) throw invalid(`invalid mode: ${flag}`);
+    }
+    const readOnly = flags.includes('ro');
+    if (source.startsWith('/')) {
+      const propagation = flags.find((flag) => /^r?(private|shared|slave)$/.test(flag));
+      binds.push({ type: 'bind', source, target, readOnly, ...(propagation ? { propagation } : {}) });
+    } else {
+      named.push({ name: source, target, readOnly, noCopy: flags.includes('nocopy') });
+    }
   }
   for (const mount of host.Mounts ?? []) {
-    if (mount.Type !== 'bind') continue;
-    if (!mount.Source?.startsWith('/') || !mount.Target?.startsWith('/')) throw invalid('bind mounts need absolute Source and Target');
-    binds.push({ source: mount.Source, target: mount.Target, readOnly: Boolean(mount.ReadOnly), ...(mount.BindOptions?.Propagation ? { propagation: mount.BindOptions.Propagation } : {}) });
+    const target = mount.Target ?? '';
+    claim(target);
+    if (mount.Type === 'bind') {
+      if (!mount.Source?.startsWith('/')) throw invalid('invalid mount config for type "bind": the Source of a bind mount must be an absolute path');
+      const propagation = mount.BindOptions?.Propagation;
+      binds.push({ type: 'bind', source: mount.Source, target, readOnly: Boolean(mount.ReadOnly), ...(propagation ? { propagation } : {}) });
+    } else if (mount.Type === 'volume') {
+      const options = mount.VolumeOptions ?? {};
+      const driver = options.DriverConfig;
+      named.push({
+        name: mount.Source ?? '',
+        target,
+        readOnly: Boolean(mount.ReadOnly),
+        noCopy: Boolean(options.NoCopy),
+        ...(options.Subpath ? { subpath: options.Subpath } : {}),
+        ...(options.Labels ? { labels: options.Labels } : {}),
+        ...(driver ? { driver: { ...(driver.Name ? { name: driver.Name } : {}), ...(driver.Options ? { options: driver.Options } : {}) } } : {}),
+      });
+    } else if (mount.Type === 'tmpfs') {
+      if (mount.Source) throw invalid('invalid mount config for type "tmpfs": Source must not be specified');
+      const options = [mount.ReadOnly ? 'ro' : ''];
+      if (mount.TmpfsOptions?.SizeBytes) options.push(`size=${mount.TmpfsOptions.SizeBytes}`);
+      if (mount.TmpfsOptions?.Mode) options.push(`mode=${mount.TmpfsOptions.Mode.toString(8)}`);
+      tmpfs[target] = options.filter(Boolean).join(',');
+    }
   }
-  return binds;
+  for (const target of volumes) {
+    if (!targets.has(target)) {
+      targets.add(target);
+      named.push({ name: '', target, readOnly: false, noCopy: false });
+    }
+  }
+  return { binds, volumes: named, tmpfs };
 }

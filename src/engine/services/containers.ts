@@ -1,11 +1,12 @@
 // Containers: create from an image, start through the runtime, stop, kill, pause, rename, remove, wait; state kept
 // on disk and brought back when the engine starts again (containers outlive the engine: their monitors hold them).
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, EngineError, invalid, notFound } from '../errors.js';
 import { processAlive } from '../runtime/runc.js';
+import { mustRun } from '../runtime/tools.js';
 import type { RuncDriver } from '../runtime/runc.js';
 import { buildSpec } from '../runtime/spec.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
@@ -14,9 +15,10 @@ import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
 import { probeCommand } from './health.js';
 import type { HealthChecker } from './health.js';
-import { bindMounts, checkTypes, refuseUnsupported } from './container-record.js';
-import type { ContainerRecord, CreateConfig } from './container-record.js';
+import { checkTypes, refuseUnsupported, requestedMounts } from './container-record.js';
+import type { ContainerRecord, CreateConfig, HostConfig, MountPoint } from './container-record.js';
 import type { ImageService } from './images.js';
+import type { VolumeService } from './volumes.js';
 
 const NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -39,6 +41,7 @@ export class ContainerService {
     private readonly runtime: RuncDriver,
     private readonly events: EventBus,
     private readonly health: HealthChecker,
+    private readonly volumes: VolumeService,
   ) {}
 
   /** Reads every container back from disk; running ones are watched again, stopped-while-away ones marked exited. */
@@ -83,7 +86,7 @@ export class ContainerService {
     throw notFound(`No such container: ${reference}`);
   }
 
-  create(request: CreateConfig, requestedName: string | null): ContainerRecord {
+  async create(request: CreateConfig, requestedName: string | null): Promise<ContainerRecord> {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('config cannot be empty in order to create a container');
     if (request.Image === undefined || request.Image === '') throw invalid('Config.Image is required');
     checkTypes(request);
@@ -108,10 +111,16 @@ export class ContainerService {
     if (argv.length === 0) throw invalid('No command specified');
     const env = mergeEnv(defaults.Env ?? [], request.Env ?? []);
     const host = { ...request.HostConfig };
-    if (host.Mounts) {
-      const tmpfs: Record<string, string> = { ...host.Tmpfs };
-      for (const mount of host.Mounts) if (mount.Type === 'tmpfs' && mount.Target) tmpfs[mount.Target] = mount.ReadOnly ? 'ro' : '';
-      host.Tmpfs = tmpfs;
+    const requested = requestedMounts(host, [...Object.keys(request.Volumes ?? {}), ...Object.keys(defaults.Volumes ?? {})]);
+    host.Tmpfs = requested.tmpfs;
+    const mounts = [...requested.binds, ...this.mountsFrom(host)];
+    const copies: Array<{ volume: string; target: string }> = [];
+    for (const volume of requested.volumes) {
+      if (mounts.some((mount) => mount.target === volume.target)) continue;
+      const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', DriverOpts: volume.driver.options ?? null } : {};
+      const created = volume.name ? this.volumes.create({ Name: volume.name, Labels: volume.labels ?? null, ...driver }) : this.volumes.create({ Labels: volume.labels ?? null, ...driver }, true);
+      mounts.push({ type: 'volume', name: created.name, source: this.volumes.mountpoint(created.name), target: volume.target, readOnly: volume.readOnly, ...(volume.subpath ? { subpath: volume.subpath } : {}) });
+      if (!volume.noCopy && !volume.subpath) copies.push({ volume: created.name, target: volume.target });
     }
     const { HostConfig: _host, NetworkingConfig: _networking, ...config } = request;
     const record: ContainerRecord = {
@@ -136,14 +145,47 @@ export class ContainerService {
       path: argv[0]!,
       args: argv.slice(1),
       hostname: request.Hostname || id.slice(0, 12),
-      binds: bindMounts(host),
+      mounts,
       state: { status: 'created', pid: 0, exitCode: 0, startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z', oomKilled: false, error: '' },
       restartCount: 0,
     };
     mkdirSync(this.layout.bundle(id), { recursive: true });
     this.save(record);
+    try {
+      for (const copy of copies) await this.copyUp(record, copy.volume, copy.target);
+    } catch (error) {
+      await this.destroy(record);
+      throw error;
+    }
     this.emit(record, 'create');
     return record;
+  }
+
+  /**
+   * `VolumesFrom` (`container[:ro|rw]`): the other container's mounts, read-only or read-write as asked, else as
+   * they are there.
+   */
+  private mountsFrom(host: HostConfig): MountPoint[] {
+    const mounts: MountPoint[] = [];
+    for (const entry of host.VolumesFrom ?? []) {
+      const [reference = '', mode = ''] = entry.split(':');
+      if (!['', 'ro', 'rw'].includes(mode)) throw invalid(`invalid mode for volumes-from: ${mode}`);
+      for (const mount of this.get(reference).mounts) {
+        if (mounts.some((existing) => existing.target === mount.target)) continue;
+        mounts.push({ ...mount, readOnly: mode === '' ? mount.readOnly : mode === 'ro' });
+      }
+    }
+    return mounts;
+  }
+
+  /** A new volume gets what the image has at its target (Docker's copy-up), unless the volume holds files already. */
+  private async copyUp(record: ContainerRecord, volume: string, target: string): Promise<void> {
+    const layers = this.images.layerDirs(this.images.resolve(record.imageId));
+    if (!this.volumes.isEmpty(volume) || !layers.some((layer) => hasEntries(join(layer, target)))) return;
+    const rootfs = await this.runtime.mountRootfs(record.id, layers);
+    const from = join(rootfs, target);
+    if (!existsSync(from) || !statSync(from).isDirectory()) return;
+    await mustRun('cp', ['-a', `${from}/.`, this.volumes.mountpoint(volume)]);
   }
 
   async start(reference: string): Promise<'started' | 'already'> {
@@ -156,9 +198,14 @@ export class ContainerService {
     const user = record.config.User ?? '';
     const mount = user === '' ? this.runtime.overlay(record.id, layers) : undefined;
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
+    const mounts = [];
+    for (const mount of record.mounts) {
+      mounts.push(mount.type === 'volume' ? { ...mount, source: await this.volumes.prepare(mount.name!, mount.subpath) } : mount);
+    }
     const spec = buildSpec({
       record,
       rootfs,
+      mounts,
       user: resolveUser(rootfs, user),
       etcFiles: this.etcFiles(record),
       hostRlimitNofile: hostNofile(),
@@ -172,6 +219,8 @@ export class ContainerService {
     } catch (error) {
       record.state = { ...record.state, status: 'created', error: (error as Error).message };
       this.save(record);
+      // As dockerd: a --rm container that cannot start is removed (docker run waits for that).
+      if (record.hostConfig.AutoRemove) await this.destroy(record, true);
       throw error;
     }
     record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
@@ -255,7 +304,8 @@ export class ContainerService {
     this.emit(record, 'rename', { oldName: `/${old}` });
   }
 
-  async remove(reference: string, force: boolean): Promise<void> {
+  /** Removes the container; with `removeVolumes`, its anonymous volumes too (named ones stay). */
+  async remove(reference: string, force: boolean, removeVolumes = false): Promise<void> {
     const record = this.get(reference);
     if (record.state.status === 'running' || record.state.status === 'paused') {
       if (!force) {
@@ -266,7 +316,12 @@ export class ContainerService {
       await this.runtime.kill(record.id, 'SIGKILL');
       await exited;
     }
-    await this.destroy(record);
+    await this.destroy(record, removeVolumes);
+  }
+
+  /** Names of the containers that mount the volume. */
+  volumeUsers(name: string): string[] {
+    return [...this.records.values()].filter((record) => record.mounts.some((mount) => mount.name === name)).map((record) => record.id);
   }
 
   /** The container's root filesystem, mounted (a created container has none until asked). */
@@ -325,7 +380,7 @@ export class ContainerService {
     void follower.done.finally(() => readers.delete(follower));
   }
 
-  private async destroy(record: ContainerRecord): Promise<void> {
+  private async destroy(record: ContainerRecord, removeVolumes = false): Promise<void> {
     if (!this.records.has(record.id)) return;
     // Whoever is reading the output (docker run --rm attached) gets all of it before the files go.
     const readers = [...(this.logReaders.get(record.id) ?? [])];
@@ -340,6 +395,12 @@ export class ContainerService {
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     rmSync(this.layout.container(record.id), { recursive: true, force: true });
+    if (removeVolumes) {
+      for (const mount of record.mounts) {
+        if (mount.type !== 'volume' || !this.volumes.has(mount.name!) || !this.volumes.isAnonymous(this.volumes.get(mount.name!))) continue;
+        if (this.volumeUsers(mount.name!).length === 0) await this.volumes.remove(mount.name!, []).catch(() => {});
+      }
+    }
     this.emit(record, 'destroy');
     for (const resolve of this.removeWaiters.get(record.id) ?? []) resolve();
     this.removeWaiters.delete(record.id);
@@ -407,7 +468,8 @@ export class ContainerService {
     for (const resolve of this.exitWaiters.get(record.id) ?? []) resolve(code);
     this.exitWaiters.delete(record.id);
     for (const reader of this.logReaders.get(record.id) ?? []) reader.wake();
-    if (record.hostConfig.AutoRemove) void this.destroy(record).catch(() => {});
+    // --rm takes the container's anonymous volumes with it, as docker run --rm does.
+    if (record.hostConfig.AutoRemove) void this.destroy(record, true).catch(() => {});
     else this.applyRestartPolicy(record, code, ran);
   }
 
@@ -527,6 +589,14 @@ export function resolveUser(rootfs: string, user: string): { uid: number; gid: n
     }
   }
   return { uid, gid, additionalGids: [] };
+}
+
+function hasEntries(directory: string): boolean {
+  try {
+    return readdirSync(directory).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 function readOr(path: string, fallback: string): string {

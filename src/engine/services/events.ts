@@ -1,6 +1,6 @@
-// Engine events (container and image lifecycle) for GET /events: kept in a bounded history and pushed to listeners.
+// Engine events (container, image, volume and network lifecycle) for GET /events: kept in a bounded history and pushed to listeners.
 export interface EngineEvent {
-  readonly Type: 'container' | 'image';
+  readonly Type: 'container' | 'image' | 'volume' | 'network';
   readonly Action: string;
   readonly Actor: { readonly ID: string; readonly Attributes: Readonly<Record<string, string>> };
   readonly scope: 'local';

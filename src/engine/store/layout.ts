@@ -54,6 +54,18 @@ export class Layout {
   pidFile(id: string): string {
     return join(this.container(id), 'pid');
   }
+  get volumes(): string {
+    return join(this.root, 'volumes');
+  }
+  volume(name: string): string {
+    return join(this.volumes, name);
+  }
+  volumeRecord(name: string): string {
+    return join(this.volume(name), 'volume.json');
+  }
+  volumeData(name: string): string {
+    return join(this.volume(name), '_data');
+  }
   get tmp(): string {
     return join(this.root, 'tmp');
   }
