@@ -8,7 +8,12 @@ import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
 import { VolumeService } from './services/volumes.js';
+import { NetworkResolver } from './services/dns-server.js';
+import { ContainerNetworking } from './services/endpoints.js';
+import { NetworkService } from './services/networks.js';
+import { PortProxies } from './services/port-proxy.js';
 import { RuncDriver } from './runtime/runc.js';
+import { LinkDriver } from './runtime/links.js';
 import { findTools } from './runtime/tools.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
@@ -36,16 +41,25 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
   const volumes = new VolumeService(layout, events);
   volumes.adopt();
-  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes);
+  const links = new LinkDriver();
+  const networks = new NetworkService(layout, links, events);
+  await networks.adopt();
+  const proxies = new PortProxies();
+  let networking: ContainerNetworking | undefined;
+  const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });
+  networking = new ContainerNetworking(networks, links, proxies, resolver, () => containers?.all() ?? []);
+  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes, networking);
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const server = createEngineServer({ layout, images, containers, volumes, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const server = createEngineServer({ layout, images, containers, volumes, networks, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,
     close: () =>
       new Promise((resolve) => {
+        proxies.closeAll();
+        resolver.closeAll();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

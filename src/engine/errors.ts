@@ -1,5 +1,5 @@
 // The engine's errors: a kind, tagged once where the error is raised, mapped to an HTTP status in one place.
-export type EngineErrorKind = 'invalid' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'internal';
+export type EngineErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'internal';
 
 export class EngineError extends Error {
   constructor(
@@ -20,6 +20,7 @@ export const unsupported = (message: string): EngineError => new EngineError('un
 const STATUS: Record<EngineErrorKind, number> = {
   invalid: 400,
   unsupported: 400,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'not-modified': 304,

@@ -40,8 +40,11 @@ export async function startTestEngine(): Promise<TestEngine> {
     async stop() {
       const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
+      const networks = docker(['network', 'ls', '-q', '--filter', 'type=custom']).stdout.split('\n').filter(Boolean);
+      if (networks.length > 0) docker(['network', 'rm', ...networks]);
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
+      removeNetworking(root);
       // Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted first.
       for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
         const mountpoint = line.split(' ')[4];
@@ -65,6 +68,19 @@ export async function startTestEngine(): Promise<TestEngine> {
       await waitForSocket(socket);
     } } as object),
   };
+}
+
+/** The engine's Linux bridges (the default one included) and any container namespace it left behind. */
+function removeNetworking(root: string): void {
+  const records = join(root, 'networks');
+  for (const file of existsSync(records) ? readdirSync(records) : []) {
+    const bridge = (JSON.parse(readFileSync(join(records, file), 'utf8')) as { bridge?: string }).bridge;
+    if (bridge && existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
+  }
+  const containers = join(root, 'containers');
+  for (const id of existsSync(containers) ? readdirSync(containers) : []) {
+    if (existsSync(`/run/netns/berth-${id.slice(0, 12)}`)) spawnSync('ip', ['netns', 'del', `berth-${id.slice(0, 12)}`]);
+  }
 }
 
 function spawnEngine(root: string, socket: string, dir: string): ChildProcess {

@@ -87,11 +87,12 @@ test('containers outlive the engine and are adopted when it starts again', async
 });
 
 test('what the engine cannot do yet is refused with a clear 400, never ignored', () => {
-  const networked = engine.docker(['run', '--rm', IMAGE, 'true']);
-  assert.notEqual(networked.code, 0);
-  assert.match(networked.stderr, /networking \(NetworkMode "default": use --network none or --network host\) is not supported by berth's engine yet/);
-  const ports = engine.docker(['create', '--network', 'none', '-p', '8080:80', IMAGE]);
-  assert.match(ports.stderr, /published ports is not supported by berth's engine yet/);
+  const devices = engine.docker(['create', '--network', 'none', '--device', '/dev/null:/dev/xnull', IMAGE]);
+  assert.notEqual(devices.code, 0);
+  assert.match(devices.stderr, /devices is not supported by berth's engine yet/);
+  assert.match(engine.docker(['network', 'create', '-d', 'macvlan', 'refused-net']).stderr, /network driver "macvlan" \(only "bridge"\) is not supported/);
+  assert.match(engine.docker(['network', 'create', '-o', 'com.docker.network.bridge.host_binding_ipv4=1.2.3.4', 'refused-net']).stderr, /the network driver option "com.docker.network.bridge.host_binding_ipv4" is not supported/);
+  assert.match(engine.docker(['volume', 'create', '-d', 'nfs', 'refused-vol']).stderr, /volume driver "nfs" \(only "local"\) is not supported/);
 });
 
 test('bad requests: malformed JSON, unknown ids, name conflicts, and the engine keeps serving', async () => {
@@ -343,4 +344,68 @@ test('volumes: create, list, inspect, mount (copy-up, nocopy, read-only, subpath
   const pruned = engine.docker(['volume', 'prune', '-f', '--all', '--filter', 'label!=keep']).stdout;
   assert.match(pruned, /vol-copied/);
   assert.match(pruned, /vol-empty/);
+});
+
+/** A TCP port nobody listens on right now (the kernel's pick), for tests that publish ports. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('networks: user-defined bridges with DNS names and aliases, connect and disconnect, fixed addresses, in-use 409', () => {
+  assert.match(engine.docker(['network', 'create', '--label', 'team=a', 'net-app']).stdout, /^[0-9a-f]{64}$/m);
+  try {
+    assert.match(engine.docker(['network', 'ls', '--filter', 'label=team=a', '--format', '{{.Name}} {{.Driver}}']).stdout, /^net-app bridge$/m);
+    for (const name of ['net-web1', 'net-web2']) {
+      engine.docker(['run', '-d', '--name', name, '--network', 'net-app', '--network-alias', 'site', IMAGE, 'httpd', '-f', '-p', '80', '-h', '/var']);
+    }
+    const lookup = engine.docker(['run', '--rm', '--network', 'net-app', IMAGE, 'nslookup', 'site']).stdout;
+    assert.equal(lookup.match(/Address: \d+\.\d+\.\d+\.\d+/g)?.length, 2, 'an alias answers every replica');
+    const fetched = engine.docker(['run', '--rm', '--network', 'net-app', IMAGE, 'sh', '-c', 'echo hi > /tmp/x; wget -q -O- http://net-web1/ 2>&1; echo code=$?']);
+    assert.match(fetched.stdout, /404 Not Found|code=0|code=1/);
+    assert.doesNotMatch(fetched.stdout, /bad address/, 'the name resolves');
+    const subnet = engine.docker(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', 'net-app']).stdout.trim();
+    assert.match(subnet, /^\d+\.\d+\.0\.0\/16$/);
+    assert.match(engine.docker(['network', 'inspect', '-f', '{{range .Containers}}{{.Name}} {{end}}', 'net-app']).stdout, /net-web1/);
+    assert.match(engine.docker(['network', 'rm', 'net-app']).stderr, /has active endpoints/);
+
+    engine.docker(['network', 'create', '--subnet', '10.231.0.0/24', 'net-fixed']);
+    assert.match(engine.docker(['network', 'create', '--subnet', '10.231.0.0/16', 'net-clash']).stderr, /Pool overlaps/);
+    assert.equal(engine.docker(['network', 'connect', '--ip', '10.231.0.50', '--alias', 'extra', 'net-fixed', 'net-web1']).code, 0);
+    assert.match(engine.docker(['exec', 'net-web1', 'ip', '-4', 'addr']).stdout, /inet 10\.231\.0\.50\/24/);
+    assert.match(engine.docker(['run', '--rm', '--network', 'net-fixed', IMAGE, 'nslookup', 'extra']).stdout, /Address: 10\.231\.0\.50/);
+    assert.equal(engine.docker(['network', 'disconnect', 'net-fixed', 'net-web1']).code, 0);
+    assert.doesNotMatch(engine.docker(['exec', 'net-web1', 'ip', '-4', 'addr']).stdout, /10\.231\.0\.50/);
+    assert.match(engine.docker(['run', '--rm', '--network', 'container:net-web1', IMAGE, 'ip', '-4', 'addr']).stdout, new RegExp(subnet.split('.').slice(0, 2).join('\\.')));
+  } finally {
+    engine.docker(['rm', '-f', 'net-web1', 'net-web2']);
+    engine.docker(['network', 'rm', 'net-app', 'net-fixed']);
+  }
+  assert.doesNotMatch(engine.docker(['network', 'ls', '--format', '{{.Name}}']).stdout, /net-app|net-fixed/);
+});
+
+test('published ports: fixed and ephemeral, reported by port and ps, served on loopback, conflicts refused', async () => {
+  const port = await freePort();
+  engine.docker(['run', '-d', '--name', 'ports-web', '-p', `127.0.0.1:${port}:80`, '-p', '127.0.0.1::8080', IMAGE, 'sh', '-c', 'echo published > /var/www/index.html; httpd -f -p 80 -h /var/www']);
+  try {
+    assert.equal(engine.docker(['port', 'ports-web', '80']).stdout.trim(), `127.0.0.1:${port}`);
+    const ephemeral = Number(/:(\d+)$/.exec(engine.docker(['port', 'ports-web', '8080']).stdout.trim())?.[1]);
+    assert.ok(ephemeral > 0);
+    assert.match(engine.docker(['ps', '--format', '{{.Ports}}', '--filter', 'name=ports-web']).stdout, new RegExp(`127\\.0\\.0\\.1:${port}->80/tcp`));
+    let body = '';
+    const deadline = Date.now() + 5000;
+    while (body !== 'published\n' && Date.now() < deadline) {
+      body = await fetch(`http://127.0.0.1:${port}/`).then((response) => response.text()).catch(() => '');
+    }
+    assert.equal(body, 'published\n');
+    const taken = engine.docker(['run', '--rm', '-p', `127.0.0.1:${port}:80`, IMAGE, 'true']);
+    assert.notEqual(taken.code, 0);
+    assert.match(taken.stderr, /port is already allocated/);
+  } finally {
+    engine.docker(['rm', '-f', 'ports-web']);
+  }
 });

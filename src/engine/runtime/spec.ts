@@ -23,6 +23,8 @@ export interface SpecInputs {
   /** The init program (`tini-static`) mounted as /sbin/docker-init when the request asks for `Init`. */
   readonly init?: string;
   readonly hostRlimitNofile: number;
+  /** The network namespace to join (a prepared one, or another container's); none: a new, empty one. */
+  readonly networkNamespace?: string;
   /** The container's binds and volumes, their host paths resolved (a volume's data, or its subpath). */
   readonly mounts: ReadonlyArray<{ readonly source: string; readonly target: string; readonly readOnly: boolean; readonly propagation?: string }>;
 }
@@ -108,6 +110,9 @@ export function buildSpec(inputs: SpecInputs): Spec {
   const linux = spec.linux;
   linux.cgroupsPath = `/berth/${record.id}`;
   if (host.NetworkMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'network' && ns.type !== 'uts');
+  if (inputs.networkNamespace) {
+    linux.namespaces = linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: inputs.networkNamespace } : ns));
+  }
   if (host.PidMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'pid');
   if (host.IpcMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'ipc');
   if (host.Privileged) {

@@ -35,7 +35,7 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
         if (!any((value) => record.image === value || record.imageId === value || services.images.tryResolve(value)?.id === record.imageId)) return false;
         break;
       case 'network':
-        if (!any((value) => value === (record.hostConfig.NetworkMode === 'host' ? 'host' : 'none'))) return false;
+        if (!any((value) => networkNames(record).includes(value) || Object.values(record.networks ?? {}).some((endpoint) => endpoint.networkId.startsWith(value)))) return false;
         break;
       case 'volume':
         if (!any((value) => record.mounts.some((mount) => mount.name === value || mount.source === value || mount.target === value))) return false;
@@ -58,6 +58,14 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
     }
   }
   return true;
+}
+
+/** The names of the networks the container is on (host and none for those modes). */
+function networkNames(record: ContainerRecord): string[] {
+  const names = Object.keys(record.networks ?? {});
+  if (names.length > 0) return names;
+  const mode = record.hostConfig.NetworkMode ?? '';
+  return mode === 'host' || mode === 'none' ? [mode] : [];
 }
 
 /** `GET /images/json` filters: dangling, label, reference, and before/since/until by creation time. */
@@ -94,7 +102,7 @@ export function matchesImageFilters(image: ImageRecord, filters: Map<string, str
 }
 
 /** A time as clients send it: Unix seconds (with fractions), an RFC 3339 date, or a duration ago (`10m`). */
-function timestamp(value: string): number {
+export function timestamp(value: string): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
   const ago = /^(\d+)(s|m|h)$/.exec(value);
   if (ago) return Date.now() - Number(ago[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[ago[2] as 's' | 'm' | 'h'];

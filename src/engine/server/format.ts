@@ -1,5 +1,5 @@
 // Engine records -> the JSON shapes dockerd answers with (container and image inspect and list entries).
-import type { ContainerRecord } from '../services/container-record.js';
+import type { ContainerRecord, Endpoint } from '../services/container-record.js';
 import type { ImageRecord, ImageService } from '../services/images.js';
 import type { Layout } from '../store/layout.js';
 
@@ -34,25 +34,62 @@ export function statusText(record: ContainerRecord, now = Date.now()): string {
   return state.status.charAt(0).toUpperCase() + state.status.slice(1);
 }
 
+/** NetworkSettings.Networks: an entry per network (addresses while the container runs), or host / none. */
 function networksOf(record: ContainerRecord): Record<string, unknown> {
-  const mode = record.hostConfig.NetworkMode === 'host' ? 'host' : 'none';
+  const entries = Object.entries(record.networks ?? {});
+  const mode = record.hostConfig.NetworkMode ?? 'default';
+  if (entries.length === 0) {
+    if (mode.startsWith('container:')) return {};
+    return { [mode === 'host' ? 'host' : 'none']: endpointJson(record, undefined, '') };
+  }
+  return Object.fromEntries(entries.map(([name, endpoint]) => [name, endpointJson(record, endpoint, name)]));
+}
+
+function endpointJson(record: ContainerRecord, endpoint: Endpoint | undefined, network: string): Record<string, unknown> {
+  const userDefined = network !== '' && network !== 'bridge';
   return {
-    [mode]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: '',
-      EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      MacAddress: '',
-      DriverOpts: null,
-    },
+    IPAMConfig: endpoint?.ipamIPv4 ? { IPv4Address: endpoint.ipamIPv4 } : null,
+    Links: endpoint?.links.length ? endpoint.links : null,
+    Aliases: endpoint?.aliases.length ? endpoint.aliases : null,
+    MacAddress: endpoint?.mac ?? '',
+    DriverOpts: endpoint?.driverOpts ?? null,
+    NetworkID: endpoint?.networkId ?? '',
+    EndpointID: endpoint?.endpointId ?? '',
+    Gateway: endpoint?.gateway ?? '',
+    IPAddress: endpoint?.ipAddress ?? '',
+    IPPrefixLen: endpoint?.prefixLen ?? 0,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: userDefined ? [record.name, record.id.slice(0, 12), ...(endpoint?.aliases ?? [])] : null,
   };
+}
+
+/** The top-level address fields of NetworkSettings, which describe the default bridge network only. */
+function defaultBridgeFields(record: ContainerRecord): Record<string, unknown> {
+  const bridge = record.networks?.bridge;
+  return { Gateway: bridge?.gateway ?? '', IPAddress: bridge?.ipAddress ?? '', IPPrefixLen: bridge?.prefixLen ?? 0, MacAddress: bridge?.mac ?? '', EndpointID: bridge?.endpointId ?? '' };
+}
+
+/** NetworkSettings.Ports: every exposed or published port, with its host bindings while running (else null). */
+function portsOf(record: ContainerRecord): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
+  const ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
+  for (const key of Object.keys(record.config.ExposedPorts ?? {})) ports[key.includes('/') ? key : `${key}/tcp`] = null;
+  for (const port of record.state.ports ?? []) {
+    const key = `${port.containerPort}/${port.protocol}`;
+    ports[key] = [...(ports[key] ?? []), { HostIp: port.hostIp || '0.0.0.0', HostPort: String(port.boundPort) }];
+  }
+  return ports;
+}
+
+/** The list's Ports: published ones with their host side, exposed ones without. */
+function portList(record: ContainerRecord): unknown[] {
+  const list: unknown[] = (record.state.ports ?? []).map((port) => ({ IP: port.hostIp || '0.0.0.0', PrivatePort: port.containerPort, PublicPort: port.boundPort, Type: port.protocol }));
+  for (const key of Object.keys(record.config.ExposedPorts ?? {})) {
+    const [port = '', protocol = 'tcp'] = key.split('/');
+    if (!(record.state.ports ?? []).some((bound) => String(bound.containerPort) === port && bound.protocol === protocol)) list.push({ PrivatePort: Number(port), Type: protocol });
+  }
+  return list;
 }
 
 function mountsOf(record: ContainerRecord): unknown[] {
@@ -71,7 +108,7 @@ export function containerSummary(record: ContainerRecord): Record<string, unknow
     ImageID: record.imageId,
     Command: [record.path, ...record.args].join(' '),
     Created: Math.floor(Date.parse(record.created) / 1000),
-    Ports: [],
+    Ports: portList(record),
     Labels: record.config.Labels,
     State: record.state.status,
     Status: statusText(record),
@@ -158,8 +195,9 @@ export function containerInspect(record: ContainerRecord, layout: Layout): Recor
       Bridge: '',
       SandboxID: '',
       HairpinMode: false,
-      Ports: {},
-      SandboxKey: '',
+      Ports: portsOf(record),
+      SandboxKey: Object.keys(record.networks ?? {}).length > 0 && record.state.pid ? `/run/netns/berth-${record.id.slice(0, 12)}` : '',
+      ...defaultBridgeFields(record),
       Networks: networksOf(record),
     },
   };

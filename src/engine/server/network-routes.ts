@@ -1,47 +1,109 @@
-// Networks: the predefined `host` and `none` networks.
-import { EngineError } from '../errors.js';
-import { queryFilters, sendJson } from './http.js';
+// Networks: create, list with filters, inspect, remove (409 while containers use it), connect, disconnect, prune.
+import { invalid } from '../errors.js';
+import type { EndpointRequest } from '../services/container-record.js';
+import type { NetworkRecord, NetworkRequest } from '../services/networks.js';
+import { labelMatches, timestamp } from './filters.js';
+import { queryFilters, readJson, sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
+import type { EngineServices } from './routes.js';
 
-/** The predefined networks; creating others is refused until the engine has bridge networks. */
-const PREDEFINED_NETWORKS = [
-  { Name: 'host', Id: 'host', Driver: 'host' },
-  { Name: 'none', Id: 'none', Driver: 'null' },
-].map((network) => ({
-  ...network,
-  Created: '0001-01-01T00:00:00Z',
-  Scope: 'local',
-  EnableIPv6: false,
-  IPAM: { Driver: 'default', Options: null, Config: [] },
-  Internal: false,
-  Attachable: false,
-  Ingress: false,
-  ConfigOnly: false,
-  Containers: {},
-  Options: {},
-  Labels: {},
-}));
+export function addNetworkRoutes(router: Router, services: EngineServices): void {
+  const { networks, containers } = services;
 
-export function addNetworkRoutes(router: Router): void {
+  const networkJson = (record: NetworkRecord, withContainers: boolean): Record<string, unknown> => {
+    const attached: Record<string, unknown> = {};
+    if (withContainers) {
+      for (const id of containers.networkUsers(record.id)) {
+        const container = containers.get(id);
+        const endpoint = Object.values(container.networks).find((candidate) => candidate.networkId === record.id);
+        if (!endpoint?.endpointId) continue;
+        attached[id] = {
+          Name: container.name,
+          EndpointID: endpoint.endpointId,
+          MacAddress: endpoint.mac ?? '',
+          IPv4Address: `${endpoint.ipAddress}/${endpoint.prefixLen}`,
+          IPv6Address: '',
+        };
+      }
+    }
+    return {
+      Name: record.name,
+      Id: record.id,
+      Created: record.created,
+      Scope: 'local',
+      Driver: record.driver,
+      EnableIPv6: false,
+      IPAM: {
+        Driver: 'default',
+        Options: record.ipamOptions ?? null,
+        Config: record.subnet ? [{ Subnet: record.subnet, Gateway: record.gateway, ...(record.ipRange ? { IPRange: record.ipRange } : {}) }] : [],
+      },
+      Internal: record.internal,
+      Attachable: record.attachable,
+      Ingress: false,
+      ConfigFrom: { Network: '' },
+      ConfigOnly: false,
+      Containers: attached,
+      Options: record.options,
+      Labels: record.labels,
+    };
+  };
+
+  const matches = (record: NetworkRecord, filters: Map<string, string[]>, allowed: readonly string[]): boolean => {
+    for (const [name, values] of filters) {
+      if (!allowed.includes(name)) throw invalid(`invalid filter '${name}'`);
+      const any = (test: (value: string) => boolean): boolean => values.some(test);
+      if (name === 'name' && !any((value) => record.name.includes(value))) return false;
+      if (name === 'id' && !any((value) => record.id.startsWith(value))) return false;
+      if (name === 'driver' && !any((value) => value === record.driver)) return false;
+      if (name === 'scope' && !any((value) => value === 'local')) return false;
+      if (name === 'type' && !any((value) => value === (networks.isPredefined(record) ? 'builtin' : 'custom'))) return false;
+      if (name === 'label' && !values.every((value) => labelMatches(record.labels, value))) return false;
+      if (name === 'label!' && any((value) => labelMatches(record.labels, value))) return false;
+      if (name === 'dangling' && (containers.networkUsers(record.id).length === 0) !== (values[0] === 'true' || values[0] === '1')) return false;
+      if (name === 'until' && Date.parse(record.created) > timestamp(values[0]!)) return false;
+    }
+    return true;
+  };
+
   router.add('GET', '/networks', ({ response, query }) => {
     const filters = queryFilters(query);
-    const list = PREDEFINED_NETWORKS.filter((network) => {
-      for (const [name, values] of filters) {
-        if (name === 'label') return false;
-        if (name === 'name' && !values.some((value) => network.Name.includes(value))) return false;
-        if (name === 'id' && !values.some((value) => network.Id.startsWith(value))) return false;
-        if (name === 'driver' && !values.includes(network.Driver)) return false;
-      }
-      return true;
-    });
-    sendJson(response, 200, list);
+    const list = networks.list().filter((record) => matches(record, filters, ['name', 'id', 'driver', 'scope', 'type', 'label', 'dangling']));
+    sendJson(response, 200, list.map((record) => networkJson(record, false)));
   });
-  router.add('GET', '/networks/{id}', ({ response, params }) => {
-    const network = PREDEFINED_NETWORKS.find((candidate) => candidate.Name === params.id || candidate.Id === params.id);
-    if (!network) throw new EngineError('not-found', `network ${params.id} not found`);
-    sendJson(response, 200, network);
+  router.add('POST', '/networks/create', async ({ request, response }) => {
+    const body = await readJson<NetworkRequest>(request);
+    if (!body) throw invalid('network config cannot be empty');
+    const record = await networks.create(body);
+    sendJson(response, 201, { Id: record.id, Warning: '' });
   });
-  router.add('POST', '/networks/create', () => {
-    throw new EngineError('unsupported', "creating networks is not supported by berth's engine yet");
+  router.add('POST', '/networks/prune', async ({ response, query }) => {
+    const filters = queryFilters(query);
+    const deleted: string[] = [];
+    for (const record of networks.list()) {
+      if (networks.isPredefined(record) || !matches(record, filters, ['label', 'label!', 'until'])) continue;
+      if (containers.networkUsers(record.id).length > 0) continue;
+      await networks.remove(record.id, []);
+      deleted.push(record.name);
+    }
+    sendJson(response, 200, { NetworksDeleted: deleted });
+  });
+  router.add('GET', '/networks/{id}', ({ response, params }) => sendJson(response, 200, networkJson(networks.get(params.id!), true)));
+  router.add('DELETE', '/networks/{id}', async ({ response, params }) => {
+    const record = networks.get(params.id!);
+    await networks.remove(record.id, containers.networkUsers(record.id));
+    sendEmpty(response, 204);
+  });
+  router.add('POST', '/networks/{id}/connect', async ({ request, response, params }) => {
+    const body = await readJson<{ Container?: string; EndpointConfig?: EndpointRequest | null }>(request);
+    if (!body?.Container) throw invalid('a container is needed to connect to a network');
+    await containers.connect(body.Container, networks.get(params.id!).id, body.EndpointConfig ?? {});
+    sendEmpty(response, 200);
+  });
+  router.add('POST', '/networks/{id}/disconnect', async ({ request, response, params }) => {
+    const body = await readJson<{ Container?: string; Force?: boolean }>(request);
+    if (!body?.Container) throw invalid('a container is needed to disconnect from a network');
+    await containers.disconnect(body.Container, networks.get(params.id!).id);
+    sendEmpty(response, 200);
   });
 }

@@ -3,6 +3,7 @@
 import type { CommitServices } from '../services/commit.js';
 import type { ContainerService } from '../services/containers.js';
 import type { VolumeService } from '../services/volumes.js';
+import type { NetworkService } from '../services/networks.js';
 import type { EventBus } from '../services/events.js';
 import type { ExecService } from '../services/exec.js';
 import type { ImageService } from '../services/images.js';
@@ -24,6 +25,7 @@ export interface EngineServices {
   readonly images: ImageService;
   readonly containers: ContainerService;
   readonly volumes: VolumeService;
+  readonly networks: NetworkService;
   readonly execs: ExecService;
   readonly commit: CommitServices;
   readonly events: EventBus;
@@ -36,7 +38,7 @@ export function buildRouter(services: EngineServices): Router {
   addSystemRoutes(router, services);
   addImageRoutes(router, services);
   addContainerRoutes(router, services);
-  addNetworkRoutes(router);
+  addNetworkRoutes(router, services);
   addVolumeRoutes(router, services);
   addExecRoutes(router, services);
   addContentRoutes(router, services);

@@ -2,6 +2,7 @@
 // the one place that decides which parts of a create request the engine can honour; the rest is refused.
 import { invalid, unsupported } from '../errors.js';
 import type { HealthConfig, HealthState } from './health.js';
+import type { BoundPort, PortBinding } from './port-proxy.js';
 
 export interface CreateConfig {
   Hostname?: string;
@@ -26,13 +27,13 @@ export interface CreateConfig {
   StopSignal?: string;
   StopTimeout?: number | null;
   HostConfig?: HostConfig;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> | null } | null;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest | null> | null } | null;
 }
 
 export interface HostConfig {
   Binds?: string[] | null;
   NetworkMode?: string;
-  PortBindings?: Record<string, unknown> | null;
+  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
   RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
   AutoRemove?: boolean;
   Mounts?: MountRequest[] | null;
@@ -71,6 +72,32 @@ export interface HostConfig {
   [key: string]: unknown;
 }
 
+/** An entry of `NetworkingConfig.EndpointsConfig` (and the body of a network connect). */
+export interface EndpointRequest {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
+  Links?: string[] | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  DriverOpts?: Record<string, string> | null;
+  NetworkID?: string;
+}
+
+/** The container on one network: what was asked, and while it runs, its address there. */
+export interface Endpoint {
+  networkId: string;
+  aliases: string[];
+  links: string[];
+  ipamIPv4?: string;
+  macAddress?: string;
+  driverOpts?: Record<string, string>;
+  endpointId?: string;
+  ipAddress?: string;
+  prefixLen?: number;
+  gateway?: string;
+  mac?: string;
+  interfaceName?: string;
+}
+
 export interface ContainerState {
   status: 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
   pid: number;
@@ -80,6 +107,8 @@ export interface ContainerState {
   oomKilled: boolean;
   error: string;
   health?: HealthState;
+  /** Published ports as bound while the container runs. */
+  ports?: BoundPort[];
 }
 
 /** One entry of `HostConfig.Mounts`, as the API has it. */
@@ -130,6 +159,8 @@ export interface ContainerRecord {
   readonly args: string[];
   readonly hostname: string;
   readonly mounts: readonly MountPoint[];
+  /** By network name. */
+  readonly networks: Record<string, Endpoint>;
   state: ContainerState;
   restartCount: number;
   /** Stopped by a client (stop, kill): restart policies other than `always` leave it stopped. */
@@ -174,33 +205,55 @@ export function checkTypes(config: CreateConfig): void {
  */
 export function refuseUnsupported(config: CreateConfig): void {
   const host = config.HostConfig ?? {};
-  const mode = host.NetworkMode ?? 'default';
-  if (!['none', 'host'].includes(mode) && !config.NetworkDisabled) {
-    throw unsupported(`networking (NetworkMode "${mode}": use --network none or --network host)`);
-  }
   const restart = host.RestartPolicy?.Name ?? '';
   if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) throw invalid(`invalid restart policy "${restart}"`);
   if (restart !== 'on-failure' && (host.RestartPolicy?.MaximumRetryCount ?? 0) > 0) throw invalid(`maximum retry count cannot be used with restart policy '${restart}'`);
   if (restart !== '' && restart !== 'no' && host.AutoRemove) throw invalid(`can't create 'AutoRemove' container with restart policy`);
   if (host.LogConfig?.Type && host.LogConfig.Type !== 'json-file') throw unsupported(`log driver "${host.LogConfig.Type}"`);
-  for (const [field, label] of [
-    ['PortBindings', 'published ports'],
-    ['PublishAllPorts', 'published ports'],
-    ['Dns', 'DNS settings'],
-    ['DnsOptions', 'DNS settings'],
-    ['DnsSearch', 'DNS settings'],
-    ['ExtraHosts', 'extra hosts'],
-    ['Links', 'links'],
-    ['Devices', 'devices'],
-  ] as const) {
-    if (!EMPTY(host[field])) throw unsupported(label);
-  }
+  if (!EMPTY(host.Devices)) throw unsupported('devices');
   for (const mount of host.Mounts ?? []) {
     if (!['bind', 'volume', 'tmpfs'].includes(mount.Type ?? '')) throw unsupported(`mounts of type ${mount.Type}`);
+  }
+  const mode = host.NetworkMode ?? '';
+  if ((mode === 'none' || mode.startsWith('container:')) && (!EMPTY(host.PortBindings) || host.PublishAllPorts)) {
+    throw invalid(`conflicting options: port publishing and the container type network mode`);
   }
   if (host.UTSMode && host.UTSMode !== '') throw unsupported(`UTSMode "${host.UTSMode}"`);
   if (host.IpcMode && !['', 'private', 'shareable', 'host'].includes(host.IpcMode)) throw unsupported(`IpcMode "${host.IpcMode}"`);
   if (host.PidMode && !['', 'host'].includes(host.PidMode)) throw unsupported(`PidMode "${host.PidMode}"`);
+}
+
+/**
+ * `PortBindings` (`"80/tcp": [{HostIp, HostPort}]`, HostPort a number, a range or empty for any) and, with
+ * `PublishAllPorts`, every exposed port on a free host port.
+ */
+export function portBindings(host: HostConfig, exposed: Readonly<Record<string, unknown>>): PortBinding[] {
+  const bindings: PortBinding[] = [];
+  const parse = (key: string): { port: number; protocol: 'tcp' | 'udp' } => {
+    const match = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(key);
+    if (!match) throw invalid(`invalid port specification: "${key}"`);
+    if (match[2] === 'sctp') throw unsupported('SCTP ports');
+    return { port: Number(match[1]), protocol: (match[2] ?? 'tcp') as 'tcp' | 'udp' };
+  };
+  for (const [key, list] of Object.entries(host.PortBindings ?? {})) {
+    const { port, protocol } = parse(key);
+    for (const entry of list ?? [{}]) {
+      const text = entry.HostPort ?? '';
+      const range = /^(\d+)(?:-(\d+))?$/.exec(text);
+      if (text !== '' && !range) throw invalid(`invalid host port: "${text}"`);
+      const hostPort = range ? Number(range[1]) : 0;
+      const hostPortEnd = range?.[2] ? Number(range[2]) : undefined;
+      if (hostPort > 65535 || (hostPortEnd ?? 0) > 65535 || (hostPortEnd !== undefined && hostPortEnd < hostPort)) throw invalid(`invalid host port: "${text}"`);
+      bindings.push({ containerPort: port, protocol, hostIp: entry.HostIp ?? '', hostPort, ...(hostPortEnd !== undefined ? { hostPortEnd } : {}) });
+    }
+  }
+  if (host.PublishAllPorts) {
+    for (const key of Object.keys(exposed)) {
+      const { port, protocol } = parse(key);
+      if (!bindings.some((binding) => binding.containerPort === port && binding.protocol === protocol)) bindings.push({ containerPort: port, protocol, hostIp: '', hostPort: 0 });
+    }
+  }
+  return bindings;
 }
 
 /** Everything a create request mounts: host paths, and volumes still to be looked up or created. */

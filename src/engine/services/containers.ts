@@ -15,8 +15,10 @@ import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
 import { probeCommand } from './health.js';
 import type { HealthChecker } from './health.js';
-import { checkTypes, refuseUnsupported, requestedMounts } from './container-record.js';
-import type { ContainerRecord, CreateConfig, HostConfig, MountPoint } from './container-record.js';
+import { checkTypes, portBindings, refuseUnsupported, requestedMounts } from './container-record.js';
+import type { ContainerRecord, CreateConfig, EndpointRequest, HostConfig, MountPoint } from './container-record.js';
+import { networkPlan } from './endpoints.js';
+import type { ContainerNetworking } from './endpoints.js';
 import type { ImageService } from './images.js';
 import type { VolumeService } from './volumes.js';
 
@@ -42,7 +44,11 @@ export class ContainerService {
     private readonly events: EventBus,
     private readonly health: HealthChecker,
     private readonly volumes: VolumeService,
+    private readonly networking: ContainerNetworking,
   ) {}
+
+  /** Network teardowns under way, by container: a restart waits for the last one before it sets up again. */
+  private readonly teardowns = new Map<string, Promise<void>>();
 
   /** Reads every container back from disk; running ones are watched again, stopped-while-away ones marked exited. */
   adopt(): void {
@@ -56,6 +62,7 @@ export class ContainerService {
         else {
           this.watchExit(record);
           this.watchHealth(record);
+          void this.networking.resume(record).catch(() => {});
         }
       } else if (record.state.status === 'exited' || record.state.status === 'restarting') {
         // After the engine restarts: `always` brings containers back, `unless-stopped` those not stopped by hand.
@@ -137,6 +144,7 @@ export class ContainerService {
         WorkingDir: request.WorkingDir || defaults.WorkingDir || '',
         User: request.User || defaults.User || '',
         Labels: { ...(defaults.Labels ?? {}), ...(request.Labels ?? {}) },
+        ExposedPorts: { ...(defaults.ExposedPorts ?? {}), ...(request.ExposedPorts ?? {}) },
         StopSignal: request.StopSignal || defaults.StopSignal || 'SIGTERM',
         Hostname: request.Hostname || id.slice(0, 12),
         Image: request.Image,
@@ -146,6 +154,7 @@ export class ContainerService {
       args: argv.slice(1),
       hostname: request.Hostname || id.slice(0, 12),
       mounts,
+      networks: this.networking.endpointsFor(host.NetworkMode, request.NetworkingConfig?.EndpointsConfig ?? {}),
       state: { status: 'created', pid: 0, exitCode: 0, startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z', oomKilled: false, error: '' },
       restartCount: 0,
     };
@@ -202,12 +211,15 @@ export class ContainerService {
     for (const mount of record.mounts) {
       mounts.push(mount.type === 'volume' ? { ...mount, source: await this.volumes.prepare(mount.name!, mount.subpath) } : mount);
     }
+    await this.teardowns.get(record.id);
+    const networkNamespace = await this.joinNetwork(record);
     const spec = buildSpec({
       record,
       rootfs,
       mounts,
       user: resolveUser(rootfs, user),
       etcFiles: this.etcFiles(record),
+      ...(networkNamespace ? { networkNamespace } : {}),
       hostRlimitNofile: hostNofile(),
       ...(record.hostConfig.Init ? { init: initProgram() } : {}),
     });
@@ -216,14 +228,16 @@ export class ContainerService {
     let pid: number;
     try {
       pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, mount);
+      await this.publishPorts(record);
     } catch (error) {
+      await this.leaveNetwork(record);
       record.state = { ...record.state, status: 'created', error: (error as Error).message };
       this.save(record);
       // As dockerd: a --rm container that cannot start is removed (docker run waits for that).
       if (record.hostConfig.AutoRemove) await this.destroy(record, true);
       throw error;
     }
-    record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
+    record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', ports: record.state.ports, startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
     delete record.state.health;
     if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
     record.manuallyStopped = false;
@@ -460,6 +474,7 @@ export class ContainerService {
     this.watchers.delete(record.id);
     this.health.stop(record.id);
     const { code, oomKilled } = this.runtime.exit(record.id) ?? { code: 255, oomKilled: false };
+    void this.leaveNetwork(record).then(() => this.records.has(record.id) && this.save(record));
     const ran = Date.now() - Date.parse(record.state.startedAt);
     record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled };
     this.save(record);
@@ -529,14 +544,67 @@ export class ContainerService {
     );
   }
 
+  /**
+   * The container's network namespace, before its process starts: on bridge networks its own, with its endpoints;
+   * with `container:` the other container's (which must run); host and none need nothing here.
+   */
+  private async joinNetwork(record: ContainerRecord): Promise<string | undefined> {
+    const plan = networkPlan(record.hostConfig.NetworkMode);
+    if (plan.kind === 'container') {
+      const other = this.get(plan.reference);
+      if (other.state.status !== 'running' && other.state.status !== 'paused') throw conflict(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.status}`);
+      return `/proc/${other.state.pid}/ns/net`;
+    }
+    if (plan.kind !== 'bridge') return undefined;
+    return this.networking.setUp(record);
+  }
+
+  private async publishPorts(record: ContainerRecord): Promise<void> {
+    const bindings = portBindings(record.hostConfig, record.config.ExposedPorts ?? {});
+    if (networkPlan(record.hostConfig.NetworkMode).kind === 'bridge') await this.networking.publish(record, bindings);
+  }
+
+  /** Takes the network down after the container stopped; a start waits for it. */
+  private leaveNetwork(record: ContainerRecord): Promise<void> {
+    if (networkPlan(record.hostConfig.NetworkMode).kind !== 'bridge') return Promise.resolve();
+    const done = this.networking.tearDown(record).finally(() => {
+      if (this.teardowns.get(record.id) === done) this.teardowns.delete(record.id);
+    });
+    this.teardowns.set(record.id, done);
+    return done;
+  }
+
+  /** Connects the container to a network (a running one at once); `docker network connect`. */
+  async connect(reference: string, network: string, endpoint: EndpointRequest): Promise<void> {
+    const record = this.get(reference);
+    await this.networking.connect(record, network, endpoint);
+    this.save(record);
+  }
+
+  async disconnect(reference: string, network: string): Promise<void> {
+    const record = this.get(reference);
+    await this.networking.disconnect(record, network);
+    this.save(record);
+  }
+
+  /** Ids of the containers with an endpoint on the network. */
+  networkUsers(networkId: string): string[] {
+    return [...this.records.values()].filter((record) => Object.values(record.networks ?? {}).some((endpoint) => endpoint.networkId === networkId)).map((record) => record.id);
+  }
+
   /** /etc/hostname, /etc/hosts and /etc/resolv.conf, written for the container and bind-mounted into it. */
   private etcFiles(record: ContainerRecord): Record<string, string> {
-    const dir = this.layout.container(record.id);
-    const hostname = join(dir, 'hostname');
+    const plan = networkPlan(record.hostConfig.NetworkMode);
+    // Sharing another container's network, it shares its view of names too.
+    const dir = this.layout.container(plan.kind === 'container' ? this.get(plan.reference).id : record.id);
+    const hostname = join(this.layout.container(record.id), 'hostname');
     const hosts = join(dir, 'hosts');
     const resolv = join(dir, 'resolv.conf');
     writeFileSync(hostname, `${record.hostname}\n`);
-    if (record.hostConfig.NetworkMode === 'host') {
+    if (plan.kind === 'container') return { '/etc/hostname': hostname, '/etc/hosts': hosts, '/etc/resolv.conf': resolv };
+    if (plan.kind === 'bridge') {
+      this.networking.writeEtcFiles(record, dir);
+    } else if (plan.kind === 'host') {
       writeFileSync(hosts, readOr('/etc/hosts', '127.0.0.1\tlocalhost\n'));
       writeFileSync(resolv, readOr('/etc/resolv.conf', ''));
     } else {

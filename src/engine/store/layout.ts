@@ -54,6 +54,12 @@ export class Layout {
   pidFile(id: string): string {
     return join(this.container(id), 'pid');
   }
+  get networks(): string {
+    return join(this.root, 'networks');
+  }
+  networkRecord(id: string): string {
+    return join(this.networks, `${id}.json`);
+  }
   get volumes(): string {
     return join(this.root, 'volumes');
   }
