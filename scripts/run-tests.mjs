@@ -1,5 +1,6 @@
 // Runs node's built-in test runner over the compiled unit tests (dist/**/*.test.js), then the scenario tests in
-// test/e2e (TypeScript, run through tsx) against the engine the environment points at. Node 20 takes no globs.
+// test/e2e (TypeScript, run through tsx) against the engine the environment points at (dockerd), then the
+// black-box scenarios once more against berth's own engine. Node 20 takes no globs.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -30,5 +31,10 @@ if (e2e.length > 0) {
   if (typecheck.status !== 0) status = 1;
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...e2e], { stdio: 'inherit' });
   if (result.status !== 0) status = result.status ?? 1;
+  // The engine's own tests drive it directly; every other scenario runs again on it, unchanged.
+  const blackBox = e2e.filter((file) => !/\/engine[^/]*\.test\.ts$/.test(file));
+  console.log(`\n# the scenarios again, on berth's own engine: ${blackBox.length} files`);
+  const onEngine = spawnSync(process.execPath, ['--import', 'tsx', 'test/e2e/on-berth-engine.ts', ...blackBox], { stdio: 'inherit' });
+  if (onEngine.status !== 0) status = onEngine.status ?? 1;
 }
 process.exit(status);
