@@ -2,6 +2,7 @@
 // foreground; containers outlive it (their monitors hold them) and are adopted again at the next start.
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { Builder } from './services/build/builder.js';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
 import { HealthChecker } from './services/health.js';
@@ -52,7 +53,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const server = createEngineServer({ layout, images, containers, volumes, networks, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const builder = new Builder(commit);
+  const server = createEngineServer({ layout, images, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

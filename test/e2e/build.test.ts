@@ -6,10 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { IMAGE, testEngine, testProject } from './helpers.js';
 
-/** Stated, not hidden: berth's own engine has no Dockerfile builder yet. */
-const skip = process.env.BERTH_TEST_ENGINE === 'berth' ? "berth's engine has no Dockerfile builder yet" : false;
-
-test('build applies args, target, tags and labels, honours .dockerignore, and builds inline Dockerfiles', { skip }, async (t) => {
+test('build applies args, target, tags and labels, honours .dockerignore, and builds inline Dockerfiles', async (t) => {
   const project = await testProject(t);
   const engine = await testEngine();
   const app = join(project.dir, 'app');
@@ -56,7 +53,7 @@ services:
   assert.ok(await engine.images.inspect(`${project.name}-inline`), 'the inline Dockerfile is built');
 });
 
-test('an unchanged up --build hits the build cache and recreates nothing', { skip }, async (t) => {
+test('an unchanged up --build hits the build cache and recreates nothing', async (t) => {
   const project = await testProject(t);
   const engine = await testEngine();
   mkdirSync(join(project.dir, 'app'));

@@ -409,3 +409,60 @@ test('published ports: fixed and ephemeral, reported by port and ps, served on l
     engine.docker(['rm', '-f', 'ports-web']);
   }
 });
+
+test('docker build (classic): stages, COPY --from and --chown, ADD of a tar, cache, unused stages skipped, clear errors', async () => {
+  const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'berth-build-'));
+  const build = (args: string[]) => {
+    const result = spawnSync('docker', ['-H', engine.host, 'build', ...args, dir], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+    return { code: result.status, out: `${result.stdout}${result.stderr}` };
+  };
+  try {
+    mkdirSync(join(dir, 'files'));
+    writeFileSync(join(dir, 'files', 'one.txt'), 'one\n');
+    spawnSync('tar', ['-c', '-f', join(dir, 'bundle.tar'), '-C', join(dir, 'files'), 'one.txt']);
+    writeFileSync(join(dir, 'Dockerfile'), [
+      `FROM ${IMAGE} AS unused`,
+      'RUN echo this stage is not needed && exit 1',
+      `FROM ${IMAGE} AS builder`,
+      'ARG WHO=nobody',
+      'RUN echo "made by $WHO" > /made.txt',
+      `FROM ${IMAGE}`,
+      'COPY --from=builder --chown=1000:1000 /made.txt /out/',
+      'ADD bundle.tar /unpacked/',
+      'COPY <<EOT /inline.txt',
+      'inline',
+      'EOT',
+      'CMD ["sh", "-c", "cat /out/made.txt /unpacked/one.txt /inline.txt; stat -c %u /out/made.txt"]',
+      '',
+    ].join('\n'));
+    const first = build(['--build-arg', 'WHO=berth', '--build-arg', 'UNUSED=1', '-t', 'built/app:v1']);
+    assert.equal(first.code, 0, first.out);
+    assert.doesNotMatch(first.out, /this stage is not needed/);
+    assert.match(first.out, /\[Warning\] One or more build-args \[UNUSED\] were not consumed/);
+    assert.equal(engine.docker(['run', '--rm', '--network', 'none', 'built/app:v1']).stdout, 'made by berth\none\ninline\n1000\n');
+    const again = build(['--build-arg', 'WHO=berth', '-t', 'built/app:v1']);
+    assert.doesNotMatch(again.out, /Running in/, 'an unchanged rebuild runs nothing');
+    assert.match(again.out, /Using cache/);
+    assert.equal(/Successfully built (\w+)/.exec(again.out)?.[1], /Successfully built (\w+)/.exec(first.out)?.[1], 'and gives the same image');
+
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${IMAGE}\nFROBNICATE now\n`);
+    assert.match(build([]).out, /Dockerfile line 2: unknown instruction: FROBNICATE/);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${IMAGE}\nCOPY ../outside /x\n`);
+    assert.match(build([]).out, /forbidden path outside the build context/);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${IMAGE} AS a\nCOPY --from=a /bin/sh /x\n`);
+    assert.match(build([]).out, /refers to its own stage \(a cycle\)/);
+    writeFileSync(join(dir, 'Dockerfile'), `FROM ${IMAGE}\nRUN exit 7\n`);
+    const failed = build(['-t', 'built/failed:v1']);
+    assert.notEqual(failed.code, 0);
+    assert.match(failed.out, /returned a non-zero code: 7/);
+    assert.notEqual(engine.docker(['image', 'inspect', 'built/failed:v1']).code, 0, 'a failed build tags nothing');
+    assert.equal(engine.docker(['ps', '-aq']).stdout, '', 'and leaves no container behind');
+  } finally {
+    engine.docker(['rmi', 'built/app:v1']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,7 +16,7 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
   });
   router.add('GET', '/images/json', ({ response, query }) => {
     const filters = queryFilters(query);
-    const list = images.list().filter((image) => matchesImageFilters(image, filters, services));
+    const list = images.list(queryBoolean(query, 'all')).filter((image) => matchesImageFilters(image, filters, services));
     sendJson(response, 200, list.map((image) => imageSummary(image, images)));
   });
   router.add('GET', '/images/{name*}/json', ({ response, params }) => sendJson(response, 200, imageInspect(images.resolve(params.name!), images, services.layout)));

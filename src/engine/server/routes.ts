@@ -4,6 +4,7 @@ import type { CommitServices } from '../services/commit.js';
 import type { ContainerService } from '../services/containers.js';
 import type { VolumeService } from '../services/volumes.js';
 import type { NetworkService } from '../services/networks.js';
+import type { Builder } from '../services/build/builder.js';
 import type { EventBus } from '../services/events.js';
 import type { ExecService } from '../services/exec.js';
 import type { ImageService } from '../services/images.js';
@@ -14,6 +15,7 @@ import { addExecRoutes } from './exec-routes.js';
 import { addImageRoutes } from './image-routes.js';
 import { addNetworkRoutes } from './network-routes.js';
 import { addVolumeRoutes } from './volume-routes.js';
+import { addBuildRoutes } from './build-routes.js';
 import { Router } from './router.js';
 import { addSystemRoutes } from './system-routes.js';
 
@@ -26,6 +28,7 @@ export interface EngineServices {
   readonly containers: ContainerService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;
+  readonly builder: Builder;
   readonly execs: ExecService;
   readonly commit: CommitServices;
   readonly events: EventBus;
@@ -40,6 +43,7 @@ export function buildRouter(services: EngineServices): Router {
   addContainerRoutes(router, services);
   addNetworkRoutes(router, services);
   addVolumeRoutes(router, services);
+  addBuildRoutes(router, services);
   addExecRoutes(router, services);
   addContentRoutes(router, services);
   return router;

@@ -30,26 +30,12 @@ export interface CommitServices {
 }
 
 export async function commitContainer(services: CommitServices, containerRef: string, options: CommitOptions): Promise<string> {
-  const { layout, tools, images, containers, runtime } = services;
+  const { images, containers } = services;
   if (options.changes.length > 0) throw unsupported('commit --change');
   const record = containers.get(containerRef);
   const image = images.resolve(record.imageId);
-  const stage = join(layout.tmp, `commit-${randomBytes(6).toString('hex')}`);
-  mkdirSync(stage, { recursive: true });
-  const pause = options.pause && record.state.status === 'running';
+  const layer = await containerLayer(services, record.id, options.pause);
   try {
-    if (pause) await runtime.pause(record.id);
-    try {
-      await mustRun('cp', ['-a', layout.upper(record.id), join(stage, 'layer')]);
-    } finally {
-      if (pause) await runtime.resume(record.id);
-    }
-    removeRuntimePaths(join(stage, 'layer'), images.layerDirs(image));
-    await mustRun(tools.whiteouts, ['--to-layer', join(stage, 'layer')]);
-    const layerTar = join(stage, 'layer.tar');
-    await mustRun('tar', ['-c', '--numeric-owner', '-f', layerTar, '-C', join(stage, 'layer'), '.']);
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(layerTar)) hash.update(chunk as Buffer);
     const created = new Date().toISOString();
     const base = image.config;
     const { Env, Cmd, Entrypoint, WorkingDir, User, Labels, ExposedPorts, StopSignal } = record.config;
@@ -58,16 +44,52 @@ export async function commitContainer(services: CommitServices, containerRef: st
       created,
       ...(options.author ? { author: options.author } : {}),
       config: { ...base.config, Env, Cmd, Entrypoint, WorkingDir, User, Labels, ExposedPorts, StopSignal },
-      rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, `sha256:${hash.digest('hex')}`] },
+      rootfs: { type: 'layers', diff_ids: [...base.rootfs.diff_ids, layer.diffId] },
       history: [...(base.history ?? []), { created, created_by: [record.path, ...record.args].join(' '), ...(options.comment ? { comment: options.comment } : {}) }],
     };
     const reference = options.reference ? (options.reference.lastIndexOf(':') > options.reference.lastIndexOf('/') ? options.reference : `${options.reference}:latest`) : undefined;
-    const id = await images.storeNew(Buffer.from(JSON.stringify(config)), [layerTar], reference ? [reference] : []);
+    const id = await images.storeNew(Buffer.from(JSON.stringify(config)), [layer.tar], reference ? [reference] : []);
     services.events.emit('container', 'commit', record.id, { ...record.config.Labels, name: record.name, image: record.image });
     return id;
   } finally {
-    rmSync(stage, { recursive: true, force: true });
+    layer.remove();
   }
+}
+
+/**
+ * What the container changed (its overlay upper directory, less what the runtime put there), as a layer tar in
+ * the image store's format, with its diff id; `remove` deletes the temporary files.
+ */
+export async function containerLayer(services: CommitServices, containerRef: string, pause: boolean): Promise<{ tar: string; diffId: string; remove: () => void }> {
+  const { layout, tools, images, containers, runtime } = services;
+  const record = containers.get(containerRef);
+  const image = images.resolve(record.imageId);
+  const stage = join(layout.tmp, `commit-${randomBytes(6).toString('hex')}`);
+  mkdirSync(stage, { recursive: true });
+  const remove = (): void => rmSync(stage, { recursive: true, force: true });
+  try {
+    const paused = pause && record.state.status === 'running';
+    if (paused) await runtime.pause(record.id);
+    try {
+      await mustRun('cp', ['-a', layout.upper(record.id), join(stage, 'layer')]);
+    } finally {
+      if (paused) await runtime.resume(record.id);
+    }
+    removeRuntimePaths(join(stage, 'layer'), images.layerDirs(image));
+    await mustRun(tools.whiteouts, ['--to-layer', join(stage, 'layer')]);
+    return { ...(await tarLayer(join(stage, 'layer'), join(stage, 'layer.tar'))), remove };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** A directory as a layer tar (numeric owners, as the store keeps them), with the tar's digest: its diff id. */
+export async function tarLayer(dir: string, tar: string): Promise<{ tar: string; diffId: string }> {
+  await mustRun('tar', ['-c', '--numeric-owner', '-f', tar, '-C', dir, '.']);
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(tar)) hash.update(chunk as Buffer);
+  return { tar, diffId: `sha256:${hash.digest('hex')}` };
 }
 
 /** What runc and the engine put in every container (mount points, the engine's /etc files): never a change of it. */
@@ -77,12 +99,16 @@ function isRuntimePath(path: string): boolean {
   return RUNTIME_PATHS.some((runtime) => path === runtime || path.startsWith(`${runtime}/`));
 }
 
-/** Directories the image lacked and that hold only runtime paths (runc made /etc for /etc/hosts) are not changes. */
+/**
+ * Directories the image lacked and that hold only runtime paths (runc made /etc for /etc/hosts) are not changes;
+ * an empty new directory is one (`mkdir /tmp`).
+ */
 function onlyRuntime(upper: string, path: string, inLower: (path: string) => boolean): boolean {
   if (inLower(path)) return false;
   const info = lstatSync(join(upper, path));
   if (!info.isDirectory()) return isRuntimePath(path);
-  return readdirSync(join(upper, path)).every((name) => {
+  const names = readdirSync(join(upper, path));
+  return names.length > 0 && names.every((name) => {
     const child = `${path}/${name}`;
     return isRuntimePath(child) || onlyRuntime(upper, child, inLower);
   });
@@ -90,8 +116,10 @@ function onlyRuntime(upper: string, path: string, inLower: (path: string) => boo
 
 function removeRuntimePaths(upper: string, lowers: readonly string[]): void {
   const inLower = (path: string): boolean => lowers.some((dir) => existsSync(join(dir, path)));
+  // Decided while the runtime's files are still there: a directory that held only those goes too.
+  const runtimeOnly = readdirSync(upper).filter((name) => onlyRuntime(upper, `/${name}`, inLower));
   for (const path of RUNTIME_PATHS) rmSync(join(upper, path), { recursive: true, force: true });
-  for (const name of readdirSync(upper)) if (onlyRuntime(upper, `/${name}`, inLower)) rmSync(join(upper, name), { recursive: true, force: true });
+  for (const name of runtimeOnly) rmSync(join(upper, name), { recursive: true, force: true });
 }
 
 /** Paths the container changed: Kind 0 modified, 1 added, 2 deleted (an overlay whiteout). */

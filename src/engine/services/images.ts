@@ -81,7 +81,12 @@ export class ImageService {
   }
 
   private allIds(): string[] {
-    return [...new Set(Object.values(this.repositories)), ...this.untaggedIds()];
+    return [...new Set(Object.values(this.repositories)), ...this.untaggedIds(), ...this.intermediateIds()];
+  }
+
+  /** The images of a build's steps: the build cache points at them; `images` lists them only with `all`. */
+  private intermediateIds(): string[] {
+    return readJsonFile<string[]>(join(this.layout.root, 'image', 'intermediate.json')) ?? [];
   }
 
   private untaggedIds(): string[] {
@@ -104,8 +109,8 @@ export class ImageService {
       .sort();
   }
 
-  list(): ImageRecord[] {
-    const ids = new Set([...Object.values(this.repositories), ...this.untaggedIds()]);
+  list(all = false): ImageRecord[] {
+    const ids = new Set([...Object.values(this.repositories), ...this.untaggedIds(), ...(all ? this.intermediateIds() : [])]);
     return [...ids].filter((id) => existsSync(this.layout.blob(id.slice(7)))).map((id) => this.record(id));
   }
 
@@ -160,7 +165,7 @@ export class ImageService {
 
   /** Layers no image uses any more are deleted. */
   private pruneLayers(): void {
-    const used = new Set(this.list().flatMap((image) => image.config.rootfs.diff_ids.map((id) => id.slice(7))));
+    const used = new Set(this.list(true).flatMap((image) => image.config.rootfs.diff_ids.map((id) => id.slice(7))));
     const dir = join(this.layout.root, 'image', 'layers');
     if (!existsSync(dir)) return;
     for (const hex of readdir(dir)) if (!used.has(hex)) rmSync(join(dir, hex), { recursive: true, force: true });
@@ -312,6 +317,19 @@ export class ImageService {
   async storeNew(configBytes: Buffer, layerFiles: readonly string[], tags: readonly string[]): Promise<string> {
     await this.storeImage(configBytes, layerFiles, tags);
     return `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
+  }
+
+  /** Stores the image of one build step (untagged, not listed without `all`); its id. */
+  async storeIntermediate(configBytes: Buffer, layerFiles: readonly string[]): Promise<string> {
+    const hex = createHash('sha256').update(configBytes).digest('hex');
+    const id = `sha256:${hex}`;
+    if (!existsSync(this.layout.blob(hex))) {
+      const untagged = this.untaggedIds();
+      await this.storeImage(configBytes, layerFiles, []);
+      this.setUntagged(untagged);
+    }
+    writeJsonAtomic(join(this.layout.root, 'image', 'intermediate.json'), [...new Set([...this.intermediateIds(), id])]);
+    return id;
   }
 
   /** Stores the config, unpacks each layer not yet known, tags the image. */
