@@ -127,3 +127,13 @@ export function rawRequest(socket: string, method: string, path: string, body?: 
     req.end(body);
   });
 }
+
+/** A TCP port nobody listens on right now (the kernel's pick), for tests that publish ports. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { rawRequest, startTestEngine } from './engine-helpers.js';
+import { freePort, rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
 import { IMAGE, SLEEPER, testProject } from './helpers.js';
 
@@ -346,15 +346,6 @@ test('volumes: create, list, inspect, mount (copy-up, nocopy, read-only, subpath
   assert.match(pruned, /vol-empty/);
 });
 
-/** A TCP port nobody listens on right now (the kernel's pick), for tests that publish ports. */
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test('networks: user-defined bridges with DNS names and aliases, connect and disconnect, fixed addresses, in-use 409', () => {
   assert.match(engine.docker(['network', 'create', '--label', 'team=a', 'net-app']).stdout, /^[0-9a-f]{64}$/m);

@@ -1,7 +1,7 @@
 // Networks: the predefined `bridge`, `host` and `none`, and user-defined bridge networks, each a Linux bridge with
 // a subnet from IPAM. Records live on disk; the bridges are made again when the engine starts after a reboot.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { conflict, EngineError, invalid, notFound, unsupported } from '../errors.js';
 import type { LinkDriver } from '../runtime/links.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
@@ -77,14 +77,18 @@ export class NetworkService {
       if (!this.find(name)) this.save({ ...this.base(name, driver), id: randomId() });
     }
     if (!this.find('bridge')) {
-      const subnet = freePool(this.taken());
-      this.save({
-        ...this.base('bridge', 'bridge'),
-        id: randomId(),
-        bridge: defaultBridgeName(this.layout.root),
-        subnet: formatCidr(subnet),
-        gateway: formatIp(subnet.base + 1),
-        options: { [BRIDGE_NAME]: defaultBridgeName(this.layout.root), 'com.docker.network.bridge.default_bridge': 'true' },
+      await withSubnetLock(async () => {
+        const subnet = freePool(this.taken());
+        const record: NetworkRecord = {
+          ...this.base('bridge', 'bridge'),
+          id: randomId(),
+          bridge: defaultBridgeName(this.layout.root),
+          subnet: formatCidr(subnet),
+          gateway: formatIp(subnet.base + 1),
+          options: { [BRIDGE_NAME]: defaultBridgeName(this.layout.root), 'com.docker.network.bridge.default_bridge': 'true' },
+        };
+        await this.makeBridge(record);
+        this.save(record);
       });
     }
     for (const record of this.records.values()) {
@@ -135,41 +139,45 @@ export class NetworkService {
     if (configs.length > 1) throw unsupported('more than one IPAM config per network');
     const config = configs[0] ?? {};
     if (config.AuxiliaryAddresses && Object.keys(config.AuxiliaryAddresses).length > 0) throw unsupported('IPAM auxiliary addresses');
-    let subnet: Cidr;
-    if (config.Subnet) {
-      subnet = parseCidr(config.Subnet);
-      const clash = this.list().find((other) => other.subnet && overlaps(parseCidr(other.subnet), subnet));
-      if (clash) throw new EngineError('invalid', `invalid pool request: Pool overlaps with other one on this address space (network ${clash.name}, ${clash.subnet})`);
-    } else {
-      if (config.Gateway || config.IPRange) throw invalid('a gateway or ip range needs a subnet');
-      subnet = freePool(this.taken());
-    }
-    const gateway = config.Gateway ?? formatIp(subnet.base + 1);
-    if (!contains(subnet, parseIp(gateway))) throw invalid(`gateway ${gateway} is not in the subnet ${formatCidr(subnet)}`);
-    if (config.IPRange) {
-      const range = parseCidr(config.IPRange);
-      if (!contains(subnet, range.base) || range.prefix < subnet.prefix) throw invalid(`ip range ${config.IPRange} is not in the subnet ${formatCidr(subnet)}`);
-    }
-    const id = randomId();
-    const bridge = options[BRIDGE_NAME] ?? `br-${id.slice(0, 12)}`;
-    if (bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(bridge)) throw invalid(`invalid bridge name "${bridge}"`);
-    if (this.list().some((other) => other.bridge === bridge)) throw conflict(`the bridge ${bridge} is in use by another network`);
-    const record: NetworkRecord = {
-      ...this.base(name, 'bridge'),
-      id,
-      labels: { ...request.Labels },
-      options,
-      internal: Boolean(request.Internal),
-      attachable: Boolean(request.Attachable),
-      bridge,
-      subnet: formatCidr(subnet),
-      gateway,
-      ...(config.IPRange ? { ipRange: config.IPRange } : {}),
-      ...(request.IPAM?.Options ? { ipamOptions: request.IPAM.Options } : {}),
-    };
-    await this.makeBridge(record);
-    this.save(record);
-    this.events.emit('network', 'create', id, { name, type: 'bridge' });
+    // Choosing a free subnet and making its bridge is one step for all engines on the host (see withSubnetLock).
+    const record = await withSubnetLock(async () => {
+      let subnet: Cidr;
+      if (config.Subnet) {
+        subnet = parseCidr(config.Subnet);
+        const clash = this.list().find((other) => other.subnet && overlaps(parseCidr(other.subnet), subnet));
+        if (clash) throw new EngineError('invalid', `invalid pool request: Pool overlaps with other one on this address space (network ${clash.name}, ${clash.subnet})`);
+      } else {
+        if (config.Gateway || config.IPRange) throw invalid('a gateway or ip range needs a subnet');
+        subnet = freePool(this.taken());
+      }
+      const gateway = config.Gateway ?? formatIp(subnet.base + 1);
+      if (!contains(subnet, parseIp(gateway))) throw invalid(`gateway ${gateway} is not in the subnet ${formatCidr(subnet)}`);
+      if (config.IPRange) {
+        const range = parseCidr(config.IPRange);
+        if (!contains(subnet, range.base) || range.prefix < subnet.prefix) throw invalid(`ip range ${config.IPRange} is not in the subnet ${formatCidr(subnet)}`);
+      }
+      const id = randomId();
+      const bridge = options[BRIDGE_NAME] ?? `br-${id.slice(0, 12)}`;
+      if (bridge.length > 15 || !/^[a-zA-Z0-9_.-]+$/.test(bridge)) throw invalid(`invalid bridge name "${bridge}"`);
+      if (this.list().some((other) => other.bridge === bridge)) throw conflict(`the bridge ${bridge} is in use by another network`);
+      const record: NetworkRecord = {
+        ...this.base(name, 'bridge'),
+        id,
+        labels: { ...request.Labels },
+        options,
+        internal: Boolean(request.Internal),
+        attachable: Boolean(request.Attachable),
+        bridge,
+        subnet: formatCidr(subnet),
+        gateway,
+        ...(config.IPRange ? { ipRange: config.IPRange } : {}),
+        ...(request.IPAM?.Options ? { ipamOptions: request.IPAM.Options } : {}),
+      };
+      await this.makeBridge(record);
+      this.save(record);
+      return record;
+    });
+    this.events.emit('network', 'create', record.id, { name, type: 'bridge' });
     return record;
   }
 
@@ -207,6 +215,35 @@ export class NetworkService {
   private save(record: NetworkRecord): void {
     writeJsonAtomic(this.layout.networkRecord(record.id), record);
     this.records.set(record.id, record);
+  }
+}
+
+/**
+ * Several engines (and their tests) may create networks at once: each must see the others' bridges in the host's
+ * routes before it picks a subnet. A lock directory makes pick-and-create one step host-wide; a lock left by a
+ * process that died is taken over after ten seconds.
+ */
+async function withSubnetLock<T>(action: () => Promise<T>): Promise<T> {
+  const lock = '/run/berth-subnets.lock';
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 10_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new EngineError('internal', `could not take ${lock} to choose a subnet`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
