@@ -22,7 +22,14 @@ export function registerEngineCommand(program: Command, run: RunVerb): void {
 
 async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> {
   const { startEngine } = await import('../engine/daemon.js');
-  const log = (line: string): void => void ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // A log whose reader went away (the terminal closed, the parent died) must not turn into errors that are logged.
+  let logOpen = true;
+  (ctx.stderr as NodeJS.WritableStream).on?.('error', () => {
+    logOpen = false;
+  });
+  const log = (line: string): void => {
+    if (logOpen) ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  };
   const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log });
   // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
@@ -39,5 +46,7 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
   });
   await engine.close();
   log('berth engine stopped (containers keep running; they are adopted at the next start)');
+  // Timers and watchers of containers still running would keep the process alive: the engine is done, it exits.
+  setTimeout(() => process.exit(0), 500).unref();
   return 0;
 }

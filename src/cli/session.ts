@@ -41,7 +41,11 @@ export function parseSeconds(value: string): number {
 }
 
 export function connect(ctx: VerbContext): Promise<Engine> {
-  return openEngine({ ...(ctx.flags.host ? { host: ctx.flags.host } : {}), environment: ctx.environment });
+  return openEngine({
+    ...(ctx.flags.host ? { host: ctx.flags.host } : {}),
+    environment: ctx.environment,
+    notify: (line) => ctx.stderr.write(`${line}\n`),
+  });
 }
 
 export function progressSink(ctx: VerbContext, title?: string): ProgressSink {

@@ -1,8 +1,10 @@
 // The engine as the rest of berth sees it: one object per resource, plain data in and out. Nothing else in berth
 // imports dockerode.
 import { homedir } from 'node:os';
+import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';
 import type { Containers } from './containers.js';
+import { answers, embeddedEngine, embeddedSettings } from './embedded.js';
 import { discoverEndpoint } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { images } from './images.js';
@@ -30,10 +32,20 @@ export interface EngineChoice {
   readonly host?: string;
   readonly context?: string;
   readonly environment: Readonly<Record<string, string | undefined>>;
+  /** Told when berth starts its own engine. */
+  readonly notify?: (line: string) => void;
 }
 
+/**
+ * The engine to use, as the docker CLI picks it; when that is the default socket and nothing answers there (or
+ * BERTH_ENGINE=embedded), berth's own engine, started if need be. BERTH_ENGINE=docker never falls back.
+ */
 export async function openEngine(choice: EngineChoice): Promise<Engine> {
-  const endpoint = discoverEndpoint({ ...choice, homeDir: choice.environment.HOME ?? homedir() });
+  let endpoint = discoverEndpoint({ ...choice, homeDir: choice.environment.HOME ?? homedir() });
+  const mode = choice.environment.BERTH_ENGINE ?? '';
+  if (!['', 'docker', 'embedded'].includes(mode)) throw new BerthError(`BERTH_ENGINE must be "docker" or "embedded", not "${mode}"`);
+  const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && !(await answers(endpoint.socketPath!))));
+  if (useEmbedded) endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
   const transport = await connectEngine(endpoint);
   return {
     endpoint,

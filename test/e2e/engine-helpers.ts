@@ -45,11 +45,7 @@ export async function startTestEngine(): Promise<TestEngine> {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       removeNetworking(root);
-      // Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted first.
-      for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
-        const mountpoint = line.split(' ')[4];
-        if (mountpoint?.startsWith(root)) spawnSync('umount', ['-l', mountpoint]);
-      }
+      unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });
       // runc leaves the (empty) parent cgroup of the engine's containers; removed when no other engine uses it.
       for (const controller of readdirSync('/sys/fs/cgroup')) {
@@ -71,7 +67,15 @@ export async function startTestEngine(): Promise<TestEngine> {
 }
 
 /** The engine's Linux bridges (the default one included) and any container namespace it left behind. */
-function removeNetworking(root: string): void {
+/** Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted. */
+export function unmountUnder(root: string): void {
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const mountpoint = line.split(' ')[4];
+    if (mountpoint?.startsWith(root)) spawnSync('umount', ['-l', mountpoint]);
+  }
+}
+
+export function removeNetworking(root: string): void {
   const records = join(root, 'networks');
   for (const file of existsSync(records) ? readdirSync(records) : []) {
     const bridge = (JSON.parse(readFileSync(join(records, file), 'utf8')) as { bridge?: string }).bridge;

@@ -1,0 +1,74 @@
+// The embedded default: with no Docker engine answering at the default socket, berth uses its own engine, and
+// starts it (`berth engine`, in the background, as a process of its own) when it is not running yet. Only the
+// process boundary is crossed here: the engine is spoken to over the Engine API like any other.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BerthError } from '../model/errors.js';
+import { parseEndpoint } from './endpoint.js';
+import type { Endpoint } from './endpoint.js';
+
+export interface EmbeddedSettings {
+  readonly root: string;
+  readonly socket: string;
+}
+
+/** Where the embedded engine lives: /var/lib/berth and /run/berth/engine.sock unless BERTH_ENGINE_ROOT/_SOCKET say. */
+export function embeddedSettings(environment: Readonly<Record<string, string | undefined>>): EmbeddedSettings {
+  return {
+    root: environment.BERTH_ENGINE_ROOT || '/var/lib/berth',
+    socket: environment.BERTH_ENGINE_SOCKET || '/run/berth/engine.sock',
+  };
+}
+
+/**
+ * The embedded engine's endpoint, once it answers: already running, or started now. `notify` hears about a start
+ * (a line for the user's terminal).
+ */
+export async function embeddedEngine(settings: EmbeddedSettings, notify: (line: string) => void): Promise<Endpoint> {
+  const endpoint = parseEndpoint(`unix://${settings.socket}`, "berth's engine");
+  if (await answers(settings.socket)) return endpoint;
+  if (process.getuid?.() !== 0) {
+    throw new BerthError(
+      `no Docker engine answers at /var/run/docker.sock, and berth's own engine needs root to start: run berth as root, start \`berth engine\` as root, or set DOCKER_HOST`,
+      { kind: 'engine' },
+    );
+  }
+  mkdirSync(settings.root, { recursive: true });
+  const logFile = join(settings.root, 'engine.log');
+  const log = openSync(logFile, 'a');
+  const berth = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'berth.js');
+  const child = spawn(process.execPath, [berth, 'engine', '--root', settings.root, '--socket', settings.socket], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  writeFileSync(join(settings.root, 'engine.pid'), `${child.pid}\n`);
+  notify(`Started berth's engine (no Docker engine answers at /var/run/docker.sock): ${endpoint.url}, log ${logFile}`);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (existsSync(settings.socket) && (await answers(settings.socket))) return endpoint;
+    if (child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new BerthError(`berth's engine did not start: see ${logFile}`, { kind: 'engine' });
+}
+
+/** Whether an engine answers `/_ping` on the socket. */
+export function answers(socket: string): Promise<boolean> {
+  if (!existsSync(socket)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const ping = request({ socketPath: socket, path: '/_ping', timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    ping.on('error', () => resolve(false));
+    ping.on('timeout', () => {
+      ping.destroy();
+      resolve(false);
+    });
+    ping.end();
+  });
+}
