@@ -1,6 +1,7 @@
 // berth's own engine, driven by the stock docker CLI: each test one obligation, checked on what the engine reports.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
@@ -158,7 +159,7 @@ test('exec runs in the running container: output, exit code, stdin, workdir, env
 });
 
 test('top lists the container processes; cp, export and save give their files', async () => {
-  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-files-'));
@@ -185,7 +186,7 @@ test('top lists the container processes; cp, export and save give their files', 
 });
 
 test('cp into a container stays inside it, even through links; import and stats work', async () => {
-  const { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } = await import('node:fs');
+  const { mkdirSync, mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-cp-'));
@@ -323,6 +324,12 @@ test('volumes: create, list, inspect, mount (copy-up, nocopy, read-only, subpath
   assert.equal(run('-v', 'vol-data:/data', IMAGE, 'sh', '-c', 'mkdir /data/sub; echo kept > /data/sub/file').code, 0);
   assert.equal(run('-v', 'vol-data:/data:ro', IMAGE, 'cat', '/data/sub/file').stdout, 'kept\n');
   assert.match(run('-v', 'vol-data:/data:ro', IMAGE, 'touch', '/data/x').stderr, /Read-only file system/);
+  // A bind of a missing host path: -v makes it, --mount refuses it.
+  const missing = `${engine.root}-missing-${Date.now()}/made`;
+  assert.equal(run('-v', `${missing}:/made`, IMAGE, 'true').code, 0);
+  assert.equal(existsSync(missing), true);
+  rmSync(dirname(missing), { recursive: true, force: true });
+  assert.match(run('--mount', `type=bind,source=${missing},target=/made`, IMAGE, 'true').stderr, /bind source path does not exist/);
   assert.equal(run('--mount', 'type=volume,source=vol-data,target=/only,volume-subpath=sub', IMAGE, 'ls', '/only').stdout, 'file\n');
   // A new volume gets the image's files at its target; nocopy leaves it empty.
   assert.equal(run('-v', 'vol-copied:/var', IMAGE, 'ls', '/var').stdout, 'www\n');
@@ -402,7 +409,7 @@ test('published ports: fixed and ephemeral, reported by port and ps, served on l
 });
 
 test('docker build (classic): stages, COPY --from and --chown, ADD of a tar, cache, unused stages skipped, clear errors', async () => {
-  const { mkdtempSync, rmSync, writeFileSync, mkdirSync } = await import('node:fs');
+  const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { spawnSync } = await import('node:child_process');

@@ -17,6 +17,10 @@ export function addBuildRoutes(router: Router, services: EngineServices): void {
     const send = (message: object): void => {
       response.write(`${JSON.stringify(message)}\n`);
     };
+    // What this builder takes but cannot honour is said, not silently dropped.
+    const cacheFrom = (query.get('cachefrom') ?? '').replace(/[[\]"\s]/g, '');
+    if (cacheFrom && !quiet) send({ stream: `[Warning] cache-from (${cacheFrom}) is not used: berth's engine keys its own step cache\n` });
+    if (queryBoolean(query, 'pull') && !quiet) send({ stream: "[Warning] pull: berth's engine pulls from no registry; the base images it holds are used\n" });
     try {
       const id = await services.builder.build(await decompressed(request), build, {
         stream: (text) => {

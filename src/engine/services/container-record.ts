@@ -1,5 +1,6 @@
 // A container as the engine keeps it: the create request (merged with its image's defaults) and its state. Also
 // the one place that decides which parts of a create request the engine can honour; the rest is refused.
+import { existsSync } from 'node:fs';
 import { invalid, unsupported } from '../errors.js';
 import type { HealthConfig, HealthState } from './health.js';
 import type { BoundPort, PortBinding } from './port-proxy.js';
@@ -132,6 +133,8 @@ export interface MountPoint {
   readonly name?: string;
   /** A directory inside the volume mounted instead of all of it. */
   readonly subpath?: string;
+  /** A `Binds` entry: a missing host path is made (a directory), as dockerd does; Mounts refuse it instead. */
+  readonly createHostPath?: boolean;
 }
 
 /** A volume mount as asked, before the volume is looked up or created (an empty name: a new anonymous volume). */
@@ -293,7 +296,7 @@ export function requestedMounts(host: HostConfig, volumes: readonly string[]): R
     const readOnly = flags.includes('ro');
     if (source.startsWith('/')) {
       const propagation = flags.find((flag) => /^r?(private|shared|slave)$/.test(flag));
-      binds.push({ type: 'bind', source, target, readOnly, ...(propagation ? { propagation } : {}) });
+      binds.push({ type: 'bind', source, target, readOnly, createHostPath: true, ...(propagation ? { propagation } : {}) });
     } else {
       named.push({ name: source, target, readOnly, noCopy: flags.includes('nocopy') });
     }
@@ -303,8 +306,9 @@ export function requestedMounts(host: HostConfig, volumes: readonly string[]): R
     claim(target);
     if (mount.Type === 'bind') {
       if (!mount.Source?.startsWith('/')) throw invalid('invalid mount config for type "bind": the Source of a bind mount must be an absolute path');
+      if (!existsSync(mount.Source) && !mount.BindOptions?.CreateMountpoint) throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${mount.Source}`);
       const propagation = mount.BindOptions?.Propagation;
-      binds.push({ type: 'bind', source: mount.Source, target, readOnly: Boolean(mount.ReadOnly), ...(propagation ? { propagation } : {}) });
+      binds.push({ type: 'bind', source: mount.Source, target, readOnly: Boolean(mount.ReadOnly), createHostPath: Boolean(mount.BindOptions?.CreateMountpoint), ...(propagation ? { propagation } : {}) });
     } else if (mount.Type === 'volume') {
       const options = mount.VolumeOptions ?? {};
       const driver = options.DriverConfig;

@@ -209,6 +209,7 @@ export class ContainerService {
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
     const mounts = [];
     for (const mount of record.mounts) {
+      if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
       mounts.push(mount.type === 'volume' ? { ...mount, source: await this.volumes.prepare(mount.name!, mount.subpath) } : mount);
     }
     await this.teardowns.get(record.id);
