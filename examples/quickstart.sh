@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# The README's quick start: install what is missing, start a local dockerd if none answers, build berth, and bring
-# up examples/hello with it. `node bin/berth.js -f examples/hello/compose.yaml down` takes it away again.
+# The README's quick start: install what is missing, build berth, and bring up examples/hello with it. With no
+# Docker engine on the machine, berth starts its own (the embedded default, at /run/berth/engine.sock); with one, it
+# uses that. `node bin/berth.js -f examples/hello/compose.yaml down` takes the example away again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v busybox >/dev/null 2>&1 || ! busybox --list >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq busybox-static >/dev/null
+# busybox-static for the example's image; runc, gcc (the engine's small C helpers), iproute2 and tini for berth's engine.
+missing=()
+for package in busybox-static runc gcc iproute2 tini; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-bash scripts/ensure-dockerd.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build >/dev/null
 # The example's image is busybox-static and a page: the binary comes from the machine, not from a registry.
 cp "$(command -v busybox)" examples/hello/web/busybox
 node bin/berth.js -f examples/hello/compose.yaml up --wait
 node bin/berth.js -f examples/hello/compose.yaml ps -a
+sleep 6
 node bin/berth.js -f examples/hello/compose.yaml logs client
