@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `docker run --rm IMAGE true` against berth's engine, against dockerd, and bare `runc run` of the same root
-# filesystem, in one hyperfine run; then the engines' idle memory. Called by bench/run.sh.
+# filesystem, in one hyperfine run; the engines' idle memory; then the 10-service stack (cold up -d + down) with
+# berth on its engine, berth on dockerd and docker-compose 1.29 on dockerd, and an unchanged rebuild of a
+# 10-instruction Dockerfile on both engines. Called by bench/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image=berth-test-busybox:latest
@@ -8,9 +10,19 @@ work=$(mktemp -d /tmp/berth-bench-engine-XXXXXX)
 engine_pid=
 cleanup() {
   if [ -n "$engine_pid" ]; then
+    DOCKER_HOST="unix://$work/engine.sock" node bin/berth.js -p benche -f "$work/stack/compose.yaml" down -v >/dev/null 2>&1 || true
+    node bin/berth.js -p benchd -f "$work/stack/compose.yaml" down -v >/dev/null 2>&1 || true
+    docker-compose -p benchc -f "$work/stack/compose.yaml" down -v >/dev/null 2>&1 || true
+    docker -H "unix://$work/engine.sock" network ls -q --filter type=custom | xargs -r docker -H "unix://$work/engine.sock" network rm >/dev/null 2>&1 || true
     docker -H "unix://$work/engine.sock" ps -aq | xargs -r docker -H "unix://$work/engine.sock" rm -f >/dev/null 2>&1 || true
     kill "$engine_pid" 2>/dev/null || true
     wait "$engine_pid" 2>/dev/null || true
+    # The engine's Linux bridges (its default one included).
+    for record in "$work"/root/networks/*.json; do
+      [ -f "$record" ] || continue
+      bridge=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bridge || "")' "$record")
+      [ -n "$bridge" ] && ip link del "$bridge" 2>/dev/null || true
+    done
   fi
   grep -o " $work[^ ]*" /proc/self/mountinfo | xargs -r -n1 umount -l 2>/dev/null || true
   # The bare runc runs leave their (empty) parent cgroup behind.
@@ -47,6 +59,8 @@ mkdir -p bench/results
 hyperfine --warmup 3 --runs 20 --export-markdown bench/results/engine.md \
   -n 'docker run --rm (berth engine)' "docker -H unix://$work/engine.sock run --rm --network none $image true" \
   -n 'docker run --rm (dockerd)' "docker run --rm --network none $image true" \
+  -n 'docker run --rm, default bridge network (berth engine)' "docker -H unix://$work/engine.sock run --rm $image true" \
+  -n 'docker run --rm, default bridge network (dockerd)' "docker run --rm $image true" \
   -n 'runc run (bare)' "runc run --bundle $work/bundle bench-\$\$-\$RANDOM"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
@@ -54,3 +68,35 @@ berth_kb=$(rss "$engine_pid")
 dockerd_kb=$(( $(rss "$(pgrep -xo dockerd)") + $(rss "$(pgrep -xo containerd || pgrep -xo docker-containerd || echo $$)") ))
 printf '\n| engine | idle RSS |\n|---|---|\n| berth engine | %s MiB |\n| dockerd + containerd | %s MiB |\n' \
   "$((berth_kb / 1024))" "$((dockerd_kb / 1024))" | tee -a bench/results/engine.md
+
+# A 10-service stack (chained depends_on, a named volume, the default network), cold up -d + down.
+node bench/gen-stack.mjs "$work/stack" 10
+stack="$work/stack/compose.yaml"
+berth_engine="unix://$work/engine.sock"
+hyperfine --runs 5 --export-markdown bench/results/engine-stack.md \
+  -n "berth on berth's engine: up -d + down (10 services, cold)" "DOCKER_HOST=$berth_engine node bin/berth.js --progress quiet -p benche -f $stack up -d && DOCKER_HOST=$berth_engine node bin/berth.js --progress quiet -p benche -f $stack down -v" \
+  -n 'berth on dockerd: up -d + down (10 services, cold)' "node bin/berth.js --progress quiet -p benchd -f $stack up -d && node bin/berth.js --progress quiet -p benchd -f $stack down -v" \
+  -n 'docker-compose 1.29 on dockerd: up -d + down (10 services, cold)' "docker-compose -p benchc -f $stack up -d 2>/dev/null && docker-compose -p benchc -f $stack down -v 2>/dev/null"
+
+# An unchanged rebuild of a 10-instruction Dockerfile (classic builder on both engines), after one build each.
+mkdir -p "$work/build"
+printf 'one\n' > "$work/build/one.txt"
+cat > "$work/build/Dockerfile" <<DOCKERFILE
+FROM $image
+ARG NAME=bench
+ENV APP=/app
+WORKDIR /app
+COPY one.txt ./
+RUN echo "\$NAME" > name.txt
+RUN mkdir -p /app/data
+LABEL bench=yes
+EXPOSE 8080
+USER 0
+CMD ["cat", "/app/name.txt"]
+DOCKERFILE
+DOCKER_BUILDKIT=0 docker -H "$berth_engine" build -q -t bench-rebuild "$work/build" >/dev/null 2>&1
+DOCKER_BUILDKIT=0 docker build -q -t bench-rebuild "$work/build" >/dev/null 2>&1
+hyperfine --warmup 1 --runs 10 --export-markdown bench/results/rebuild.md \
+  -n "unchanged rebuild (berth's engine)" "DOCKER_BUILDKIT=0 docker -H $berth_engine build -q -t bench-rebuild $work/build" \
+  -n 'unchanged rebuild (dockerd, classic builder)' "DOCKER_BUILDKIT=0 docker build -q -t bench-rebuild $work/build"
+docker rmi bench-rebuild >/dev/null 2>&1 || true

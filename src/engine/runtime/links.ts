@@ -20,6 +20,25 @@ export interface EndpointLink {
 
 const NETNS_DIR = '/run/netns';
 
+/** The veth pair, its container end moved into the namespace, its host end on the bridge. */
+function hostSide(sandbox: string, link: EndpointLink): string[] {
+  return [
+    `link add ${link.hostName}${link.mtu ? ` mtu ${link.mtu}` : ''} type veth peer name ${link.name} netns ${sandbox}`,
+    `link set ${link.hostName} master ${link.bridge}`,
+    `link set ${link.hostName} up`,
+  ];
+}
+
+/** Inside the namespace: the MAC, the address, up, and the default route through the first network's gateway. */
+function insideSide(link: EndpointLink): string[] {
+  return [
+    `link set ${link.name} address ${link.mac}`,
+    `addr add ${link.address}/${link.prefix} dev ${link.name}`,
+    `link set ${link.name} up`,
+    ...(link.gateway ? [`route add default via ${link.gateway}`] : []),
+  ];
+}
+
 export class LinkDriver {
   async createBridge(name: string, gateway: string, prefix: number, mtu?: number): Promise<void> {
     await this.batch([
@@ -42,10 +61,11 @@ export class LinkDriver {
     return `${NETNS_DIR}/${sandbox}`;
   }
 
-  async createSandbox(sandbox: string): Promise<void> {
+  /** The container's namespace with its endpoints: one `ip` run on the host's side, one inside. */
+  async createSandbox(sandbox: string, links: readonly EndpointLink[]): Promise<void> {
     if (existsSync(this.sandboxPath(sandbox))) await this.deleteSandbox(sandbox);
-    await this.batch([`netns add ${sandbox}`]);
-    await this.batch([`link set lo up`], sandbox);
+    await this.batch([`netns add ${sandbox}`, ...links.flatMap((link) => hostSide(sandbox, link))]);
+    await this.batch(['link set lo up', ...links.flatMap(insideSide)], sandbox);
   }
 
   /** Deleting the namespace deletes the veths in it, and so their host sides. */
@@ -53,21 +73,10 @@ export class LinkDriver {
     if (existsSync(this.sandboxPath(sandbox))) await this.batch([`netns del ${sandbox}`]);
   }
 
+  /** One more endpoint in an existing namespace (network connect). */
   async attach(sandbox: string, link: EndpointLink): Promise<void> {
-    await this.batch([
-      `link add ${link.hostName}${link.mtu ? ` mtu ${link.mtu}` : ''} type veth peer name ${link.name} netns ${sandbox}`,
-      `link set ${link.hostName} master ${link.bridge}`,
-      `link set ${link.hostName} up`,
-    ]);
-    await this.batch(
-      [
-        `link set ${link.name} address ${link.mac}`,
-        `addr add ${link.address}/${link.prefix} dev ${link.name}`,
-        `link set ${link.name} up`,
-        ...(link.gateway ? [`route add default via ${link.gateway}`] : []),
-      ],
-      sandbox,
-    );
+    await this.batch(hostSide(sandbox, link));
+    await this.batch(insideSide(link), sandbox);
   }
 
   async detach(sandbox: string, name: string): Promise<void> {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalid, notFound, unsupported } from '../errors.js';
-import type { LinkDriver } from '../runtime/links.js';
+import type { EndpointLink, LinkDriver } from '../runtime/links.js';
 import type { ContainerRecord, Endpoint, EndpointRequest } from './container-record.js';
 import type { NameSource, NetworkResolver } from './dns-server.js';
 import { formatIp, macFor, nextAddress, parseCidr, parseIp, contains } from './ipam.js';
@@ -96,12 +96,12 @@ export class ContainerNetworking implements NameSource {
    */
   async setUp(record: ContainerRecord): Promise<string> {
     const sandbox = sandboxName(record.id);
-    await this.links.createSandbox(sandbox);
     try {
-      let index = 0;
-      for (const [name, endpoint] of Object.entries(record.networks)) {
-        await this.attach(record, this.networks.get(endpoint.networkId || name), endpoint, index++);
-      }
+      // Every endpoint allocated first, then the namespace and all its veths made in one go (two `ip` runs).
+      const endpoints = Object.entries(record.networks).map(([name, endpoint]) => ({ endpoint, network: this.networks.get(endpoint.networkId || name) }));
+      const links = endpoints.map(({ endpoint, network }, index) => this.allocate(record, network, endpoint, index));
+      await this.links.createSandbox(sandbox, links);
+      for (const { network } of endpoints) await this.activate(network);
     } catch (error) {
       await this.tearDown(record);
       throw error;
@@ -203,7 +203,15 @@ export class ContainerNetworking implements NameSource {
     return found;
   }
 
+  /** Attaches one endpoint to the running container's namespace (network connect). */
   private async attach(record: ContainerRecord, network: NetworkRecord, endpoint: Endpoint, index: number): Promise<void> {
+    const link = this.allocate(record, network, endpoint, index);
+    await this.links.attach(sandboxName(record.id), link);
+    await this.activate(network);
+  }
+
+  /** An address (fixed, or the next free one), a MAC and interface names for the endpoint, recorded on it. */
+  private allocate(record: ContainerRecord, network: NetworkRecord, endpoint: Endpoint, index: number): EndpointLink {
     const subnet = parseCidr(network.subnet!);
     const used = new Set<number>([parseIp(network.gateway!)]);
     for (const other of this.containers()) {
@@ -219,19 +227,8 @@ export class ContainerNetworking implements NameSource {
     }
     const mac = endpoint.macAddress ?? macFor(address);
     const interfaceName = `eth${index}`;
-    const hostVeth = `vb${randomBytes(5).toString('hex')}`.slice(0, 12);
     // Only the first network's gateway is the default route; an internal network routes nowhere.
     const gateway = index === 0 && !network.internal ? network.gateway : undefined;
-    await this.links.attach(sandboxName(record.id), {
-      hostName: hostVeth,
-      name: interfaceName,
-      bridge: network.bridge!,
-      address: formatIp(address),
-      prefix: subnet.prefix,
-      mac,
-      ...(gateway ? { gateway } : {}),
-      ...(this.networks.mtu(network) ? { mtu: this.networks.mtu(network)! } : {}),
-    });
     Object.assign(endpoint, {
       networkId: network.id,
       endpointId: randomBytes(32).toString('hex'),
@@ -241,6 +238,20 @@ export class ContainerNetworking implements NameSource {
       mac,
       interfaceName,
     });
+    return {
+      hostName: `vb${randomBytes(5).toString('hex')}`,
+      name: interfaceName,
+      bridge: network.bridge!,
+      address: formatIp(address),
+      prefix: subnet.prefix,
+      mac,
+      ...(gateway ? { gateway } : {}),
+      ...(this.networks.mtu(network) ? { mtu: this.networks.mtu(network)! } : {}),
+    };
+  }
+
+  /** A user-defined network's resolver runs once a container is on it. */
+  private async activate(network: NetworkRecord): Promise<void> {
     if (network.name !== 'bridge') await this.resolver.listen(network.id, network.gateway!);
   }
 }
