@@ -213,21 +213,22 @@ export class ContainerService {
       mounts.push(mount.type === 'volume' ? { ...mount, source: await this.volumes.prepare(mount.name!, mount.subpath) } : mount);
     }
     await this.teardowns.get(record.id);
-    const networkNamespace = await this.joinNetwork(record);
-    const spec = buildSpec({
-      record,
-      rootfs,
-      mounts,
-      user: resolveUser(rootfs, user),
-      etcFiles: this.etcFiles(record),
-      ...(networkNamespace ? { networkNamespace } : {}),
-      hostRlimitNofile: hostNofile(),
-      ...(record.hostConfig.Init ? { init: initProgram() } : {}),
-    });
     rmSync(this.layout.exitFile(record.id), { force: true });
     await this.runtime.deleteStale(record.id);
     let pid: number;
     try {
+      // From here on a failure takes down what was set up (the namespace, its endpoints, published ports).
+      const networkNamespace = await this.joinNetwork(record);
+      const spec = buildSpec({
+        record,
+        rootfs,
+        mounts,
+        user: resolveUser(rootfs, user),
+        etcFiles: this.etcFiles(record),
+        ...(networkNamespace ? { networkNamespace } : {}),
+        hostRlimitNofile: hostNofile(),
+        ...(record.hostConfig.Init ? { init: initProgram() } : {}),
+      });
       pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, mount);
       await this.publishPorts(record);
     } catch (error) {
