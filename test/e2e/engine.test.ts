@@ -384,6 +384,17 @@ test('networks: user-defined bridges with DNS names and aliases, connect and dis
     engine.docker(['network', 'rm', 'net-app', 'net-fixed']);
   }
   assert.doesNotMatch(engine.docker(['network', 'ls', '--format', '{{.Name}}']).stdout, /net-app|net-fixed/);
+  // The default bridge: legacy links, extra hosts and DNS settings in the container's /etc files.
+  engine.docker(['run', '-d', '--name', 'link-target', IMAGE, ...sleeperArgs]);
+  try {
+    const files = engine.docker(['run', '--rm', '--link', 'link-target:lt', '--add-host', 'extra.example:10.1.2.3', '--dns-search', 'corp.example', '--dns-option', 'attempts:2', IMAGE, 'cat', '/etc/hosts', '/etc/resolv.conf']).stdout;
+    assert.match(files, /^\d+\.\d+\.\d+\.\d+\tlt link-target$/m);
+    assert.match(files, /^10\.1\.2\.3\textra\.example$/m);
+    assert.match(files, /^search corp\.example$/m);
+    assert.match(files, /^options attempts:2$/m);
+  } finally {
+    engine.docker(['rm', '-f', 'link-target']);
+  }
 });
 
 test('published ports: fixed and ephemeral, reported by port and ps, served on loopback, conflicts refused', async () => {
