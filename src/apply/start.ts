@@ -8,7 +8,7 @@ import { formatGoDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
-import { LABEL, projectFilter } from '../plan/labels.js';
+import { LABEL, serviceContainersFilter } from '../plan/labels.js';
 import { progressEvent } from '../progress/events.js';
 import type { ProgressSink } from '../progress/events.js';
 
@@ -28,7 +28,7 @@ const POLL_MS = 250;
 /** Containers of the project's services by service (one-offs left out), fresh from the engine. */
 export async function serviceContainers(engine: Engine, project: string): Promise<Map<string, ContainerSummary[]>> {
   const byService = new Map<string, ContainerSummary[]>();
-  for (const container of await engine.containers.list(projectFilter(project), true)) {
+  for (const container of await engine.containers.list(serviceContainersFilter(project), true)) {
     if ((container.labels[LABEL.oneoff] ?? '').toLowerCase() === 'true') continue;
     const service = container.labels[LABEL.service] ?? '';
     byService.set(service, [...(byService.get(service) ?? []), container]);

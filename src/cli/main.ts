@@ -13,6 +13,7 @@ import { registerLogsCommand } from './logs.js';
 import { registerPsCommands } from './ps.js';
 import { registerEngineCommand } from './engine.js';
 import { registerBuildCommand } from './build.js';
+import { registerWatchCommand } from './watch.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -62,6 +63,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPsCommands(program, run);
   registerLogsCommand(program, run);
   registerBuildCommand(program, run);
+  registerWatchCommand(program, run);
   registerEngineCommand(program, run);
 
   try {

@@ -7,6 +7,7 @@ import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
 import { followProject } from './attached.js';
 import { converge } from './converge.js';
+import { watchProject } from './watch.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { connect, envBoolean, loadProject, parallelLimit, parseSeconds, progressSink } from './session.js';
 
@@ -38,6 +39,7 @@ interface UpFlags {
   timestamps: boolean;
   yes: boolean;
   quietPull: boolean;
+  watch: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -79,7 +81,8 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
     .option('--attach-dependencies', "show the dependencies' output too", false)
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print the prefix in logs")
-    .option('--timestamps', 'show timestamps', false);
+    .option('--timestamps', 'show timestamps', false)
+    .option('-w, --watch', 'watch source code and sync, restart or rebuild services as develop.watch says (attached only)', false);
   up.addHelpText('after', "\n  --no-attach <service>  don't attach to the given service's output (repeatable)");
   up.action(run((ctx, cmd) => runUp(ctx, cmd.opts<UpFlags>(), cmd.args, 'up')));
 
@@ -114,6 +117,7 @@ function parseScale(entries: readonly string[]): Record<string, number> {
 
 async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb: 'up' | 'create'): Promise<number> {
   if (flags.forceRecreate && flags.recreate === false) throw new BerthError('--force-recreate and --no-recreate are incompatible');
+  if (flags.watch && (flags.detach || flags.wait)) throw new BerthError('--watch cannot be combined with --detach or --wait: it runs attached, until Ctrl-C');
   if (flags.detach && (flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom)) {
     throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
   }
@@ -158,17 +162,29 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   }
   const blocked = reportBlocked(ctx, converged.plan.blocked);
   if (flags.detach || flags.wait || blocked !== 0) return blocked;
-  return followProject(ctx, engine, project, {
-    attach: attachedServices(project.services, services, flags),
-    abortOnExit: flags.abortOnContainerExit || flags.exitCodeFrom !== undefined,
-    abortOnFailure: flags.abortOnContainerFailure,
-    ...(flags.exitCodeFrom ? { exitCodeFrom: flags.exitCodeFrom } : {}),
-    ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-    color: flags.color !== false,
-    prefix: flags.logPrefix !== false,
-    timestamps: flags.timestamps,
-    since: startedAt - 1,
-  });
+  // With --watch the rules run beside the attached output, and stop with it.
+  const watching = flags.watch ? watchProject(ctx, engine, project, services, { prune: false, quiet: false }) : undefined;
+  await watching?.ready;
+  try {
+    return await followProject(ctx, engine, project, {
+      attach: attachedServices(project.services, services, flags),
+      abortOnExit: flags.abortOnContainerExit || flags.exitCodeFrom !== undefined,
+      abortOnFailure: flags.abortOnContainerFailure,
+      ...(flags.exitCodeFrom ? { exitCodeFrom: flags.exitCodeFrom } : {}),
+      ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
+      color: flags.color !== false,
+      prefix: flags.logPrefix !== false,
+      timestamps: flags.timestamps,
+      since: startedAt - 1,
+    });
+  } finally {
+    await watching?.stop();
+  }
+}
+
+/** `up -d` of the services with every flag at its default (berth watch brings the project up this way). */
+export function upInBackground(ctx: VerbContext, services: string[]): Promise<number> {
+  return runUp(ctx, { detach: true, scale: [], attach: [], skipAttach: [], start: true } as unknown as UpFlags, services, 'up');
 }
 
 /** Services the plan could not bring up are named on stderr; any of them makes the exit code 1. */

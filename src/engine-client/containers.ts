@@ -1,5 +1,6 @@
 // Containers over the Engine API: plain data in and out.
 import type { IncomingMessage } from 'node:http';
+import { Readable, Writable } from 'node:stream';
 import type { Duplex } from 'node:stream';
 import { statusOf } from './transport.js';
 import type { Transport } from './transport.js';
@@ -88,6 +89,18 @@ export interface Containers {
   wait(id: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<number>;
   logs(id: string, options: LogOptions): Promise<IncomingMessage>;
   attach(id: string, options: { stdin?: boolean; logs?: boolean }): Promise<Duplex>;
+  /** Unpacks a tar archive into the container at `path` (`docker cp`'s upload). */
+  putArchive(id: string, path: string, tar: Buffer): Promise<void>;
+  /** Runs a process in the running container; resolves with its exit code and its output (stdout and stderr). */
+  exec(id: string, options: ExecOptions): Promise<{ exitCode: number; output: string }>;
+}
+
+export interface ExecOptions {
+  readonly command: readonly string[];
+  readonly user?: string;
+  readonly privileged?: boolean;
+  readonly workingDir?: string;
+  readonly env?: readonly string[];
 }
 
 export interface LogOptions {
@@ -168,6 +181,39 @@ export function containers(transport: Transport): Containers {
       return transport.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
         query: { stream: true, stdout: true, stderr: true, stdin: options.stdin ?? false, logs: options.logs ?? false },
       });
+    },
+    async putArchive(id, target, tar) {
+      await request('PUT', `/containers/${encodeURIComponent(id)}/archive`, { query: { path: target }, upload: Readable.from([tar]) });
+    },
+    async exec(id, options) {
+      const created = await request<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, {
+        body: {
+          Cmd: options.command,
+          AttachStdout: true,
+          AttachStderr: true,
+          ...(options.user ? { User: options.user } : {}),
+          ...(options.privileged ? { Privileged: true } : {}),
+          ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+          ...(options.env?.length ? { Env: options.env } : {}),
+        },
+      });
+      const stream = await transport.stream('POST', `/exec/${created.Id}/start`, { body: { Detach: false, Tty: false } });
+      let output = '';
+      const collect = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          output += chunk.toString();
+          done();
+        },
+      });
+      const ended = new Promise<void>((resolve, reject) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', reject);
+      });
+      transport.demux(stream, collect, collect);
+      await ended;
+      const inspected = await request<{ ExitCode: number | null }>('GET', `/exec/${created.Id}/json`);
+      return { exitCode: inspected.ExitCode ?? 0, output };
     },
   };
 }

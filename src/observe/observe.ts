@@ -2,7 +2,7 @@
 // included), networks and volumes found by label, the external ones and the images found by name.
 import type { ContainerSummary, Engine, MountSummary } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
-import { LABEL, projectFilter } from '../plan/labels.js';
+import { LABEL, projectFilter, serviceContainersFilter } from '../plan/labels.js';
 
 export interface ObservedContainer {
   readonly id: string;
@@ -69,7 +69,7 @@ export function serviceImage(project: string, service: { readonly name: string; 
 export async function observeProject(engine: Engine, project: Project, knownImages: Readonly<Record<string, string>> = {}): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const [containers, networks, volumes] = await Promise.all([
-    engine.containers.list(filter, true),
+    engine.containers.list(serviceContainersFilter(project.name), true),
     engine.networks.list(filter),
     engine.volumes.list(filter),
   ]);

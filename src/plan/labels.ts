@@ -30,6 +30,14 @@ export function projectFilter(project: string): Record<string, string[]> {
   return { label: [`${LABEL.project}=${project}`] };
 }
 
+/**
+ * The project's service containers, as compose's convergence lists them (oneoff=False): not a container that merely
+ * inherited the project's labels from a built image (a classic builder's RUN step, a `docker run` of the image).
+ */
+export function serviceContainersFilter(project: string, service?: string): Record<string, string[]> {
+  return { label: [`${LABEL.project}=${project}`, `${LABEL.oneoff}=False`, ...(service ? [`${LABEL.service}=${service}`] : [])] };
+}
+
 export interface ContainerLabelInputs {
   readonly project: string;
   readonly service: string;

@@ -42,7 +42,7 @@ export const SERVICE_KEYS: Readonly<Record<string, KeyDisposition>> = {
   credential_spec: warn('credential_spec applies to Windows Swarm services only'),
   depends_on: elsewhere('graph'),
   deploy: converted('resources, devices, restart (see DEPLOY_KEYS)'),
-  develop: warn('develop (used by `watch`) is not supported yet'),
+  develop: elsewhere('watch (berth watch, up --watch)'),
   device_cgroup_rules: converted('devices'),
   devices: converted('devices'),
   dns: converted('dns'),

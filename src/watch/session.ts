@@ -1,0 +1,141 @@
+// The watch loop: chokidar watches every rule's path; events are batched (a short quiet period, each path once);
+// each batch goes to the rules it touches, service by service and in order: sync the changed files, restart, run
+// the exec hook, or rebuild and recreate the service (which supersedes its syncs for that batch). A failed action
+// is reported and watching goes on.
+import { existsSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import type { Engine } from '../engine-client/index.js';
+import { serviceContainersFilter } from '../plan/labels.js';
+import type { Project } from '../model/types.js';
+import { ChangeBatcher } from './batch.js';
+import { boundPath } from './rules.js';
+import type { WatchRule } from './rules.js';
+import { applySync, fullSyncPlan, syncPlan } from './sync.js';
+
+export interface WatchOptions {
+  readonly engine: Engine;
+  readonly project: Project;
+  readonly rules: readonly WatchRule[];
+  readonly quietMs: number;
+  /** A line for the user (stderr). */
+  readonly log: (line: string) => void;
+  /** Builds the service's image again, and recreates the service (and restarts what depends on it). */
+  readonly rebuild: (service: string) => Promise<void>;
+}
+
+export interface WatchSession {
+  /** Resolves once the watchers are ready (and initial syncs done). */
+  readonly ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startWatch(options: WatchOptions): WatchSession {
+  const { engine, project, log } = options;
+  const rules = options.rules.filter((rule) => {
+    if (!rule.action.startsWith('sync')) return true;
+    const bound = boundPath(project.services[rule.service]!, rule.path);
+    if (bound) log(`WARN path ${rule.path} of service "${rule.service}" is already bind-mounted from ${bound}: its sync rule is skipped`);
+    return !bound;
+  });
+  // One queue per service: batches apply in order, never two actions on one service at once.
+  const queues = new Map<string, Promise<void>>();
+  const enqueue = (service: string, action: () => Promise<void>): void => {
+    const next = (queues.get(service) ?? Promise.resolve()).then(action).catch((error: Error) => log(`Error on service "${service}": ${error.message}`));
+    queues.set(service, next);
+  };
+  const batcher = new ChangeBatcher(options.quietMs, (changes) => {
+    for (const service of new Set(rules.map((rule) => rule.service))) {
+      const touched = rules
+        .filter((rule) => rule.service === service)
+        .map((rule) => ({ rule, changes: new Map([...changes].filter(([path]) => isWithin(rule.path, path) && !rule.ignores(path))) }))
+        .filter(({ changes: mine }) => mine.size > 0);
+      if (touched.length > 0) enqueue(service, () => dispatch(touched));
+    }
+  });
+
+  const dispatch = async (touched: Array<{ rule: WatchRule; changes: Map<string, boolean> }>): Promise<void> => {
+    const service = touched[0]!.rule.service;
+    const rebuild = touched.find(({ rule }) => rule.action === 'rebuild');
+    if (rebuild) {
+      log(`Rebuilding service "${service}" after ${count(rebuild.changes.size)}`);
+      try {
+        await options.rebuild(service);
+        log(`service "${service}" rebuilt and recreated`);
+      } catch (error) {
+        log(`Build failed: ${(error as Error).message} (service "${service}" keeps running as it was)`);
+      }
+      return;
+    }
+    for (const { rule, changes } of touched) {
+      const containers = await running(service);
+      if (rule.action === 'restart') {
+        log(`Restarting service "${service}" after ${count(changes.size)}`);
+        await Promise.all(containers.map((id) => engine.containers.restart(id)));
+        continue;
+      }
+      const plan = syncPlan(rule, changes);
+      if (plan.entries.length === 0 && plan.removed.length === 0) continue;
+      log(`Syncing service "${service}" after ${count(changes.size)}`);
+      await applySync(engine, containers, plan);
+      if (rule.action === 'sync+restart') {
+        log(`Restarting service "${service}" after the sync`);
+        await Promise.all(containers.map((id) => engine.containers.restart(id)));
+      } else if (rule.action === 'sync+exec' && rule.exec) {
+        const hook = rule.exec;
+        for (const result of await Promise.all(containers.map((id) => engine.containers.exec(id, { command: hook.command, env: hook.env, ...(hook.user ? { user: hook.user } : {}), ...(hook.privileged ? { privileged: true } : {}), ...(hook.workingDir ? { workingDir: hook.workingDir } : {}) })))) {
+          for (const line of result.output.split('\n').filter(Boolean)) log(`${service} exec | ${line}`);
+          if (result.exitCode !== 0) log(`exec hook of service "${service}" exited with ${result.exitCode}`);
+        }
+      }
+    }
+  };
+
+  const running = async (service: string): Promise<string[]> => {
+    const found = await engine.containers.list({ ...serviceContainersFilter(project.name, service), status: ['running'] }, false);
+    return found.map((container) => container.id);
+  };
+
+  let watcher: { close(): Promise<void> } | undefined;
+  const ready = (async () => {
+    for (const rule of rules.filter((candidate) => candidate.initialSync && candidate.action.startsWith('sync'))) {
+      log(`Syncing service "${rule.service}": initial sync of ${rule.path}`);
+      await applySync(engine, await running(rule.service), fullSyncPlan(rule));
+    }
+    const { watch } = await import('chokidar');
+    const paths = [...new Set(rules.map((rule) => rule.path))];
+    const ignoredByAll = (path: string): boolean => {
+      const covering = rules.filter((rule) => isWithin(rule.path, path));
+      return covering.length > 0 && covering.every((rule) => rule.ignores(path));
+    };
+    const chokidar = watch(paths, { ignoreInitial: true, ignored: (path: string) => ignoredByAll(path) });
+    watcher = chokidar;
+    const onEvent = (path: string, exists: boolean): void => batcher.add(path, exists && existsSync(path));
+    chokidar.on('add', (path) => onEvent(path, true));
+    chokidar.on('change', (path) => onEvent(path, true));
+    chokidar.on('addDir', (path) => onEvent(path, true));
+    chokidar.on('unlink', (path) => onEvent(path, false));
+    chokidar.on('unlinkDir', (path) => onEvent(path, false));
+    chokidar.on('error', (error) => log(`watch error: ${(error as Error).message}`));
+    await new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
+    log(`Watch enabled: ${rules.map((rule) => `${rule.service} (${rule.action} ${rule.path})`).join(', ')}`);
+  })();
+
+  return {
+    ready,
+    async stop() {
+      batcher.stop();
+      await ready.catch(() => {});
+      await watcher?.close();
+      await Promise.all(queues.values());
+    },
+  };
+}
+
+function isWithin(root: string, path: string): boolean {
+  const inside = relative(root, path);
+  return inside === '' || (!inside.startsWith('..') && !inside.startsWith(sep));
+}
+
+function count(changes: number): string {
+  return `${changes} change${changes === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,66 @@
+// Sync: the changed files of a batch, and only those, as one tar stream into every running replica of the service
+// (in parallel); deleted paths removed in the container with `rm -rf`. Paths in the container are the rule's target
+// joined with the path relative to the rule's path.
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { posix, relative, sep } from 'node:path';
+import { collectEntries, tarArchive } from '../apply/build/tar.js';
+import type { TarEntry } from '../apply/build/tar.js';
+import type { Engine } from '../engine-client/index.js';
+import type { WatchRule } from './rules.js';
+
+export interface SyncPlan {
+  /** Entries for the tar, paths relative to the container's root. */
+  readonly entries: TarEntry[];
+  /** Absolute paths in the container to remove. */
+  readonly removed: string[];
+}
+
+/** What a batch means in the container, for one rule (its ignores applied). */
+export function syncPlan(rule: WatchRule, changes: ReadonlyMap<string, boolean>): SyncPlan {
+  const entries: TarEntry[] = [];
+  const removed: string[] = [];
+  for (const [path, exists] of changes) {
+    if (rule.ignores(path)) continue;
+    const inContainer = containerPath(rule, path);
+    if (!exists) {
+      removed.push(inContainer);
+      continue;
+    }
+    let info;
+    try {
+      info = lstatSync(path);
+    } catch {
+      removed.push(inContainer);
+      continue;
+    }
+    const name = inContainer.replace(/^\/+/, '');
+    if (info.isDirectory()) {
+      entries.push({ path: name, type: 'directory', mode: info.mode & 0o7777 });
+      const below = collectEntries(path, (relativePath) => rule.ignores(`${path}/${relativePath}`));
+      entries.push(...below.map((entry) => ({ ...entry, path: `${name}/${entry.path}` })));
+    } else if (info.isSymbolicLink()) entries.push({ path: name, type: 'symlink', mode: info.mode & 0o7777, target: readlinkSync(path) });
+    else if (info.isFile()) entries.push({ path: name, type: 'file', mode: info.mode & 0o7777, content: readFileSync(path) });
+  }
+  return { entries, removed };
+}
+
+/** The whole rule path, for initial_sync. */
+export function fullSyncPlan(rule: WatchRule): SyncPlan {
+  return syncPlan(rule, new Map([[rule.path, true]]));
+}
+
+function containerPath(rule: WatchRule, path: string): string {
+  const inRule = relative(rule.path, path).split(sep).join('/');
+  return inRule === '' ? rule.target! : posix.join(rule.target!, inRule);
+}
+
+/** Sends the plan to each container; resolves once every replica has it. */
+export async function applySync(engine: Engine, containers: readonly string[], plan: SyncPlan): Promise<void> {
+  const tar = plan.entries.length > 0 ? tarArchive(plan.entries) : undefined;
+  await Promise.all(
+    containers.map(async (id) => {
+      if (plan.removed.length > 0) await engine.containers.exec(id, { command: ['rm', '-rf', '--', ...plan.removed] });
+      if (tar) await engine.containers.putArchive(id, '/', tar);
+    }),
+  );
+}
