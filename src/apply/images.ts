@@ -108,6 +108,12 @@ const NOT_SENT: Readonly<Record<string, string>> = {
   isolation: 'only applies to Windows engines',
 };
 
+/** The labels a built image carries: the service's own, and compose's (version, project, service, builder). */
+export function buildLabels(project: Project, service: ServiceConfig, version: string): Record<string, string> {
+  const build = service.build!;
+  return { ...build.labels, [LABEL.version]: version, [LABEL.project]: project.name, [LABEL.service]: service.name, [LABEL.imageBuilder]: 'classic' };
+}
+
 async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
   const build = service.build!;
   for (const [key, why] of Object.entries(NOT_SENT)) {
@@ -131,7 +137,7 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
       tag: tags,
       dockerfile,
       buildArgs: args,
-      labels: { ...build.labels, [LABEL.version]: options.version, [LABEL.project]: project.name, [LABEL.service]: service.name, [LABEL.imageBuilder]: 'classic' },
+      labels: buildLabels(project, service, options.version),
       ...(build.target ? { target: build.target } : {}),
       ...(build.no_cache || options.noCache ? { noCache: true } : {}),
       ...(build.pull || options.pullBase ? { pull: true } : {}),

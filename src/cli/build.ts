@@ -1,5 +1,6 @@
 // `berth build`: build the images of services that have a `build` section, through the engine's classic builder.
 import type { Command } from 'commander';
+import { buildPlan } from '../apply/build/plan.js';
 import { buildServices } from '../apply/images.js';
 import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
@@ -29,13 +30,12 @@ export function registerBuildCommand(program: Command, run: RunVerb): void {
     .option('-q, --quiet', "don't print anything to stdout", false)
     .option('--with-dependencies', 'also build the dependencies of the services named', false)
     .option('--push', 'push the images (needs a registry: not supported by berth yet)', false)
-    .option('--print', 'print the build plan as JSON (not supported by berth yet)', false)
+    .option('--print', 'print the build plan as JSON (a bake file) instead of building', false)
     .action(run((ctx, cmd) => runBuild(ctx, cmd.opts<BuildFlags & { cache?: boolean }>(), cmd.args)));
 }
 
 async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean }, services: string[]): Promise<number> {
   if (flags.push) throw new BerthError('build --push needs registry access, which berth does not have yet');
-  if (flags.print) throw new BerthError('build --print is not supported by berth yet');
   const buildArgs: Record<string, string> = {};
   for (const entry of flags.buildArg) {
     const equals = entry.indexOf('=');
@@ -45,6 +45,11 @@ async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean 
   }
   const project = selectServices(loadProject(ctx, { services }), services, { withDependencies: flags.withDependencies });
   const targets = services.length > 0 && !flags.withDependencies ? services : Object.keys(project.services).sort();
+  if (flags.print) {
+    const plan = buildPlan(project, targets, { buildArgs, noCache: flags.cache === false, pull: flags.pull, version: VERSION });
+    ctx.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    return 0;
+  }
   if (ctx.flags.dryRun) {
     for (const name of targets) if (project.services[name]?.build) ctx.stdout.write(`DRY-RUN MODE - build image for service ${name}\n`);
     return 0;

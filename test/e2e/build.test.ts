@@ -34,6 +34,13 @@ services:
   t.after(async () => {
     for (const reference of [`${project.name}-app`, `${project.name}-inline`, tag]) await engine.images.remove(reference, { force: true }).catch(() => {});
   });
+  const printed = await project.run(['build', '--print', 'app']);
+  assert.equal(printed.code, 0, printed.stderr);
+  const plan = JSON.parse(printed.stdout) as { group: { default: { targets: string[] } }; target: Record<string, { target?: string; tags: string[] }> };
+  assert.deepEqual(plan.group.default.targets, ['app']);
+  assert.equal(plan.target.app!.target, 'base');
+  assert.deepEqual(plan.target.app!.tags, [`${project.name}-app`, tag]);
+  assert.equal(await engine.images.inspect(`${project.name}-app`), undefined, '--print builds nothing');
   const result = await project.run(['build', '--build-arg', 'UNUSED=1']);
   assert.equal(result.code, 0, result.stderr);
   const built = await engine.images.inspect(`${project.name}-app`);
