@@ -2,7 +2,8 @@
 # `docker run --rm IMAGE true` against berth's engine, against dockerd, and bare `runc run` of the same root
 # filesystem, in one hyperfine run; the engines' idle memory; then the 10-service stack (cold up -d + down) with
 # berth on its engine, berth on dockerd and docker-compose 1.29 on dockerd, and an unchanged rebuild of a
-# 10-instruction Dockerfile on both engines. Called by bench/run.sh.
+# 10-instruction Dockerfile on both engines, and berth watch's sync and rebuild latency on both. Called by
+# bench/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 image=berth-test-busybox:latest
@@ -100,3 +101,10 @@ hyperfine --warmup 1 --runs 10 --export-markdown bench/results/rebuild.md \
   -n "unchanged rebuild (berth's engine)" "DOCKER_BUILDKIT=0 docker -H $berth_engine build -q -t bench-rebuild $work/build" \
   -n 'unchanged rebuild (dockerd, classic builder)' "DOCKER_BUILDKIT=0 docker build -q -t bench-rebuild $work/build"
 docker rmi bench-rebuild >/dev/null 2>&1 || true
+
+# Watch latency (sync and rebuild, p50/p95 over 20 edits) with berth watch, on both engines.
+{
+  printf '| measure | p50 [ms] | p95 [ms] | edits |\n|---|---:|---:|---:|\n'
+  node bench/watch-latency.mjs dockerd 20
+  DOCKER_HOST="$berth_engine" node bench/watch-latency.mjs "berth's engine" 20
+} | tee bench/results/watch.md

@@ -3,7 +3,7 @@
 import { BerthError } from '../model/errors.js';
 
 /** The default quiet period: short enough to feel immediate, long enough to catch an editor's burst of events. */
-export const DEFAULT_QUIET_MS = 80;
+export const DEFAULT_QUIET_MS = 50;
 
 export class ChangeBatcher {
   private readonly pending = new Map<string, boolean>();
