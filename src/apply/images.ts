@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
+import { convertUlimits } from './convert/ulimits.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
 import { LABEL } from '../plan/labels.js';
@@ -36,33 +37,34 @@ export async function ensureImages(engine: Engine, project: Project, services: r
     const reference = serviceImage(project.name, service);
     byImage.set(reference, [...(byImage.get(reference) ?? []), service]);
   }
-  for (const [reference, users] of byImage) {
+  // Images are independent of one another: built and pulled side by side.
+  await eachInParallel([...byImage], IMAGE_PARALLELISM, async ([reference, users]) => {
     const builder = users.find((service) => service.build !== undefined);
     const service = builder ?? users[0]!;
     const policy = options.pull ?? service.pull_policy ?? 'missing';
     if (builder && (options.build === 'always' || policy === 'build')) {
       await buildImage(engine, project, builder, reference, options, sink);
-      continue;
+      return;
     }
     const found = await engine.images.inspect(reference);
     const present = found !== undefined;
     if (found && policy !== 'always') {
       known[reference] = found.id;
-      continue;
+      return;
     }
     if (!present && builder && options.build !== 'never') {
       await buildImage(engine, project, builder, reference, options, sink);
-      continue;
+      return;
     }
     if (policy === 'never') {
       if (found) {
         known[reference] = found.id;
-        continue;
+        return;
       }
       throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
     }
     await pullImage(engine, service.name, reference, service, sink, present);
-  }
+  });
   return known;
 }
 
@@ -82,15 +84,38 @@ async function pullImage(engine: Engine, service: string, reference: string, con
 
 /** `berth build`: the images of the services that have a build section, built now. */
 export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<void> {
-  const built = new Set<string>();
+  // Services sharing one image build it once; different images build side by side.
+  const byImage = new Map<string, ServiceConfig>();
   for (const name of services) {
     const service = project.services[name];
     if (!service?.build) continue;
     const reference = serviceImage(project.name, service);
-    if (built.has(reference)) continue;
-    built.add(reference);
-    await buildImage(engine, project, service, reference, options, sink);
+    if (!byImage.has(reference)) byImage.set(reference, service);
   }
+  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference, service]) => buildImage(engine, project, service, reference, options, sink));
+}
+
+/** `build.ulimits`, in the form and with the checks of a service's own ulimits. */
+function buildUlimits(service: ServiceConfig): Array<{ Name: string; Soft: number; Hard: number }> {
+  const fragment = convertUlimits({ name: service.name, ulimits: service.build!.ulimits } as ServiceConfig);
+  return (fragment.host?.Ulimits as Array<{ Name: string; Soft: number; Hard: number }> | undefined) ?? [];
+}
+
+/** How many images are built or pulled at once. */
+const IMAGE_PARALLELISM = 4;
+
+/** Runs `task` over the items, at most `limit` at a time; every task finishes, then the first failure is thrown. */
+async function eachInParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await task(item).catch((error: unknown) => failures.push(error));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length > 0) throw failures[0];
 }
 
 /** Build keys berth does not pass to the engine's classic builder, and why: each is a warning when used. */
@@ -104,7 +129,6 @@ const NOT_SENT: Readonly<Record<string, string>> = {
   provenance: 'needs BuildKit, which berth does not use yet',
   sbom: 'needs BuildKit, which berth does not use yet',
   privileged: 'needs BuildKit, which berth does not use yet',
-  ulimits: 'is not passed to the builder by berth yet',
   isolation: 'only applies to Windows engines',
 };
 
@@ -144,6 +168,7 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
       ...(build.network ? { network: build.network } : {}),
       ...(typeof build.shm_size === 'number' ? { shmSize: build.shm_size } : {}),
       ...(build.extra_hosts ? { extraHosts: build.extra_hosts.map((entry) => entry.replace('=', ':')) } : {}),
+      ...(build.ulimits !== undefined ? { ulimits: buildUlimits(service) } : {}),
       ...(build.cache_from && build.cache_from.length > 0 ? { cacheFrom: build.cache_from } : {}),
       ...(platforms && platforms.length > 0 ? { platform: platforms[0]! } : {}),
       onOutput: (line) => output.push(line),

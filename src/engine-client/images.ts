@@ -24,6 +24,7 @@ export interface BuildRequest {
   readonly network?: string;
   readonly shmSize?: number;
   readonly extraHosts?: readonly string[];
+  readonly ulimits?: ReadonlyArray<{ Name: string; Soft: number; Hard: number }>;
   readonly cacheFrom?: readonly string[];
   readonly platform?: string;
   readonly onOutput?: (line: string) => void;
@@ -84,6 +85,7 @@ export function images(transport: Transport): Images {
           networkmode: build.network,
           shmsize: build.shmSize,
           extrahosts: build.extraHosts?.join(','),
+          ulimits: build.ulimits?.length ? JSON.stringify(build.ulimits) : undefined,
           cachefrom: build.cacheFrom ? JSON.stringify(build.cacheFrom) : undefined,
           platform: build.platform,
           rm: true,

@@ -29,7 +29,9 @@ services:
     build:
       dockerfile_inline: |
         FROM ${IMAGE}
-        RUN echo inline > /made
+        RUN echo inline > /made; ulimit -n > /nofile
+      ulimits:
+        nofile: 1234
 `);
   t.after(async () => {
     for (const reference of [`${project.name}-app`, `${project.name}-inline`, tag]) await engine.images.remove(reference, { force: true }).catch(() => {});
@@ -58,6 +60,13 @@ services:
   await streamLogs(engine, run.id, { follow: false, tty: false }, (line) => lines.push(line));
   assert.deepEqual(lines, ['hello', 'Dockerfile', 'kept.txt', 'no-final-stage']);
   assert.ok(await engine.images.inspect(`${project.name}-inline`), 'the inline Dockerfile is built');
+  const limited = await engine.containers.create(`${project.name}-limits`, { Image: `${project.name}-inline`, Cmd: ['cat', '/nofile'] });
+  t.after(() => engine.containers.remove(limited.id, { force: true }).catch(() => {}));
+  await engine.containers.start(limited.id);
+  await engine.containers.wait(limited.id);
+  const nofile: string[] = [];
+  await streamLogs(engine, limited.id, { follow: false, tty: false }, (line) => nofile.push(line));
+  assert.deepEqual(nofile, ['1234'], 'build.ulimits reach the RUN steps');
 });
 
 test('an unchanged up --build hits the build cache and recreates nothing', async (t) => {

@@ -69,6 +69,7 @@ function buildRequest(query: URLSearchParams): BuildRequest {
     networkMode: query.get('networkmode') || 'default',
     ...(shmSize ? { shmSize } : {}),
     extraHosts: (query.get('extrahosts') ?? '').split(',').filter(Boolean),
+    ulimits: json<Array<{ Name: string; Soft: number; Hard: number }>>('ulimits', []),
   };
 }
 

@@ -32,6 +32,7 @@ export interface BuildRequest {
   readonly networkMode: string;
   readonly shmSize?: number;
   readonly extraHosts: readonly string[];
+  readonly ulimits: ReadonlyArray<{ Name: string; Soft: number; Hard: number }>;
 }
 
 export interface BuildOutput {
@@ -202,7 +203,8 @@ export class Builder {
     else command = instruction.json ? [...instruction.json] : [...shell, instruction.text];
     // Build args reach the command as environment variables (ENV wins over an ARG of the same name).
     const argEnv = Object.entries(state.args).filter(([name]) => !(name in envMap(state.config.Env))).map(([name, value]) => `${name}=${value}`);
-    const key = cacheKey(state.imageId, `run ${JSON.stringify(command)}`, argEnv.join('\n'));
+    // The limits a RUN step ran under can change what it made: they are part of its key.
+    const key = cacheKey(state.imageId, `run ${JSON.stringify(command)} ${JSON.stringify(request.ulimits)}`, argEnv.join('\n'));
     const cached = request.noCache ? undefined : this.cached(key);
     if (cached) {
       out.stream(' ---> Using cache\n');
@@ -224,6 +226,7 @@ export class Builder {
           NetworkMode: request.networkMode || 'default',
           ...(request.shmSize ? { ShmSize: request.shmSize } : {}),
           ...(request.extraHosts.length > 0 ? { ExtraHosts: [...request.extraHosts] } : {}),
+          ...(request.ulimits.length > 0 ? { Ulimits: [...request.ulimits] } : {}),
         },
       },
       null,
