@@ -120,7 +120,6 @@ async function eachInParallel<T>(items: readonly T[], limit: number, task: (item
 
 /** Build keys berth does not pass to the engine's classic builder, and why: each is a warning when used. */
 const NOT_SENT: Readonly<Record<string, string>> = {
-  secrets: 'needs BuildKit, which berth does not use yet',
   ssh: 'needs BuildKit, which berth does not use yet',
   cache_to: 'needs BuildKit, which berth does not use yet',
   additional_contexts: 'needs BuildKit, which berth does not use yet',
@@ -140,6 +139,11 @@ export function buildLabels(project: Project, service: ServiceConfig, version: s
 
 async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
   const build = service.build!;
+  // A secret the build needs cannot be left out quietly (the build would run without it): the classic builder
+  // has no way to receive one.
+  if (build.secrets !== undefined) {
+    throw new BerthError(`services.${service.name}.build.secrets: build secrets need BuildKit, and the engine's classic builder cannot receive them; pass the value as a build arg or copy it into the context instead`);
+  }
   for (const [key, why] of Object.entries(NOT_SENT)) {
     if (build[key] !== undefined) sink.note(`WARN[0000] services.${service.name}.build.${key} ${why}: it is ignored for this build`);
   }

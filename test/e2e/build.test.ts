@@ -87,3 +87,22 @@ services:
   const [after] = await project.containers();
   assert.equal(after?.id, before?.id);
 });
+
+test('build secrets are refused with a clear message, since the classic builder cannot receive them', async (t) => {
+  const project = await testProject(t);
+  writeFileSync(join(project.dir, 'token.txt'), 'secret');
+  project.write(`
+services:
+  app:
+    build:
+      dockerfile_inline: |
+        FROM \${IMAGE}
+      secrets: [token]
+secrets:
+  token:
+    file: ./token.txt
+`);
+  const result = await project.run(['build']);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /services\.app\.build\.secrets: build secrets need BuildKit/);
+});

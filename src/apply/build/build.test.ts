@@ -37,3 +37,37 @@ test('a build context is a tar with the files (minus ignored ones) and an inline
   assert.deepEqual(names, ['.dockerignore', 'src/', 'src/app.js', INLINE_DOCKERFILE]);
   assert.equal(tar.length % 512, 0);
 });
+
+test(".dockerignore: docker's own tricky cases", (t) => {
+  const ignored = parseDockerignore('/leading\ndocs\n!docs/keep.md\n**/*.map\n!important.map\nDockerfile\n.dockerignore\n');
+  assert.equal(ignored('leading'), true, 'a leading / is the context root');
+  assert.equal(ignored('docs/other.md'), true);
+  assert.equal(ignored('docs/keep.md'), false, '! takes a file back from an excluded directory');
+  assert.equal(ignored.descend('docs'), true);
+  assert.equal(ignored.descend('leading'), false);
+  assert.equal(ignored('deep/a/b.map'), true);
+  assert.equal(ignored('important.map'), false);
+
+  const dir = mkdtempSync(join(tmpdir(), 'berth-context-'));
+  t.after(() => rmSync(dir, { recursive: true }));
+  mkdirSync(join(dir, 'docs'));
+  mkdirSync(join(dir, 'build'));
+  writeFileSync(join(dir, 'docs', 'keep.md'), 'k');
+  writeFileSync(join(dir, 'docs', 'other.md'), 'o');
+  writeFileSync(join(dir, 'build', 'Dockerfile'), 'FROM scratch\n');
+  writeFileSync(join(dir, '.dockerignore'), 'docs\n!docs/keep.md\nbuild\n.dockerignore\n');
+  const names = tarNames(buildContext(dir, 'build/Dockerfile'));
+  assert.deepEqual(names, ['.dockerignore', 'build/', 'build/Dockerfile', 'docs/', 'docs/keep.md'], 'the Dockerfile and .dockerignore always go');
+});
+
+function tarNames(tar: Buffer): string[] {
+  const names: string[] = [];
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const name = tar.subarray(offset, offset + 100).toString().replace(/\0.*$/s, '');
+    if (name === '') break;
+    names.push(name);
+    const size = parseInt(tar.subarray(offset + 124, offset + 136).toString().replace(/\0.*$/s, '').trim() || '0', 8);
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
+  return names;
+}

@@ -11,10 +11,15 @@ export const INLINE_DOCKERFILE = '.berth-inline.Dockerfile';
 export function buildContext(contextDir: string, dockerfile: string, inline?: string): Buffer {
   if (!existsSync(contextDir)) throw new BerthError(`build context ${contextDir} does not exist`, { kind: 'not-found' });
   const ignoreFile = join(contextDir, '.dockerignore');
-  const ignored = existsSync(ignoreFile) ? parseDockerignore(readFileSync(ignoreFile, 'utf8')) : () => false;
-  // The Dockerfile and .dockerignore always go, whatever .dockerignore says (as docker does).
+  const ignored = existsSync(ignoreFile) ? parseDockerignore(readFileSync(ignoreFile, 'utf8')) : undefined;
+  // The Dockerfile and .dockerignore always go, whatever .dockerignore says (as docker does), and so do the
+  // directories on their way.
   const keep = new Set([dockerfile, '.dockerignore']);
-  const entries = collectEntries(contextDir, (path) => !keep.has(path) && ignored(path));
+  const onTheWay = (path: string): boolean => [...keep].some((kept) => kept.startsWith(`${path}/`));
+  const entries = collectEntries(contextDir, (path, isDirectory) => {
+    if (!ignored || keep.has(path) || !ignored(path)) return false;
+    return !(isDirectory && (ignored.descend(path) || onTheWay(path)));
+  });
   if (inline !== undefined) entries.push({ path: INLINE_DOCKERFILE, type: 'file', mode: 0o644, content: Buffer.from(inline) });
   return tarArchive(entries);
 }

@@ -3,9 +3,14 @@
 interface Rule {
   readonly exclude: boolean;
   readonly pattern: RegExp;
+  /** The pattern up to its first wildcard: what an exception can be under. */
+  readonly literalPrefix: string;
 }
 
-export function parseDockerignore(text: string): (path: string) => boolean {
+/** Whether a path is left out; `descend` says whether an excluded directory may still hold a path taken back by `!`. */
+export type IgnoreMatcher = ((path: string) => boolean) & { readonly descend: (directory: string) => boolean };
+
+export function parseDockerignore(text: string): IgnoreMatcher {
   const rules: Rule[] = [];
   for (const raw of text.split('\n')) {
     let line = raw.trim();
@@ -15,9 +20,9 @@ export function parseDockerignore(text: string): (path: string) => boolean {
     line = line.replace(/^\/+/, '').replace(/\/+$/, '');
     line = line.split('/').filter((part) => part !== '' && part !== '.').join('/');
     if (line === '') continue;
-    rules.push({ exclude, pattern: globToRegExp(line) });
+    rules.push({ exclude, pattern: globToRegExp(line), literalPrefix: line.split(/[*?[]/)[0]! });
   }
-  return (path) => {
+  const ignored = (path: string): boolean => {
     let excluded = false;
     for (const rule of rules) {
       // A pattern also matches everything below a directory it names.
@@ -25,6 +30,10 @@ export function parseDockerignore(text: string): (path: string) => boolean {
     }
     return excluded;
   };
+  // `docs` then `!docs/keep.md`: the walk must still go into docs to find keep.md.
+  const descend = (directory: string): boolean =>
+    rules.some((rule) => !rule.exclude && (rule.literalPrefix.startsWith(`${directory}/`) || `${directory}/`.startsWith(rule.literalPrefix)));
+  return Object.assign(ignored, { descend });
 }
 
 function parentMatches(pattern: RegExp, path: string): boolean {
