@@ -118,16 +118,23 @@ services:
   other:
     image: \${IMAGE}
     command: ${SLEEPER}
+  dependent:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    depends_on:
+      built: {condition: service_started, restart: true}
 `);
   const session = watch(t, project);
   await waitFor(() => session.output().includes('Watch enabled'), 60_000);
   const engine = await testEngine();
   const before = await engine.containers.inspect(`${project.name}-built-1`);
   const other = await engine.containers.inspect(`${project.name}-other-1`);
+  const dependentStarted = (await engine.containers.inspect(`${project.name}-dependent-1`))!.state.startedAt;
   writeFileSync(join(app, 'Dockerfile'), dockerfile('two'));
   await waitFor(async () => (await fileIn(`${project.name}-built-1`, '/marker')) === 'two\n', 60_000);
   assert.notEqual((await engine.containers.inspect(`${project.name}-built-1`))!.id, before!.id, 'the service was recreated');
   assert.equal((await engine.containers.inspect(`${project.name}-other-1`))!.id, other!.id, 'the other service was left alone');
+  await waitFor(async () => (await engine.containers.inspect(`${project.name}-dependent-1`))!.state.startedAt !== dependentStarted);
 
   const running = (await engine.containers.inspect(`${project.name}-built-1`))!.id;
   writeFileSync(join(app, 'Dockerfile'), `${dockerfile('three')}FROBNICATE\n`);
@@ -168,5 +175,20 @@ services:
           target: /x
 `);
   assert.match((await project.run(['watch', '--no-up'])).stderr, /missing does not exist/);
+  mkdirSync(join(project.dir, 'mounted'));
+  project.write(`
+services:
+  plain:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    volumes: ["./mounted:/data"]
+    develop:
+      watch:
+        - path: ./mounted
+          action: sync
+          target: /data
+`);
+  const session = watch(t, project, ['--no-up']);
+  await waitFor(() => /already bind-mounted/.test(session.output()), 30_000);
   assert.match((await project.run(['up', '-d', '--watch'])).stderr, /--watch cannot be combined with --detach/);
 });
