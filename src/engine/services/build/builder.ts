@@ -114,6 +114,7 @@ export class Builder {
       results.set(stage.index, state);
     }
     const final = results.get(stages[stages.length - 1]!.index)!;
+    if (!final.imageId) throw invalid('No image was generated. Is your Dockerfile empty? (FROM scratch with nothing after it)');
     if (Object.keys(request.labels).length > 0) {
       await this.commitConfig(final, { ...final.config, Labels: { ...final.config.Labels, ...request.labels } }, `LABEL ${Object.entries(request.labels).map(([key, value]) => `${key}=${value}`).join(' ')}`, request.noCache);
     }
