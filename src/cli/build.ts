@@ -2,7 +2,12 @@
 import type { Command } from 'commander';
 import { buildPlan } from '../apply/build/plan.js';
 import { buildServices } from '../apply/images.js';
+import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
+import type { Project } from '../model/types.js';
+import { serviceImage } from '../observe/observe.js';
+import { progressEvent } from '../progress/events.js';
+import type { ProgressSink } from '../progress/events.js';
 import { selectServices } from '../model/select.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { connect, loadProject, progressSink, VERSION } from './session.js';
@@ -29,13 +34,12 @@ export function registerBuildCommand(program: Command, run: RunVerb): void {
     .option('--pull', 'always attempt to pull a newer version of the image', false)
     .option('-q, --quiet', "don't print anything to stdout", false)
     .option('--with-dependencies', 'also build the dependencies of the services named', false)
-    .option('--push', 'push the images (needs a registry: not supported by berth yet)', false)
+    .option('--push', 'push the service images after building them', false)
     .option('--print', 'print the build plan as JSON (a bake file) instead of building', false)
     .action(run((ctx, cmd) => runBuild(ctx, cmd.opts<BuildFlags & { cache?: boolean }>(), cmd.args)));
 }
 
 async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean }, services: string[]): Promise<number> {
-  if (flags.push) throw new BerthError('build --push needs registry access, which berth does not have yet');
   const buildArgs: Record<string, string> = {};
   for (const entry of flags.buildArg) {
     const equals = entry.indexOf('=');
@@ -58,8 +62,30 @@ async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean 
   const sink = progressSink(ctx, 'Building');
   try {
     await buildServices(engine, project, targets, { build: 'always', buildArgs, noCache: flags.cache === false, pullBase: flags.pull, version: VERSION }, sink);
+    if (flags.push) await pushImages(engine, project, targets, sink);
   } finally {
     sink.close();
   }
   return 0;
+}
+
+/** `build --push`: each built service's image, under its name and its extra tags, to the registry the name says. */
+async function pushImages(engine: Engine, project: Project, services: readonly string[], sink: ProgressSink): Promise<void> {
+  const pushed = new Set<string>();
+  for (const name of services) {
+    const service = project.services[name];
+    if (!service?.build) continue;
+    for (const reference of [serviceImage(project.name, service), ...(service.build.tags ?? [])]) {
+      if (pushed.has(reference)) continue;
+      pushed.add(reference);
+      sink.event(progressEvent(`Image ${reference}`, 'Pushing'));
+      try {
+        await engine.images.push(reference);
+      } catch (error) {
+        sink.event(progressEvent(`Image ${reference}`, 'Error', (error as Error).message));
+        throw new BerthError(`service ${name}: pushing ${reference} failed: ${(error as Error).message}`, { kind: 'engine', cause: error });
+      }
+      sink.event(progressEvent(`Image ${reference}`, 'Pushed'));
+    }
+  }
 }

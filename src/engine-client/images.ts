@@ -34,6 +34,8 @@ export interface Images {
   inspect(reference: string): Promise<ImageDetails | undefined>;
   remove(reference: string, options?: { force?: boolean; noprune?: boolean }): Promise<void>;
   pull(reference: string, platform?: string, onProgress?: (line: string) => void): Promise<void>;
+  /** Pushes the image to the registry its name says (a failure in the stream is thrown). */
+  push(reference: string, onProgress?: (line: string) => void): Promise<void>;
   build(request: BuildRequest): Promise<string>;
   list(filters: Readonly<Record<string, readonly string[]>>): Promise<Array<{ id: string; repoTags: string[]; labels: Record<string, string> }>>;
 }
@@ -67,6 +69,17 @@ export function images(transport: Transport): Images {
     async pull(reference, platform, onProgress) {
       const [fromImage, tag] = splitTag(reference);
       const stream = await transport.stream('POST', '/images/create', { query: { fromImage, tag, platform } });
+      await readJsonLines(stream, (message) => {
+        if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
+        if (typeof message.status === 'string') onProgress?.(message.status);
+      });
+    },
+    async push(reference, onProgress) {
+      const [name, tag] = splitTag(reference);
+      // No credentials: an empty auth config, which the engine requires to be there (a registry that needs a
+      // login answers with its own error).
+      const auth = Buffer.from('{}').toString('base64');
+      const stream = await transport.stream('POST', `/images/${encodeURIComponent(name)}/push`, { query: { tag }, headers: { 'X-Registry-Auth': auth } });
       await readJsonLines(stream, (message) => {
         if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
         if (typeof message.status === 'string') onProgress?.(message.status);

@@ -22,6 +22,8 @@ export interface RequestOptions {
   readonly signal?: AbortSignal;
   /** A request body streamed as is (a build context tar). */
   readonly upload?: NodeJS.ReadableStream;
+  /** Extra request headers (X-Registry-Auth for a push). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface Transport {
@@ -82,7 +84,8 @@ export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
       options: { _query: query, _body: options.body ?? {} },
       statusCodes,
       ...(options.signal ? { abortSignal: options.signal } : {}),
-      ...(options.upload ? { file: options.upload, headers: { 'Content-Type': 'application/x-tar' } } : {}),
+      ...(options.upload ? { file: options.upload } : {}),
+      ...(options.upload || options.headers ? { headers: { ...(options.upload ? { 'Content-Type': 'application/x-tar' } : {}), ...options.headers } } : {}),
       ...extra,
     };
   };

@@ -2,7 +2,8 @@
 export type Status =
   | 'Creating' | 'Created' | 'Recreate' | 'Recreated' | 'Starting' | 'Started' | 'Running' | 'Waiting' | 'Healthy'
   | 'Exited' | 'Stopping' | 'Stopped' | 'Removing' | 'Removed' | 'Restarting' | 'Restarted' | 'Killing' | 'Killed'
-  | 'Pausing' | 'Paused' | 'Unpausing' | 'Unpaused' | 'Building' | 'Built' | 'Pulling' | 'Pulled' | 'Connecting'
+  | 'Pausing' | 'Paused' | 'Unpausing' | 'Unpaused' | 'Building' | 'Built' | 'Pulling' | 'Pulled' | 'Pushing' | 'Pushed'
+  | 'Connecting'
   | 'Connected' | 'Disconnecting' | 'Disconnected' | 'Renaming' | 'Renamed' | 'Skipped' | 'Error' | 'Warning';
 
 export interface ProgressEvent {
@@ -24,7 +25,7 @@ export interface ProgressSink {
 
 const FINAL = new Set<Status>([
   'Created', 'Recreated', 'Started', 'Running', 'Healthy', 'Exited', 'Stopped', 'Removed', 'Restarted', 'Killed', 'Paused',
-  'Unpaused', 'Built', 'Pulled', 'Connected', 'Disconnected', 'Renamed', 'Skipped', 'Error', 'Warning',
+  'Unpaused', 'Built', 'Pulled', 'Pushed', 'Connected', 'Disconnected', 'Renamed', 'Skipped', 'Error', 'Warning',
 ]);
 
 export function progressEvent(resource: string, status: Status, detail?: string): ProgressEvent {

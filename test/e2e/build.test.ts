@@ -106,3 +106,44 @@ secrets:
   assert.equal(result.code, 1);
   assert.match(result.stderr, /services\.app\.build\.secrets: build secrets need BuildKit/);
 });
+
+test('build --push sends the built image to a registry (a real one, on loopback); berth\'s engine says it cannot', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('./engine-helpers.js');
+  const project = await testProject(t);
+  const port = await freePort();
+  const storage = join(project.dir, 'registry');
+  mkdirSync(storage);
+  writeFileSync(join(project.dir, 'registry.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const registry = spawn('docker-registry', ['serve', join(project.dir, 'registry.yml')], { stdio: 'ignore' });
+  t.after(async () => {
+    registry.kill('SIGTERM');
+    await new Promise((resolve) => registry.once('exit', resolve));
+  });
+  const catalog = () => fetch(`http://127.0.0.1:${port}/v2/_catalog`).then((response) => response.json() as Promise<{ repositories: string[] }>);
+  const deadline = Date.now() + 15_000;
+  while (!(await catalog().catch(() => undefined))) {
+    if (Date.now() > deadline) throw new Error('the registry did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const reference = `127.0.0.1:${port}/${project.name}/app:v1`;
+  project.write(`
+services:
+  app:
+    image: ${reference}
+    build:
+      dockerfile_inline: |
+        FROM \${IMAGE}
+        RUN echo pushed > /marker
+`);
+  const engine = await testEngine();
+  t.after(() => engine.images.remove(reference, { force: true }).catch(() => {}));
+  const result = await project.run(['build', '--push']);
+  if (process.env.BERTH_TEST_ENGINE === 'berth') {
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /pushing images to a registry is not supported by berth's engine yet/);
+    return;
+  }
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual((await catalog()).repositories, [`${project.name}/app`]);
+});

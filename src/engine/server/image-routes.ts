@@ -1,4 +1,5 @@
 // Images: load, list with filters, inspect, history, tag, remove.
+import { unsupported } from '../errors.js';
 import { matchesImageFilters } from './filters.js';
 import { imageInspect, imageSummary } from './format.js';
 import { queryBoolean, queryFilters, sendEmpty, sendJson } from './http.js';
@@ -35,6 +36,9 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
         Comment: entry.comment ?? '',
       })),
     );
+  });
+  router.add('POST', '/images/{name*}/push', () => {
+    throw unsupported('pushing images to a registry');
   });
   router.add('POST', '/images/{name*}/tag', ({ response, params, query }) => {
     images.tag(params.name!, query.get('repo') ?? '', query.get('tag') ?? undefined);
