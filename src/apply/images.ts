@@ -1,9 +1,12 @@
 // Before planning: every service's image on the engine. Built from its `build` section when missing (or always
 // with --build), pulled otherwise, following pull_policy. A failure names the service.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { convertUlimits } from './convert/ulimits.js';
+import { namedContexts, substituteContexts } from './build/named-contexts.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
 import { LABEL } from '../plan/labels.js';
@@ -38,7 +41,11 @@ export async function ensureImages(engine: Engine, project: Project, services: r
     byImage.set(reference, [...(byImage.get(reference) ?? []), service]);
   }
   // Images are independent of one another: built and pulled side by side.
-  await eachInParallel([...byImage], IMAGE_PARALLELISM, async ([reference, users]) => {
+  const needs = (reference: string): string[] => {
+    const builder = byImage.get(reference)!.find((service) => service.build !== undefined);
+    return builder ? namedContexts(project, builder).services.map((name) => serviceImage(project.name, project.services[name]!)) : [];
+  };
+  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference]) => needs(reference), async ([reference, users]) => {
     const builder = users.find((service) => service.build !== undefined);
     const service = builder ?? users[0]!;
     const policy = options.pull ?? service.pull_policy ?? 'missing';
@@ -92,7 +99,8 @@ export async function buildServices(engine: Engine, project: Project, services: 
     const reference = serviceImage(project.name, service);
     if (!byImage.has(reference)) byImage.set(reference, service);
   }
-  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference, service]) => buildImage(engine, project, service, reference, options, sink));
+  const needs = ([, service]: [string, ServiceConfig]): string[] => namedContexts(project, service).services.map((name) => serviceImage(project.name, project.services[name]!));
+  await eachInParallel([...byImage], IMAGE_PARALLELISM, needs, ([reference, service]) => buildImage(engine, project, service, reference, options, sink));
 }
 
 /** `build.ulimits`, in the form and with the checks of a service's own ulimits. */
@@ -104,17 +112,40 @@ function buildUlimits(service: ServiceConfig): Array<{ Name: string; Soft: numbe
 /** How many images are built or pulled at once. */
 const IMAGE_PARALLELISM = 4;
 
-/** Runs `task` over the items, at most `limit` at a time; every task finishes, then the first failure is thrown. */
-async function eachInParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+/**
+ * Runs `task` over the items (keyed by their first element), at most `limit` at a time, each once the items it
+ * needs (by key, among these) are done; every task runs, then the first failure is thrown. An item whose need
+ * failed is not run.
+ */
+async function eachInParallel<T extends readonly [string, unknown]>(items: readonly T[], limit: number, needs: (item: T) => readonly string[], task: (item: T) => Promise<void>): Promise<void> {
+  const keys = new Set(items.map((item) => item[0]));
+  const done = new Set<string>();
+  const failed = new Set<string>();
   const failures: unknown[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await task(item).catch((error: unknown) => failures.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  let waiting = [...items];
+  while (waiting.length > 0) {
+    const ready = waiting.filter((item) => needs(item).every((key) => !keys.has(key) || done.has(key) || failed.has(key)));
+    if (ready.length === 0) throw new BerthError(`the builds depend on one another in a cycle: ${waiting.map((item) => item[0]).join(', ')}`);
+    waiting = waiting.filter((item) => !ready.includes(item));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ready.length) {
+        const item = ready[next++]!;
+        if (needs(item).some((key) => failed.has(key))) {
+          failed.add(item[0]);
+          continue;
+        }
+        await task(item).then(
+          () => done.add(item[0]),
+          (error: unknown) => {
+            failed.add(item[0]);
+            failures.push(error);
+          },
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, ready.length) }, worker));
+  }
   if (failures.length > 0) throw failures[0];
 }
 
@@ -122,7 +153,6 @@ async function eachInParallel<T>(items: readonly T[], limit: number, task: (item
 const NOT_SENT: Readonly<Record<string, string>> = {
   ssh: 'needs BuildKit, which berth does not use yet',
   cache_to: 'needs BuildKit, which berth does not use yet',
-  additional_contexts: 'needs BuildKit, which berth does not use yet',
   entitlements: 'needs BuildKit, which berth does not use yet',
   no_cache_filter: 'needs BuildKit, which berth does not use yet',
   provenance: 'needs BuildKit, which berth does not use yet',
@@ -151,7 +181,17 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
   if (platforms && platforms.length > 1) sink.note(`WARN[0000] services.${service.name}.build.platforms: the classic builder builds one platform; building for ${platforms[0]}`);
   const resource = `Image ${reference}`;
   sink.event(progressEvent(resource, 'Building'));
-  const inline = build.dockerfile_inline;
+  const named = namedContexts(project, service);
+  for (const [name, value] of named.unsupported) {
+    sink.note(`WARN[0000] services.${service.name}.build.additional_contexts.${name}: ${value} is not an image; the classic builder takes only images as named contexts (service:name, docker-image://ref), so it is left out`);
+  }
+  // Image contexts are named in the Dockerfile itself (sent inline), which is how the classic builder can use them.
+  let inline = build.dockerfile_inline;
+  if (named.images.size > 0) {
+    const file = build.dockerfile ?? 'Dockerfile';
+    const text = inline ?? readFileSync(isAbsolute(file) ? file : join(build.context, file), 'utf8');
+    inline = substituteContexts(text, named.images);
+  }
   const dockerfile = inline !== undefined ? INLINE_DOCKERFILE : (build.dockerfile ?? 'Dockerfile');
   const output: string[] = [];
   try {

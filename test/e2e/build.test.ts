@@ -147,3 +147,36 @@ services:
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual((await catalog()).repositories, [`${project.name}/app`]);
 });
+
+test('additional_contexts: service:x builds x first and gives its image to the build as a named context', async (t) => {
+  const project = await testProject(t);
+  mkdirSync(join(project.dir, 'app'));
+  writeFileSync(join(project.dir, 'app', 'Dockerfile'), 'FROM base\nCOPY --from=base /base /copied\n');
+  project.write(`
+services:
+  base:
+    build:
+      dockerfile_inline: |
+        FROM \${IMAGE}
+        RUN echo made-by-base > /base
+  app:
+    build:
+      context: ./app
+      additional_contexts:
+        base: service:base
+`);
+  const engine = await testEngine();
+  t.after(async () => {
+    for (const reference of [`${project.name}-app`, `${project.name}-base`]) await engine.images.remove(reference, { force: true }).catch(() => {});
+  });
+  const result = await project.run(['build']);
+  assert.equal(result.code, 0, result.stderr);
+  const check = await engine.containers.create(`${project.name}-check`, { Image: `${project.name}-app`, Cmd: ['cat', '/copied', '/base'] });
+  t.after(() => engine.containers.remove(check.id, { force: true }).catch(() => {}));
+  await engine.containers.start(check.id);
+  await engine.containers.wait(check.id);
+  const { streamLogs } = await import('../../src/cli/log-printer.js');
+  const lines: string[] = [];
+  await streamLogs(engine, check.id, { follow: false, tty: false }, (line) => lines.push(line));
+  assert.deepEqual(lines, ['made-by-base', 'made-by-base']);
+});
