@@ -4,7 +4,21 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { IMAGE, testEngine, testProject } from './helpers.js';
+import type { Engine } from '../../src/engine-client/index.js';
+
+/** What a one-off container of the image prints (each line), the container removed when the test ends. */
+async function outputOf(t: TestContext, engine: Engine, name: string, image: string, command: string[]): Promise<string[]> {
+  const container = await engine.containers.create(name, { Image: image, Cmd: command });
+  t.after(() => engine.containers.remove(container.id, { force: true }).catch(() => {}));
+  await engine.containers.start(container.id);
+  await engine.containers.wait(container.id);
+  const { streamLogs } = await import('../../src/cli/log-printer.js');
+  const lines: string[] = [];
+  await streamLogs(engine, container.id, { follow: false, tty: false }, (line) => lines.push(line));
+  return lines;
+}
 
 test('build applies args, target, tags and labels, honours .dockerignore, and builds inline Dockerfiles', async (t) => {
   const project = await testProject(t);
@@ -51,22 +65,10 @@ services:
   assert.equal(built.labels['com.docker.compose.service'], 'app');
   assert.equal(built.labels['com.docker.compose.image.builder'], 'classic');
   assert.equal((await engine.images.inspect(tag))?.id, built.id, 'the extra tag is applied');
-  const run = await engine.containers.create(`${project.name}-check`, { Image: `${project.name}-app`, Cmd: ['sh', '-c', 'cat /greeting; ls /src; test -e /stage || echo no-final-stage'] });
-  t.after(() => engine.containers.remove(run.id, { force: true }).catch(() => {}));
-  await engine.containers.start(run.id);
-  await engine.containers.wait(run.id);
-  const { streamLogs } = await import('../../src/cli/log-printer.js');
-  const lines: string[] = [];
-  await streamLogs(engine, run.id, { follow: false, tty: false }, (line) => lines.push(line));
+  const lines = await outputOf(t, engine, `${project.name}-check`, `${project.name}-app`, ['sh', '-c', 'cat /greeting; ls /src; test -e /stage || echo no-final-stage']);
   assert.deepEqual(lines, ['hello', 'Dockerfile', 'kept.txt', 'no-final-stage']);
   assert.ok(await engine.images.inspect(`${project.name}-inline`), 'the inline Dockerfile is built');
-  const limited = await engine.containers.create(`${project.name}-limits`, { Image: `${project.name}-inline`, Cmd: ['cat', '/nofile'] });
-  t.after(() => engine.containers.remove(limited.id, { force: true }).catch(() => {}));
-  await engine.containers.start(limited.id);
-  await engine.containers.wait(limited.id);
-  const nofile: string[] = [];
-  await streamLogs(engine, limited.id, { follow: false, tty: false }, (line) => nofile.push(line));
-  assert.deepEqual(nofile, ['1234'], 'build.ulimits reach the RUN steps');
+  assert.deepEqual(await outputOf(t, engine, `${project.name}-limits`, `${project.name}-inline`, ['cat', '/nofile']), ['1234'], 'build.ulimits reach the RUN steps');
 });
 
 test('an unchanged up --build hits the build cache and recreates nothing', async (t) => {
@@ -171,12 +173,5 @@ services:
   });
   const result = await project.run(['build']);
   assert.equal(result.code, 0, result.stderr);
-  const check = await engine.containers.create(`${project.name}-check`, { Image: `${project.name}-app`, Cmd: ['cat', '/copied', '/base'] });
-  t.after(() => engine.containers.remove(check.id, { force: true }).catch(() => {}));
-  await engine.containers.start(check.id);
-  await engine.containers.wait(check.id);
-  const { streamLogs } = await import('../../src/cli/log-printer.js');
-  const lines: string[] = [];
-  await streamLogs(engine, check.id, { follow: false, tty: false }, (line) => lines.push(line));
-  assert.deepEqual(lines, ['made-by-base', 'made-by-base']);
+  assert.deepEqual(await outputOf(t, engine, `${project.name}-check`, `${project.name}-app`, ['cat', '/copied', '/base']), ['made-by-base', 'made-by-base']);
 });
