@@ -66,8 +66,8 @@ export function startWatch(options: WatchOptions): WatchSession {
       }
       return;
     }
+    const containers = await running(service);
     for (const { rule, changes } of touched) {
-      const containers = await running(service);
       if (rule.action === 'restart') {
         log(`Restarting service "${service}" after ${count(changes.size)}`);
         await Promise.all(containers.map((id) => engine.containers.restart(id)));

@@ -335,7 +335,7 @@ export class ContainerService {
     await this.destroy(record, removeVolumes);
   }
 
-  /** Names of the containers that mount the volume. */
+  /** Ids of the containers that mount the volume. */
   volumeUsers(name: string): string[] {
     return [...this.records.values()].filter((record) => record.mounts.some((mount) => mount.name === name)).map((record) => record.id);
   }
@@ -635,9 +635,14 @@ function mergeEnv(base: readonly string[], overrides: readonly string[]): string
 /** `user`, `uid`, `user:group`, `uid:gid`, read against the image's /etc/passwd and /etc/group. */
 export function resolveUser(rootfs: string, user: string): { uid: number; gid: number; additionalGids: number[] } {
   if (user === '') return { uid: 0, gid: 0, additionalGids: [] };
+  return userFromFiles(readOr(join(rootfs, 'etc/passwd'), ''), readOr(join(rootfs, 'etc/group'), ''), user);
+}
+
+/** `user[:group]` against the text of an /etc/passwd and an /etc/group. */
+export function userFromFiles(passwdText: string, groupText: string, user: string): { uid: number; gid: number; additionalGids: number[] } {
   const [name = '', group] = user.split(':');
-  const passwd = readOr(join(rootfs, 'etc/passwd'), '').split('\n').map((line) => line.split(':'));
-  const groups = readOr(join(rootfs, 'etc/group'), '').split('\n').map((line) => line.split(':'));
+  const passwd = passwdText.split('\n').map((line) => line.split(':'));
+  const groups = groupText.split('\n').map((line) => line.split(':'));
   let uid: number;
   let gid = 0;
   if (/^\d+$/.test(name)) {

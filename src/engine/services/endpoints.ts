@@ -124,7 +124,7 @@ export class ContainerNetworking implements NameSource {
       if (endpoint.ipAddress && network && network.name !== 'bridge') await this.resolver.listen(network.id, network.gateway!).catch(() => {});
     }
     const ports = record.state.ports ?? [];
-    const target = Object.values(record.networks ?? {}).find((endpoint) => endpoint.ipAddress)?.ipAddress;
+    const target = primaryAddress(record);
     if (ports.length > 0 && target) {
       record.state.ports = await this.proxies.open(record.id, target, ports.map((port) => ({ ...port, hostPort: port.boundPort })));
     }
@@ -156,7 +156,7 @@ export class ContainerNetworking implements NameSource {
   /** Published ports, relayed to the container's address on its first network; bound ports go in its state. */
   async publish(record: ContainerRecord, bindings: readonly PortBinding[]): Promise<void> {
     if (bindings.length === 0) return;
-    const target = Object.values(record.networks).find((endpoint) => endpoint.ipAddress)?.ipAddress;
+    const target = primaryAddress(record);
     if (!target) return;
     record.state.ports = await this.proxies.open(record.id, target, bindings);
   }
@@ -195,7 +195,7 @@ export class ContainerNetworking implements NameSource {
     for (const link of record.hostConfig.Links ?? []) {
       const [target = '', alias = ''] = link.split(':');
       const other = this.containers().find((candidate) => candidate.name === target.replace(/^\//, '') || candidate.id.startsWith(target));
-      const address = other && Object.values(other.networks ?? {}).find((endpoint) => endpoint.ipAddress)?.ipAddress;
+      const address = other && primaryAddress(other);
       if (!address) continue;
       const aliasName = alias.split('/').pop() ?? '';
       found.push({ address, names: [...new Set([aliasName, other.name].filter(Boolean))] });
@@ -254,6 +254,11 @@ export class ContainerNetworking implements NameSource {
   private async activate(network: NetworkRecord): Promise<void> {
     if (network.name !== 'bridge') await this.resolver.listen(network.id, network.gateway!);
   }
+}
+
+/** The container's address on its first network: where published ports and legacy links lead. */
+function primaryAddress(record: ContainerRecord): string | undefined {
+  return Object.values(record.networks ?? {}).find((endpoint) => endpoint.ipAddress)?.ipAddress;
 }
 
 function clearRuntime(endpoint: Endpoint): void {

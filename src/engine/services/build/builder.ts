@@ -13,7 +13,7 @@ import type { Layout } from '../../store/layout.js';
 import { containerLayer, tarLayer } from '../commit.js';
 import type { CommitServices } from '../commit.js';
 import type { ContainerService } from '../containers.js';
-import { resolveUser } from '../containers.js';
+import { userFromFiles } from '../containers.js';
 import type { ImageConfig, ImageRecord, ImageService } from '../images.js';
 import { readLog } from '../logs.js';
 import { applyConfigStep, CONFIG_INSTRUCTIONS, DEFAULT_SHELL } from './config-steps.js';
@@ -187,7 +187,7 @@ export class Builder {
     const key = cacheKey(state.imageId, `config ${createdBy}`, JSON.stringify(config));
     const cached = noCache ? undefined : this.cached(key);
     if (cached) {
-      Object.assign(state, { ...stateOf(cached), args: state.args, cmdSetHere: state.cmdSetHere });
+      useCached(state, cached);
       return true;
     }
     await this.store(state, config, [], `/bin/sh -c #(nop) ${createdBy}`, key);
@@ -209,7 +209,7 @@ export class Builder {
     const cached = request.noCache ? undefined : this.cached(key);
     if (cached) {
       out.stream(' ---> Using cache\n');
-      Object.assign(state, { ...stateOf(cached), args: state.args, cmdSetHere: state.cmdSetHere, author: state.author });
+      useCached(state, cached);
       return;
     }
     if (!state.imageId) throw new DockerfileError('RUN needs a shell or a program in the image, and scratch has none', instruction.line);
@@ -292,7 +292,7 @@ export class Builder {
       const cached = request.noCache ? undefined : this.cached(key);
       if (cached) {
         out.stream(' ---> Using cache\n');
-        Object.assign(state, { ...stateOf(cached), args: state.args, cmdSetHere: state.cmdSetHere, author: state.author });
+        useCached(state, cached);
         return;
       }
       const layerDir = join(work, `layer-${randomBytes(4).toString('hex')}`);
@@ -361,26 +361,18 @@ export class Builder {
   private owner(state: StageState, spec: string, instruction: Instruction): string {
     const [user = '', group] = spec.split(':');
     if (/^\d+$/.test(user) && (group === undefined || /^\d+$/.test(group))) return `${user}:${group ?? user}`;
-    const etc = this.topmost(state, ['etc/passwd', 'etc/group']);
     try {
-      const resolved = resolveUser(etc, spec);
+      const resolved = userFromFiles(this.imageFile(state, 'etc/passwd'), this.imageFile(state, 'etc/group'), spec);
       return `${resolved.uid}:${resolved.gid}`;
     } catch (error) {
       throw new DockerfileError(`--chown=${spec}: ${(error as Error).message}`, instruction.line);
     }
   }
 
-  /** A directory whose etc/ holds the image's passwd and group (each from the highest layer that has it). */
-  private topmost(state: StageState, files: readonly string[]): string {
-    const dir = join(this.services.layout.tmp, `etc-${randomBytes(4).toString('hex')}`);
-    mkdirSync(join(dir, 'etc'), { recursive: true });
-    const layers = this.layers(state).reverse();
-    for (const file of files) {
-      const found = layers.find((layer) => existsSync(join(layer, file)));
-      if (found) writeFileSync(join(dir, file), readFileSync(join(found, file)));
-    }
-    setTimeout(() => rmSync(dir, { recursive: true, force: true }), 1000).unref();
-    return dir;
+  /** A file of the image, from the highest layer that has it ('' when none does). */
+  private imageFile(state: StageState, path: string): string {
+    const found = this.layers(state).reverse().find((layer) => existsSync(join(layer, path)));
+    return found ? readFileSync(join(found, path), 'utf8') : '';
   }
 
   private layers(state: StageState): string[] {
@@ -457,6 +449,12 @@ function stateOf(record: ImageRecord): StageState {
     args: {},
     cmdSetHere: false,
   };
+}
+
+/** A cache hit: the stage goes on from the cached image; what the stage itself declared (ARGs, CMD, author) stays. */
+function useCached(state: StageState, cached: ImageRecord): void {
+  const { imageId, image, config } = stateOf(cached);
+  Object.assign(state, { imageId, image, config });
 }
 
 /** ARG name[=default]: its value from the build args, else the default, else (a global redeclared) the global's. */
