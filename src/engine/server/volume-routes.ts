@@ -20,10 +20,9 @@ export function addVolumeRoutes(router: Router, services: EngineServices): void 
   const matches = (record: VolumeRecord, filters: Map<string, string[]>, allowed: readonly string[]): boolean => {
     for (const [name, values] of filters) {
       if (!allowed.includes(name)) throw invalid(`invalid filter '${name}'`);
-      const inUse = containers.volumeUsers(record.name).length > 0;
       if (name === 'name' && !values.some((value) => record.name.includes(value))) return false;
       if (name === 'driver' && !values.includes(record.driver)) return false;
-      if (name === 'dangling' && inUse === (values[0] === 'true' || values[0] === '1')) return false;
+      if (name === 'dangling' && (containers.volumeUsers(record.name).length > 0) === (values[0] === 'true' || values[0] === '1')) return false;
       if (name === 'label' && !values.every((value) => labelMatches(record.labels, value))) return false;
       if (name === 'label!' && values.some((value) => labelMatches(record.labels, value))) return false;
     }
