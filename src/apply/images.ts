@@ -1,17 +1,20 @@
-// Before planning: every service's image on the engine. Built from its `build` section when missing (or always
-// with --build), pulled otherwise, following pull_policy. A failure names the service.
+// Before planning: every service's image on the engine, pulled or built as its pull_policy and the flags decide
+// (src/plan/pull-policy.ts), side by side. A failure names the service.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Engine } from '../engine-client/index.js';
+import type { Engine, ImageDetails } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { convertUlimits } from './convert/ulimits.js';
 import { namedContexts, substituteContexts } from './build/named-contexts.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
 import { LABEL } from '../plan/labels.js';
+import { decideImage } from '../plan/pull-policy.js';
+import type { ImageDecision, ImageFlags } from '../plan/pull-policy.js';
 import { progressEvent } from '../progress/events.js';
 import type { ProgressSink } from '../progress/events.js';
+import { pullImage } from './transfer.js';
 import { buildContext, INLINE_DOCKERFILE } from './build/context.js';
 
 export interface ImageOptions {
@@ -21,72 +24,83 @@ export interface ImageOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
   readonly noCache?: boolean;
   readonly pullBase?: boolean;
-  /** `--pull`: overrides each service's pull_policy. */
-  readonly pull?: 'always' | 'missing' | 'never';
+  /** `--pull`: one of PULL_FLAG_VALUES, in place of each service's pull_policy. */
+  readonly pull?: string;
+  /** `--quiet-pull`: each image's line, not its layers'. */
+  readonly quietPull?: boolean;
   readonly version: string;
 }
 
+/** One image the services run, what the engine holds under its name, and what is to be done about it. */
+export interface ImageStep {
+  readonly reference: string;
+  /** The services that run it, by name. */
+  readonly services: readonly ServiceConfig[];
+  readonly local: ImageDetails | undefined;
+  readonly decision: ImageDecision;
+}
+
 /**
- * Returns the ids of the images it found already there and left as they are, so that observing the project need
- * not ask the engine about them again.
+ * What to do about each image the services run: the engine's copies read once, then the pure pull_policy decision
+ * (src/plan/pull-policy.ts) for each. `up`, `create` and their --dry-run all go through here.
  */
-export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<Record<string, string>> {
-  const known: Record<string, string> = {};
+export async function decideImages(engine: Engine, project: Project, services: readonly string[], flags: ImageFlags, now = Date.now()): Promise<ImageStep[]> {
   // One image may serve several services; it is built when one of them says how.
   const byImage = new Map<string, ServiceConfig[]>();
-  for (const name of services) {
+  for (const name of [...services].sort()) {
     const service = project.services[name];
     if (!service) continue;
     const reference = serviceImage(project.name, service);
     byImage.set(reference, [...(byImage.get(reference) ?? []), service]);
   }
-  // Images are independent of one another: built and pulled side by side.
-  const needs = (reference: string): string[] => {
-    const builder = byImage.get(reference)!.find((service) => service.build !== undefined);
-    return builder ? namedContexts(project, builder).services.map((name) => serviceImage(project.name, project.services[name]!)) : [];
-  };
-  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference]) => needs(reference), async ([reference, users]) => {
-    const builder = users.find((service) => service.build !== undefined);
-    const service = builder ?? users[0]!;
-    const policy = options.pull ?? service.pull_policy ?? 'missing';
-    if (builder && (options.build === 'always' || policy === 'build')) {
-      await buildImage(engine, project, builder, reference, options, sink);
-      return;
-    }
-    const found = await engine.images.inspect(reference);
-    const present = found !== undefined;
-    if (found && policy !== 'always') {
-      known[reference] = found.id;
-      return;
-    }
-    if (!present && builder && options.build !== 'never') {
-      await buildImage(engine, project, builder, reference, options, sink);
-      return;
-    }
-    if (policy === 'never') {
-      if (found) {
-        known[reference] = found.id;
-        return;
-      }
-      throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
-    }
-    await pullImage(engine, service.name, reference, service, sink, present);
-  });
-  return known;
+  return Promise.all(
+    [...byImage].map(async ([reference, users]) => {
+      const local = await engine.images.inspect(reference);
+      return { reference, services: users, local, decision: decideImage(reference, users, local, flags, now) };
+    }),
+  );
 }
 
-async function pullImage(engine: Engine, service: string, reference: string, config: ServiceConfig, sink: ProgressSink, present: boolean): Promise<void> {
-  const resource = `Image ${reference}`;
-  sink.event(progressEvent(resource, 'Pulling'));
-  try {
-    await engine.images.pull(reference, config.platform as string | undefined);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    sink.event(progressEvent(resource, 'Error', message));
-    if (present) return; // pull_policy: always on an image we already have: keep going with it
-    throw new BerthError(`service ${service}: image ${reference} is not on the engine and pulling it failed: ${message}`, { kind: 'not-found', cause: error });
-  }
-  sink.event(progressEvent(resource, 'Pulled'));
+/**
+ * Before planning: every service's image on the engine, as decideImages says. Returns the ids of the images it
+ * found already there and left as they are, so that observing the project need not ask the engine about them again.
+ */
+export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<Record<string, string>> {
+  const known: Record<string, string> = {};
+  const steps = await decideImages(engine, project, services, { build: options.build, ...(options.pull !== undefined ? { pull: options.pull } : {}) });
+  const byImage = new Map(steps.map((step) => [step.reference, step] as const));
+  // Images are independent of one another: built and pulled side by side (a build after the images it names).
+  const needs = (reference: string): string[] => {
+    const builder = byImage.get(reference)!.services.find((service) => service.build !== undefined);
+    return builder ? namedContexts(project, builder).services.map((name) => serviceImage(project.name, project.services[name]!)) : [];
+  };
+  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference]) => needs(reference), async ([reference, step]) => {
+    const { decision, local } = step;
+    const builder = step.services.find((service) => service.build !== undefined);
+    const service = builder ?? step.services[0]!;
+    const build = () => buildImage(engine, project, builder!, reference, options, sink);
+    switch (decision.action) {
+      case 'use':
+        known[reference] = local!.id;
+        return;
+      case 'build':
+        return build();
+      case 'missing':
+        throw new BerthError(`service ${service.name}: ${decision.cause}`, { kind: 'not-found' });
+      case 'pull': {
+        const platform = typeof service.platform === 'string' ? service.platform : undefined;
+        const failure = await pullImage(engine, reference, platform, sink, { quiet: options.quietPull === true, fallback: decision.onFailure !== 'fail' });
+        if (failure === undefined) return;
+        if (decision.onFailure === 'build') return build();
+        if (decision.onFailure === 'use') {
+          known[reference] = local!.id;
+          return;
+        }
+        throw new BerthError(`service ${service.name}: pulling ${reference} failed: ${failure.message}`, { kind: 'engine', cause: failure });
+      }
+    }
+  });
+  return known;
 }
 
 /** `berth build`: the images of the services that have a build section, built now. */
@@ -110,14 +124,14 @@ function buildUlimits(service: ServiceConfig): Array<{ Name: string; Soft: numbe
 }
 
 /** How many images are built or pulled at once. */
-const IMAGE_PARALLELISM = 4;
+export const IMAGE_PARALLELISM = 4;
 
 /**
  * Runs `task` over the items (keyed by their first element), at most `limit` at a time, each once the items it
  * needs (by key, among these) are done; every task runs, then the first failure is thrown. An item whose need
  * failed is not run.
  */
-async function eachInParallel<T extends readonly [string, unknown]>(items: readonly T[], limit: number, needs: (item: T) => readonly string[], task: (item: T) => Promise<void>): Promise<void> {
+export async function eachInParallel<T extends readonly [string, unknown]>(items: readonly T[], limit: number, needs: (item: T) => readonly string[], task: (item: T) => Promise<void>): Promise<void> {
   const keys = new Set(items.map((item) => item[0]));
   const done = new Set<string>();
   const failed = new Set<string>();

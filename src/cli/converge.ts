@@ -1,13 +1,13 @@
 // The part of `up` and `create` that makes the engine match the files: images, one observation, a plan, its
 // execution. `--dry-run` prints the plan instead.
-import { ensureImages } from '../apply/images.js';
+import { decideImages, ensureImages } from '../apply/images.js';
 import { executePlan } from '../apply/execute.js';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { volumeConfigHash } from '../model/hash.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
-import { observeProject, serviceImage } from '../observe/observe.js';
+import { observeProject } from '../observe/observe.js';
 import type { ObservedState } from '../observe/observe.js';
 import { reconcile } from '../plan/reconcile.js';
 import type { ReconcileOptions } from '../plan/reconcile.js';
@@ -19,7 +19,10 @@ import { parallelLimit, VERSION } from './session.js';
 
 export interface ConvergeOptions extends ReconcileOptions {
   readonly build: 'missing' | 'always' | 'never';
-  readonly pull?: 'always' | 'missing' | 'never';
+  /** `--pull`: one of PULL_FLAG_VALUES (src/plan/pull-policy.ts). */
+  readonly pull?: string;
+  /** `--quiet-pull`: no layer lines. */
+  readonly quietPull?: boolean;
   /** `-y`: agree to recreate volumes whose configuration changed. */
   readonly assumeYes?: boolean;
 }
@@ -31,7 +34,8 @@ export interface Converged {
 
 export async function converge(ctx: VerbContext, engine: Engine, project: Project, sink: ProgressSink, options: ConvergeOptions): Promise<Converged> {
   if (ctx.flags.dryRun) return dryRun(ctx, engine, project, options);
-  const images = await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
+  const imageOptions = { build: options.build, ...(options.pull ? { pull: options.pull } : {}), ...(options.quietPull ? { quietPull: true } : {}), version: VERSION };
+  const images = await ensureImages(engine, project, Object.keys(project.services).sort(), imageOptions, sink);
   const observed = await observeProject(engine, project, images);
   const plan = reconcile(project, observed, { ...options, recreateVolumes: await volumesToRecreate(ctx, project, observed, options) });
   for (const warning of plan.warnings) sink.note(`WARN[0000] ${warning}`);
@@ -68,11 +72,12 @@ function divergedVolumes(project: Project, observed: ObservedState): Set<string>
 async function dryRun(ctx: VerbContext, engine: Engine, project: Project, options: ConvergeOptions): Promise<Converged> {
   const observed = await observeProject(engine, project);
   const lines: string[] = [];
-  for (const name of Object.keys(project.services).sort()) {
-    const service = project.services[name]!;
-    const image = serviceImage(project.name, service);
-    if (service.build !== undefined && (options.build === 'always' || !(image in observed.images))) lines.push(`build image ${image} for service ${name}`);
-    else if (!(image in observed.images)) lines.push(`pull image ${image} for service ${name}`);
+  // The same image decisions `up` acts on (src/plan/pull-policy.ts).
+  for (const step of await decideImages(engine, project, Object.keys(project.services), { build: options.build, ...(options.pull ? { pull: options.pull } : {}) })) {
+    const names = step.services.map((service) => service.name).join(', ');
+    const { decision } = step;
+    if (decision.action === 'missing') throw new BerthError(`service ${step.services[0]!.name}: ${decision.cause}`, { kind: 'not-found' });
+    if (decision.action !== 'use') lines.push(`${decision.action} image ${step.reference} for service ${names}`);
   }
   const plan = reconcile(project, observed, { ...options, recreateVolumes: options.assumeYes ? divergedVolumes(project, observed) : new Set() });
   lines.push(...renderPlanSteps(plan));
