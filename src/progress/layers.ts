@@ -1,7 +1,7 @@
 // A pull's or push's per-layer progress, from the engine's messages to progress events under the image's line,
 // with the rules compose applies (toPullProgressEvent, toPushProgressEvent): a pull shows only messages about a
 // layer that carry progress details, a push every message about a layer.
-import type { LayerStatus, ProgressEvent } from './events.js';
+import type { LayerStatus, ProgressEvent, ProgressSink } from './events.js';
 
 /** One message of the engine's stream, as the engine client hands it over. */
 export interface TransferMessage {
@@ -58,4 +58,9 @@ export function humanSize(bytes: number): string {
     unit++;
   }
   return `${Number(size.toPrecision(4))}${UNITS[unit]}`;
+}
+
+/** `--quiet-pull`: the same display without the layers' lines (the images' own lines stay). */
+export function withoutLayers(sink: ProgressSink): ProgressSink {
+  return { event: (event) => (event.parent === undefined ? sink.event(event) : undefined), note: (line) => sink.note(line), close: () => sink.close() };
 }

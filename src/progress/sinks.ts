@@ -10,7 +10,12 @@ export interface SinkOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly color: boolean;
   readonly title?: string;
+  /** Nothing really happens: every line says so, as compose's dry run does. */
+  readonly dryRun?: boolean;
 }
+
+/** What compose puts before each resource on a dry run. */
+const DRY_RUN = 'DRY-RUN MODE - ';
 
 export function createSink(options: SinkOptions): ProgressSink {
   const mode = options.mode === 'auto' ? (options.stream.isTTY ? 'tty' : 'plain') : options.mode;
@@ -18,27 +23,28 @@ export function createSink(options: SinkOptions): ProgressSink {
     case 'quiet':
       return { event: () => {}, note: () => {}, close: () => {} };
     case 'json':
-      return jsonSink(options.stream);
+      return jsonSink(options.stream, options.dryRun ?? false);
     case 'tty':
       return ttySink(options);
     default:
-      return plainSink(options.stream);
+      return plainSink(options.stream, options.dryRun ?? false);
   }
 }
 
-function plainSink(stream: NodeJS.WritableStream): ProgressSink {
+function plainSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
-    event: (event) => stream.write(` ${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
+    event: (event) => stream.write(` ${dryRun ? `${DRY_RUN} ` : ''}${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
     note: (line) => stream.write(`${line}\n`),
     close: () => {},
   };
 }
 
-function jsonSink(stream: NodeJS.WritableStream): ProgressSink {
+function jsonSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
     event: (event) =>
       stream.write(
         `${JSON.stringify({
+          ...(dryRun ? { 'dry-run': true } : {}),
           id: event.resource,
           ...(event.parent ? { parent_id: event.parent } : {}),
           status: event.status,
@@ -93,6 +99,7 @@ function ttySink(options: SinkOptions): ProgressSink {
     frame++;
     const all = [...lines.values()];
     const done = all.filter((line) => line.event.done).length;
+    const prefix = options.dryRun ? `${DRY_RUN} ` : '';
     const width = Math.max(0, ...all.map((line) => line.event.resource.length));
     const out: string[] = [`${paint('34', '[+]')} ${options.title ?? 'Running'} ${done}/${all.length}`];
     const mark = (event: ProgressEvent): string =>
@@ -102,7 +109,7 @@ function ttySink(options: SinkOptions): ProgressSink {
       const seconds = (((line.ended ?? Date.now()) - line.started) / 1000).toFixed(1);
       const status = event.failed ? paint('31', event.status) : event.status;
       const layers = line.children && line.children.size > 0 ? paint('2', layerSummary(line.children)) : '';
-      out.push(` ${mark(event)} ${event.resource.padEnd(width)}${layers}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
+      out.push(` ${mark(event)} ${prefix}${event.resource.padEnd(width)}${layers}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
       // Layers show while their image is on its way, then fold into its line.
       if (line.children && !event.done) {
         for (const child of line.children.values()) out.push(`   ${mark(child)} ${child.resource} ${child.status}${child.detail ? ` ${child.detail}` : ''}`);

@@ -100,7 +100,7 @@ services:
   assert.equal(pushed.code, 0, pushed.stderr);
   assert.deepEqual(await open.tags(`${p.name}/app`), ['1', 'extra']);
   assert.match(pushed.stderr, / db +Skipped/, 'a service that is not built here is not pushed');
-  assert.match(pushed.stderr, new RegExp(` ${app.replaceAll('.', '\\.')} +Pushed`));
+  assert.match(pushed.stderr, new RegExp(` Image ${app.replaceAll('.', '\\.')} +Pushed`));
 
   await (await testEngine()).images.remove(app, { force: true });
   const one = await p.run(['pull', '-q', 'db']);
@@ -206,7 +206,7 @@ test('a wrong password: the registry says so, named, and pull exits 1 as compose
   const result = await p.run(['pull'], { env: { DOCKER_CONFIG: config } });
   if (engineMissing(t, result)) return;
   assert.equal(result.code, 1);
-  assert.match(result.stderr, new RegExp(`service web: pulling ${locked.host.replaceAll('.', '\\.')}/${p.name}/web:1 failed: .*(unauthorized|authentication required|401)`, 'i'));
+  assert.match(result.stderr, new RegExp(`image:${locked.host.replaceAll('.', '\\.')}/${p.name}/web:1: service web: pull failed: .*(unauthorized|authentication required|401)`, 'i'));
   assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
   const up = await p.run(['up', '-d'], { env: { DOCKER_CONFIG: config } });
   assert.equal(up.code, 1);
@@ -230,7 +230,7 @@ services:
   assert.ok(await present(good));
   const failed = await p.run(['pull', 'gone']);
   assert.equal(failed.code, 1);
-  assert.match(failed.stderr, new RegExp(`service gone: pulling ${open.host.replaceAll('.', '\\.')}/${p.name}/gone:1 failed: .*(not found|unknown)`, 'i'));
+  assert.match(failed.stderr, new RegExp(`image:${open.host.replaceAll('.', '\\.')}/${p.name}/gone:1: service gone: pull failed: .*(not found|unknown)`, 'i'));
 });
 
 test('a digest reference is pulled by its digest and run', async (t) => {
