@@ -117,7 +117,7 @@ test('with stopOnFailure the first failure stops the rest', async () => {
 
 test('what is allowed to fail is reported and does not fail the run: a pull that keeps its image, an image in use, an optional dependency', async () => {
   const plan = new PlanBuilder();
-  plan.add({ kind: 'pull-image', resource: 'image:busybox', cause: 'pull_policy: always', service: 'web', reference: 'busybox', keepOnFailure: true });
+  plan.add({ kind: 'pull-image', resource: 'image:busybox', cause: 'pull_policy: always', service: 'web', reference: 'busybox', onFailure: { kind: 'warn' } });
   plan.add({ kind: 'remove-image', resource: 'image:demo-web', cause: 'down --rmi local', reference: 'demo-web' });
   plan.add({ kind: 'wait-container', resource: 'service:db:1', cause: 'web depends on it', container: container('db', 'd'), condition: 'service_completed_successfully', required: false });
   const { result, events, notes } = run(plan.build(), {
@@ -127,7 +127,7 @@ test('what is allowed to fail is reported and does not fail the run: a pull that
   assert.deepEqual((await result).failures, []);
   assert.deepEqual(events.filter((event) => !/ing$/.test(event)).sort(), [
     'Container demo-db-1 Warning service "db" didn\'t complete successfully: exit 1',
-    'Image busybox Error registry unreachable',
+    'Image busybox Warning registry unreachable',
     'Image demo-web Warning image is in use',
   ]);
   assert.deepEqual(notes, ['optional dependency db: service "db" didn\'t complete successfully: exit 1']);
@@ -141,7 +141,7 @@ test('the parallel limit bounds the operations in flight; builds and pulls go fo
     inFlight.now--;
   };
   const plan = new PlanBuilder();
-  for (let i = 1; i <= 6; i++) plan.add({ kind: 'pull-image', resource: `image:i${i}`, cause: 'image not found', service: 'web', reference: `i${i}`, keepOnFailure: false });
+  for (let i = 1; i <= 6; i++) plan.add({ kind: 'pull-image', resource: `image:i${i}`, cause: 'image not found', service: 'web', reference: `i${i}`, onFailure: { kind: 'fail' } });
   await run(plan.build(), { images: { pull: slow } }).result;
   assert.equal(inFlight.most, 4);
   inFlight.most = 0;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { BuildRequest } from '../engine-client/images.js';
+import type { TransferMessage } from '../progress/layers.js';
 import { fakeEngine } from '../engine-client/fake.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { buildImage, pullImage, pushImage } from './images.js';
@@ -77,11 +78,16 @@ test('a failed build names the service and shows the end of the builder\'s outpu
   });
 });
 
-test('pulls go for the service\'s platform; a failed pull or push names the service and the image', async () => {
-  const { engine, calls } = fakeEngine();
-  await pullImage(engine, { name: 'web', platform: 'linux/arm64' } as ServiceConfig, 'busybox');
-  assert.deepEqual(calls, ['images.pull busybox linux/arm64']);
-  const failing = fakeEngine({ images: { pull: async () => Promise.reject(new Error('not found')), push: async () => Promise.reject(new Error('denied')) } }).engine;
-  await assert.rejects(pullImage(failing, { name: 'web' } as ServiceConfig, 'busybox'), /service web: image busybox is not on the engine and pulling it failed: not found/);
-  await assert.rejects(pushImage(failing, 'web', 'registry.example/web:1'), /service web: pushing registry.example\/web:1 failed: denied/);
+test('pulls go for the service\'s platform, pushes to the registry the name says, each layer\'s progress under the image', async () => {
+  const events: string[] = [];
+  const sink = { event: (event: { resource: string; status: string; parent?: string }) => events.push(`${event.parent} > ${event.resource} ${event.status}`), note: () => {}, close: () => {} };
+  const { engine, calls } = fakeEngine({
+    images: {
+      pull: async (_reference: string, options?: { onProgress?: (message: TransferMessage) => void }) => options?.onProgress?.({ id: 'abc123', status: 'Downloading', hasDetail: true, current: 10, total: 20 }),
+    },
+  });
+  await pullImage(engine, sink, 'busybox', 'linux/arm64');
+  await pushImage(engine, sink, 'registry.example/web:1');
+  assert.deepEqual(calls, ['images.pull busybox {"platform":"linux/arm64"}', 'images.push registry.example/web:1 {}']);
+  assert.deepEqual(events, ['Image busybox > abc123 Downloading']);
 });

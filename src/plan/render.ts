@@ -87,7 +87,9 @@ function details(operation: Operation): string[] {
     case 'kill-container':
       return [`signal=${operation.signal}`];
     case 'pull-image':
-      return operation.keepOnFailure ? ['keep-on-failure'] : [];
+      return operation.onFailure.kind === 'fail' ? [] : [`on-failure=${operation.onFailure.kind}`];
+    case 'push-image':
+      return operation.onFailure === 'fail' ? [] : [`on-failure=${operation.onFailure}`];
     case 'wait-container':
       return operation.required ? [] : ['optional'];
     case 'build-image': {
