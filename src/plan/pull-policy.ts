@@ -101,7 +101,7 @@ export function decideImage(reference: string, services: readonly ImageService[]
 function pullReason(policy: PullPolicy, local: LocalImage | undefined, now: number, written: string): string | undefined {
   switch (policy.kind) {
     case 'always':
-      return `${written}`;
+      return written;
     case 'never':
     case 'build':
       return undefined;
