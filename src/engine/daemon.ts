@@ -18,6 +18,7 @@ import { LinkDriver } from './runtime/links.js';
 import { findTools } from './runtime/tools.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
+import { LayerStore } from './store/layers.js';
 
 export interface EngineOptions {
   readonly root: string;
@@ -39,7 +40,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const events = new EventBus();
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
-  const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
+  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
   const volumes = new VolumeService(layout, events);
   volumes.adopt();
   const links = new LinkDriver();
