@@ -8,6 +8,8 @@ import type { Builder } from '../services/build/builder.js';
 import type { EventBus } from '../services/events.js';
 import type { ExecService } from '../services/exec.js';
 import type { ImageService } from '../services/images.js';
+import type { PullService } from '../services/registry/pull.js';
+import type { RegistryClient } from '../services/registry/client.js';
 import type { Layout } from '../store/layout.js';
 import { addContainerRoutes } from './container-routes.js';
 import { addContentRoutes } from './content-routes.js';
@@ -25,6 +27,8 @@ export { handleUpgrade } from './upgrade.js';
 export interface EngineServices {
   readonly layout: Layout;
   readonly images: ImageService;
+  readonly registry: RegistryClient;
+  readonly pulls: PullService;
   readonly containers: ContainerService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;

@@ -17,6 +17,7 @@ import { canonical, familiarName, parseReference } from './registry/reference.js
 export interface ImageConfig {
   readonly architecture?: string;
   readonly os?: string;
+  readonly variant?: string;
   readonly created?: string;
   readonly author?: string;
   readonly config?: ContainerDefaults;
