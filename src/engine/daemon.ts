@@ -11,6 +11,7 @@ import { ImageService } from './services/images.js';
 import { RegistryClient } from './services/registry/client.js';
 import { DEFAULT_REGISTRY_OPTIONS } from './services/registry/options.js';
 import { PullService } from './services/registry/pull.js';
+import { PushService } from './services/registry/push.js';
 import { VolumeService } from './services/volumes.js';
 import { NetworkResolver } from './services/dns-server.js';
 import { ContainerNetworking } from './services/endpoints.js';
@@ -43,9 +44,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const events = new EventBus();
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
-  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
+  const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
+  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
   const registry = new RegistryClient(DEFAULT_REGISTRY_OPTIONS);
-  const pulls = new PullService(images, registry, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) });
+  const pulls = new PullService(images, registry, imageEvents);
+  const pushes = new PushService(images, registry, layout, imageEvents);
   const volumes = new VolumeService(layout, events);
   volumes.adopt();
   const links = new LinkDriver();
@@ -60,7 +63,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
   const builder = new Builder(commit);
-  const server = createEngineServer({ layout, images, registry, pulls, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const server = createEngineServer({ layout, images, registry, pulls, pushes, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

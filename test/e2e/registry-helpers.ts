@@ -4,13 +4,13 @@
 // engine under test. Everything is stopped by pid and removed by `stop()`.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createHash, createPrivateKey, createPublicKey, sign } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './engine-helpers.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 export type RegistryAuth = 'none' | 'htpasswd' | 'token';
 
@@ -35,7 +35,7 @@ export async function startRegistry(auth: RegistryAuth = 'none'): Promise<TestRe
   const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  let issuer: Server | undefined;
+  let issuer: ChildProcess | undefined;
   let authConfig = '';
   if (auth === 'htpasswd') {
     const lines = Object.entries(USERS).map(([user, { password }]) => {
@@ -49,7 +49,12 @@ export async function startRegistry(auth: RegistryAuth = 'none'): Promise<TestRe
     const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=berth-test-issuer'], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
     const issuerPort = await freePort();
-    issuer = await startTokenIssuer(issuerPort, readFileSync(join(dir, 'key.pem'), 'utf8'));
+    // Its own process: the tests drive the docker CLI synchronously, which would starve a server in this one.
+    issuer = spawn(process.execPath, [join(HERE, 'registry-token-issuer.mjs'), String(issuerPort), join(dir, 'key.pem'), JSON.stringify(USERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve, reject) => {
+      issuer!.stdout!.once('data', resolve);
+      issuer!.once('exit', (code) => reject(new Error(`the token issuer exited with ${code}`)));
+    });
     authConfig = `auth:\n  token:\n    realm: http://127.0.0.1:${issuerPort}/token\n    service: berth-test-registry\n    issuer: berth-test-issuer\n    rootcertbundle: ${join(dir, 'cert.pem')}\n`;
   }
   mkdirSync(join(dir, 'data'));
@@ -69,12 +74,13 @@ export async function startRegistry(auth: RegistryAuth = 'none'): Promise<TestRe
     host,
     dir,
     seed(source, reference, user) {
+      // skopeo talks to the token issuer, a separate process: a synchronous run here cannot starve it.
       const credentials = user ? ['--dest-creds', `${user}:${USERS[user]!.password}`] : [];
       const copied = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...credentials, source, `docker://${host}/${reference}`], { encoding: 'utf8' });
       if (copied.status !== 0) throw new Error(`skopeo copy ${source} ${reference}: ${copied.stderr}`);
     },
     async api(method, path, body, headers) {
-      const response = await fetch(`http://${host}${path}`, { method, headers: headers ?? {}, ...(body ? { body } : {}) });
+      const response = await fetch(`http://${host}${path}`, { method, headers: headers ?? {}, ...(body ? { body: new Uint8Array(body) } : {}) });
       return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
     },
     async stop() {
@@ -82,84 +88,12 @@ export async function startRegistry(auth: RegistryAuth = 'none'): Promise<TestRe
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));
       }
-      if (issuer) await new Promise((resolve) => issuer!.close(resolve));
+      if (issuer && issuer.exitCode === null) {
+        issuer.kill('SIGTERM');
+        await new Promise((resolve) => issuer!.once('exit', resolve));
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-/**
- * The token server of the token-auth registry: Basic credentials (or a refresh token it handed out) in, a JWT
- * granting what the user may do out; anonymous users get pull on `public/*` only. Wrong credentials: 401.
- */
-function startTokenIssuer(port: number, keyPem: string): Promise<Server> {
-  const key = createPrivateKey(keyPem);
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
-  // libtrust's key id: base32 of the first 30 bytes of the SHA-256 of the public key, in groups of four.
-  const kid = base32(createHash('sha256').update(der).digest().subarray(0, 30)).match(/.{4}/g)!.join(':');
-  const refreshTokens = new Map<string, string>();
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-      const form = request.method === 'POST' ? new URLSearchParams(body) : url.searchParams;
-      let user: string | undefined;
-      const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '');
-      if (basic) {
-        const [name, password] = Buffer.from(basic[1]!, 'base64').toString().split(':');
-        if (!name || USERS[name]?.password !== password) {
-          response.writeHead(401, { 'Content-Type': 'application/json' });
-          response.end(JSON.stringify({ details: 'incorrect username or password' }));
-          return;
-        }
-        user = name;
-      } else if (form.get('grant_type') === 'refresh_token') {
-        user = refreshTokens.get(form.get('refresh_token') ?? '');
-        if (!user) {
-          response.writeHead(401, { 'Content-Type': 'application/json' });
-          response.end(JSON.stringify({ details: 'invalid refresh token' }));
-          return;
-        }
-      }
-      const access = form.getAll('scope').flatMap((scope) => {
-        const [type, name, actions] = scope.split(':');
-        if (type !== 'repository' || !name || !actions) return [];
-        const allowed = user ? USERS[user]!.actions : name.startsWith('public/') ? ['pull'] : [];
-        return [{ type, name, actions: actions.split(',').filter((action) => allowed.includes(action)) }];
-      });
-      const now = Math.floor(Date.now() / 1000);
-      const header = { typ: 'JWT', alg: 'RS256', kid };
-      const claims = { iss: 'berth-test-issuer', sub: user ?? '', aud: form.get('service') ?? '', exp: now + 300, nbf: now - 10, iat: now, jti: String(Math.random()), access };
-      const encode = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-      const unsigned = `${encode(header)}.${encode(claims)}`;
-      const token = `${unsigned}.${sign('sha256', Buffer.from(unsigned), key).toString('base64url')}`;
-      const answer: Record<string, unknown> = { token, access_token: token, expires_in: 300 };
-      if (user && (form.get('offline_token') === 'true' || form.get('grant_type') === 'refresh_token')) {
-        const refresh = `refresh-${user}-${Math.random().toString(36).slice(2)}`;
-        refreshTokens.set(refresh, user);
-        answer.refresh_token = refresh;
-      }
-      response.writeHead(200, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify(answer));
-    });
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
-
-function base32(bytes: Buffer): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-  return out;
-}

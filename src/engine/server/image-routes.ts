@@ -1,6 +1,7 @@
 // Images: pull and import (create), load, list with filters, inspect, history, tag, remove.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EngineError, invalid, unsupported } from '../errors.js';
+import { EngineError, invalid } from '../errors.js';
+import type { ProgressMessage } from '../services/registry/progress.js';
 import { parseRegistryAuthHeader } from '../services/registry/auth.js';
 import { parsePlatform } from '../services/registry/manifest.js';
 import { familiarName, familiarReference, parseReference, repositoryName } from '../services/registry/reference.js';
@@ -50,14 +51,42 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
       })),
     );
   });
-  router.add('POST', '/images/{name*}/push', () => {
-    throw unsupported('pushing images to a registry');
+  router.add('POST', '/images/{name*}/push', async ({ request, response, params, query }) => {
+    const reference = pushReference(params.name!, query.get('tag'));
+    const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
+    const tags = services.pushes.tagsToPush(reference);
+    const controller = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
+    const repository = await services.pushes.connect(push);
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    const send = (message: ProgressMessage): void => {
+      if (!response.destroyed) response.write(progressLine(message));
+    };
+    send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
+    try {
+      for (const tag of tags) await services.pushes.push(push, repository, tag, send);
+    } catch (error) {
+      if (!response.destroyed) response.write(errorLine(error));
+    }
+    response.end();
   });
   router.add('POST', '/images/{name*}/tag', ({ response, params, query }) => {
     images.tag(params.name!, query.get('repo') ?? '', query.get('tag') ?? undefined);
     sendEmpty(response, 201);
   });
   router.add('DELETE', '/images/{name*}', ({ response, params, query }) => sendJson(response, 200, images.remove(params.name!, queryBoolean(query, 'force'), queryBoolean(query, 'noprune'))));
+}
+
+/** The name in the path and `tag` (a name alone pushes every tag of the repository). */
+function pushReference(name: string, tag: string | null): ImageReference {
+  const reference = parseReference(name);
+  if (reference.digest) throw invalid('cannot push a digest reference');
+  const { domain, path } = reference;
+  if (tag) return parseReference(`${repositoryName({ domain, path })}:${tag}`);
+  return reference;
 }
 
 /** `fromImage` and `tag` as dockerd reads them: the tag may be a digest; neither means every tag. */

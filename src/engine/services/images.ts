@@ -106,6 +106,11 @@ export class ImageService {
   }
 
   /** The image's tags (`RepoTags`), familiar and sorted. */
+  /** The image's config exactly as stored (its sha256 is the image id). */
+  configBytes(id: string): Buffer {
+    return readFileSync(this.layout.blob(this.resolve(id).id.slice(7)));
+  }
+
   tagsOf(id: string): string[] {
     return this.referencesTo(id).filter((reference) => !reference.includes('@'));
   }

@@ -83,7 +83,7 @@ export class RegistryClient {
    * the refresh token the token server hands out, if any, is the identity token for later requests.
    */
   async login(domain: string, credentials: RegistryCredentials): Promise<{ identityToken?: string }> {
-    const session = new Session(this, domain, credentials, [], false);
+    const session = new Session(this, domain, credentials, [], true);
     return session.login();
   }
 }
@@ -259,6 +259,12 @@ class Session {
     }
   }
 
+  /** A registry's error answer; a 401 where basic auth was asked and we had nothing to send says so, as dockerd does. */
+  error(method: string, url: URL, status: number, body: Buffer): RegistryError {
+    if (status === 401 && this.challenge?.scheme === 'basic' && !this.authorization) return new RegistryError('unauthorized', `${describe(method, url)}: no basic auth credentials`, 401, []);
+    return responseError(method, url, status, body);
+  }
+
   /** A URL on the endpoint that answered (connecting first). */
   async url(path: string, signal?: AbortSignal): Promise<URL> {
     await this.connect(signal);
@@ -290,7 +296,7 @@ export class Repository {
   async manifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const url = await this.session.url(`/v2/${this.path}/manifests/${reference}`, signal);
     const response = await this.session.send({ method: 'GET', url, headers: { Accept: MANIFEST_TYPES.join(', ') }, ...(signal ? { signal } : {}) });
-    if (response.statusCode !== 200) throw responseError('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+    if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
     const bytes = await readBody(response, MAX_MANIFEST_BYTES, `manifest ${reference}`);
     const mediaType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
     return { bytes, mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
@@ -300,7 +306,7 @@ export class Repository {
   async blob(digest: string, maxSize: number, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = await this.session.url(`/v2/${this.path}/blobs/${digest}`, signal);
     const response = await this.session.send({ method: 'GET', url, ...(signal ? { signal } : {}) });
-    if (response.statusCode !== 200) throw responseError('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+    if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxSize) {
       response.destroy();
@@ -318,14 +324,16 @@ export class Repository {
     return bytes;
   }
 
-  /** Whether the registry has the blob in this repository (HEAD). */
-  async hasBlob(digest: string, signal?: AbortSignal): Promise<boolean> {
+  /** The size of a blob this repository has (HEAD), or undefined when it has none. */
+  async blobSize(digest: string, signal?: AbortSignal): Promise<number | undefined> {
     const url = await this.session.url(`/v2/${this.path}/blobs/${digest}`, signal);
     const response = await this.session.send({ method: 'HEAD', url, ...(signal ? { signal } : {}) });
     response.resume();
-    if (response.statusCode === 200) return true;
-    if (response.statusCode === 404) return false;
-    throw responseError('HEAD', url, response.statusCode ?? 0, Buffer.alloc(0));
+    if (response.statusCode === 404) return undefined;
+    if (response.statusCode !== 200) throw this.session.error('HEAD', url, response.statusCode ?? 0, Buffer.alloc(0));
+    const size = Number(response.headers['content-length']);
+    if (!Number.isSafeInteger(size) || size < 0) throw new EngineError('unavailable', `registry ${this.domain} did not say the size of blob ${digest}`);
+    return size;
   }
 
   /** Mounts a blob another repository of the same registry has; false when the registry starts an upload instead. */
@@ -340,7 +348,7 @@ export class Repository {
       if (location) await this.session.send({ method: 'DELETE', url: new URL(location, url), ...(signal ? { signal } : {}) }).then((r) => r.resume(), () => undefined);
       return false;
     }
-    throw responseError('POST', url, response.statusCode ?? 0, body);
+    throw this.session.error('POST', url, response.statusCode ?? 0, body);
   }
 
   /**
@@ -351,7 +359,7 @@ export class Repository {
     const start = await this.session.url(`/v2/${this.path}/blobs/uploads/`, signal);
     const started = await this.session.send({ method: 'POST', url: start, headers: { 'Content-Length': 0 }, body: Buffer.alloc(0), ...(signal ? { signal } : {}) });
     const startBody = await readBody(started, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (started.statusCode !== 202 || !started.headers.location) throw responseError('POST', start, started.statusCode ?? 0, startBody);
+    if (started.statusCode !== 202 || !started.headers.location) throw this.session.error('POST', start, started.statusCode ?? 0, startBody);
     let location = new URL(started.headers.location, start);
     let digest: string;
     let body: Buffer | undefined;
@@ -361,7 +369,7 @@ export class Repository {
     } else {
       const patched = await this.session.send({ method: 'PATCH', url: location, headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body: content.stream, ...(signal ? { signal } : {}) });
       const patchBody = await readBody(patched, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-      if (patched.statusCode !== 202) throw responseError('PATCH', location, patched.statusCode ?? 0, patchBody);
+      if (patched.statusCode !== 202) throw this.session.error('PATCH', location, patched.statusCode ?? 0, patchBody);
       if (patched.headers.location) location = new URL(patched.headers.location, location);
       digest = content.digestOf();
     }
@@ -374,7 +382,7 @@ export class Repository {
       ...(signal ? { signal } : {}),
     });
     const putBody = await readBody(put, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (put.statusCode !== 201) throw responseError('PUT', location, put.statusCode ?? 0, putBody);
+    if (put.statusCode !== 201) throw this.session.error('PUT', location, put.statusCode ?? 0, putBody);
     return digest;
   }
 
@@ -382,7 +390,7 @@ export class Repository {
     const url = await this.session.url(`/v2/${this.path}/manifests/${reference}`, signal);
     const response = await this.session.send({ method: 'PUT', url, headers: { 'Content-Type': mediaType, 'Content-Length': bytes.length }, body: bytes, ...(signal ? { signal } : {}) });
     const body = await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (response.statusCode !== 201 && response.statusCode !== 200) throw responseError('PUT', url, response.statusCode ?? 0, body);
+    if (response.statusCode !== 201 && response.statusCode !== 200) throw this.session.error('PUT', url, response.statusCode ?? 0, body);
   }
 
   /** Every tag of the repository (`docker pull --all-tags`), pages followed, at most 10,000. */
@@ -392,7 +400,7 @@ export class Repository {
     while (url && tags.length < 10_000) {
       const response = await this.session.send({ method: 'GET', url, ...(signal ? { signal } : {}) });
       const body = await readBody(response, MAX_MANIFEST_BYTES, 'tag list');
-      if (response.statusCode !== 200) throw responseError('GET', url, response.statusCode ?? 0, body);
+      if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, body);
       let parsed: { tags?: unknown };
       try {
         parsed = JSON.parse(body.toString('utf8')) as typeof parsed;

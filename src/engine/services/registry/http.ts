@@ -60,7 +60,7 @@ export async function readBody(response: IncomingMessage, limit: number, what: s
   const declared = Number(response.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     response.destroy();
-    throw new EngineError('invalid', `${what} is too large (${declared} bytes, at most ${limit})`);
+    throw new EngineError('unavailable', `${what} is too large (${declared} bytes, at most ${limit})`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -68,7 +68,7 @@ export async function readBody(response: IncomingMessage, limit: number, what: s
     size += (chunk as Buffer).length;
     if (size > limit) {
       response.destroy();
-      throw new EngineError('invalid', `${what} is too large (more than ${limit} bytes)`);
+      throw new EngineError('unavailable', `${what} is too large (more than ${limit} bytes)`);
     }
     chunks.push(chunk as Buffer);
   }

@@ -70,6 +70,25 @@ export class PullService {
     }
   }
 
+  /**
+   * `GET /distribution/{name}/json`: the descriptor of what the reference names in the registry, and the platforms
+   * it offers (an index's entries, or a manifest's config).
+   */
+  async describe(reference: ImageReference, credentials: RegistryCredentials | undefined): Promise<{ descriptor: { mediaType: string; digest: string; size: number }; platforms: Platform[] }> {
+    const repository = this.client.repository(reference.domain, reference.path, credentials, ['pull']);
+    try {
+      const fetched = await repository.manifest(reference.digest ?? reference.tag ?? 'latest');
+      if (reference.digest) checkDigest(fetched.bytes, reference.digest);
+      const parsed = parseManifest(fetched);
+      const descriptor = { mediaType: parsed.mediaType, digest: fetched.digest, size: fetched.bytes.length };
+      if (parsed.kind === 'index') return { descriptor, platforms: parsed.manifests.flatMap((entry) => (entry.platform ? [entry.platform] : [])) };
+      const image = parseImageConfig(await repository.smallBlob(parsed.config.digest, Math.min(parsed.config.size, MAX_CONFIG_BYTES)));
+      return { descriptor, platforms: [{ architecture: image.architecture ?? '', os: image.os ?? '', ...(image.variant ? { variant: image.variant } : {}) }] };
+    } catch (error) {
+      throw translatePullError(error, reference);
+    }
+  }
+
   private async resolveOne(repository: Repository, reference: ImageReference, wanted: Platform, explicit: boolean, signal?: AbortSignal): Promise<ResolvedPull> {
     const fetched = await repository.manifest(reference.digest ?? reference.tag!, signal);
     if (reference.digest) checkDigest(fetched.bytes, reference.digest);
@@ -172,9 +191,14 @@ function checkDigest(bytes: Buffer, digest: string): void {
   if (actual !== digest) throw new EngineError('unavailable', `manifest verification failed for digest ${digest}`);
 }
 
-/** Registry errors in a pull, worded as dockerd words them (`manifest for X not found: ...`, `pull access denied ...`). */
+/**
+ * Registry errors in a pull, worded as dockerd words them (`manifest for X not found: ...`, `pull access denied ...`).
+ * A registry's 401 is answered 403: a 401 from the engine would make the docker CLI prompt for a login, which dockerd
+ * never makes it do for a pull.
+ */
 export function translatePullError(error: unknown, reference: ImageReference): unknown {
   if (!(error instanceof RegistryError)) return error;
+  if (error.kind === 'unauthorized') return new EngineError('forbidden', error.message);
   const cause = error.entries[0] ? `${error.entries[0].code.toLowerCase().replace(/_/g, ' ')}: ${error.entries[0].message}` : error.message;
   switch (error.code) {
     case 'MANIFEST_UNKNOWN':
