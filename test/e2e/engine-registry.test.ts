@@ -14,7 +14,7 @@ import { rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
 import { writeImageArchive } from '../../bench/gen-image.mjs';
 import { IMAGE } from './helpers.js';
-import { startRegistry } from './registry-helpers.js';
+import { READER_PASSWORD, READER_USER, REGISTRY_PASSWORD, REGISTRY_USER, startRegistry } from './registry-helpers.js';
 import type { TestRegistry } from './registry-helpers.js';
 
 let engine: TestEngine;
@@ -30,9 +30,9 @@ before(async () => {
   archive = join(work, 'busybox.tar');
   const saved = spawnSync('docker', ['-H', 'unix:///var/run/docker.sock', 'save', '-o', archive, IMAGE]);
   assert.equal(saved.status, 0, saved.stderr?.toString());
-  open.seed(`docker-archive:${archive}`, 'test/busybox:v1');
+  open.seedFrom(`docker-archive:${archive}`, 'test/busybox:v1');
   writeImageArchive(join(work, 'layers.tar'), 'layers:v1', 2, 200_000);
-  open.seed(`docker-archive:${join(work, 'layers.tar')}`, 'test/layers:v1');
+  open.seedFrom(`docker-archive:${join(work, 'layers.tar')}`, 'test/layers:v1');
 });
 after(async () => {
   await open?.stop();
@@ -139,7 +139,7 @@ async function putManifest(registry: TestRegistry, repository: string, reference
 }
 
 test('a multi-platform index: the engine\'s platform is picked, --platform picks another, an index without linux/amd64 is refused', async () => {
-  open.seed(`docker-archive:${archive}`, 'test/multi:base');
+  open.seedFrom(`docker-archive:${archive}`, 'test/multi:base');
   const amd64 = await open.api('GET', '/v2/test/multi/manifests/base', undefined, { Accept: 'application/vnd.docker.distribution.manifest.v2+json' });
   const manifest = JSON.parse(amd64.body.toString()) as { config: { digest: string }; layers: object[] };
   const config = JSON.parse((await open.api('GET', `/v2/test/multi/blobs/${manifest.config.digest}`)).body.toString()) as Record<string, unknown>;
@@ -209,39 +209,39 @@ function dockerWithConfig(config: string, args: readonly string[], input?: strin
 }
 
 test('a registry with htpasswd basic auth: login checks the password, pulls need credentials, the registry\'s refusal is reported', async (t) => {
-  const registry = await startRegistry('htpasswd');
+  const registry = await startRegistry({ auth: 'htpasswd' });
   t.after(() => registry.stop());
-  registry.seed(`docker-archive:${join(work, 'layers.tar')}`, 'private/layers:v1', 'alice');
+  registry.seedFrom(`docker-archive:${join(work, 'layers.tar')}`, 'private/layers:v1');
   const config = mkdtempSync(join(work, 'config-'));
   const reference = `${registry.host}/private/layers:v1`;
   const anonymous = dockerWithConfig(config, ['pull', reference]);
   assert.notEqual(anonymous.code, 0);
   assert.match(anonymous.stderr, /no basic auth credentials/);
-  const wrong = dockerWithConfig(config, ['login', '-u', 'alice', '--password-stdin', registry.host], 'wrong\n');
+  const wrong = dockerWithConfig(config, ['login', '-u', REGISTRY_USER, '--password-stdin', registry.host], 'wrong\n');
   assert.notEqual(wrong.code, 0);
   assert.match(wrong.stderr, /login attempt to http:\/\/127\.0\.0\.1:\d+\/v2\/ failed with status: 401 Unauthorized/);
-  const login = dockerWithConfig(config, ['login', '-u', 'alice', '--password-stdin', registry.host], 'alice-secret\n');
+  const login = dockerWithConfig(config, ['login', '-u', REGISTRY_USER, '--password-stdin', registry.host], `${REGISTRY_PASSWORD}\n`);
   assert.equal(login.code, 0, login.stderr);
   assert.match(login.stdout, /Login Succeeded/);
   const pulled = dockerWithConfig(config, ['pull', reference]);
   assert.equal(pulled.code, 0, pulled.stderr);
-  const badAuth = await pull(`fromImage=${registry.host}/private/layers&tag=v1`, { 'X-Registry-Auth': Buffer.from(JSON.stringify({ username: 'alice', password: 'nope' })).toString('base64url') });
+  const badAuth = await pull(`fromImage=${registry.host}/private/layers&tag=v1`, { 'X-Registry-Auth': Buffer.from(JSON.stringify({ username: REGISTRY_USER, password: 'nope' })).toString('base64url') });
   assert.equal(badAuth.status, 403);
   assert.match(String(badAuth.lines[0]!.message), /unauthorized: authentication required/);
   engine.docker(['rmi', reference]);
 });
 
 test('a registry with token auth: login hands back an identity token that pulls; read-only users cannot push; anonymous users see public images only', async (t) => {
-  const registry = await startRegistry('token');
+  const registry = await startRegistry({ auth: 'token' });
   t.after(() => registry.stop());
-  registry.seed(`docker-archive:${join(work, 'layers.tar')}`, 'private/layers:v1', 'alice');
-  registry.seed(`docker-archive:${join(work, 'layers.tar')}`, 'public/layers:v1', 'alice');
-  const login = await rawRequest(engine.socket, 'POST', '/auth', JSON.stringify({ username: 'alice', password: 'alice-secret', serveraddress: registry.host }));
+  registry.seedFrom(`docker-archive:${join(work, 'layers.tar')}`, 'private/layers:v1');
+  registry.seedFrom(`docker-archive:${join(work, 'layers.tar')}`, 'public/layers:v1');
+  const login = await rawRequest(engine.socket, 'POST', '/auth', JSON.stringify({ username: REGISTRY_USER, password: REGISTRY_PASSWORD, serveraddress: registry.host }));
   assert.equal(login.status, 200, login.body);
   const { Status, IdentityToken } = JSON.parse(login.body) as { Status: string; IdentityToken: string };
   assert.equal(Status, 'Login Succeeded');
-  assert.match(IdentityToken, /^refresh-alice-/);
-  const wrong = await rawRequest(engine.socket, 'POST', '/auth', JSON.stringify({ username: 'alice', password: 'nope', serveraddress: registry.host }));
+  assert.match(IdentityToken, new RegExp(`^refresh-${REGISTRY_USER}-`));
+  const wrong = await rawRequest(engine.socket, 'POST', '/auth', JSON.stringify({ username: REGISTRY_USER, password: 'nope', serveraddress: registry.host }));
   assert.equal(wrong.status, 401);
   assert.match(JSON.parse(wrong.body).message, /incorrect username or password/);
 
@@ -254,16 +254,16 @@ test('a registry with token auth: login hands back an identity token that pulls;
   assert.equal((await pull(`fromImage=${registry.host}/public/layers&tag=v1`)).status, 200);
 
   const config = mkdtempSync(join(work, 'config-'));
-  assert.equal(dockerWithConfig(config, ['login', '-u', 'bob', '--password-stdin', registry.host], 'bob-secret\n').code, 0);
-  assert.equal(engine.docker(['tag', `${registry.host}/private/layers:v1`, `${registry.host}/private/bobs:v1`]).code, 0);
-  const denied = dockerWithConfig(config, ['push', `${registry.host}/private/bobs:v1`]);
+  assert.equal(dockerWithConfig(config, ['login', '-u', READER_USER, '--password-stdin', registry.host], `${READER_PASSWORD}\n`).code, 0);
+  assert.equal(engine.docker(['tag', `${registry.host}/private/layers:v1`, `${registry.host}/private/readers:v1`]).code, 0);
+  const denied = dockerWithConfig(config, ['push', `${registry.host}/private/readers:v1`]);
   assert.notEqual(denied.code, 0);
   assert.match(denied.stderr + denied.stdout, /unauthorized|denied/);
-  assert.equal(dockerWithConfig(config, ['login', '-u', 'alice', '--password-stdin', registry.host], 'alice-secret\n').code, 0);
-  const pushed = dockerWithConfig(config, ['push', `${registry.host}/private/bobs:v1`]);
+  assert.equal(dockerWithConfig(config, ['login', '-u', REGISTRY_USER, '--password-stdin', registry.host], `${REGISTRY_PASSWORD}\n`).code, 0);
+  const pushed = dockerWithConfig(config, ['push', `${registry.host}/private/readers:v1`]);
   assert.equal(pushed.code, 0, pushed.stderr);
   assert.match(pushed.stdout, /v1: digest: sha256:/);
-  engine.docker(['rmi', `${registry.host}/private/layers:v1`, `${registry.host}/private/bobs:v1`, `${registry.host}/public/layers:v1`]);
+  engine.docker(['rmi', `${registry.host}/private/layers:v1`, `${registry.host}/private/readers:v1`, `${registry.host}/public/layers:v1`]);
 });
 
 /**
