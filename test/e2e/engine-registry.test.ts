@@ -45,7 +45,8 @@ const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(
 /** A raw pull, every JSON line of the answer parsed. */
 function pull(query: string, headers: Record<string, string> = {}): Promise<{ status: number; lines: Array<Record<string, unknown>>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: engine.socket, method: 'POST', path: `/v1.44/images/create?${query}`, headers }, (response) => {
+    // A fresh connection each time: a kept-alive one the engine closed meanwhile would fail the write (EPIPE).
+    const req = request({ socketPath: engine.socket, method: 'POST', path: `/v1.44/images/create?${query}`, headers, agent: false }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => {
@@ -272,9 +273,10 @@ test('a registry with token auth: login hands back an identity token that pulls;
  */
 async function startHostileRegistry(): Promise<{ host: string; stop(): Promise<void> }> {
   const { createServer } = await import('node:http');
-  const layer = gzipSync(tarArchive([{ name: 'hello', content: 'hello\n' }]));
-  const diffId = sha256(tarArchive([{ name: 'hello', content: 'hello\n' }]));
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } }));
+  // A new layer each time: an image the engine has whole would need no download at all.
+  const content = tarArchive([{ name: 'hello', content: `hello ${Date.now()} ${Math.random()}\n` }]);
+  const layer = gzipSync(content);
+  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [sha256(content)] } }));
   const manifest = (layerDigest: string, overrides: Record<string, unknown> = {}): Buffer =>
     Buffer.from(JSON.stringify({
       schemaVersion: 2,
@@ -358,7 +360,7 @@ test('a pull the client abandons mid-layer leaves no partial layer behind', asyn
   const hostile = await startHostileRegistry();
   t.after(() => hostile.stop());
   await new Promise<void>((resolve, reject) => {
-    const req = request({ socketPath: engine.socket, method: 'POST', path: `/v1.44/images/create?fromImage=${hostile.host}/bad/stall&tag=v1` }, (response) => {
+    const req = request({ socketPath: engine.socket, method: 'POST', path: `/v1.44/images/create?fromImage=${hostile.host}/bad/stall&tag=v1`, agent: false }, (response) => {
       response.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('Downloading') || chunk.toString().includes('Pulling fs layer')) {
           req.destroy();
