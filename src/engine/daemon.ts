@@ -62,7 +62,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const builder = new Builder(commit);
+  const builder = new Builder(commit, pulls);
   const server = createEngineServer({ layout, images, registry, pulls, pushes, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {

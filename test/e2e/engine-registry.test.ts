@@ -403,3 +403,29 @@ test('a hostile layer in a real registry (.., absolute names, symlinks out) is r
   assert.equal(existsSync(join(engine.root, 'image', 'layers', sha256(hostileTar).slice(7))), false);
   assertNoLeftovers();
 });
+
+test('a build FROM an image of a private registry pulls it with the credentials the client sends (X-Registry-Config); --pull pulls again', async (t) => {
+  const registry = await startRegistry({ auth: 'htpasswd' });
+  t.after(() => registry.stop());
+  registry.seedFrom(`docker-archive:${archive}`, 'private/base:v1');
+  const config = mkdtempSync(join(work, 'config-'));
+  const context = mkdtempSync(join(work, 'context-'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(context, 'Dockerfile'), `FROM ${registry.host}/private/base:v1\nRUN echo built > /built\n`);
+  const build = (args: string[]) => {
+    const result = spawnSync('docker', ['--config', config, '-H', engine.host, 'build', ...args, context], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 120_000 });
+    return { code: result.status, out: result.stdout + result.stderr };
+  };
+  const anonymous = build(['-t', 'from-private:v1']);
+  assert.notEqual(anonymous.code, 0);
+  assert.match(anonymous.out, /no basic auth credentials/);
+  assert.equal(dockerWithConfig(config, ['login', '-u', REGISTRY_USER, '--password-stdin', registry.host], `${REGISTRY_PASSWORD}\n`).code, 0);
+  const built = build(['-t', 'from-private:v1']);
+  assert.equal(built.code, 0, built.out);
+  assert.match(built.out, /Status: Downloaded newer image for 127\.0\.0\.1:\d+\/private\/base:v1/);
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', 'from-private:v1', 'cat', '/built']).stdout, 'built\n');
+  const again = build(['--pull', '-t', 'from-private:v1']);
+  assert.equal(again.code, 0, again.out);
+  assert.match(again.out, /Status: Image is up to date for/);
+  engine.docker(['rmi', 'from-private:v1', `${registry.host}/private/base:v1`]);
+});

@@ -5,7 +5,7 @@
 // gets a plain error status for an unknown image, as from dockerd.
 import { createHash } from 'node:crypto';
 import { EngineError, invalid } from '../../errors.js';
-import type { ImageService } from '../images.js';
+import type { ImageRecord, ImageService } from '../images.js';
 import { parseImageConfig } from '../images.js';
 import type { RegistryCredentials } from './auth.js';
 import type { RegistryClient, Repository } from './client.js';
@@ -15,7 +15,7 @@ import { formatPlatform, layerCompression, parseManifest, selectPlatform } from 
 import type { Progress } from './progress.js';
 import { limiter, shortId, throttled } from './progress.js';
 import type { ImageReference } from './reference.js';
-import { canonical, familiarName, familiarReference, repositoryName } from './reference.js';
+import { canonical, familiarName, familiarReference, parseReference, repositoryName, withDefaultTag } from './reference.js';
 
 /** Image configs larger than this are refused. */
 const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -68,6 +68,19 @@ export class PullService {
     } catch (error) {
       throw translatePullError(error, reference);
     }
+  }
+
+  /** A pull for the builder (FROM, COPY --from): the credentials of the image's registry, status lines as text. */
+  async pullImage(name: string, credentials: ReadonlyMap<string, RegistryCredentials>, out: (text: string) => void): Promise<ImageRecord> {
+    const reference = withDefaultTag(parseReference(name));
+    const registryCredentials = credentials.get(reference.domain);
+    const [resolved] = await this.resolve({ reference, ...(registryCredentials ? { credentials: registryCredentials } : {}) });
+    const shown = familiarReference(reference);
+    const result = await this.pull(resolved!, (message) => {
+      if (message.id === undefined || message.plain) out(`${message.id && message.plain ? `${message.id}: ` : ''}${message.status}\n`);
+    });
+    out(`Status: ${result.upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${shown}\n`);
+    return this.images.resolve(result.id);
   }
 
   /**
