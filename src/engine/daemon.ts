@@ -1,6 +1,9 @@
 // berth's engine process: the stores, services and server wired together. `berth engine` runs this in the
 // foreground; containers outlive it (their monitors hold them) and are adopted again at the next start.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEngineSettings } from './engine-config.js';
+import type { EngineSettingsFlags } from './engine-config.js';
 import type { Server } from 'node:http';
 import { Builder } from './services/build/builder.js';
 import { ContainerService } from './services/containers.js';
@@ -9,7 +12,6 @@ import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
 import { RegistryClient } from './services/registry/client.js';
-import { DEFAULT_REGISTRY_OPTIONS } from './services/registry/options.js';
 import { PullService } from './services/registry/pull.js';
 import { PushService } from './services/registry/push.js';
 import { VolumeService } from './services/volumes.js';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   readonly runtime: string;
   readonly version: string;
   readonly log: (line: string) => void;
+  /** Flags that add to or override `<root>/daemon.json` (registries, mirrors, concurrency). */
+  readonly settings?: EngineSettingsFlags;
 }
 
 export interface RunningEngine {
@@ -41,12 +45,15 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const tools = findTools(options.runtime);
   const layout = new Layout(options.root);
   mkdirSync(layout.tmp, { recursive: true });
+  const settings = loadEngineSettings(options.root, options.settings ?? {}, options.log);
+  // Layers half-unpacked when an earlier engine died (never mounted, never referenced) go.
+  for (const name of readdirSync(layout.tmp)) if (name.startsWith('layer-')) rmSync(join(layout.tmp, name), { recursive: true, force: true });
   const events = new EventBus();
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
   const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
   const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
-  const registry = new RegistryClient(DEFAULT_REGISTRY_OPTIONS);
+  const registry = new RegistryClient(settings.registry);
   const pulls = new PullService(images, registry, imageEvents);
   const pushes = new PushService(images, registry, layout, imageEvents);
   const volumes = new VolumeService(layout, events);

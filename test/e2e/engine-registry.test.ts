@@ -429,3 +429,23 @@ test('a build FROM an image of a private registry pulls it with the credentials 
   assert.match(again.out, /Status: Image is up to date for/);
   engine.docker(['rmi', 'from-private:v1', `${registry.host}/private/base:v1`]);
 });
+
+test('settings in <root>/daemon.json: Docker Hub names are pulled from a registry mirror, and /info shows it', async () => {
+  const { writeFileSync } = await import('node:fs');
+  open.seedFrom(`docker-archive:${archive}`, 'library/mirrored:v1');
+  const restart = (engine as unknown as { restart(): Promise<void> }).restart;
+  writeFileSync(join(engine.root, 'daemon.json'), JSON.stringify({ 'registry-mirrors': [`http://${open.host}`], 'max-concurrent-downloads': 2 }));
+  try {
+    await restart();
+    assert.match(engine.docker(['info', '--format', '{{json .RegistryConfig.Mirrors}}']).stdout, new RegExp(`http://${open.host}/`));
+    // Only the mirror is asked (it has the image): nothing leaves the machine.
+    const pulled = engine.docker(['pull', 'mirrored:v1']);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /Status: Downloaded newer image for mirrored:v1/);
+    assert.match(engine.docker(['image', 'inspect', '-f', '{{json .RepoTags}}', 'mirrored:v1']).stdout, /"mirrored:v1"/);
+    engine.docker(['rmi', 'mirrored:v1']);
+  } finally {
+    rmSync(join(engine.root, 'daemon.json'), { force: true });
+    await restart();
+  }
+});

@@ -93,3 +93,11 @@ export function registryOptionsFrom(config: Record<string, unknown>, file: strin
     maxConcurrentUploads: count('max-concurrent-uploads', DEFAULT_REGISTRY_OPTIONS.maxConcurrentUploads),
   };
 }
+
+/** `/info`'s RegistryConfig, as dockerd shows it: loopback and the CIDRs insecure, named hosts as index configs. */
+export function describeRegistryConfig(options: RegistryOptions): Record<string, unknown> {
+  const cidrs = ['127.0.0.0/8', ...options.insecureRegistries.filter((entry) => entry.includes('/'))];
+  const indexConfigs: Record<string, unknown> = { [DOCKER_HUB]: { Name: DOCKER_HUB, Mirrors: [...options.mirrors.map((mirror) => `${mirror}/`)], Secure: true, Official: true } };
+  for (const host of options.insecureRegistries.filter((entry) => !entry.includes('/'))) indexConfigs[host] = { Name: host, Mirrors: [], Secure: false, Official: false };
+  return { AllowNondistributableArtifactsCIDRs: null, AllowNondistributableArtifactsHostnames: null, InsecureRegistryCIDRs: cidrs, IndexConfigs: indexConfigs, Mirrors: options.mirrors.map((mirror) => `${mirror}/`) };
+}
