@@ -55,7 +55,8 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
     ...(flags.maxConcurrentDownloads ? { maxConcurrentDownloads: flags.maxConcurrentDownloads } : {}),
     ...(flags.maxConcurrentUploads ? { maxConcurrentUploads: flags.maxConcurrentUploads } : {}),
   };
-  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, settings });
+  const crashAt = ctx.environment.BERTH_ENGINE_CRASH_AT;
+  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, settings, ...(crashAt ? { crashAt } : {}) });
   // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`));

@@ -8,11 +8,9 @@ import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
 import { observeImages } from '../observe/observe.js';
 import { planPull } from '../plan/pull-push.js';
-import { progressEvent } from '../progress/events.js';
-import { createSink } from '../progress/sinks.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { PlanRunner } from './plan-runner.js';
-import { connect, loadProject, progressSink } from './session.js';
+import { connect, loadProject } from './session.js';
+import { runTransfers } from './transfer.js';
 
 interface PullFlags {
   quiet: boolean;
@@ -52,19 +50,11 @@ async function runPull(ctx: VerbContext, flags: PullFlags, names: string[]): Pro
   const project = selectServices(loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
   const engine = await connect(ctx);
   const references = [...new Set(Object.values(project.services).flatMap((service) => (service.image ? [service.image] : [])))];
-  const { plan, skipped } = planPull(project, await observeImages(engine, references), {
+  const planned = planPull(project, await observeImages(engine, references), {
     ...(flags.policy ? { policy: flags.policy } : {}),
     ignoreBuildable: flags.ignoreBuildable,
     ignoreFailures: flags.ignorePullFailures,
   });
-  const sink = flags.quiet ? createSink({ mode: 'quiet', stream: ctx.stderr, color: false }) : progressSink(ctx, 'Pulling');
-  try {
-    for (const { resource, detail } of skipped) sink.event(progressEvent(resource, 'Skipped', detail || undefined));
-    const runner = new PlanRunner(ctx, engine, project, sink);
-    await runner.run(plan);
-    runner.finish();
-  } finally {
-    sink.close();
-  }
+  await runTransfers(ctx, engine, project, planned, { quiet: flags.quiet, title: 'Pulling' });
   return 0;
 }

@@ -4,11 +4,9 @@
 import type { Command } from 'commander';
 import { selectServices } from '../model/select.js';
 import { planPush } from '../plan/pull-push.js';
-import { progressEvent } from '../progress/events.js';
-import { createSink } from '../progress/sinks.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { PlanRunner } from './plan-runner.js';
-import { connect, loadProject, progressSink } from './session.js';
+import { connect, loadProject } from './session.js';
+import { runTransfers } from './transfer.js';
 
 interface PushFlags {
   quiet: boolean;
@@ -29,16 +27,8 @@ export function registerPushCommand(program: Command, run: RunVerb): void {
 
 async function runPush(ctx: VerbContext, flags: PushFlags, names: string[]): Promise<number> {
   const project = selectServices(loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
-  const { plan, skipped } = planPush(project, { ignoreFailures: flags.ignorePushFailures });
+  const planned = planPush(project, { ignoreFailures: flags.ignorePushFailures });
   const engine = await connect(ctx);
-  const sink = flags.quiet ? createSink({ mode: 'quiet', stream: ctx.stderr, color: false }) : progressSink(ctx, 'Pushing');
-  try {
-    for (const { resource, detail } of skipped) sink.event(progressEvent(resource, 'Skipped', detail || undefined));
-    const runner = new PlanRunner(ctx, engine, project, sink);
-    await runner.run(plan);
-    runner.finish();
-  } finally {
-    sink.close();
-  }
+  await runTransfers(ctx, engine, project, planned, { quiet: flags.quiet, title: 'Pushing' });
   return 0;
 }

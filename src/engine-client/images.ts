@@ -13,8 +13,6 @@ export interface ImageDetails {
   /** Targets the image declares with VOLUME. */
   readonly volumes: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
-  /** When the image was built (ms since the epoch). */
-  readonly created?: number;
   /** When the engine last gave it a tag, by pull, build or tag (ms); absent when it never recorded one. */
   readonly lastTagTime?: number;
 }
@@ -70,7 +68,6 @@ interface RawImage {
   Id: string;
   RepoTags?: string[] | null;
   Config?: { Volumes?: Record<string, unknown> | null; Labels?: Record<string, string> | null } | null;
-  Created?: string;
   Metadata?: { LastTagTime?: string | null } | null;
 }
 
@@ -85,8 +82,7 @@ export function images(transport: Transport, credentials: Credentials): Images {
           repoTags: raw.RepoTags ?? [],
           volumes: Object.keys(raw.Config?.Volumes ?? {}),
           labels: raw.Config?.Labels ?? {},
-          ...timeField('created', raw.Created),
-          ...timeField('lastTagTime', raw.Metadata?.LastTagTime),
+          ...lastTagTime(raw.Metadata?.LastTagTime),
         };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
@@ -179,12 +175,10 @@ function relayProgress(message: Record<string, unknown>, onProgress: ((message: 
   });
 }
 
-/** An RFC 3339 time as ms, left out when missing or Go's zero time (year 1). */
-function timeField<K extends string>(key: K, value: string | null | undefined): Partial<Record<K, number>> {
-  if (!value) return {};
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms) || ms <= 0) return {};
-  return { [key]: ms } as Partial<Record<K, number>>;
+/** LastTagTime (RFC 3339) as ms, left out when missing or Go's zero time (year 1: never recorded). */
+function lastTagTime(value: string | null | undefined): { lastTagTime?: number } {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) || ms <= 0 ? {} : { lastTagTime: ms };
 }
 
 /** The engine streams progress as JSON objects, one per line (or glued together). */

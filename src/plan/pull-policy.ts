@@ -101,7 +101,7 @@ export function decideImage(reference: string, services: readonly ImageService[]
 function pullReason(policy: PullPolicy, local: LocalImage | undefined, now: number, written: string): string | undefined {
   switch (policy.kind) {
     case 'always':
-      return `${written}`;
+      return written;
     case 'never':
     case 'build':
       return undefined;
@@ -162,4 +162,10 @@ export function isLatest(reference: string): boolean {
   const slash = reference.lastIndexOf('/');
   const colon = reference.lastIndexOf(':');
   return colon <= slash || reference.slice(colon + 1) === 'latest';
+}
+
+/** The platform an image is pulled for: the service's own, else DOCKER_DEFAULT_PLATFORM, as compose does. */
+export function pullPlatform(environment: Readonly<Record<string, string | undefined>>, service: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof service.platform === 'string' && service.platform !== '') return service.platform;
+  return environment.DOCKER_DEFAULT_PLATFORM || undefined;
 }

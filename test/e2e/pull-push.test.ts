@@ -40,8 +40,8 @@ async function present(reference: string): Promise<boolean> {
  * src/engine/services/registry lands separately); elsewhere, and once it can, the test goes on.
  */
 function engineMissing(t: TestContext, result: { stderr: string }): boolean {
-  const missing = /(pulling|pushing) .*(from|to) a registry is not supported by berth's engine yet/.test(result.stderr);
-  if (missing && onBerthEngine) t.skip("berth's engine cannot pull from or push to a registry yet (POST /images/create?fromImage=, POST /images/{name}/push)");
+  const missing = /(pulling|pushing) .*(from|to) a registry is not supported by berth's engine yet|which pulls from no registry/.test(result.stderr);
+  if (missing && onBerthEngine) t.skip("berth's engine cannot pull from or push to a registry yet (POST /images/create?fromImage=, POST /images/{name}/push, a build's FROM)");
   return missing && onBerthEngine;
 }
 
@@ -198,6 +198,31 @@ fi
   assert.equal(readFileSync(asked, 'utf8'), `get ${locked.host}\n`, 'the helper was asked for this registry, and its answer beat the auths entry');
 });
 
+test('a build FROM an image in a private registry gets the credentials for it (X-Registry-Config)', async (t) => {
+  const p = await project(
+    t,
+    `
+services:
+  app:
+    build:
+      dockerfile_inline: |
+        FROM REG/base:1
+        RUN cat /marker > /copied
+`,
+    locked,
+  );
+  const base = `${locked.host}/${p.name}/base:1`;
+  locked.seed(`${p.name}/base:1`, 'base-of-a-build');
+  await forget(t, base, `${p.name}-app`);
+  const anonymous = await p.run(['build']);
+  if (engineMissing(t, anonymous)) return;
+  assert.equal(anonymous.code, 1, 'without credentials the registry refuses the FROM');
+  const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, REGISTRY_PASSWORD) } } });
+  const built = await p.run(['build'], { env: { DOCKER_CONFIG: config } });
+  assert.equal(built.code, 0, built.stderr);
+  assert.ok(await present(`${p.name}-app`));
+});
+
 test('a wrong password: the registry says so, named, and pull exits 1 as compose does', async (t) => {
   const p = await project(t, `services:\n  web:\n    image: REG/web:1\n`, locked);
   locked.seed(`${p.name}/web:1`, 'refused');
@@ -279,6 +304,30 @@ services:
   assert.match(second.stderr, /Building/, 'built again');
   const dry = await p.run(['--dry-run', 'up']);
   assert.match(dry.stdout, new RegExp(`build image ${reference.replaceAll('.', '\\.')} for service app`));
+});
+
+test('an image with a build section that the registry does not have is built after the failed pull (a warning)', async (t) => {
+  const p = await project(t, `
+services:
+  app:
+    image: REG/fallback:1
+    command: ["cat", "/built"]
+    build:
+      dockerfile_inline: |
+        FROM \${IMAGE}
+        RUN echo built-after-the-pull > /built
+`);
+  const reference = `${open.host}/${p.name}/fallback:1`;
+  await forget(t, reference);
+  const first = await p.run(['--progress', 'plain', 'up']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, new RegExp(` Image ${reference.replaceAll('.', '\\.')} +Pulling\n(.*\n)* Image ${reference.replaceAll('.', '\\.')} +Warning .*\n(.*\n)* Image ${reference.replaceAll('.', '\\.')} +Built`));
+  assert.match(first.stdout, /built-after-the-pull/);
+  // --pull always on an image the engine has and the registry has not: a warning, and the engine's copy is used.
+  const again = await p.run(['--progress', 'plain', 'up', '-d', '--pull', 'always']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /Warning/);
+  assert.doesNotMatch(again.stderr, /Building/);
 });
 
 test('json progress: a line per event, layers with their image as parent_id', async (t) => {
