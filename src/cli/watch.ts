@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import type { Engine } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
-import { serviceImage } from '../observe/observe.js';
+import { observeContainers, serviceImage } from '../observe/observe.js';
 import { planBuilds } from '../plan/images.js';
+import { planContainerAction } from '../plan/lifecycle.js';
 import { createSink } from '../progress/sinks.js';
 import { quietPeriod } from '../watch/batch.js';
 import { watchRules } from '../watch/rules.js';
@@ -71,7 +72,19 @@ export function watchProject(
     quietMs: quietPeriod(ctx.environment),
     log: (line) => ctx.stderr.write(`${line}\n`),
     rebuild: (service) => rebuildService(ctx, engine, project, service, options),
+    restart: (service) => restartService(ctx, engine, project, service),
   });
+}
+
+/** A restart rule: the service's running containers restarted, as `berth restart` plans it. */
+async function restartService(ctx: VerbContext, engine: Engine, project: Project, service: string): Promise<void> {
+  const running = (await observeContainers(engine, project.name)).filter((container) => container.service === service && container.state === 'running');
+  const sink = progressSink(ctx);
+  try {
+    await new PlanRunner(ctx, engine, project, sink).run(planContainerAction(project, running, 'restart'));
+  } finally {
+    sink.close();
+  }
 }
 
 /**
