@@ -43,6 +43,11 @@ async function runWatch(ctx: VerbContext, flags: WatchFlags, services: string[])
     const code = await upInBackground(ctx, services);
     if (code !== 0) return code;
   }
+  if (ctx.flags.dryRun) {
+    // Nothing is watched on a dry run (watching acts on each change): the rules it would follow are printed.
+    for (const rule of rules) ctx.stdout.write(`DRY-RUN MODE - watch ${rule.path} for service ${rule.service}: ${rule.action}${rule.target ? ` to ${rule.target}` : ''}\n`);
+    return 0;
+  }
   const engine = await connect(ctx);
   const session = watchProject(ctx, engine, project, services, { prune: flags.prune, quiet: flags.quiet, rules });
   await session.ready;
