@@ -38,10 +38,13 @@ function assertCanaryIntact(): void {
   for (const name of CANARY_FILES) assert.equal(readFileSync(join(canary, name), 'utf8'), `${TOKEN}\n`, `host file ${name} unchanged`);
 }
 
-/** An answer, log or file that must carry neither the canary's content nor a host path. */
-function assertNoLeak(text: string, what: string): void {
+/**
+ * An answer, log or file that must carry neither the canary's content nor a host path (except, with `echoes`, the
+ * path the client itself sent).
+ */
+function assertNoLeak(text: string, what: string, echoes = false): void {
   assert.ok(!text.includes(TOKEN), `${what} carries host file content: ${text.slice(0, 400)}`);
-  assert.ok(!text.includes(canary), `${what} names the host directory: ${text.slice(0, 400)}`);
+  if (!echoes) assert.ok(!text.includes(canary), `${what} names the host directory: ${text.slice(0, 400)}`);
   assert.ok(!text.includes(engine.root), `${what} names the engine root: ${text.slice(0, 400)}`);
 }
 
@@ -175,10 +178,19 @@ test('archive PUT, GET and HEAD racing a symbolic link swap inside the container
   const archive = tarArchive(files);
   await withContainer(script, async (id) => {
     await new Promise((resolve) => setTimeout(resolve, 300));
+    // A link planted in the container to the host path is followed inside the container, whatever the verb.
+    for (const path of ['/tmp/static/secret', `/tmp/static/../static/secret`, `/tmp/${CLIMB}/secret`]) {
+      const get = await send('GET', `/containers/${id}/archive?path=${encodeURIComponent(path)}`);
+      assert.equal(get.status, 404, `GET ${path}: ${get.body}`);
+      assertNoLeak(get.body, `GET ${path}`, true);
+      const put = await send('PUT', `/containers/${id}/archive?path=${encodeURIComponent(path.replace(/\/secret$/, ''))}`, archive);
+      assert.equal(put.status, 404, `PUT ${path}: ${put.body}`);
+      assertNoLeak(put.body, `PUT ${path}`, true);
+    }
     let written = 0;
     let read = 0;
-    const deadline = Date.now() + 8000;
-    for (let attempt = 0; Date.now() < deadline && attempt < 400; attempt++) {
+    const deadline = Date.now() + 4000;
+    for (let attempt = 0; Date.now() < deadline && attempt < 200; attempt++) {
       const put = await send('PUT', `/containers/${id}/archive?path=/tmp/t`, archive);
       assertNoLeak(put.body, 'PUT archive');
       assert.ok(put.status < 500, `PUT: ${put.status} ${put.body}`);
@@ -192,18 +204,9 @@ test('archive PUT, GET and HEAD racing a symbolic link swap inside the container
       assertNoLeak(Buffer.from(String(head.headers['x-docker-container-path-stat'] ?? ''), 'base64').toString(), 'HEAD archive');
     }
     assert.ok(written > 0 && read > 0, `the race was run (${written} PUTs and ${read} GETs answered 200)`);
-    // A link planted in the container to the host path is followed inside the container, whatever the verb.
-    for (const path of ['/tmp/static/secret', `/tmp/static/../static/secret`, `/tmp/${CLIMB}/secret`]) {
-      const get = await send('GET', `/containers/${id}/archive?path=${encodeURIComponent(path)}`);
-      assert.equal(get.status, 404, `GET ${path}: ${get.body}`);
-      assertNoLeak(get.body, `GET ${path}`);
-      const put = await send('PUT', `/containers/${id}/archive?path=${encodeURIComponent(path.replace(/\/secret$/, ''))}`, archive);
-      assert.equal(put.status, 404, `PUT ${path}: ${put.body}`);
-      assertNoLeak(put.body, `PUT ${path}`);
-    }
     const exported = await send('GET', `/containers/${id}/export`);
     assert.equal(exported.status, 200);
-    assertNoLeak(exported.body, 'export');
+    assertNoLeak(exported.body, 'export', true); // the container's own links name the canary's path
     assertCanaryIntact();
   });
 });
