@@ -218,6 +218,16 @@ export class RootDir {
     }
   }
 
+  /** `with` for work that is done synchronously. */
+  static withSync<T>(hostPath: string, use: (root: RootDir) => T): T {
+    const root = RootDir.open(hostPath);
+    try {
+      return use(root);
+    } finally {
+      root.close();
+    }
+  }
+
   close(): void {
     if (!this.closed) closeSync(this.fd);
     this.closed = true;

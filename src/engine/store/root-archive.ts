@@ -118,10 +118,31 @@ async function fileEntry(pack: tar.Pack, header: HeaderArgument, fd: number, siz
     const { bytesRead } = await readAsync(fd, buffer, 0, buffer.length, offset);
     const chunk = bytesRead === 0 ? buffer : buffer.subarray(0, bytesRead);
     offset += chunk.length;
-    if (!sink.write(chunk)) await new Promise((resolve) => sink.once('drain', resolve));
+    // (A destroyed pack never drains: its entry's callback fails instead.)
+    if (!sink.write(chunk)) await Promise.race([new Promise((resolve) => sink.once('drain', resolve)), done]);
   }
   sink.end();
   await done;
+}
+
+/**
+ * Copies what `location` names to `destination` in another root, named `name` there (a directory's own metadata
+ * and everything under it with `name` '.', its destination being that directory).
+ */
+export async function copyInto(location: Location, name: string, root: RootDir, destination: string, options: ExtractOptions = {}): Promise<void> {
+  const pack = tar.pack();
+  const packed = packInto(pack, location, name).then(() => pack.finalize());
+  const extracted = extractInto(root, destination, pack as unknown as Readable, options);
+  // Either side failing stops the other; both are over (their descriptors closed) before this returns.
+  const [packing, extracting] = await Promise.allSettled([packed.catch((error: unknown) => {
+    pack.destroy(error as Error);
+    throw error;
+  }), extracted.catch((error: unknown) => {
+    pack.destroy();
+    throw error;
+  })]);
+  if (extracting.status === 'rejected') throw extracting.reason;
+  if (packing.status === 'rejected') throw packing.reason;
 }
 
 export interface ExtractOptions {
@@ -129,6 +150,8 @@ export interface ExtractOptions {
   readonly noOverwriteDirNonDir?: boolean;
   /** Owner of everything placed (docker cp -a: the container's user); else the members' own. */
   readonly owner?: { readonly uid: number; readonly gid: number };
+  /** Permission bits of everything placed (COPY --chmod); else the members' own. */
+  readonly mode?: number;
 }
 
 /**
@@ -154,7 +177,7 @@ export async function extractInto(root: RootDir, destination: string, input: Rea
       }
     }
   } catch (error) {
-    input.unpipe(extract);
+    input.unpipe?.(extract);
     input.resume();
     if (error instanceof EngineError) throw error;
     // tar-stream's own complaints (a truncated archive, a bad header): the client's archive is at fault.
@@ -188,7 +211,7 @@ async function place(root: RootDir, path: string, header: HeaderArgument, conten
   const type = header.type ?? 'file';
   const location = root.find(path, { create: true });
   try {
-    const mode = (header.mode ?? 0o644) & 0o7777;
+    const mode = (options.mode ?? header.mode ?? 0o644) & 0o7777;
     const uid = options.owner?.uid ?? header.uid ?? 0;
     const gid = options.owner?.gid ?? header.gid ?? 0;
     const mtime = header.mtime ?? new Date();
