@@ -41,7 +41,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let containers: ContainerService | undefined;
   const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
   const volumes = new VolumeService(layout, events);
-  volumes.adopt();
+  await volumes.adopt();
   const links = new LinkDriver();
   const networks = new NetworkService(layout, links, events);
   await networks.adopt();

@@ -13,6 +13,8 @@ import type { Stats } from 'node:fs';
 import { EngineError } from '../errors.js';
 
 const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_WRONLY } = constants;
+/** O_PATH (Linux; Node has no constant for it): a descriptor that pins a file or directory without opening it. */
+export const O_PATH = 0o10000000;
 /** The kernel's limit on links followed in one resolution (MAXSYMLINKS). */
 export const MAX_LINKS = 40;
 /** The kernel's limits on a path and on one of its components (PATH_MAX, NAME_MAX). */
