@@ -285,7 +285,7 @@ test('an image archive cannot make the engine read a host file: manifest.json, i
   ];
   for (const [what, entries] of hostile) {
     const answer = await send('POST', '/images/load', tarArchive(entries));
-    assertNoLeak(answer.body, `loading an archive with ${what}`);
+    assertNoLeak(answer.body, `loading an archive with ${what}`, what === 'a manifest naming a host path');
     assert.equal(answer.status, 400, `${what}: ${answer.status} ${answer.body}`);
   }
   assert.notEqual(engine.docker(['image', 'inspect', `escape-load:${process.pid}`]).code, 0, 'no image was stored');

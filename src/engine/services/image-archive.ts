@@ -19,7 +19,7 @@ export interface ImageArchiveStore {
   /** Stores one layer from its tar (gzip allowed), checked against the diff id (and the blob digest, when known). */
   storeLayer(input: Readable, expected: { readonly diffId: string; readonly digest?: string }): Promise<unknown>;
   /** Stores an image whose layers are all stored; answers docker load's lines (`Loaded image: ...`). */
-  storeImage(config: Buffer, tags: readonly string[]): string[];
+  storeImage(config: Buffer, tags: readonly string[]): string[] | Promise<string[]>;
 }
 
 /** Members this small are kept in memory, up to MEMORY in all; the rest go to files. */
@@ -288,7 +288,7 @@ async function storeImage(store: ImageArchiveStore, config: Buffer, layers: Read
   for (const [index, layer] of layers.entries()) {
     await store.storeLayer(content(layer.member), { diffId: diffIds[below + index] as string, ...(layer.digest ? { digest: layer.digest } : {}) });
   }
-  return store.storeImage(config, tags);
+  return await store.storeImage(config, tags);
 }
 
 function checkDigest(data: Buffer, digest: string, what: string): void {
