@@ -11,7 +11,8 @@ import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { EngineError, invalid } from '../errors.js';
 import { decompressed } from '../store/decompress.js';
-import { hostless, PathError, walk } from '../store/in-root.js';
+import { PathError, walk } from '../store/in-root.js';
+import { readFailure } from '../store/root-archive.js';
 import type { Entry, Tree } from '../store/in-root.js';
 
 /** Where the layers and configs of a loaded archive go (the image store). */
@@ -141,11 +142,7 @@ export async function readArchive(input: Readable, work: string): Promise<Archiv
       else tree.add(path, { kind: 'other' });
     }
   } catch (error) {
-    input.unpipe?.(extract);
-    input.resume();
-    if (error instanceof EngineError) throw error;
-    if (!(error as NodeJS.ErrnoException).code) throw invalid(`invalid archive: ${(error as Error).message}`);
-    throw hostless(error);
+    throw readFailure(input, extract, error);
   }
   return tree;
 }

@@ -4,18 +4,16 @@
 // resolved inside the root, creating it relative to the directory it holds, never through a link, so that neither
 // the archive's links nor the container's own (swapped in while the copy runs) lead a write out of the root.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, readdirSync, readlinkSync } from 'node:fs';
-import { read, write } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, futimesSync, openSync, read, readdirSync, readlinkSync, write } from 'node:fs';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import * as tar from 'tar-stream';
-
-type HeaderArgument = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 import { EngineError, invalid } from '../errors.js';
 import { at, hostless, isCode, lstatOrUndefined } from './in-root.js';
 import type { Location, RootDir } from './in-root.js';
 
+type HeaderArgument = Partial<tar.Header> & Pick<tar.Header, 'name'>;
 const { O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = constants;
 const readAsync = promisify(read);
 const writeAsync = promisify(write);
@@ -177,12 +175,7 @@ export async function extractInto(root: RootDir, destination: string, input: Rea
       }
     }
   } catch (error) {
-    input.unpipe?.(extract);
-    input.resume();
-    if (error instanceof EngineError) throw error;
-    // tar-stream's own complaints (a truncated archive, a bad header): the client's archive is at fault.
-    if (!(error as NodeJS.ErrnoException).code) throw invalid(`invalid archive: ${(error as Error).message}`);
-    throw hostless(error);
+    throw readFailure(input, extract, error);
   }
   // Directory times last: placing their members changed them.
   for (const { path, mtime } of directories.reverse()) {
@@ -192,6 +185,18 @@ export async function extractInto(root: RootDir, destination: string, input: Rea
       // gone or changed meanwhile: its time does not matter
     }
   }
+}
+
+/**
+ * Why reading a tar stopped, as the engine answers it (the rest of the input drained): tar-stream's own complaints
+ * (a truncated archive, a bad header) are the client's archive at fault, a 400; a system call's, the engine's.
+ */
+export function readFailure(input: Readable, extract: tar.Extract, error: unknown): EngineError {
+  input.unpipe?.(extract as unknown as NodeJS.WritableStream);
+  input.resume();
+  if (error instanceof EngineError) return error;
+  if (!(error as NodeJS.ErrnoException).code) return invalid(`invalid archive: ${(error as Error).message}`);
+  return hostless(error);
 }
 
 /** A member's name as a relative path without `.` parts; one that climbs out of the destination is refused. */
