@@ -4,7 +4,7 @@
 import { closeSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { invalid } from '../../errors.js';
 import type { RuncDriver } from '../../runtime/runc.js';
-import { at, isCode, PathError, RootDir } from '../../store/in-root.js';
+import { at, isCode, PathError, removeAt, RootDir } from '../../store/in-root.js';
 import { copyInto } from '../../store/root-archive.js';
 import type { ContainerRecord, HostConfig, MountPoint, VolumeMountRequest } from '../container-record.js';
 import type { ImageService } from '../images.js';
@@ -102,6 +102,16 @@ export async function readyMounts(record: ContainerRecord, volumes: VolumeServic
     throw error;
   }
   return { mounts, release };
+}
+
+/**
+ * Deletes what a directory holds, keeping the directory (a volume's data, put back as it was before a copy-up),
+ * through its descriptor: a link in it is removed, never followed.
+ */
+export function emptyDirectory(directory: string): void {
+  RootDir.withSync(directory, (root) => {
+    for (const entry of readdirSync(at(root.fd, ''))) removeAt(root.fd, entry);
+  });
 }
 
 /**
