@@ -368,6 +368,8 @@ export class Location {
     if (isCode(error, 'ENAMETOOLONG')) return new PathError('ENAMETOOLONG', this.path);
     if (isCode(error, 'EEXIST')) return new EngineError('conflict', `${this.path} already exists`);
     if (isCode(error, 'EISDIR')) return new EngineError('invalid', `${this.path} is a directory`);
+    if (isCode(error, 'ENOTEMPTY', 'EBUSY')) return new EngineError('conflict', `${this.path} changed or is in use`);
+    if (isCode(error, 'EXDEV')) return new EngineError('invalid', `${this.path} is on another file system (a mount)`);
     return hostless(error, this.path);
   }
 
@@ -399,7 +401,14 @@ export function removeAt(dirFd: number, name: string): void {
   } finally {
     closeSync(fd);
   }
-  ignoreMissing(() => rmdirSync(at(dirFd, name)));
+  try {
+    rmdirSync(at(dirFd, name));
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return;
+    // Filled again while it was emptied (a running container), or a mount point: not the engine's fault.
+    if (isCode(error, 'ENOTEMPTY', 'EEXIST', 'EBUSY')) throw new EngineError('conflict', `${name} changed or is in use while the engine removed it`);
+    throw hostless(error);
+  }
 }
 
 /** Reads a regular file under a root (a container's /etc/passwd, say), at most `limit` bytes; undefined when missing. */
