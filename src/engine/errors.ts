@@ -1,5 +1,5 @@
 // The engine's errors: a kind, tagged once where the error is raised, mapped to an HTTP status in one place.
-export type EngineErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'internal';
+export type EngineErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'timeout' | 'too-large' | 'internal';
 
 export class EngineError extends Error {
   constructor(
@@ -24,6 +24,8 @@ const STATUS: Record<EngineErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'not-modified': 304,
+  timeout: 408,
+  'too-large': 413,
   internal: 500,
 };
 

@@ -122,7 +122,9 @@ function ping(socket: string): Promise<boolean> {
 /** A raw request to the engine, for the bad-input tests (what a careless client would send). */
 export function rawRequest(socket: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {} }, (response) => {
+    // With a Content-Length, a body is framed for every method (node sends a GET's or a HEAD's body unframed otherwise).
+    const headers = body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
+    const req = request({ socketPath: socket, method, path, headers }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));

@@ -89,7 +89,7 @@ export function buildSpec(inputs: SpecInputs): Spec {
     // Never above what the host allows: runc would refuse to start.
     const cap = (value: number): number => (limit.Name === 'nofile' ? Math.min(value, inputs.hostRlimitNofile) : value);
     proc.rlimits = proc.rlimits.filter((entry: { type: string }) => entry.type !== type);
-    proc.rlimits.push({ type, hard: cap(limit.Hard), soft: cap(limit.Soft) });
+    proc.rlimits.push({ type, hard: cap(limit.Hard ?? 0), soft: cap(limit.Soft ?? 0) });
   }
 
   let capabilities: string[] = host.Privileged ? allCapabilities() : [...proc.capabilities.bounding];

@@ -15,7 +15,7 @@ import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
 import { probeCommand } from './health.js';
 import type { HealthChecker } from './health.js';
-import { checkTypes, portBindings, refuseUnsupported, requestedMounts } from './container-record.js';
+import { portBindings, refuseUnsupported, requestedMounts } from './container-record.js';
 import type { ContainerRecord, CreateConfig, EndpointRequest, HostConfig, MountPoint } from './container-record.js';
 import { networkPlan } from './endpoints.js';
 import type { ContainerNetworking } from './endpoints.js';
@@ -96,7 +96,6 @@ export class ContainerService {
   async create(request: CreateConfig, requestedName: string | null): Promise<ContainerRecord> {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('config cannot be empty in order to create a container');
     if (request.Image === undefined || request.Image === '') throw invalid('Config.Image is required');
-    checkTypes(request);
     const id = randomBytes(32).toString('hex');
     const name = requestedName ? requestedName.replace(/^\//, '') : generatedName();
     if (!NAME.test(name)) throw invalid(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -124,8 +123,9 @@ export class ContainerService {
     const copies: Array<{ volume: string; target: string }> = [];
     for (const volume of requested.volumes) {
       if (mounts.some((mount) => mount.target === volume.target)) continue;
-      const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', DriverOpts: volume.driver.options ?? null } : {};
-      const created = volume.name ? this.volumes.create({ Name: volume.name, Labels: volume.labels ?? null, ...driver }) : this.volumes.create({ Labels: volume.labels ?? null, ...driver }, true);
+      const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', ...(volume.driver.options ? { DriverOpts: volume.driver.options } : {}) } : {};
+      const labels = volume.labels ? { Labels: volume.labels } : {};
+      const created = volume.name ? this.volumes.create({ Name: volume.name, ...labels, ...driver }) : this.volumes.create({ ...labels, ...driver }, true);
       mounts.push({ type: 'volume', name: created.name, source: this.volumes.mountpoint(created.name), target: volume.target, readOnly: volume.readOnly, ...(volume.subpath ? { subpath: volume.subpath } : {}) });
       if (!volume.noCopy && !volume.subpath) copies.push({ volume: created.name, target: volume.target });
     }

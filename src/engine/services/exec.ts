@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExecCreateBody } from '../../engine-api/exec.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
@@ -13,17 +14,8 @@ import { resolveUser } from './containers.js';
 import type { ContainerService } from './containers.js';
 import type { EventBus } from './events.js';
 
-export interface ExecConfig {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  Tty?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Privileged?: boolean;
-}
+/** The body of an exec create, as src/engine-api/ describes it. */
+export type ExecConfig = ExecCreateBody;
 
 export interface ExecIo {
   readonly output: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
