@@ -2,14 +2,15 @@
 // return (-d, --wait) or follow the containers' output until they stop or the user presses Ctrl-C.
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { startProject, waitForServices } from '../apply/start.js';
+import { waitForServices } from '../apply/start.js';
 import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
 import { followProject } from './attached.js';
-import { converge } from './converge.js';
+import { converge, startConverged } from './converge.js';
 import { watchProject } from './watch.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { connect, envBoolean, loadProject, parallelLimit, parseSeconds, progressSink } from './session.js';
+import { progressEvent } from '../progress/events.js';
+import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
 
 interface UpFlags {
   detach: boolean;
@@ -150,12 +151,18 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
       ...(pull ? { pull: pull as 'always' | 'missing' | 'never' } : {}),
       assumeYes: flags.yes,
     });
+    if (flags.start !== false && verb === 'up') {
+      for (const container of converged.observed.containers) {
+        const why = converged.plan.blocked[container.service];
+        if (why !== undefined) sink.event(progressEvent(`Container ${container.name}`, 'Error', why));
+      }
+      await startConverged(engine, project, converged);
+    }
+    converged.runner.finish();
     if (ctx.flags.dryRun || flags.start === false || verb === 'create') return reportBlocked(ctx, converged.plan.blocked);
-    const startContext = { engine, project, sink, warn: (message: string) => sink.note(`WARN[0000] ${message}`), blocked: converged.plan.blocked, parallel: parallelLimit(ctx) };
-    await startProject(startContext);
     if (flags.wait) {
       const targets = services.length > 0 ? services : Object.keys(project.services);
-      await waitForServices(startContext, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
+      await waitForServices({ engine, project, sink }, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
     }
   } finally {
     sink.close();

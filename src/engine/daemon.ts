@@ -49,7 +49,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let networking: ContainerNetworking | undefined;
   const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });
   networking = new ContainerNetworking(networks, links, proxies, resolver, () => containers?.all() ?? []);
-  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes, networking);
+  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes, networking, options.log);
   containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };

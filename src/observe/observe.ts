@@ -1,5 +1,5 @@
-// What the engine runs for a project, read in one pass before any decision: the project's containers (one-offs
-// included), networks and volumes found by label, the external ones and the images found by name.
+// What the engine runs for a project, read in one pass before any decision: the project's service containers (and
+// its one-offs, for `down`), networks and volumes found by label, the external ones and the images found by name.
 import type { ContainerSummary, Engine, MountSummary } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
 import { LABEL, projectFilter, serviceContainersFilter } from '../plan/labels.js';
@@ -65,11 +65,21 @@ export function serviceImage(project: string, service: { readonly name: string; 
   return service.image && service.image !== '' ? service.image : `${project}-${service.name}`;
 }
 
-/** `knownImages`: image ids the caller has just read (reference -> id); the others are asked for. */
-export async function observeProject(engine: Engine, project: Project, knownImages: Readonly<Record<string, string>> = {}): Promise<ObservedState> {
+export interface ObserveOptions {
+  /** List one-off containers (`run`) too: `down` removes them. */
+  readonly oneoffs?: boolean;
+}
+
+/** The project's containers (service containers, and one-offs when asked), sorted by name. */
+export async function observeContainers(engine: Engine, project: string, options: ObserveOptions = {}): Promise<ObservedContainer[]> {
+  const found = await engine.containers.list(options.oneoffs ? projectFilter(project) : serviceContainersFilter(project), true);
+  return found.map(toObservedContainer).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export async function observeProject(engine: Engine, project: Project, options: ObserveOptions = {}): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const [containers, networks, volumes] = await Promise.all([
-    engine.containers.list(serviceContainersFilter(project.name), true),
+    observeContainers(engine, project.name, options),
     engine.networks.list(filter),
     engine.volumes.list(filter),
   ]);
@@ -103,20 +113,11 @@ export async function observeProject(engine: Engine, project: Project, knownImag
       }),
     );
   }
-  const images: Record<string, string> = { ...knownImages };
   const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
-  for (const reference of references) {
-    if (reference in images) continue;
-    lookups.push(
-      engine.images.inspect(reference).then((found) => {
-        if (found) images[reference] = found.id;
-      }),
-    );
-  }
-  await Promise.all(lookups);
+  const [images] = await Promise.all([observeImages(engine, [...references]), ...lookups]);
   return {
     project: project.name,
-    containers: containers.map(toObservedContainer).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    containers,
     networks: observedNetworks,
     volumes: observedVolumes,
     images,
@@ -125,4 +126,16 @@ export async function observeProject(engine: Engine, project: Project, knownImag
 
 function resource(key: string, id: string, name: string, labels: Readonly<Record<string, string>>): ObservedResource {
   return { key, id, name, configHash: labels[LABEL.configHash] ?? '', project: labels[LABEL.project] ?? '' };
+}
+
+/** Image reference -> id, for the references the engine has an image by. */
+export async function observeImages(engine: Engine, references: readonly string[]): Promise<Record<string, string>> {
+  const images: Record<string, string> = {};
+  await Promise.all(
+    references.map(async (reference) => {
+      const found = await engine.images.inspect(reference);
+      if (found) images[reference] = found.id;
+    }),
+  );
+  return images;
 }

@@ -28,6 +28,15 @@ test('json progress: one object per line', () => {
   assert.deepEqual(JSON.parse(text()), { id: 'Network demo_default', status: 'Error', text: 'boom', error: true });
 });
 
+test('a dry run marks every line as compose does', () => {
+  const plain = capture();
+  createSink({ mode: 'plain', stream: plain.stream, color: false, dryRun: true }).event(progressEvent('Container demo-web-1', 'Created'));
+  assert.equal(plain.text(), ' DRY-RUN MODE -  Container demo-web-1  Created\n');
+  const json = capture();
+  createSink({ mode: 'json', stream: json.stream, color: false, dryRun: true }).event(progressEvent('Container demo-web-1', 'Created'));
+  assert.deepEqual(JSON.parse(json.text()), { 'dry-run': true, id: 'Container demo-web-1', status: 'Created' });
+});
+
 test('auto picks plain when stderr is not a terminal; quiet prints nothing', () => {
   const plain = capture();
   createSink({ mode: 'auto', stream: plain.stream, color: false }).event(progressEvent('Volume v', 'Created'));

@@ -9,7 +9,12 @@ export interface SinkOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly color: boolean;
   readonly title?: string;
+  /** Nothing really happens: every line says so, as compose's dry run does. */
+  readonly dryRun?: boolean;
 }
+
+/** What compose puts before each resource on a dry run. */
+const DRY_RUN = 'DRY-RUN MODE - ';
 
 export function createSink(options: SinkOptions): ProgressSink {
   const mode = options.mode === 'auto' ? (options.stream.isTTY ? 'tty' : 'plain') : options.mode;
@@ -17,27 +22,27 @@ export function createSink(options: SinkOptions): ProgressSink {
     case 'quiet':
       return { event: () => {}, note: () => {}, close: () => {} };
     case 'json':
-      return jsonSink(options.stream);
+      return jsonSink(options.stream, options.dryRun ?? false);
     case 'tty':
       return ttySink(options);
     default:
-      return plainSink(options.stream);
+      return plainSink(options.stream, options.dryRun ?? false);
   }
 }
 
-function plainSink(stream: NodeJS.WritableStream): ProgressSink {
+function plainSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
-    event: (event) => stream.write(` ${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
+    event: (event) => stream.write(` ${dryRun ? `${DRY_RUN} ` : ''}${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
     note: (line) => stream.write(`${line}\n`),
     close: () => {},
   };
 }
 
-function jsonSink(stream: NodeJS.WritableStream): ProgressSink {
+function jsonSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
     event: (event) =>
       stream.write(
-        `${JSON.stringify({ id: event.resource, status: event.status, ...(event.detail ? { text: event.detail } : {}), ...(event.failed ? { error: true } : {}) })}\n`,
+        `${JSON.stringify({ ...(dryRun ? { 'dry-run': true } : {}), id: event.resource, status: event.status, ...(event.detail ? { text: event.detail } : {}), ...(event.failed ? { error: true } : {}) })}\n`,
       ),
     note: (line) => stream.write(`${JSON.stringify({ level: 'warning', message: line })}\n`),
     close: () => {},
@@ -63,6 +68,7 @@ function ttySink(options: SinkOptions): ProgressSink {
     frame++;
     const all = [...lines.values()];
     const done = all.filter((line) => line.event.done).length;
+    const prefix = options.dryRun ? `${DRY_RUN} ` : '';
     const width = Math.max(0, ...all.map((line) => line.event.resource.length));
     const out: string[] = [`${paint('34', '[+]')} ${options.title ?? 'Running'} ${done}/${all.length}`];
     for (const line of all) {
@@ -70,7 +76,7 @@ function ttySink(options: SinkOptions): ProgressSink {
       const mark = event.failed ? paint('31', '✘') : event.done ? paint('32', '✔') : paint('34', SPINNER[frame % SPINNER.length]!);
       const seconds = (((line.ended ?? Date.now()) - line.started) / 1000).toFixed(1);
       const status = event.failed ? paint('31', event.status) : event.status;
-      out.push(` ${mark} ${event.resource.padEnd(width)}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
+      out.push(` ${mark} ${prefix}${event.resource.padEnd(width)}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
     }
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
     text += out.map((line) => `\x1b[2K${line}`).join('\n') + '\n';

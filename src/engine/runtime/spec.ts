@@ -1,7 +1,7 @@
 // A container's OCI runtime config: Docker's defaults (capabilities, masked and read-only paths, devices, seccomp)
 // plus what its create request asks for. What the engine cannot honour yet was refused at create.
 import { readFileSync } from 'node:fs';
-import type { ContainerRecord } from '../services/container-record.js';
+import type { HostConfigBody } from '../../engine-api/containers.js';
 import { resolveSeccomp } from './seccomp.js';
 
 type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,8 +13,24 @@ function dockerDefaults(): Spec {
   return JSON.parse(defaults) as Spec;
 }
 
+/**
+ * What the spec reads of a container's record. Declared here, structurally, because the runtime imports nothing
+ * from the services above it; a service's record fits it as it is.
+ */
+export interface ContainerToRun {
+  readonly id: string;
+  readonly hostname: string;
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly config: { readonly Env?: readonly string[] | null; readonly WorkingDir?: string; readonly Tty?: boolean; readonly Domainname?: string };
+  readonly hostConfig: RuntimeHostSettings;
+}
+
+/** The `HostConfig` settings the spec applies (the create request was checked against what the engine honours). */
+export type RuntimeHostSettings = HostConfigBody;
+
 export interface SpecInputs {
-  readonly record: ContainerRecord;
+  readonly record: ContainerToRun;
   readonly rootfs: string;
   /** User and group ids the image's /etc/passwd and /etc/group give the container's user. */
   readonly user: { readonly uid: number; readonly gid: number; readonly additionalGids: readonly number[] };

@@ -10,8 +10,8 @@ import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { Tools } from '../runtime/tools.js';
-import { resolveUser } from './containers.js';
 import type { ContainerService } from './containers.js';
+import { resolveUser } from './containers/users.js';
 import type { EventBus } from './events.js';
 
 /** The body of an exec create, as src/engine-api/ describes it. */

@@ -13,7 +13,7 @@ import type { Layout } from '../../store/layout.js';
 import { containerLayer, tarLayer } from '../commit.js';
 import type { CommitServices } from '../commit.js';
 import type { ContainerService } from '../containers.js';
-import { userFromFiles } from '../containers.js';
+import { userFromFiles } from '../containers/users.js';
 import type { ImageConfig, ImageRecord, ImageService } from '../images.js';
 import { readLog } from '../logs.js';
 import { applyConfigStep, CONFIG_INSTRUCTIONS, DEFAULT_SHELL } from './config-steps.js';
