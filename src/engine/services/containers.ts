@@ -30,7 +30,7 @@ import { restartAfterExit, restartsWithEngine } from './containers/restart-polic
 import { signalNumber } from './containers/signals.js';
 import { closeStdin, LogReaders, resizeTerminal, stdinStream } from './containers/stdio.js';
 import { ContainerTable } from './containers/table.js';
-import { resolveUser } from './containers/users.js';
+import { needsImageFiles, resolveUser } from './containers/users.js';
 import { Waiters } from './containers/waiters.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -141,7 +141,8 @@ export class ContainerService {
     // A named user is looked up in the image's files, which needs the root filesystem now; otherwise the monitor
     // mounts it, which saves a process.
     const user = record.config.User ?? '';
-    const mount = user === '' ? this.runtime.overlay(record.id, layers) : undefined;
+    const groupAdd = record.hostConfig.GroupAdd ?? [];
+    const mount = needsImageFiles(user, groupAdd) ? undefined : this.runtime.overlay(record.id, layers);
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
     const mounts = await readyMounts(record, this.volumes);
     await this.network.settled(record.id);
@@ -155,7 +156,7 @@ export class ContainerService {
         record,
         rootfs,
         mounts,
-        user: resolveUser(rootfs, user),
+        user: resolveUser(rootfs, user, groupAdd),
         etcFiles: writeEtcFiles(record, { layout: this.layout, networking: this.networking, idOf: (other) => this.get(other).id }),
         ...(networkNamespace ? { networkNamespace } : {}),
         hostRlimitNofile: hostNofile(),

@@ -90,7 +90,7 @@ export class ExecService {
       args: record.config.Cmd,
       env,
       cwd: record.config.WorkingDir || base.cwd,
-      user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User) : base.user,
+      user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User, container.hostConfig.GroupAdd ?? []) : base.user,
       ...(record.config.Privileged ? { capabilities: privilegedCapabilities(), noNewPrivileges: false } : {}),
     });
     const args = ['exec', '--process', processFile, container.id];
@@ -144,10 +144,10 @@ export class ExecService {
   }
 }
 
-/** `user[:group]` for exec, names read from the container's own /etc/passwd and /etc/group. */
-function userFor(rootfs: string, user: string): { uid: number; gid: number; additionalGids?: number[] } {
-  const resolved = resolveUser(rootfs, user);
-  return { uid: resolved.uid, gid: resolved.gid };
+/** `user[:group]` for exec, names read from the container's own /etc/passwd and /etc/group (with its GroupAdd). */
+function userFor(rootfs: string, user: string, groupAdd: readonly string[]): { uid: number; gid: number; additionalGids?: number[] } {
+  const resolved = resolveUser(rootfs, user, groupAdd);
+  return { uid: resolved.uid, gid: resolved.gid, ...(resolved.additionalGids.length > 0 ? { additionalGids: resolved.additionalGids } : {}) };
 }
 
 function shellQuote(word: string): string {

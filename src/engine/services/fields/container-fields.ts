@@ -1,6 +1,7 @@
 // The field table of `POST /containers/create`: ContainerConfig, HostConfig (with Resources) and NetworkingConfig,
 // every field the reference swagger defines (fields.test.ts checks), and what berth's engine does with it.
 import type { HostSupport } from '../../runtime/host-support.js';
+import { blockDevice, deviceCgroupRule, hostDevice } from '../../runtime/devices.js';
 import { securityOptionProblem } from '../../runtime/security-opt.js';
 import { honoured, ignored, refused } from './rules.js';
 import type { FieldTable } from './rules.js';
@@ -11,6 +12,15 @@ const RECORD = 'container record (shown by inspect)';
 
 const oneOf = (values: readonly string[], what: string) => (value: string): string | undefined =>
   values.includes(value) ? undefined : `${what} "${value}" is not supported by berth's engine (${values.filter(Boolean).map((item) => `"${item}"`).join(', ')} are)`;
+
+const blockProblem = (path: string): string | undefined => {
+  const device = blockDevice(path);
+  return typeof device === 'string' ? device : undefined;
+};
+const deviceProblem = (path: string): string | undefined => {
+  const device = hostDevice(path);
+  return typeof device === 'string' ? device : undefined;
+};
 
 const noDotDot = (value: string): string | undefined => (value.split('/').includes('..') ? `"${value}" must not contain ".." components` : undefined);
 
@@ -60,19 +70,19 @@ export function containerFields(host: HostSupport): FieldTable {
     'HostConfig.CgroupParent': honoured('runtime/spec.ts (the container\'s cgroup path)', noDotDot),
     'HostConfig.BlkioWeight': honoured('runtime/spec.ts (blkio weight)', needs(host.blkioWeight, 'block I/O weights (no blkio.weight or io.weight)')),
     'HostConfig.BlkioWeightDevice': honoured('runtime/spec.ts (blkio weight per device)', needs(host.blkioWeight, 'block I/O weights (no blkio.weight or io.weight)')),
-    'HostConfig.BlkioWeightDevice[].Path': honoured('runtime/spec.ts (the device\'s numbers)'),
+    'HostConfig.BlkioWeightDevice[].Path': honoured('runtime/spec.ts (the device\'s numbers)', blockProblem),
     'HostConfig.BlkioWeightDevice[].Weight': honoured('runtime/spec.ts'),
     'HostConfig.BlkioDeviceReadBps': honoured('runtime/spec.ts (blkio throttling)', needs(host.blkioThrottle, 'block I/O throttling')),
-    'HostConfig.BlkioDeviceReadBps[].Path': honoured('runtime/spec.ts (the device\'s numbers)'),
+    'HostConfig.BlkioDeviceReadBps[].Path': honoured('runtime/spec.ts (the device\'s numbers)', blockProblem),
     'HostConfig.BlkioDeviceReadBps[].Rate': honoured('runtime/spec.ts'),
     'HostConfig.BlkioDeviceWriteBps': honoured('runtime/spec.ts (blkio throttling)', needs(host.blkioThrottle, 'block I/O throttling')),
-    'HostConfig.BlkioDeviceWriteBps[].Path': honoured('runtime/spec.ts (the device\'s numbers)'),
+    'HostConfig.BlkioDeviceWriteBps[].Path': honoured('runtime/spec.ts (the device\'s numbers)', blockProblem),
     'HostConfig.BlkioDeviceWriteBps[].Rate': honoured('runtime/spec.ts'),
     'HostConfig.BlkioDeviceReadIOps': honoured('runtime/spec.ts (blkio throttling)', needs(host.blkioThrottle, 'block I/O throttling')),
-    'HostConfig.BlkioDeviceReadIOps[].Path': honoured('runtime/spec.ts (the device\'s numbers)'),
+    'HostConfig.BlkioDeviceReadIOps[].Path': honoured('runtime/spec.ts (the device\'s numbers)', blockProblem),
     'HostConfig.BlkioDeviceReadIOps[].Rate': honoured('runtime/spec.ts'),
     'HostConfig.BlkioDeviceWriteIOps': honoured('runtime/spec.ts (blkio throttling)', needs(host.blkioThrottle, 'block I/O throttling')),
-    'HostConfig.BlkioDeviceWriteIOps[].Path': honoured('runtime/spec.ts (the device\'s numbers)'),
+    'HostConfig.BlkioDeviceWriteIOps[].Path': honoured('runtime/spec.ts (the device\'s numbers)', blockProblem),
     'HostConfig.BlkioDeviceWriteIOps[].Rate': honoured('runtime/spec.ts'),
     'HostConfig.CpuPeriod': honoured('runtime/spec.ts (CFS period)'),
     'HostConfig.CpuQuota': honoured('runtime/spec.ts (CFS quota)'),
@@ -81,10 +91,10 @@ export function containerFields(host: HostSupport): FieldTable {
     'HostConfig.CpusetCpus': honoured('runtime/spec.ts (cpuset.cpus)'),
     'HostConfig.CpusetMems': honoured('runtime/spec.ts (cpuset.mems)', needs(host.cpusetMems, 'cpuset memory nodes')),
     'HostConfig.Devices': honoured('runtime/spec.ts (the device node and its cgroup rule)'),
-    'HostConfig.Devices[].PathOnHost': honoured('runtime/spec.ts'),
-    'HostConfig.Devices[].PathInContainer': honoured('runtime/spec.ts'),
+    'HostConfig.Devices[].PathOnHost': honoured('runtime/spec.ts', deviceProblem),
+    'HostConfig.Devices[].PathInContainer': honoured('runtime/spec.ts', (value: string) => (value.startsWith('/') ? undefined : `"${value}" is not an absolute path`)),
     'HostConfig.Devices[].CgroupPermissions': honoured('runtime/spec.ts', (value: string) => (/^[rwm]*$/.test(value) ? undefined : `invalid device permissions "${value}" (any of r, w, m)`)),
-    'HostConfig.DeviceCgroupRules': honoured('runtime/spec.ts (device cgroup rules)'),
+    'HostConfig.DeviceCgroupRules': honoured('runtime/spec.ts (device cgroup rules)', (value: string[]) => value.map(deviceCgroupRule).find((rule): rule is string => typeof rule === 'string')),
     'HostConfig.DeviceRequests': refused('device requests (GPUs and CDI devices need a device driver berth\'s engine does not have)'),
     'HostConfig.DeviceRequests[].Driver': refused('device requests'),
     'HostConfig.DeviceRequests[].Count': refused('device requests'),
