@@ -124,7 +124,8 @@ export function rawRequest(socket: string, method: string, path: string, body?: 
   return new Promise((resolve, reject) => {
     // With a Content-Length, a body is framed for every method (node sends a GET's or a HEAD's body unframed otherwise).
     const headers = body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
-    const req = request({ socketPath: socket, method, path, headers }, (response) => {
+    // A fresh connection each time: a pooled one the engine closed meanwhile would fail the write (EPIPE).
+    const req = request({ socketPath: socket, method, path, headers, agent: false }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));

@@ -36,7 +36,8 @@ export function readJson(request: IncomingMessage, limit = MAX_JSON_BODY, timeou
       try {
         resolve(JSON.parse(text));
       } catch (parseError) {
-        reject(invalid(`invalid JSON body: ${(parseError as Error).message.replace(/\s+in JSON\b.*$/s, '')}`));
+        const at = /position (\d+)/.exec((parseError as Error).message)?.[1];
+        reject(invalid(at !== undefined ? `invalid JSON body: syntax error at byte ${at}` : 'invalid JSON body'));
       }
     };
     const onData = (chunk: Buffer): void => {
