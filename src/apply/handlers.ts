@@ -2,6 +2,7 @@
 // dry run and the order are the executor's). A kind without a handler does not compile.
 import { BerthError } from '../model/errors.js';
 import type { OperationKind } from '../plan/types.js';
+import { progressEvent } from '../progress/events.js';
 import { createContainer } from './create-container.js';
 import { buildImage, pullImage, pushImage } from './images.js';
 import { networkCreateBody, volumeCreateBody } from './resources.js';
@@ -23,16 +24,39 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
   'remove-volume': (op, { ctx }) => ctx.engine.volumes.remove(op.name, false),
   'pull-image': async (op, { ctx }) => {
     try {
-      await pullImage(ctx.engine, ctx.project.services[op.service]!, op.reference);
+      await pullImage(ctx.engine, ctx.sink, op.reference, op.platform);
     } catch (error) {
-      // pull_policy: always on an image the engine has: say so, and go on with it.
-      if (op.keepOnFailure) return { status: 'Error', detail: ((error as BerthError).cause as Error | undefined)?.message ?? String(error) };
-      throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      switch (op.onFailure.kind) {
+        case 'warn':
+          return { status: 'Warning', detail: message };
+        case 'build': {
+          // The registry does not have it: built from the service's build section instead, as compose does.
+          const resource = `Image ${op.reference}`;
+          ctx.sink.event(progressEvent(resource, 'Warning', message));
+          ctx.sink.event(progressEvent(resource, 'Building'));
+          await buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.onFailure.flags);
+          return { status: 'Built' };
+        }
+        case 'fail': {
+          const buildable = ctx.project.services[op.service]?.build !== undefined;
+          const hint = buildable ? ` (the image can be built from source instead: berth build ${op.service})` : '';
+          throw new BerthError(`service ${op.service}: pull failed: ${message}${hint}`, { kind: 'engine', cause: error });
+        }
+      }
     }
   },
   'build-image': (op, { ctx }) =>
     buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.flags),
-  'push-image': (op, { ctx }) => pushImage(ctx.engine, op.service, op.reference),
+  'push-image': async (op, { ctx }) => {
+    try {
+      await pushImage(ctx.engine, ctx.sink, op.reference);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (op.onFailure === 'warn') return { status: 'Warning', detail: message };
+      throw new BerthError(`service ${op.service}: push failed: ${message}`, { kind: 'engine', cause: error });
+    }
+  },
   'remove-image': async (op, { ctx }) => {
     try {
       await ctx.engine.images.remove(op.reference);

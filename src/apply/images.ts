@@ -1,5 +1,5 @@
 // Images as the plan asks for them: built through the engine's classic builder from a service's build section,
-// pulled, or pushed. Which image needs what was decided by the planner (src/plan/images.ts). A failure names the
+// pulled, or pushed (with the user's registry credentials, and each layer's progress). Which image needs what was decided by the planner (src/plan/images.ts). A failure names the
 // service.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -12,25 +12,27 @@ import type { Project, ServiceConfig } from '../model/types.js';
 import { LABEL } from '../plan/labels.js';
 import { namedContexts } from '../plan/named-contexts.js';
 import type { BuildFlags } from '../plan/types.js';
+import type { ProgressEvent, ProgressSink } from '../progress/events.js';
+import { layerEvent } from '../progress/layers.js';
 import { buildContext, INLINE_DOCKERFILE } from './build/context.js';
 
-/** The image, pulled for the service (on its platform). */
-export async function pullImage(engine: Engine, service: ServiceConfig, reference: string): Promise<void> {
-  try {
-    await engine.images.pull(reference, service.platform as string | undefined);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and pulling it failed: ${message}`, { kind: 'not-found', cause: error });
-  }
+/**
+ * The image, pulled (on the service's platform) with its layers' progress under `Image <reference>`, unless quiet.
+ * A failure is thrown as the engine words it; what it means is the caller's (the plan's onFailure).
+ */
+export async function pullImage(engine: Engine, sink: ProgressSink, reference: string, platform: string | undefined): Promise<void> {
+  const resource = `Image ${reference}`;
+  await engine.images.pull(reference, { ...(platform ? { platform } : {}), onProgress: (message) => forward(sink, layerEvent(resource, message, 'pull')) });
 }
 
-/** `build --push`: the image, under one of its names, to the registry that name says. */
-export async function pushImage(engine: Engine, service: string, reference: string): Promise<void> {
-  try {
-    await engine.images.push(reference);
-  } catch (error) {
-    throw new BerthError(`service ${service}: pushing ${reference} failed: ${(error as Error).message}`, { kind: 'engine', cause: error });
-  }
+/** The image, under one of its names, to the registry that name says, with its layers' progress. */
+export async function pushImage(engine: Engine, sink: ProgressSink, reference: string): Promise<void> {
+  const resource = `Image ${reference}`;
+  await engine.images.push(reference, { onProgress: (message) => forward(sink, layerEvent(resource, message, 'push')) });
+}
+
+function forward(sink: ProgressSink, event: ProgressEvent | undefined): void {
+  if (event) sink.event(event);
 }
 
 /** `build.ulimits`, in the form and with the checks of a service's own ulimits. */

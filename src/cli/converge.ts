@@ -16,12 +16,16 @@ import type { ReconcileOptions } from '../plan/reconcile.js';
 import { planStart } from '../plan/start.js';
 import type { Plan } from '../plan/types.js';
 import type { ProgressSink } from '../progress/events.js';
+import { withoutLayers } from '../progress/layers.js';
 import type { VerbContext } from './main.js';
 import { PlanRunner } from './plan-runner.js';
 
 export interface ConvergeOptions extends ReconcileOptions {
   readonly build: BuildPolicy;
-  readonly pull?: 'always' | 'missing' | 'never';
+  /** `--pull`: one of PULL_FLAG_VALUES (src/plan/pull-policy.ts). */
+  readonly pull?: string;
+  /** `--quiet-pull`: no layer lines. */
+  readonly quietPull?: boolean;
   /** `-y`: agree to recreate volumes whose configuration changed. */
   readonly assumeYes?: boolean;
 }
@@ -33,9 +37,14 @@ export interface Converged {
 }
 
 export async function converge(ctx: VerbContext, engine: Engine, project: Project, sink: ProgressSink, options: ConvergeOptions): Promise<Converged> {
-  const runner = new PlanRunner(ctx, engine, project, sink);
+  const runner = new PlanRunner(ctx, engine, project, options.quietPull ? withoutLayers(sink) : sink);
   const before = await observeProject(engine, project);
-  const images = planImages(project, Object.keys(project.services).sort(), before.images, { build: options.build, ...(options.pull ? { pull: options.pull } : {}) });
+  const images = planImages(project, Object.keys(project.services).sort(), before.images, {
+    build: options.build,
+    ...(options.pull ? { pull: options.pull } : {}),
+    ...(before.imagesTagged ? { tagged: before.imagesTagged } : {}),
+    now: Date.now(),
+  });
   await runner.run(images);
   const obtained = images.nodes.flatMap(({ operation }) => (operation.kind === 'build-image' || operation.kind === 'pull-image' ? [operation.reference] : []));
   const observed = runner.dryRun || obtained.length === 0 ? before : { ...before, images: { ...before.images, ...(await observeImages(engine, obtained)) } };

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { waitForServices } from '../apply/start.js';
 import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
+import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
 import { converge, startConverged } from './converge.js';
 import { watchProject } from './watch.js';
@@ -49,7 +50,7 @@ function addConvergeOptions(command: Command): Command {
   return command
     .option('--build', 'build images before starting containers')
     .option('--no-build', "don't build an image, even if it's missing")
-    .option('--pull <policy>', 'pull images before running: always, missing or never')
+    .option('--pull <policy>', 'pull images before running: always, missing, never or build (in place of each pull_policy)')
     .option('--force-recreate', "recreate containers even if their configuration and image haven't changed", false)
     .option('--no-recreate', "if containers already exist, don't recreate them")
     .option('--always-recreate-deps', 'recreate dependent containers', false)
@@ -123,7 +124,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
     throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
   }
   const pull = flags.pull;
-  if (pull !== undefined && !['always', 'missing', 'never'].includes(pull)) throw new BerthError(`invalid --pull "${pull}": use always, missing or never`);
+  if (pull !== undefined && !(PULL_FLAG_VALUES as readonly string[]).includes(pull)) throw new BerthError(`invalid --pull option "${pull}": use always, missing, never or build`);
   const startedAt = Math.floor(Date.now() / 1000);
   const scale = parseScale(flags.scale ?? []);
   const noDeps = flags.deps === false;
@@ -148,7 +149,8 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
       compatibility: ctx.flags.compatibility,
       knownServices: [...Object.keys(full.services), ...full.disabledServices],
       build: flags.build === true ? 'always' : flags.build === false ? 'never' : 'missing',
-      ...(pull ? { pull: pull as 'always' | 'missing' | 'never' } : {}),
+      ...(pull ? { pull } : {}),
+      ...(flags.quietPull ? { quietPull: true } : {}),
       assumeYes: flags.yes,
     });
     if (flags.start !== false && verb === 'up') {

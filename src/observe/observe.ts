@@ -39,6 +39,8 @@ export interface ObservedState {
   readonly volumes: Readonly<Record<string, ObservedResource>>;
   /** Image reference -> image id, for the images the services run (absent: not on the engine). */
   readonly images: Readonly<Record<string, string>>;
+  /** Image reference -> when the engine last tagged it (ms), where it says: pull_policy daily/weekly/every_ need it. */
+  readonly imagesTagged?: Readonly<Record<string, number>>;
 }
 
 export function toObservedContainer(summary: ContainerSummary): ObservedContainer {
@@ -114,13 +116,14 @@ export async function observeProject(engine: Engine, project: Project, options: 
     );
   }
   const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
-  const [images] = await Promise.all([observeImages(engine, [...references]), ...lookups]);
+  const [{ images, tagged }] = await Promise.all([inspectImages(engine, [...references]), ...lookups]);
   return {
     project: project.name,
     containers,
     networks: observedNetworks,
     volumes: observedVolumes,
     images,
+    imagesTagged: tagged,
   };
 }
 
@@ -130,12 +133,19 @@ function resource(key: string, id: string, name: string, labels: Readonly<Record
 
 /** Image reference -> id, for the references the engine has an image by. */
 export async function observeImages(engine: Engine, references: readonly string[]): Promise<Record<string, string>> {
+  return (await inspectImages(engine, references)).images;
+}
+
+/** Ids, and when the engine last tagged each (where it says), of the references it has an image by. */
+async function inspectImages(engine: Engine, references: readonly string[]): Promise<{ images: Record<string, string>; tagged: Record<string, number> }> {
   const images: Record<string, string> = {};
+  const tagged: Record<string, number> = {};
   await Promise.all(
     references.map(async (reference) => {
       const found = await engine.images.inspect(reference);
       if (found) images[reference] = found.id;
+      if (found?.lastTagTime !== undefined) tagged[reference] = found.lastTagTime;
     }),
   );
-  return images;
+  return { images, tagged };
 }

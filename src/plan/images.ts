@@ -1,59 +1,48 @@
 // The images a project's services run, planned: built from a service's build section, pulled, or left as they are,
-// as pull_policy, --pull, --build and --no-build say (one decision, `imageStep`, for `up`, `create`, `run` and the
-// dry run alike). A build that names another service's image as a context (`service:x`) comes after x's build.
+// as pull_policy, --pull, --build and --no-build say (one decision, `decideImage` in pull-policy.ts, for `up`,
+// `create`, `run` and the dry run alike). A build that names another service's image as a context (`service:x`) comes after x's build.
 import { BerthError } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
 import { namedContexts } from './named-contexts.js';
-import type { BuildFlags, Plan } from './types.js';
+import { decideImage } from './pull-policy.js';
+import type { BuildFlags, Plan, PullFallback } from './types.js';
 
 /** `--build`: always; `--no-build`: never; else when the image is missing. */
 export type BuildPolicy = 'missing' | 'always' | 'never';
 
 export interface ImagePlanOptions {
   readonly build: BuildPolicy;
-  /** `--pull`: over each service's pull_policy. */
-  readonly pull?: 'always' | 'missing' | 'never';
+  /** `--pull`: one of PULL_FLAG_VALUES (src/plan/pull-policy.ts), over each service's pull_policy. */
+  readonly pull?: string;
   readonly flags?: BuildFlags;
+  /** Image reference -> when the engine last tagged it (ms), for pull_policy daily/weekly/every_. */
+  readonly tagged?: Readonly<Record<string, number>>;
+  /** The time those windows are measured against (ms). */
+  readonly now: number;
 }
 
-/** What an image needs before services can run on it. */
-export type ImageStep =
+/** What an image needs before services can run on it: the pull_policy decision, as an operation (or none). */
+type ImageStep =
   | { readonly action: 'build'; readonly cause: string }
-  | { readonly action: 'pull'; readonly cause: string; readonly keepOnFailure: boolean }
+  | { readonly action: 'pull'; readonly cause: string; readonly onFailure: 'build' | 'use' | 'fail' }
   | { readonly action: 'none' };
 
-export interface ImageFacts {
-  /** The service that says how to get it (the one with a build section, when one has). */
-  readonly service: Pick<ServiceConfig, 'name' | 'build' | 'pull_policy'>;
-  readonly reference: string;
-  /** The engine has an image by that name. */
-  readonly present: boolean;
-}
-
-/** The pull_policy decision: build, pull or nothing; an image that can be neither found nor pulled is an error. */
-export function imageStep({ service, reference, present }: ImageFacts, options: Pick<ImagePlanOptions, 'build' | 'pull'>): ImageStep {
-  const policy = options.pull ?? service.pull_policy ?? 'missing';
-  const why = options.pull ? `--pull ${options.pull}` : `pull_policy: ${policy}`;
-  const buildable = service.build !== undefined;
-  if (buildable && options.build === 'always') return { action: 'build', cause: '--build' };
-  if (buildable && policy === 'build') return { action: 'build', cause: why };
-  if (present && policy !== 'always') return { action: 'none' };
-  if (!present && buildable && options.build !== 'never') return { action: 'build', cause: 'image not found' };
-  if (policy === 'never') {
-    if (present) return { action: 'none' };
-    throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
-  }
-  return present ? { action: 'pull', cause: why, keepOnFailure: true } : { action: 'pull', cause: 'image not found', keepOnFailure: false };
-}
-
-/** `up`, `create`: what each image of these services needs, given the images the engine has (reference -> id). */
+/**
+ * `up`, `create`: what each image of these services needs, given the images the engine has (reference -> id), as
+ * decideImage (src/plan/pull-policy.ts) says; an image nothing will produce is an error that names the service.
+ */
 export function planImages(project: Project, services: readonly string[], images: Readonly<Record<string, string>>, options: ImagePlanOptions): Plan {
   const steps = new Map<string, { service: ServiceConfig; step: ImageStep }>();
+  const flags = { build: options.build, ...(options.pull !== undefined ? { pull: options.pull } : {}) };
   for (const [reference, users] of imagesOf(project, services)) {
     const service = users.find((user) => user.build !== undefined) ?? users[0]!;
-    steps.set(reference, { service, step: imageStep({ service, reference, present: reference in images }, options) });
+    const tagged = options.tagged?.[reference];
+    const local = reference in images ? (tagged !== undefined ? { lastTagTime: tagged } : {}) : undefined;
+    const decision = decideImage(reference, users, local, flags, options.now);
+    if (decision.action === 'missing') throw new BerthError(`service ${service.name}: ${decision.cause}`, { kind: 'not-found' });
+    steps.set(reference, { service, step: decision.action === 'use' ? { action: 'none' } : decision });
   }
   return imagePlan(project, steps, options.flags ?? {}, false);
 }
@@ -91,18 +80,22 @@ function imagePlan(project: Project, steps: ReadonlyMap<string, { service: Servi
     if (!entry || entry.step.action === 'none') return undefined;
     const { service, step } = entry;
     const resource = `image:${reference}`;
+    const mayBuild = step.action === 'build' || step.onFailure === 'build';
+    if (mayBuild) refuseUnbuildable(service);
+    if (visiting.includes(reference)) throw new BerthError(`the builds depend on one another in a cycle: ${[...visiting.slice(visiting.indexOf(reference)), reference].join(' -> ')}`);
+    visiting.push(reference);
+    // A build (or a pull that may turn into one) comes after the builds of the images it takes as contexts.
+    const after = (mayBuild ? namedContexts(project, service).services : []).map((name) => add(serviceImage(project.name, project.services[name]!)));
+    visiting.pop();
+    const needs = after.filter((node): node is number => node !== undefined);
     if (step.action === 'pull') {
       const platform = service.platform as string | undefined;
-      const id = plan.add({ kind: 'pull-image', resource, cause: step.cause, service: service.name, reference, ...(platform ? { platform } : {}), keepOnFailure: step.keepOnFailure });
+      const onFailure: PullFallback = step.onFailure === 'build' ? { kind: 'build', flags } : { kind: step.onFailure === 'use' ? 'warn' : 'fail' };
+      const id = plan.add({ kind: 'pull-image', resource, cause: step.cause, service: service.name, reference, ...(platform ? { platform } : {}), onFailure }, needs);
       nodes.set(reference, id);
       return id;
     }
-    refuseUnbuildable(service);
-    if (visiting.includes(reference)) throw new BerthError(`the builds depend on one another in a cycle: ${[...visiting.slice(visiting.indexOf(reference)), reference].join(' -> ')}`);
-    visiting.push(reference);
-    const after = namedContexts(project, service).services.map((name) => add(serviceImage(project.name, project.services[name]!)));
-    visiting.pop();
-    const id = plan.add({ kind: 'build-image', resource, cause: step.cause, service: service.name, reference, flags }, after.filter((node): node is number => node !== undefined));
+    const id = plan.add({ kind: 'build-image', resource, cause: step.cause, service: service.name, reference, flags }, needs);
     nodes.set(reference, id);
     return id;
   };
@@ -113,7 +106,7 @@ function imagePlan(project: Project, steps: ReadonlyMap<string, { service: Servi
       for (const name of [reference, ...(service.build?.tags ?? [])]) {
         if (pushed.has(name)) continue;
         pushed.add(name);
-        plan.add({ kind: 'push-image', resource: `image:${name}`, cause: 'build --push', service: service.name, reference: name }, [nodes.get(reference)!]);
+        plan.add({ kind: 'push-image', resource: `image:${name}`, cause: 'build --push', service: service.name, reference: name, onFailure: 'fail' }, [nodes.get(reference)!]);
       }
     }
   }

@@ -56,9 +56,14 @@ export interface PullImage extends Step {
   readonly service: string;
   readonly reference: string;
   readonly platform?: string;
-  /** The image is already there (pull_policy: always): a failed pull keeps it and goes on. */
-  readonly keepOnFailure: boolean;
+  readonly onFailure: PullFallback;
 }
+
+/**
+ * What a failed pull means: the command fails; a warning, and the run goes on (the engine has a copy that will do,
+ * or failures are ignored); or the image is built instead (the service says how, and --no-build is not given).
+ */
+export type PullFallback = { readonly kind: 'fail' } | { readonly kind: 'warn' } | { readonly kind: 'build'; readonly flags: BuildFlags };
 
 /** What the command line adds to every build (`build --build-arg`, `--no-cache`, `--pull`). */
 export interface BuildFlags {
@@ -79,6 +84,8 @@ export interface PushImage extends Step {
   readonly kind: 'push-image';
   readonly service: string;
   readonly reference: string;
+  /** `push --ignore-push-failures`: a failed push is a warning. */
+  readonly onFailure: 'fail' | 'warn';
 }
 
 export interface RemoveImage extends Step {

@@ -1,0 +1,169 @@
+// A real registry for the scenarios: Debian's docker-registry (distribution 2.8) on a free loopback port with its
+// own config and storage in a temporary directory, open or behind htpasswd basic auth; and images put into it with
+// skopeo from an OCI layout this file writes itself (busybox-static and a marker file), so that seeding it does not
+// depend on the engine under test.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { tarArchive } from '../../src/apply/build/tar.js';
+import type { TarEntry } from '../../src/apply/build/tar.js';
+import { freePort } from './engine-helpers.js';
+
+/** The one account of an authenticating registry, and its bcrypt line (`htpasswd -Bbn berth berth-pass`). */
+export const REGISTRY_USER = 'berth';
+export const REGISTRY_PASSWORD = 'berth-pass';
+const HTPASSWD = 'berth:$2y$05$uzinaJjqDEpSSvgwznluLOiFWMSzRSAuEABYnuafedlmhqQtKU6Rq\n';
+
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`: the prefix of its image names and the key of its credentials. */
+  readonly host: string;
+  readonly auth: boolean;
+  /** Puts an image (busybox and a /marker file holding `marker`) under `repo:tag`; returns its manifest digest. */
+  seed(repoAndTag: string, marker: string): string;
+  /** The tags the registry holds for a repository (empty when it has none). */
+  tags(repo: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startRegistry(options: { auth?: boolean } = {}): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const auth = options.auth === true;
+  if (auth) writeFileSync(join(dir, 'htpasswd'), HTPASSWD);
+  writeFileSync(
+    join(dir, 'config.yml'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: error',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(dir, 'storage')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: ${host}`,
+      ...(auth ? ['auth:', '  htpasswd:', '    realm: berth-test', `    path: ${join(dir, 'htpasswd')}`] : []),
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const authorization = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
+  const get = (path: string) => fetch(`http://${host}${path}`, auth ? { headers: { authorization } } : {});
+  const deadline = Date.now() + 15_000;
+  while (!(await get('/v2/').then((response) => response.ok, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`docker-registry did not start on ${host}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    host,
+    auth,
+    seed(repoAndTag, marker) {
+      const layout = ociLayout(join(dir, `layout-${randomBytes(4).toString('hex')}`), marker);
+      const digestFile = join(layout, 'digest');
+      const copied = spawnSync(
+        'skopeo',
+        [
+          '--insecure-policy',
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          ...(auth ? ['--dest-creds', `${REGISTRY_USER}:${REGISTRY_PASSWORD}`] : ['--dest-no-creds']),
+          '--digestfile',
+          digestFile,
+          `oci:${layout}:image`,
+          `docker://${host}/${repoAndTag}`,
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      if (copied.status !== 0) throw new Error(`skopeo copy to ${host}/${repoAndTag} failed: ${copied.stderr}`);
+      const digest = readFileSync(digestFile, 'utf8').trim();
+      rmSync(layout, { recursive: true, force: true });
+      return digest;
+    },
+    async tags(repo) {
+      const response = await get(`/v2/${repo}/tags/list`);
+      if (response.status === 404) return [];
+      const body = (await response.json()) as { tags?: string[] | null };
+      return (body.tags ?? []).sort();
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An OCI image layout holding one image: busybox-static with a few applets linked, then a layer with /marker. */
+function ociLayout(dir: string, marker: string): string {
+  const blobs = join(dir, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (content: Buffer): { digest: string; size: number } => {
+    const hex = createHash('sha256').update(content).digest('hex');
+    writeFileSync(join(blobs, hex), content);
+    return { digest: `sha256:${hex}`, size: content.length };
+  };
+  const applets = ['sh', 'cat', 'echo', 'sleep', 'true', 'ls'];
+  const base: TarEntry[] = [
+    { path: 'bin', type: 'directory', mode: 0o755 },
+    { path: 'bin/busybox', type: 'file', mode: 0o755, content: readFileSync('/bin/busybox') },
+    ...applets.map((name): TarEntry => ({ path: `bin/${name}`, type: 'symlink', mode: 0o777, target: 'busybox' })),
+    { path: 'tmp', type: 'directory', mode: 0o1777 },
+  ];
+  const layers = [tarArchive(base), tarArchive([{ path: 'marker', type: 'file', mode: 0o644, content: Buffer.from(`${marker}\n`) }])];
+  const diffIds = layers.map((layer) => `sha256:${createHash('sha256').update(layer).digest('hex')}`);
+  const layerBlobs = layers.map((layer) => put(gzipSync(layer)));
+  const config = put(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        created: '2026-01-01T00:00:00Z',
+        config: { Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] },
+        rootfs: { type: 'layers', diff_ids: diffIds },
+      }),
+    ),
+  );
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layerBlobs.map((blob) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...blob })),
+      }),
+    ),
+  );
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'image' } }],
+    }),
+  );
+  return dir;
+}
+
+/** A docker config directory (for DOCKER_CONFIG) holding `config` as its config.json. */
+export function dockerConfigDir(parent: string, config: unknown): string {
+  const dir = join(parent, `docker-config-${randomBytes(4).toString('hex')}`);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+  return dir;
+}
+
+/** The `auth` field of an auths entry. */
+export function basicAuth(user: string, password: string): string {
+  return Buffer.from(`${user}:${password}`).toString('base64');
+}
