@@ -1,5 +1,6 @@
 // HTTP plumbing: reading bodies (with a size limit), writing JSON, errors as {"message": ...} with the status their
 // kind maps to, and stream helpers. No engine rules here.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { filters, flag, int } from '../../engine-api/query.js';
 import { EngineError, invalid, statusOf } from '../errors.js';
@@ -83,7 +84,7 @@ export function sendError(response: ServerResponse, error: unknown, policy?: Err
     message = error.message;
     if (status >= 500) policy?.log(`${what}: ${message}`);
   } else {
-    const reference = Math.random().toString(16).slice(2, 10);
+    const reference = randomBytes(4).toString('hex');
     policy?.log(`${what}: internal error ${reference}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     message = `internal error in berth's engine (reference ${reference} in the engine log)`;
   }
@@ -97,7 +98,7 @@ export function sendError(response: ServerResponse, error: unknown, policy?: Err
   if (status === 408 || status === 413) response.on('finish', () => response.socket?.destroySoon?.());
 }
 
-/** Paths under the engine's root (where images, containers and volumes live) as `<engine>/...`-free text. */
+/** The engine's root (where images, containers and volumes live) replaced in a message, so no host path leaves it. */
 export function scrubPaths(message: string, root: string): string {
   if (root === '' || root === '/') return message;
   return message.split(root).join('<engine root>');

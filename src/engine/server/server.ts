@@ -2,10 +2,9 @@
 // statuses in one place, attach served on upgraded connections.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, WireError } from '../../engine-api/describe.js';
 import { readQuery } from '../../engine-api/query.js';
 import { invalid } from '../errors.js';
@@ -17,12 +16,7 @@ import type { EngineServices } from './routes.js';
 import { parseTarget, splitVersion } from './router.js';
 import type { QueryShape, RouteSpec } from './router.js';
 
-export interface ServerOptions {
-  /** How long a JSON body may take to arrive (JSON_BODY_TIMEOUT_MS by default; tests shorten it). */
-  readonly bodyTimeoutMs?: number;
-}
-
-export function createEngineServer(services: EngineServices, log: (line: string) => void, options: ServerOptions = {}): Server {
+export function createEngineServer(services: EngineServices, log: (line: string) => void): Server {
   const router = buildRouter(services);
   const policy: ErrorPolicy = { root: services.layout.root, log };
   const server = createServer((request, response) => {
@@ -39,7 +33,7 @@ export function createEngineServer(services: EngineServices, log: (line: string)
         }
         const [version, path] = splitVersion(target.path);
         const { route, params } = router.match(request.method ?? 'GET', path);
-        const { body, q } = await readRequest(route.spec, request, target.query, options);
+        const { body, q } = await readRequest(route.spec, request, target.query);
         await route.handler({ request, response, params, query: target.query, apiVersion: version ?? API_VERSION, body, q });
       } catch (error) {
         sendError(response, error instanceof WireError ? invalid(error.message) : error, policy, what);
@@ -81,13 +75,13 @@ export function createEngineServer(services: EngineServices, log: (line: string)
 }
 
 /** The body and the query as the route describes them, checked; nothing for a route that reads its own request. */
-async function readRequest(spec: RouteSpec<unknown, QueryShape>, request: IncomingMessage, query: URLSearchParams, options: ServerOptions): Promise<{ body: unknown; q: Record<string, unknown> }> {
+async function readRequest(spec: RouteSpec<unknown, QueryShape>, request: IncomingMessage, query: URLSearchParams): Promise<{ body: unknown; q: Record<string, unknown> }> {
   const q = spec.query ? readQuery(spec.query, query) : {};
   if (!spec.body) {
     if (spec.fields) refuseUnhonoured(spec.fields, q);
     return { body: undefined, q };
   }
-  const raw = await readJson(request, spec.body.limit ?? MAX_JSON_BODY, options.bodyTimeoutMs ?? JSON_BODY_TIMEOUT_MS);
+  const raw = await readJson(request, spec.body.limit ?? MAX_JSON_BODY, JSON_BODY_TIMEOUT_MS);
   if (raw === undefined && spec.body.emptyMessage !== undefined) throw invalid(spec.body.emptyMessage);
   const body = readBody(spec.body.description, raw ?? {});
   if (spec.fields) refuseUnhonoured(spec.fields, body);
