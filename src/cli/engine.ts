@@ -30,7 +30,8 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
   const log = (line: string): void => {
     if (logOpen) ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
   };
-  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log });
+  const crashAt = ctx.environment.BERTH_ENGINE_CRASH_AT;
+  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, ...(crashAt ? { crashAt } : {}) });
   // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`));

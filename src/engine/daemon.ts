@@ -2,6 +2,7 @@
 // foreground; containers outlive it (their monitors hold them) and are adopted again at the next start.
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { crashPoints } from './crash-points.js';
 import { Builder } from './services/build/builder.js';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   readonly runtime: string;
   readonly version: string;
   readonly log: (line: string) => void;
+  /** Test-only: BERTH_ENGINE_CRASH_AT, a point where the engine kills itself (see crash-points.ts). */
+  readonly crashAt?: string;
 }
 
 export interface RunningEngine {
@@ -49,8 +52,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let networking: ContainerNetworking | undefined;
   const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });
   networking = new ContainerNetworking(networks, links, proxies, resolver, () => containers?.all() ?? []);
-  containers = new ContainerService(layout, images, runtime, events, new HealthChecker(layout, tools), volumes, networking, options.log);
-  containers.adopt();
+  containers = new ContainerService({ layout, images, runtime, events, health: new HealthChecker(layout, tools), volumes, networking, log: options.log, crash: crashPoints(options.crashAt) });
+  await containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
   const builder = new Builder(commit);

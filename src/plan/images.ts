@@ -6,7 +6,7 @@ import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
 import { namedContexts } from './named-contexts.js';
-import { decideImage } from './pull-policy.js';
+import { decideImage, pullPlatform } from './pull-policy.js';
 import type { BuildFlags, Plan, PullFallback } from './types.js';
 
 /** `--build`: always; `--no-build`: never; else when the image is missing. */
@@ -89,7 +89,7 @@ function imagePlan(project: Project, steps: ReadonlyMap<string, { service: Servi
     visiting.pop();
     const needs = after.filter((node): node is number => node !== undefined);
     if (step.action === 'pull') {
-      const platform = service.platform as string | undefined;
+      const platform = pullPlatform(project.environment, service);
       const onFailure: PullFallback = step.onFailure === 'build' ? { kind: 'build', flags } : { kind: step.onFailure === 'use' ? 'warn' : 'fail' };
       const id = plan.add({ kind: 'pull-image', resource, cause: step.cause, service: service.name, reference, ...(platform ? { platform } : {}), onFailure }, needs);
       nodes.set(reference, id);

@@ -163,3 +163,9 @@ export function isLatest(reference: string): boolean {
   const colon = reference.lastIndexOf(':');
   return colon <= slash || reference.slice(colon + 1) === 'latest';
 }
+
+/** The platform an image is pulled for: the service's own, else DOCKER_DEFAULT_PLATFORM, as compose does. */
+export function pullPlatform(environment: Readonly<Record<string, string | undefined>>, service: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof service.platform === 'string' && service.platform !== '') return service.platform;
+  return environment.DOCKER_DEFAULT_PLATFORM || undefined;
+}

@@ -6,7 +6,7 @@ import { planPull, planPush } from './pull-push.js';
 import { renderPlanSteps } from './render.js';
 
 const project = (services: Record<string, Partial<ServiceConfig>>): Project =>
-  ({ name: 'demo', services: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, { name, ...service }])), networks: {}, volumes: {} }) as unknown as Project;
+  ({ name: 'demo', environment: {}, services: Object.fromEntries(Object.entries(services).map(([name, service]) => [name, { name, ...service }])), networks: {}, volumes: {} }) as unknown as Project;
 const build = { context: '.' } as ServiceConfig['build'];
 
 test('berth pull: one pull per image, the rest skipped with compose\'s reasons', () => {
@@ -65,4 +65,10 @@ test('up: a missing image with a build section is pulled first and built if the 
   const daily = project({ db: { image: 'reg/db:1', pull_policy: 'daily' } });
   assert.equal(planImages(daily, ['db'], { 'reg/db:1': 'x' }, { build: 'missing', tagged: { 'reg/db:1': 1000 }, now: 2000 }).nodes.length, 0);
   assert.equal(planImages(daily, ['db'], { 'reg/db:1': 'x' }, { build: 'missing', tagged: { 'reg/db:1': 1000 }, now: 1000 + 25 * 3600e3 }).nodes.length, 1);
+});
+
+test('pulls are for the service\'s platform, else DOCKER_DEFAULT_PLATFORM', () => {
+  const env = { ...project({ a: { image: 'reg/a:1' }, b: { image: 'reg/b:1', platform: 'linux/arm64' } }), environment: { DOCKER_DEFAULT_PLATFORM: 'linux/amd64' } };
+  const { plan } = planPull(env, {}, { ignoreBuildable: false, ignoreFailures: false });
+  assert.deepEqual(plan.nodes.map((node) => (node.operation.kind === 'pull-image' ? node.operation.platform : '')), ['linux/amd64', 'linux/arm64']);
 });

@@ -2,7 +2,7 @@
 // once), and the services left out with compose's reason for each, which the verb shows as Skipped.
 import type { Project } from '../model/types.js';
 import { PlanBuilder } from './builder.js';
-import { decidePullVerb } from './pull-policy.js';
+import { decidePullVerb, pullPlatform } from './pull-policy.js';
 import type { Plan } from './types.js';
 
 /** A service or image left out, as compose shows it: `Image web:1  Skipped Image is already present locally`. */
@@ -43,7 +43,7 @@ export function planPull(project: Project, images: Readonly<Record<string, strin
     }
     if (planned.has(reference)) continue;
     planned.add(reference);
-    const platform = typeof service.platform === 'string' ? service.platform : undefined;
+    const platform = pullPlatform(project.environment, service);
     const cause = options.policy ? `--policy ${options.policy}` : service.pull_policy ? `pull_policy: ${service.pull_policy}` : 'berth pull';
     plan.add({
       kind: 'pull-image',

@@ -2,7 +2,7 @@
 // loaded into it from the local dockerd, and everything it ran removed (containers, mounts) when the file is done.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,14 @@ export interface TestEngine {
   readonly socket: string;
   readonly root: string;
   readonly host: string;
+  /** The engine process's pid right now (it changes with each restart). */
+  readonly pid: number;
   /** Runs the stock docker CLI against the engine. */
   docker(args: readonly string[], input?: Buffer): { code: number | null; stdout: string; stderr: string };
+  /** Kills the engine with SIGKILL (if it still runs) and starts it again on the same root, with `env` added. */
+  restart(env?: Record<string, string>): Promise<void>;
+  /** Resolves when the engine process has exited (a crash point, a kill): true, or false after `timeoutMs`. */
+  exited(timeoutMs: number): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +29,8 @@ export async function startTestEngine(): Promise<TestEngine> {
   const root = join(dir, 'root');
   const socket = join(dir, 'engine.sock');
   let child: ChildProcess = spawnEngine(root, socket, dir);
+  const exitOf = (process: ChildProcess): Promise<void> =>
+    process.exitCode !== null || process.signalCode !== null ? Promise.resolve() : new Promise((resolve) => process.once('exit', () => resolve()));
   await waitForSocket(socket);
   const docker = (args: readonly string[], input?: Buffer) => {
     const result = spawnSync('docker', ['-H', `unix://${socket}`, ...args], { input, encoding: 'buffer', timeout: 60_000 });
@@ -42,8 +50,9 @@ export async function startTestEngine(): Promise<TestEngine> {
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
       const networks = docker(['network', 'ls', '-q', '--filter', 'type=custom']).stdout.split('\n').filter(Boolean);
       if (networks.length > 0) docker(['network', 'rm', ...networks]);
+      const exited = exitOf(child);
       child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
       removeNetworking(root);
       unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });
@@ -56,13 +65,22 @@ export async function startTestEngine(): Promise<TestEngine> {
         }
       }
     },
-    // Exposed for the restart test.
-    ...({ restart: async () => {
+    get pid() {
+      return child.pid!;
+    },
+    async restart(env = {}) {
+      const exited = exitOf(child);
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      child = spawnEngine(root, socket, dir);
+      await exited;
+      child = spawnEngine(root, socket, dir, env);
       await waitForSocket(socket);
-    } } as object),
+    },
+    async exited(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([exitOf(child).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+      clearTimeout(timer);
+      return done;
+    },
   };
 }
 
@@ -87,12 +105,17 @@ export function removeNetworking(root: string): void {
   }
 }
 
-function spawnEngine(root: string, socket: string, dir: string): ChildProcess {
+function spawnEngine(root: string, socket: string, dir: string, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let log = '';
-  child.stderr?.on('data', (chunk) => (log += chunk));
+  child.stderr?.on('data', (chunk) => {
+    log += chunk;
+    // To see what the engine says while a test runs: BERTH_TEST_ENGINE_LOG=/some/file.
+    if (process.env.BERTH_TEST_ENGINE_LOG) appendFileSync(process.env.BERTH_TEST_ENGINE_LOG, chunk);
+  });
   child.on('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
   });

@@ -306,6 +306,30 @@ services:
   assert.match(dry.stdout, new RegExp(`build image ${reference.replaceAll('.', '\\.')} for service app`));
 });
 
+test('an image with a build section that the registry does not have is built after the failed pull (a warning)', async (t) => {
+  const p = await project(t, `
+services:
+  app:
+    image: REG/fallback:1
+    command: ["cat", "/built"]
+    build:
+      dockerfile_inline: |
+        FROM \${IMAGE}
+        RUN echo built-after-the-pull > /built
+`);
+  const reference = `${open.host}/${p.name}/fallback:1`;
+  await forget(t, reference);
+  const first = await p.run(['--progress', 'plain', 'up']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, new RegExp(` Image ${reference.replaceAll('.', '\\.')} +Pulling\n(.*\n)* Image ${reference.replaceAll('.', '\\.')} +Warning .*\n(.*\n)* Image ${reference.replaceAll('.', '\\.')} +Built`));
+  assert.match(first.stdout, /built-after-the-pull/);
+  // --pull always on an image the engine has and the registry has not: a warning, and the engine's copy is used.
+  const again = await p.run(['--progress', 'plain', 'up', '-d', '--pull', 'always']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stderr, /Warning/);
+  assert.doesNotMatch(again.stderr, /Building/);
+});
+
 test('json progress: a line per event, layers with their image as parent_id', async (t) => {
   const p = await project(t, `services:\n  web:\n    image: REG/web:1\n`);
   const reference = `${open.host}/${p.name}/web:1`;
