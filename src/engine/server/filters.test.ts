@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { filterMatch } from './filters.js';
 
-test('name filters match as dockerd\'s: the name with its leading slash, exactly or as a regular expression', () => {
+test('filters match as moby\'s filters.Match: exactly, or as a Go regular expression found in the text', () => {
   assert.equal(filterMatch(['^/x$'], '/x'), true);
-  assert.equal(filterMatch(['^x$'], '/x'), false, 'dockerd matches against "/x"');
+  assert.equal(filterMatch(['^x$'], '/x'), false, 'the caller tries the name without its slash too, as dockerd');
   assert.equal(filterMatch(['x'], '/web-x-1'), true, 'a plain value matches anywhere');
   assert.equal(filterMatch(['/web'], '/web'), true);
   assert.equal(filterMatch(['(?i)^/WEB$'], '/web'), true, 'Go syntax (inline flags) is understood');

@@ -50,8 +50,8 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
         if (!values.every((value) => labelMatches(record.config.Labels, value))) return false;
         break;
       case 'name':
-        // dockerd matches against the name with its leading slash: `^/web$` matches the container named web.
-        if (!filterMatch(values, `/${record.name}`)) return false;
+        // As dockerd: the name with its leading slash or without, so `^/web$` and `^web$` both match web.
+        if (!filterMatch(values, `/${record.name}`) && !filterMatch(values, record.name)) return false;
         break;
       case 'id':
         if (!filterMatch(values, record.id)) return false;
