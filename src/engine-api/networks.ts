@@ -1,5 +1,5 @@
 // Network bodies: create, connect, disconnect, and the endpoint settings a container create or a connect carries.
-import { any, boolean, integer, list, map, name, object, required, string } from './describe.js';
+import { boolean, integer, list, map, name, object, required, string } from './describe.js';
 import type { WireType } from './describe.js';
 
 const address = (): ReturnType<typeof string> => string({ max: 64 });
@@ -62,9 +62,6 @@ export const NetworkDisconnect = object({
   Container: required(string({ max: 255 })),
   Force: boolean(),
 });
-
-/** An opaque value kept only so that its presence can be refused by name. */
-export const opaque = any;
 
 export type EndpointSettingsBody = WireType<typeof EndpointSettings>;
 export type NetworkingConfigBody = WireType<typeof NetworkingConfig>;

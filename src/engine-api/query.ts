@@ -138,6 +138,3 @@ export function readQuery<S extends QueryShape>(shape: S, query: URLSearchParams
   }
   return out as QueryOf<S>;
 }
-
-/** A container, network or volume name in a query (`?name=`). */
-export const resourceName = (): QueryParameter<string> => text({ max: LIMITS.name });
