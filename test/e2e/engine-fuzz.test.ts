@@ -22,8 +22,11 @@ after(async () => {
 });
 
 const swagger = parse(readFileSync(`${ROOT}/schemas/engine-api-v1.56.yaml`, 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+// Routes that reach out to registries are left out: tests send nothing beyond this host.
+const OUTWARD = new Set(['/images/create', '/images/{name}/push', '/images/search', '/auth', '/distribution/{name}/json', '/plugins/pull', '/plugins/{name}/upgrade', '/plugins/{name}/push', '/swarm/join']);
 const ROUTES: Array<{ method: string; path: string }> = [];
 for (const [path, operations] of Object.entries(swagger.paths)) {
+  if (OUTWARD.has(path)) continue;
   for (const method of Object.keys(operations)) if (['get', 'post', 'put', 'delete', 'head'].includes(method)) ROUTES.push({ method: method.toUpperCase(), path });
 }
 ROUTES.push({ method: 'GET', path: '//' }, { method: 'GET', path: '/v1.44//containers/json' }, { method: 'POST', path: '/containers/{id}/../../images/load' }, { method: 'GET', path: '/%ZZ' });
@@ -68,7 +71,7 @@ const body = fc.oneof(
   anyValue.map((value) => JSON.stringify(value) ?? 'null'),
   fc.constantFrom('{', '{"Image":', '[', '\u0000\u0001', 'not json', '{"Image":"x"}}', '{"__proto__":{"polluted":1},"Image":"x"}'),
 );
-const query = fc.dictionary(fc.constantFrom('filters', 'all', 'limit', 't', 'signal', 'name', 'force', 'v', 'tail', 'since', 'until', 'follow', 'stdout', 'repo', 'tag', 'path', 'fromSrc', 'fromImage', 'condition', 'h', 'w', 'dockerfile', 'buildargs', 'labels', 'ulimits', 'cachefrom', 'platform', 'remote', 'version', 'x'), nasty.map(String), { maxKeys: 4 });
+const query = fc.dictionary(fc.constantFrom('filters', 'all', 'limit', 't', 'signal', 'name', 'force', 'v', 'tail', 'since', 'until', 'follow', 'stdout', 'repo', 'tag', 'path', 'condition', 'h', 'w', 'dockerfile', 'buildargs', 'labels', 'ulimits', 'cachefrom', 'platform', 'remote', 'version', 'x'), nasty.map(String), { maxKeys: 4 });
 
 const requestArbitrary = fc.record({
   route: fc.constantFrom(...ROUTES),

@@ -8,12 +8,13 @@ import type { BuildQueryValues } from '../../engine-api/build.js';
 import { invalid, unsupported } from '../errors.js';
 import type { BuildRequest } from '../services/build/builder.js';
 import { BUILD_QUERY_FIELDS } from '../services/fields/other-fields.js';
+import { parseRegistryConfigHeader } from '../services/registry/auth.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addBuildRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/build', { query: BuildQuery, fields: BUILD_QUERY_FIELDS }, async ({ request, response, q }) => {
-    const build = buildRequest(q);
+    const build = { ...buildRequest(q), credentials: parseRegistryConfigHeader(request.headers['x-registry-config']) };
     const quiet = Boolean(q.q);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: object): void => {
@@ -22,7 +23,6 @@ export function addBuildRoutes(router: Router, services: EngineServices): void {
     // What this builder takes but cannot honour is said, not silently dropped.
     const cacheFrom = (q.cachefrom ?? []).join(',');
     if (cacheFrom && !quiet) send({ stream: `[Warning] cache-from (${cacheFrom}) is not used: berth's engine keys its own step cache\n` });
-    if (pullRequested(q.pull) && !quiet) send({ stream: "[Warning] pull: berth's engine pulls from no registry; the base images it holds are used\n" });
     try {
       const id = await services.builder.build(await decompressed(request), build, {
         stream: (text) => {
@@ -59,6 +59,7 @@ function buildRequest(q: BuildQueryValues): BuildRequest {
     ...(q.shmsize ? { shmSize: q.shmsize } : {}),
     extraHosts: (q.extrahosts ?? '').split(',').filter(Boolean),
     ulimits: (q.ulimits ?? []).map((limit) => ({ Name: limit.Name, Soft: limit.Soft ?? 0, Hard: limit.Hard ?? 0 })),
+    pull: pullRequested(q.pull),
   };
 }
 

@@ -69,7 +69,7 @@ export const BUILD_QUERY_FIELDS: FieldTable = {
   q: honoured('server/build-routes.ts'),
   nocache: honoured('services/build/builder.ts'),
   cachefrom: honoured('server/build-routes.ts (a warning: the engine keys its own step cache)'),
-  pull: honoured('server/build-routes.ts'),
+  pull: honoured('services/build/builder.ts (FROM images pulled again)'),
   rm: ignored('intermediate containers are always removed, as dockerd does by default'),
   forcerm: ignored('intermediate containers are always removed, failed or not'),
   memory: refused(BUILD_RESOURCES),
