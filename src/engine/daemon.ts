@@ -60,7 +60,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const pulls = new PullService(images, registry, imageEvents);
   const pushes = new PushService(images, registry, layout, imageEvents);
   const volumes = new VolumeService(layout, events);
-  volumes.adopt();
+  await volumes.adopt();
   const links = new LinkDriver();
   const networks = new NetworkService(layout, links, events);
   await networks.adopt();
