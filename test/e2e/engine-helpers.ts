@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync }
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { engineTag } from '../../src/engine/services/networks.js';
+import { ruleNames } from '../../src/engine/runtime/netfilter-rules.js';
 import { ensureTestImage, IMAGE, ROOT } from './helpers.js';
 
 export interface TestEngine {
@@ -14,15 +16,27 @@ export interface TestEngine {
   readonly host: string;
   /** Runs the stock docker CLI against the engine. */
   docker(args: readonly string[], input?: Buffer): { code: number | null; stdout: string; stderr: string };
+  /** What the engine process wrote to its log (stderr) since it was last started. */
+  log(): string;
+  /** Stops the engine process alone (SIGTERM: a clean stop; SIGKILL: a crash); its containers keep running. */
+  halt(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the engine process again on the same root and socket. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startTestEngine(): Promise<TestEngine> {
+export interface TestEngineOptions {
+  /** The engine's environment (PATH, to hide programs from it). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   await ensureTestImage();
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-'));
   const root = join(dir, 'root');
   const socket = join(dir, 'engine.sock');
-  let child: ChildProcess = spawnEngine(root, socket, dir);
+  let engine = spawnEngine(root, socket, dir, options.env);
+  let child: ChildProcess = engine.child;
   await waitForSocket(socket);
   const docker = (args: readonly string[], input?: Buffer) => {
     const result = spawnSync('docker', ['-H', `unix://${socket}`, ...args], { input, encoding: 'buffer', timeout: 60_000 });
@@ -37,13 +51,27 @@ export async function startTestEngine(): Promise<TestEngine> {
     root,
     host: `unix://${socket}`,
     docker,
+    log: () => engine.log(),
+    async halt(signal) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    },
+    async resume() {
+      engine = spawnEngine(root, socket, dir, options.env);
+      child = engine.child;
+      await waitForSocket(socket);
+    },
     async stop() {
       const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
       const networks = docker(['network', 'ls', '-q', '--filter', 'type=custom']).stdout.split('\n').filter(Boolean);
       if (networks.length > 0) docker(['network', 'rm', ...networks]);
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       removeNetworking(root);
       unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });
@@ -60,13 +88,13 @@ export async function startTestEngine(): Promise<TestEngine> {
     ...({ restart: async () => {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
-      child = spawnEngine(root, socket, dir);
+      engine = spawnEngine(root, socket, dir, options.env);
+      child = engine.child;
       await waitForSocket(socket);
     } } as object),
   };
 }
 
-/** The engine's Linux bridges (the default one included) and any container namespace it left behind. */
 /** Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted. */
 export function unmountUnder(root: string): void {
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
@@ -75,11 +103,27 @@ export function unmountUnder(root: string): void {
   }
 }
 
+/**
+ * What an engine that did not stop cleanly left on the host: its bridges (those carrying its mark only), its packet
+ * filter table or chains, and the namespaces of its containers.
+ */
 export function removeNetworking(root: string): void {
-  const records = join(root, 'networks');
-  for (const file of existsSync(records) ? readdirSync(records) : []) {
-    const bridge = (JSON.parse(readFileSync(join(records, file), 'utf8')) as { bridge?: string }).bridge;
-    if (bridge && existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
+  const tag = engineTag(root);
+  for (const name of readdirSync('/sys/class/net')) {
+    let alias = '';
+    try {
+      alias = readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (alias.startsWith(`${tag}:`)) spawnSync('ip', ['link', 'del', name]);
+  }
+  spawnSync('nft', ['delete', 'table', 'ip', tag], { stdio: 'ignore' });
+  const { forwardChain, natChain } = ruleNames(tag);
+  for (const [table, from, chain] of [['filter', 'FORWARD', forwardChain], ['nat', 'POSTROUTING', natChain]] as const) {
+    while (spawnSync('iptables', ['-w', '-t', table, '-D', from, '-j', chain], { stdio: 'ignore' }).status === 0);
+    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
   }
   const containers = join(root, 'containers');
   for (const id of existsSync(containers) ? readdirSync(containers) : []) {
@@ -87,20 +131,22 @@ export function removeNetworking(root: string): void {
   }
 }
 
-function spawnEngine(root: string, socket: string, dir: string): ChildProcess {
+function spawnEngine(root: string, socket: string, dir: string, env?: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
   const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(env ? { env } : {}),
   });
   let log = '';
   child.stderr?.on('data', (chunk) => (log += chunk));
   child.on('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
   });
-  return child;
+  return { child, log: () => log };
 }
 
 async function waitForSocket(socket: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine, starting node and taking back the host's networking can take a while.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (existsSync(socket) && (await ping(socket))) return;
     if (Date.now() > deadline) throw new Error(`berth engine did not answer on ${socket}`);
@@ -122,7 +168,8 @@ function ping(socket: string): Promise<boolean> {
 /** A raw request to the engine, for the bad-input tests (what a careless client would send). */
 export function rawRequest(socket: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {} }, (response) => {
+    // A connection of its own (agent: false): a kept-alive one the engine closed meanwhile would fail with EPIPE.
+    const req = request({ socketPath: socket, method, path, agent: false, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {} }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
