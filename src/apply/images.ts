@@ -1,152 +1,44 @@
-// Before planning: every service's image on the engine. Built from its `build` section when missing (or always
-// with --build), pulled otherwise, following pull_policy. A failure names the service.
+// Images as the plan asks for them: built through the engine's classic builder from a service's build section,
+// pulled, or pushed (with the user's registry credentials, and each layer's progress). Which image needs what was decided by the planner (src/plan/images.ts). A failure names the
+// service.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { convertUlimits } from './convert/ulimits.js';
-import { namedContexts, substituteContexts } from './build/named-contexts.js';
+import { substituteContexts } from './build/named-contexts.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { serviceImage } from '../observe/observe.js';
 import { LABEL } from '../plan/labels.js';
-import { progressEvent } from '../progress/events.js';
-import type { ProgressSink } from '../progress/events.js';
+import { namedContexts } from '../plan/named-contexts.js';
+import type { BuildFlags } from '../plan/types.js';
+import type { ProgressEvent, ProgressSink } from '../progress/events.js';
+import { layerEvent } from '../progress/layers.js';
 import { buildContext, INLINE_DOCKERFILE } from './build/context.js';
 
-export interface ImageOptions {
-  /** `--build`: always; `--no-build`: never; else when missing. */
-  readonly build: 'missing' | 'always' | 'never';
-  /** `build --build-arg`: over the files' own args. */
-  readonly buildArgs?: Readonly<Record<string, string>>;
-  readonly noCache?: boolean;
-  readonly pullBase?: boolean;
-  /** `--pull`: overrides each service's pull_policy. */
-  readonly pull?: 'always' | 'missing' | 'never';
-  readonly version: string;
-}
-
 /**
- * Returns the ids of the images it found already there and left as they are, so that observing the project need
- * not ask the engine about them again.
+ * The image, pulled (on the service's platform) with its layers' progress under `Image <reference>`, unless quiet.
+ * A failure is thrown as the engine words it; what it means is the caller's (the plan's onFailure).
  */
-export async function ensureImages(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<Record<string, string>> {
-  const known: Record<string, string> = {};
-  // One image may serve several services; it is built when one of them says how.
-  const byImage = new Map<string, ServiceConfig[]>();
-  for (const name of services) {
-    const service = project.services[name];
-    if (!service) continue;
-    const reference = serviceImage(project.name, service);
-    byImage.set(reference, [...(byImage.get(reference) ?? []), service]);
-  }
-  // Images are independent of one another: built and pulled side by side.
-  const needs = (reference: string): string[] => {
-    const builder = byImage.get(reference)!.find((service) => service.build !== undefined);
-    return builder ? namedContexts(project, builder).services.map((name) => serviceImage(project.name, project.services[name]!)) : [];
-  };
-  await eachInParallel([...byImage], IMAGE_PARALLELISM, ([reference]) => needs(reference), async ([reference, users]) => {
-    const builder = users.find((service) => service.build !== undefined);
-    const service = builder ?? users[0]!;
-    const policy = options.pull ?? service.pull_policy ?? 'missing';
-    if (builder && (options.build === 'always' || policy === 'build')) {
-      await buildImage(engine, project, builder, reference, options, sink);
-      return;
-    }
-    const found = await engine.images.inspect(reference);
-    const present = found !== undefined;
-    if (found && policy !== 'always') {
-      known[reference] = found.id;
-      return;
-    }
-    if (!present && builder && options.build !== 'never') {
-      await buildImage(engine, project, builder, reference, options, sink);
-      return;
-    }
-    if (policy === 'never') {
-      if (found) {
-        known[reference] = found.id;
-        return;
-      }
-      throw new BerthError(`service ${service.name}: image ${reference} is not on the engine and its pull_policy is never`, { kind: 'not-found' });
-    }
-    await pullImage(engine, service.name, reference, service, sink, present);
-  });
-  return known;
-}
-
-async function pullImage(engine: Engine, service: string, reference: string, config: ServiceConfig, sink: ProgressSink, present: boolean): Promise<void> {
+export async function pullImage(engine: Engine, sink: ProgressSink, reference: string, platform: string | undefined): Promise<void> {
   const resource = `Image ${reference}`;
-  sink.event(progressEvent(resource, 'Pulling'));
-  try {
-    await engine.images.pull(reference, config.platform as string | undefined);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    sink.event(progressEvent(resource, 'Error', message));
-    if (present) return; // pull_policy: always on an image we already have: keep going with it
-    throw new BerthError(`service ${service}: image ${reference} is not on the engine and pulling it failed: ${message}`, { kind: 'not-found', cause: error });
-  }
-  sink.event(progressEvent(resource, 'Pulled'));
+  await engine.images.pull(reference, { ...(platform ? { platform } : {}), onProgress: (message) => forward(sink, layerEvent(resource, message, 'pull')) });
 }
 
-/** `berth build`: the images of the services that have a build section, built now. */
-export async function buildServices(engine: Engine, project: Project, services: readonly string[], options: ImageOptions, sink: ProgressSink): Promise<void> {
-  // Services sharing one image build it once; different images build side by side.
-  const byImage = new Map<string, ServiceConfig>();
-  for (const name of services) {
-    const service = project.services[name];
-    if (!service?.build) continue;
-    const reference = serviceImage(project.name, service);
-    if (!byImage.has(reference)) byImage.set(reference, service);
-  }
-  const needs = ([, service]: [string, ServiceConfig]): string[] => namedContexts(project, service).services.map((name) => serviceImage(project.name, project.services[name]!));
-  await eachInParallel([...byImage], IMAGE_PARALLELISM, needs, ([reference, service]) => buildImage(engine, project, service, reference, options, sink));
+/** The image, under one of its names, to the registry that name says, with its layers' progress. */
+export async function pushImage(engine: Engine, sink: ProgressSink, reference: string): Promise<void> {
+  const resource = `Image ${reference}`;
+  await engine.images.push(reference, { onProgress: (message) => forward(sink, layerEvent(resource, message, 'push')) });
+}
+
+function forward(sink: ProgressSink, event: ProgressEvent | undefined): void {
+  if (event) sink.event(event);
 }
 
 /** `build.ulimits`, in the form and with the checks of a service's own ulimits. */
 function buildUlimits(service: ServiceConfig): Array<{ Name: string; Soft: number; Hard: number }> {
   const fragment = convertUlimits({ name: service.name, ulimits: service.build!.ulimits } as ServiceConfig);
   return (fragment.host?.Ulimits as Array<{ Name: string; Soft: number; Hard: number }> | undefined) ?? [];
-}
-
-/** How many images are built or pulled at once. */
-const IMAGE_PARALLELISM = 4;
-
-/**
- * Runs `task` over the items (keyed by their first element), at most `limit` at a time, each once the items it
- * needs (by key, among these) are done; every task runs, then the first failure is thrown. An item whose need
- * failed is not run.
- */
-async function eachInParallel<T extends readonly [string, unknown]>(items: readonly T[], limit: number, needs: (item: T) => readonly string[], task: (item: T) => Promise<void>): Promise<void> {
-  const keys = new Set(items.map((item) => item[0]));
-  const done = new Set<string>();
-  const failed = new Set<string>();
-  const failures: unknown[] = [];
-  let waiting = [...items];
-  while (waiting.length > 0) {
-    const ready = waiting.filter((item) => needs(item).every((key) => !keys.has(key) || done.has(key) || failed.has(key)));
-    if (ready.length === 0) throw new BerthError(`the builds depend on one another in a cycle: ${waiting.map((item) => item[0]).join(', ')}`);
-    waiting = waiting.filter((item) => !ready.includes(item));
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ready.length) {
-        const item = ready[next++]!;
-        if (needs(item).some((key) => failed.has(key))) {
-          failed.add(item[0]);
-          continue;
-        }
-        await task(item).then(
-          () => done.add(item[0]),
-          (error: unknown) => {
-            failed.add(item[0]);
-            failures.push(error);
-          },
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, ready.length) }, worker));
-  }
-  if (failures.length > 0) throw failures[0];
 }
 
 /** Build keys berth does not pass to the engine's classic builder, and why: each is a warning when used. */
@@ -167,23 +59,25 @@ export function buildLabels(project: Project, service: ServiceConfig, version: s
   return { ...build.labels, [LABEL.version]: version, [LABEL.project]: project.name, [LABEL.service]: service.name, [LABEL.imageBuilder]: 'classic' };
 }
 
-async function buildImage(engine: Engine, project: Project, service: ServiceConfig, reference: string, options: ImageOptions, sink: ProgressSink): Promise<void> {
+export interface BuildContext {
+  readonly engine: Engine;
+  readonly project: Project;
+  readonly version: string;
+  /** A warning line for the user. */
+  readonly note: (line: string) => void;
+}
+
+/** Builds the service's image, tagged `reference` and its extra tags. */
+export async function buildImage({ engine, project, version, note }: BuildContext, service: ServiceConfig, reference: string, flags: BuildFlags): Promise<void> {
   const build = service.build!;
-  // A secret the build needs cannot be left out quietly (the build would run without it): the classic builder
-  // has no way to receive one.
-  if (build.secrets !== undefined) {
-    throw new BerthError(`services.${service.name}.build.secrets: build secrets need BuildKit, and the engine's classic builder cannot receive them; pass the value as a build arg or copy it into the context instead`);
-  }
   for (const [key, why] of Object.entries(NOT_SENT)) {
-    if (build[key] !== undefined) sink.note(`WARN[0000] services.${service.name}.build.${key} ${why}: it is ignored for this build`);
+    if (build[key] !== undefined) note(`WARN[0000] services.${service.name}.build.${key} ${why}: it is ignored for this build`);
   }
   const platforms = build.platforms as string[] | undefined;
-  if (platforms && platforms.length > 1) sink.note(`WARN[0000] services.${service.name}.build.platforms: the classic builder builds one platform; building for ${platforms[0]}`);
-  const resource = `Image ${reference}`;
-  sink.event(progressEvent(resource, 'Building'));
+  if (platforms && platforms.length > 1) note(`WARN[0000] services.${service.name}.build.platforms: the classic builder builds one platform; building for ${platforms[0]}`);
   const named = namedContexts(project, service);
   for (const [name, value] of named.unsupported) {
-    sink.note(`WARN[0000] services.${service.name}.build.additional_contexts.${name}: ${value} is not an image; the classic builder takes only images as named contexts (service:name, docker-image://ref), so it is left out`);
+    note(`WARN[0000] services.${service.name}.build.additional_contexts.${name}: ${value} is not an image; the classic builder takes only images as named contexts (service:name, docker-image://ref), so it is left out`);
   }
   // Image contexts are named in the Dockerfile itself (sent inline), which is how the classic builder can use them.
   let inline = build.dockerfile_inline;
@@ -198,17 +92,17 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
     const context = buildContext(build.context, dockerfile, inline);
     const args: Record<string, string> = {};
     for (const [key, value] of Object.entries(build.args ?? {})) if (value !== null && value !== undefined) args[key] = value;
-    Object.assign(args, options.buildArgs);
+    Object.assign(args, flags.args);
     const tags = [reference, ...((build.tags as string[] | undefined) ?? [])];
     await engine.images.build({
       context: Readable.from([context]),
       tag: tags,
       dockerfile,
       buildArgs: args,
-      labels: buildLabels(project, service, options.version),
+      labels: buildLabels(project, service, version),
       ...(build.target ? { target: build.target } : {}),
-      ...(build.no_cache || options.noCache ? { noCache: true } : {}),
-      ...(build.pull || options.pullBase ? { pull: true } : {}),
+      ...(build.no_cache || flags.noCache ? { noCache: true } : {}),
+      ...(build.pull || flags.pullBase ? { pull: true } : {}),
       ...(build.network ? { network: build.network } : {}),
       ...(typeof build.shm_size === 'number' ? { shmSize: build.shm_size } : {}),
       ...(build.extra_hosts ? { extraHosts: build.extra_hosts.map((entry) => entry.replace('=', ':')) } : {}),
@@ -219,9 +113,7 @@ async function buildImage(engine: Engine, project: Project, service: ServiceConf
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    sink.event(progressEvent(resource, 'Error', message));
     const tail = output.join('').trimEnd().split('\n').slice(-10).join('\n');
     throw new BerthError(`service ${service.name}: ${message}${tail ? `\n${tail}` : ''}`, { kind: 'engine', cause: error });
   }
-  sink.event(progressEvent(resource, 'Built'));
 }

@@ -1,12 +1,8 @@
-// Starting a project: services in dependency order, each after what it needs is started, healthy or completed as
-// its depends_on says; `--wait` then waits for every service to be running (and healthy when it has a check).
+// Waiting on containers: for a dependency to be healthy or to have completed (the plan's wait operations), and, for
+// `--wait`, for every service to be running (and healthy when it has a check).
 import type { ContainerSummary, Engine } from '../engine-client/index.js';
-import { buildGraph } from '../graph/graph.js';
-import type { Edge } from '../graph/graph.js';
-import { inDependencyOrder } from '../graph/traversal.js';
 import { formatGoDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
-import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
 import { LABEL, serviceContainersFilter } from '../plan/labels.js';
 import { progressEvent } from '../progress/events.js';
@@ -16,10 +12,6 @@ export interface StartContext {
   readonly engine: Engine;
   readonly project: Project;
   readonly sink: ProgressSink;
-  readonly warn: (message: string) => void;
-  /** Services that cannot start (from the plan), with why: they and what requires them are skipped. */
-  readonly blocked?: Readonly<Record<string, string>>;
-  readonly parallel?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -37,67 +29,10 @@ export async function serviceContainers(engine: Engine, project: string): Promis
   return byService;
 }
 
-export async function startProject(ctx: StartContext): Promise<void> {
-  const { engine, project, sink } = ctx;
-  const graph = buildGraph(project.services as Record<string, Dict>);
-  const containers = await serviceContainers(engine, project.name);
-  const blocked = ctx.blocked ?? {};
-  await inDependencyOrder(
-    graph,
-    async (service, signal) => {
-      if (service in blocked) {
-        for (const container of containers.get(service) ?? []) sink.event(progressEvent(`Container ${container.name}`, 'Error', blocked[service]));
-        return;
-      }
-      for (const [dependency, edge] of graph.nodes.get(service)!.dependencies) {
-        if (dependency in blocked) {
-          if (edge.required) throw new BerthError(`dependency ${dependency} failed to start: ${blocked[dependency]}`, { kind: 'engine' });
-          continue;
-        }
-        try {
-          await waitForDependency(ctx, dependency, edge, containers.get(dependency) ?? [], signal);
-        } catch (error) {
-          if (edge.required || !(error instanceof BerthError)) throw error;
-          ctx.warn(`optional dependency ${dependency} of ${service}: ${error.message}`);
-        }
-      }
-      await Promise.all(
-        (containers.get(service) ?? []).map(async (container) => {
-          if (container.state === 'running' || container.state === 'paused') return;
-          const resource = `Container ${container.name}`;
-          sink.event(progressEvent(resource, 'Starting'));
-          try {
-            await engine.containers.start(container.id);
-          } catch (error) {
-            sink.event(progressEvent(resource, 'Error', (error as Error).message));
-            throw error;
-          }
-          sink.event(progressEvent(resource, 'Started'));
-        }),
-      );
-    },
-    { ...(ctx.parallel ? { concurrency: ctx.parallel } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) },
-  );
-}
-
-async function waitForDependency(ctx: StartContext, service: string, edge: Edge, containers: readonly ContainerSummary[], signal: AbortSignal): Promise<void> {
-  if (edge.condition === 'service_started' || containers.length === 0) return;
-  await Promise.all(
-    containers.map(async (container) => {
-      const resource = `Container ${container.name}`;
-      ctx.sink.event(progressEvent(resource, 'Waiting'));
-      if (edge.condition === 'service_healthy') {
-        await waitHealthy(ctx.engine, container, signal);
-        ctx.sink.event(progressEvent(resource, 'Healthy'));
-      } else if (edge.condition === 'service_completed_successfully') {
-        const code = await ctx.engine.containers.wait(container.id, 'not-running', signal);
-        if (code !== 0) {
-          throw new BerthError(`service "${service}" didn't complete successfully: exit ${code}`, { kind: 'engine' });
-        }
-        ctx.sink.event(progressEvent(resource, 'Exited'));
-      }
-    }),
-  );
+/** Until the container has exited 0 (depends_on: service_completed_successfully); another exit code is an error. */
+export async function waitCompleted(engine: Engine, container: { id: string; service: string }, signal?: AbortSignal): Promise<void> {
+  const code = await engine.containers.wait(container.id, 'not-running', signal);
+  if (code !== 0) throw new BerthError(`service "${container.service}" didn't complete successfully: exit ${code}`, { kind: 'engine' });
 }
 
 /** Until the container's healthcheck says healthy; an unhealthy, exited or check-less container is an error. */

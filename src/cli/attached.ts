@@ -1,14 +1,15 @@
 // Attached `up`: every attached container's output, prefixed, until all of them have stopped. Ctrl-C stops the
 // project gracefully (a second Ctrl-C kills it); --abort-on-container-exit/-failure stop it when one container stops.
-import { actOnContainers } from '../apply/lifecycle.js';
 import { serviceContainers } from '../apply/start.js';
 import type { ContainerSummary, Engine } from '../engine-client/index.js';
-import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
+import { observeContainers } from '../observe/observe.js';
 import { LABEL } from '../plan/labels.js';
+import { planContainerAction } from '../plan/lifecycle.js';
 import { createSink } from '../progress/sinks.js';
 import { displayName, LogPrinter, streamLogs } from './log-printer.js';
 import type { VerbContext } from './main.js';
+import { PlanRunner } from './plan-runner.js';
 import { progressSink, useColor } from './session.js';
 
 export interface FollowProjectOptions {
@@ -36,14 +37,18 @@ export async function followProject(ctx: VerbContext, engine: Engine, project: P
   let outcome: number | undefined;
   let stopping: Promise<void> | undefined;
 
-  const stopAll = (kill: boolean): Promise<void> => {
+  // The project's containers as they are when the user asks (some may have exited since), stopped or killed.
+  const stopAll = async (kill: boolean): Promise<void> => {
     const sink = kill ? createSink({ mode: 'quiet', stream: ctx.stderr, color: false }) : progressSink(ctx, 'Stopping');
-    return actOnContainers(engine, project.services as Record<string, Dict>, byService, kill ? 'kill' : 'stop', sink, {
-      reverse: true,
-      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-    })
-      .catch(() => {})
-      .finally(() => sink.close());
+    try {
+      const containers = await observeContainers(engine, project.name);
+      const plan = planContainerAction(project, containers, kill ? 'kill' : 'stop', options.timeout !== undefined ? { timeout: options.timeout } : {});
+      await new PlanRunner(ctx, engine, project, sink).run(plan);
+    } catch {
+      // Stopping is best effort: what could not be stopped is left as it is.
+    } finally {
+      sink.close();
+    }
   };
   const abort = (code: number, message: string): void => {
     if (stopping) return;

@@ -1,15 +1,10 @@
 // `berth build`: build the images of services that have a `build` section, through the engine's classic builder.
 import type { Command } from 'commander';
 import { buildPlan } from '../apply/build/plan.js';
-import { buildServices } from '../apply/images.js';
-import type { Engine } from '../engine-client/index.js';
-import { BerthError } from '../model/errors.js';
-import type { Project } from '../model/types.js';
-import { serviceImage } from '../observe/observe.js';
-import { progressEvent } from '../progress/events.js';
-import type { ProgressSink } from '../progress/events.js';
 import { selectServices } from '../model/select.js';
+import { planBuilds } from '../plan/images.js';
 import type { RunVerb, VerbContext } from './main.js';
+import { PlanRunner } from './plan-runner.js';
 import { connect, loadProject, progressSink, VERSION } from './session.js';
 
 interface BuildFlags {
@@ -54,38 +49,15 @@ async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean 
     ctx.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     return 0;
   }
-  if (ctx.flags.dryRun) {
-    for (const name of targets) if (project.services[name]?.build) ctx.stdout.write(`DRY-RUN MODE - build image for service ${name}\n`);
-    return 0;
-  }
+  const plan = planBuilds(project, targets, { flags: { args: buildArgs, noCache: flags.cache === false, pullBase: flags.pull }, push: flags.push });
   const engine = await connect(ctx);
   const sink = progressSink(ctx, 'Building');
   try {
-    await buildServices(engine, project, targets, { build: 'always', buildArgs, noCache: flags.cache === false, pullBase: flags.pull, version: VERSION }, sink);
-    if (flags.push) await pushImages(engine, project, targets, sink);
+    const runner = new PlanRunner(ctx, engine, project, sink);
+    await runner.run(plan);
+    runner.finish();
   } finally {
     sink.close();
   }
   return 0;
-}
-
-/** `build --push`: each built service's image, under its name and its extra tags, to the registry the name says. */
-async function pushImages(engine: Engine, project: Project, services: readonly string[], sink: ProgressSink): Promise<void> {
-  const pushed = new Set<string>();
-  for (const name of services) {
-    const service = project.services[name];
-    if (!service?.build) continue;
-    for (const reference of [serviceImage(project.name, service), ...(service.build.tags ?? [])]) {
-      if (pushed.has(reference)) continue;
-      pushed.add(reference);
-      sink.event(progressEvent(`Image ${reference}`, 'Pushing'));
-      try {
-        await engine.images.push(reference);
-      } catch (error) {
-        sink.event(progressEvent(`Image ${reference}`, 'Error', (error as Error).message));
-        throw new BerthError(`service ${name}: pushing ${reference} failed: ${(error as Error).message}`, { kind: 'engine', cause: error });
-      }
-      sink.event(progressEvent(`Image ${reference}`, 'Pushed'));
-    }
-  }
 }

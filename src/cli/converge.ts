@@ -1,25 +1,31 @@
-// The part of `up` and `create` that makes the engine match the files: images, one observation, a plan, its
-// execution. `--dry-run` prints the plan instead.
-import { ensureImages } from '../apply/images.js';
-import { executePlan } from '../apply/execute.js';
+// The part of `up` and `create` that makes the engine match the files, in stages, each a plan that the dry run
+// prints and the executor carries out: the images (built or pulled as pull_policy says), then the networks, volumes
+// and containers (planned against the images as they now are, as compose does: a build's result is only known once
+// it has run), then, for `up`, starting them in dependency order.
 import type { Engine } from '../engine-client/index.js';
-import { BerthError } from '../model/errors.js';
 import { volumeConfigHash } from '../model/hash.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
-import { observeProject, serviceImage } from '../observe/observe.js';
+import { observeContainers, observeImages, observeProject } from '../observe/observe.js';
 import type { ObservedState } from '../observe/observe.js';
+import { planImages } from '../plan/images.js';
+import type { BuildPolicy } from '../plan/images.js';
+import { containersAfter } from '../plan/predict.js';
 import { reconcile } from '../plan/reconcile.js';
 import type { ReconcileOptions } from '../plan/reconcile.js';
-import { renderPlanSteps } from '../plan/render.js';
+import { planStart } from '../plan/start.js';
 import type { Plan } from '../plan/types.js';
 import type { ProgressSink } from '../progress/events.js';
+import { withoutLayers } from '../progress/layers.js';
 import type { VerbContext } from './main.js';
-import { parallelLimit, VERSION } from './session.js';
+import { PlanRunner } from './plan-runner.js';
 
 export interface ConvergeOptions extends ReconcileOptions {
-  readonly build: 'missing' | 'always' | 'never';
-  readonly pull?: 'always' | 'missing' | 'never';
+  readonly build: BuildPolicy;
+  /** `--pull`: one of PULL_FLAG_VALUES (src/plan/pull-policy.ts). */
+  readonly pull?: string;
+  /** `--quiet-pull`: no layer lines. */
+  readonly quietPull?: boolean;
   /** `-y`: agree to recreate volumes whose configuration changed. */
   readonly assumeYes?: boolean;
 }
@@ -27,26 +33,39 @@ export interface ConvergeOptions extends ReconcileOptions {
 export interface Converged {
   readonly plan: Plan;
   readonly observed: ObservedState;
+  readonly runner: PlanRunner;
 }
 
 export async function converge(ctx: VerbContext, engine: Engine, project: Project, sink: ProgressSink, options: ConvergeOptions): Promise<Converged> {
-  if (ctx.flags.dryRun) return dryRun(ctx, engine, project, options);
-  const images = await ensureImages(engine, project, Object.keys(project.services).sort(), { build: options.build, ...(options.pull ? { pull: options.pull } : {}), version: VERSION }, sink);
-  const observed = await observeProject(engine, project, images);
+  const runner = new PlanRunner(ctx, engine, project, options.quietPull ? withoutLayers(sink) : sink);
+  const before = await observeProject(engine, project);
+  const images = planImages(project, Object.keys(project.services).sort(), before.images, {
+    build: options.build,
+    ...(options.pull ? { pull: options.pull } : {}),
+    ...(before.imagesTagged ? { tagged: before.imagesTagged } : {}),
+    now: Date.now(),
+  });
+  await runner.run(images);
+  const obtained = images.nodes.flatMap(({ operation }) => (operation.kind === 'build-image' || operation.kind === 'pull-image' ? [operation.reference] : []));
+  const observed = runner.dryRun || obtained.length === 0 ? before : { ...before, images: { ...before.images, ...(await observeImages(engine, obtained)) } };
   const plan = reconcile(project, observed, { ...options, recreateVolumes: await volumesToRecreate(ctx, project, observed, options) });
-  for (const warning of plan.warnings) sink.note(`WARN[0000] ${warning}`);
-  const result = await executePlan(plan, { engine, project, observed, sink, parallel: parallelLimit(ctx), version: VERSION, envFiles: ctx.flags.envFile, warn: (message) => sink.note(`WARN[0000] ${message}`) });
-  if (result.failures.length > 0) {
-    const first = result.failures[0]!;
-    throw new BerthError(`${first.resource}: ${first.message}${result.failures.length > 1 ? ` (and ${result.failures.length - 1} more failures)` : ''}`, { kind: 'engine' });
-  }
-  return { plan, observed };
+  await runner.run(plan, { observed });
+  return { plan, observed, runner };
+}
+
+/**
+ * After convergence: the stopped containers started, in dependency order, waiting on what depends_on says. On a dry
+ * run, the containers are those the convergence plan would have left.
+ */
+export async function startConverged(engine: Engine, project: Project, converged: Converged): Promise<void> {
+  const containers = converged.runner.dryRun ? containersAfter(converged.observed.containers, converged.plan) : await observeContainers(engine, project.name);
+  await converged.runner.run(planStart(project, containers, converged.plan.blocked), { stopOnFailure: true });
 }
 
 /** Volumes whose configuration changed are recreated (losing their data) only when the user agrees: -y, or asked. */
 async function volumesToRecreate(ctx: VerbContext, project: Project, observed: ObservedState, options: ConvergeOptions): Promise<Set<string>> {
   const diverged = divergedVolumes(project, observed);
-  if (options.assumeYes || diverged.size === 0 || !ctx.confirm) return options.assumeYes ? diverged : new Set();
+  if (options.assumeYes || diverged.size === 0 || !ctx.confirm || ctx.flags.dryRun) return options.assumeYes ? diverged : new Set();
   const agreed = new Set<string>();
   for (const key of diverged) {
     const name = project.volumes[key]?.name ?? `${project.name}_${key}`;
@@ -62,22 +81,4 @@ function divergedVolumes(project: Project, observed: ObservedState): Set<string>
     if (found && found.configHash !== '' && found.configHash !== volumeConfigHash(volume as Dict)) keys.add(key);
   }
   return keys;
-}
-
-/** What `up` would do, one line per step with its cause, on stdout; nothing on the engine changes. */
-async function dryRun(ctx: VerbContext, engine: Engine, project: Project, options: ConvergeOptions): Promise<Converged> {
-  const observed = await observeProject(engine, project);
-  const lines: string[] = [];
-  for (const name of Object.keys(project.services).sort()) {
-    const service = project.services[name]!;
-    const image = serviceImage(project.name, service);
-    if (service.build !== undefined && (options.build === 'always' || !(image in observed.images))) lines.push(`build image ${image} for service ${name}`);
-    else if (!(image in observed.images)) lines.push(`pull image ${image} for service ${name}`);
-  }
-  const plan = reconcile(project, observed, { ...options, recreateVolumes: options.assumeYes ? divergedVolumes(project, observed) : new Set() });
-  lines.push(...renderPlanSteps(plan));
-  for (const warning of plan.warnings) ctx.warn(warning);
-  for (const line of lines) ctx.stdout.write(`DRY-RUN MODE - ${line}\n`);
-  if (lines.length === 0) ctx.stdout.write('DRY-RUN MODE - nothing to do\n');
-  return { plan, observed };
 }

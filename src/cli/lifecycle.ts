@@ -1,16 +1,22 @@
-// The verbs that act on existing containers: start, stop, restart, kill, rm, pause, unpause.
+// The verbs that act on existing containers: start, stop, restart, kill, rm, pause, unpause. Each plans what it does
+// (src/plan/lifecycle.ts, src/plan/start.ts) and carries the plan out, or prints it with --dry-run.
 import type { Command } from 'commander';
-import { actOnContainers } from '../apply/lifecycle.js';
-import type { ContainerAction } from '../apply/lifecycle.js';
-import { startProject, waitForServices } from '../apply/start.js';
-import type { ContainerSummary } from '../engine-client/index.js';
+import { waitForServices } from '../apply/start.js';
+import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { selectServices } from '../model/select.js';
-import { LABEL } from '../plan/labels.js';
+import type { Project } from '../model/types.js';
+import { observeContainers } from '../observe/observe.js';
+import { planContainerAction, planRemove } from '../plan/lifecycle.js';
+import type { ContainerAction } from '../plan/lifecycle.js';
+import { planStart } from '../plan/start.js';
+import type { Plan } from '../plan/types.js';
+import type { ProgressSink } from '../progress/events.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { projectContainers, projectOrName, servicesAsDicts, withServicesFromLabels } from './project-ref.js';
-import { connect, parallelLimit, parseSeconds, progressSink } from './session.js';
-
+import { PlanRunner } from './plan-runner.js';
+import type { RunPlanOptions } from './plan-runner.js';
+import { projectOrName, withServicesFromLabels } from './project-ref.js';
+import { connect, parseSeconds, progressSink } from './session.js';
 
 interface Flags {
   timeout?: number;
@@ -68,99 +74,66 @@ export function registerLifecycleCommands(program: Command, run: RunVerb): void 
     .action(run((ctx, cmd) => runRemove(ctx, cmd.opts<Flags>(), cmd.args)));
 }
 
-/** The project (from files or labels) and its containers, by service, narrowed to the named services. */
+/** The project (from files or labels) and its service containers, narrowed to the named services. */
 async function target(ctx: VerbContext, services: readonly string[]) {
   const ref = projectOrName(ctx, { services });
   const engine = await connect(ctx);
-  const all = (await projectContainers(engine, ref.project.name)).filter((container) => container.labels[LABEL.oneoff] !== 'True');
+  const all = await observeContainers(engine, ref.project.name);
   const project = ref.fromFiles ? ref.project : withServicesFromLabels(ref.project, all);
   for (const name of services) {
-    if (!(name in project.services) && !all.some((container) => container.labels[LABEL.service] === name)) {
+    if (!(name in project.services) && !all.some((container) => container.service === name)) {
       throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
     }
   }
-  const byService = new Map<string, ContainerSummary[]>();
-  for (const container of all) {
-    const service = container.labels[LABEL.service] ?? '';
-    if (services.length > 0 && !services.includes(service)) continue;
-    byService.set(service, [...(byService.get(service) ?? []), container]);
-  }
-  return { engine, project, byService };
+  const containers = all.filter((container) => services.length === 0 || services.includes(container.service));
+  return { engine, project, containers };
 }
 
-const WANTS: Partial<Record<ContainerAction, (container: ContainerSummary) => boolean>> = {
-  stop: (container) => container.state === 'running' || container.state === 'paused' || container.state === 'restarting',
-  kill: (container) => container.state === 'running' || container.state === 'restarting',
-  pause: (container) => container.state === 'running',
-  unpause: (container) => container.state === 'paused',
-};
-
 async function runAction(ctx: VerbContext, action: ContainerAction, flags: Flags, services: string[]): Promise<number> {
-  const { engine, project, byService } = await target(ctx, services);
-  const wants = WANTS[action];
-  if (wants) for (const [service, list] of byService) byService.set(service, list.filter(wants));
-  if (ctx.flags.dryRun) {
-    for (const container of [...byService.values()].flat()) ctx.stdout.write(`DRY-RUN MODE - ${action} container ${container.name}\n`);
-    return 0;
-  }
-  const sink = progressSink(ctx);
-  try {
-    await actOnContainers(engine, servicesAsDicts(project), byService, action, sink, {
-      reverse: action === 'stop' || action === 'kill' || action === 'pause',
-      parallel: parallelLimit(ctx),
-      ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}),
-      ...(flags.signal ? { signal: flags.signal } : {}),
-    });
-  } finally {
-    sink.close();
-  }
+  const { engine, project, containers } = await target(ctx, services);
+  const plan = planContainerAction(project, containers, action, { ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}), ...(flags.signal ? { signal: flags.signal } : {}) });
+  await runPlan(ctx, engine, project, plan);
   return 0;
 }
 
 async function runStart(ctx: VerbContext, flags: Flags, services: string[]): Promise<number> {
   const ref = projectOrName(ctx, { services });
   const engine = await connect(ctx);
-  const project = ref.fromFiles ? selectServices(ref.project, services) : withServicesFromLabels(ref.project, await projectContainers(engine, ref.project.name));
-  if (ctx.flags.dryRun) return 0;
-  const sink = progressSink(ctx);
-  try {
-    const startContext = { engine, project, sink, warn: ctx.warn, parallel: parallelLimit(ctx) };
-    await startProject(startContext);
-    if (flags.wait) await waitForServices(startContext, services.length > 0 ? services : Object.keys(project.services), flags.waitTimeout);
-  } finally {
-    sink.close();
-  }
+  const containers = await observeContainers(engine, ref.project.name);
+  const project = ref.fromFiles ? selectServices(ref.project, services) : withServicesFromLabels(ref.project, containers);
+  const plan = planStart(project, containers.filter((container) => container.service in project.services));
+  await runPlan(ctx, engine, project, plan, { stopOnFailure: true }, async (sink) => {
+    if (flags.wait && !ctx.flags.dryRun) await waitForServices({ engine, project, sink }, services.length > 0 ? services : Object.keys(project.services), flags.waitTimeout);
+  });
   return 0;
 }
 
 async function runRemove(ctx: VerbContext, flags: Flags, services: string[]): Promise<number> {
-  const { engine, project, byService } = await target(ctx, services);
-  if (flags.stop) {
-    const sink = progressSink(ctx);
-    try {
-      await actOnContainers(engine, servicesAsDicts(project), byService, 'stop', sink, { reverse: true });
-    } finally {
-      sink.close();
-    }
-    for (const [service, list] of byService) byService.set(service, list.map((container) => ({ ...container, state: 'exited' })));
-  }
-  for (const [service, list] of byService) byService.set(service, list.filter((container) => container.state !== 'running' && container.state !== 'paused'));
-  const doomed = [...byService.values()].flat();
+  const { engine, project, containers } = await target(ctx, services);
+  const plan = planRemove(project, containers, { stop: flags.stop ?? false, volumes: flags.volumes ?? false });
+  const doomed = plan.nodes.flatMap(({ operation }) => (operation.kind === 'remove-container' ? [operation.container.name] : []));
   if (doomed.length === 0) {
     ctx.stderr.write('No stopped containers\n');
     return 0;
   }
   if (!flags.force) {
-    const question = `Going to remove ${doomed.map((container) => container.name).join(', ')}. Are you sure?`;
+    const question = `Going to remove ${doomed.join(', ')}. Are you sure?`;
     if (!ctx.confirm) throw new BerthError(`${question} There is no terminal to ask on: run rm -f to remove them`);
     if (!(await ctx.confirm(question))) return 0;
   }
-  if (ctx.flags.dryRun) return 0;
+  await runPlan(ctx, engine, project, plan);
+  return 0;
+}
+
+/** Carries out one plan with its own progress display; `then` runs after it, before the display closes. */
+async function runPlan(ctx: VerbContext, engine: Engine, project: Project, plan: Plan, options: RunPlanOptions = {}, then?: (sink: ProgressSink) => Promise<void>): Promise<void> {
   const sink = progressSink(ctx);
   try {
-    await actOnContainers(engine, servicesAsDicts(project), byService, 'remove', sink, { reverse: true, removeVolumes: flags.volumes ?? false });
+    const runner = new PlanRunner(ctx, engine, project, sink);
+    await runner.run(plan, options);
+    runner.finish();
+    await then?.(sink);
   } finally {
     sink.close();
   }
-  return 0;
 }

@@ -14,6 +14,8 @@ import { registerPsCommands } from './ps.js';
 import { registerEngineCommand } from './engine.js';
 import { registerBuildCommand } from './build.js';
 import { registerWatchCommand } from './watch.js';
+import { registerPullCommand } from './pull.js';
+import { registerPushCommand } from './push.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -63,6 +65,8 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPsCommands(program, run);
   registerLogsCommand(program, run);
   registerBuildCommand(program, run);
+  registerPullCommand(program, run);
+  registerPushCommand(program, run);
   registerWatchCommand(program, run);
   registerEngineCommand(program, run);
 

@@ -32,7 +32,7 @@ function emptyProject(name: string, workingDir: string): Project {
 }
 
 /** When the files are gone, each service seen on a container stands for itself (no dependencies known). */
-export function withServicesFromLabels(project: Project, containers: readonly ContainerSummary[]): Project {
+export function withServicesFromLabels(project: Project, containers: ReadonlyArray<Pick<ContainerSummary, 'labels'>>): Project {
   const services: Record<string, ServiceConfig> = { ...project.services };
   for (const container of containers) {
     const service = container.labels[LABEL.service];

@@ -55,7 +55,7 @@ export function progressSink(ctx: VerbContext, title?: string): ProgressSink {
   let mode = requested as ProgressMode;
   if (mode === 'auto' && ctx.flags.ansi === 'never') mode = 'plain';
   if (mode === 'auto' && ctx.flags.ansi === 'always') mode = 'tty';
-  return createSink({ mode, stream, color: useColor(ctx), ...(title ? { title } : {}) });
+  return createSink({ mode, stream, color: useColor(ctx), ...(title ? { title } : {}), ...(ctx.flags.dryRun ? { dryRun: true } : {}) });
 }
 
 export function useColor(ctx: VerbContext): boolean {

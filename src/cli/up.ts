@@ -2,14 +2,18 @@
 // return (-d, --wait) or follow the containers' output until they stop or the user presses Ctrl-C.
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { startProject, waitForServices } from '../apply/start.js';
+import { waitForServices } from '../apply/start.js';
 import { BerthError } from '../model/errors.js';
+import { userKey } from '../model/keys.js';
+import { MAX_REPLICAS } from '../model/limits.js';
 import { selectServices } from '../model/select.js';
+import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
-import { converge } from './converge.js';
+import { converge, startConverged } from './converge.js';
 import { watchProject } from './watch.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { connect, envBoolean, loadProject, parallelLimit, parseSeconds, progressSink } from './session.js';
+import { progressEvent } from '../progress/events.js';
+import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
 
 interface UpFlags {
   detach: boolean;
@@ -48,7 +52,7 @@ function addConvergeOptions(command: Command): Command {
   return command
     .option('--build', 'build images before starting containers')
     .option('--no-build', "don't build an image, even if it's missing")
-    .option('--pull <policy>', 'pull images before running: always, missing or never')
+    .option('--pull <policy>', 'pull images before running: always, missing, never or build (in place of each pull_policy)')
     .option('--force-recreate', "recreate containers even if their configuration and image haven't changed", false)
     .option('--no-recreate', "if containers already exist, don't recreate them")
     .option('--always-recreate-deps', 'recreate dependent containers', false)
@@ -110,7 +114,8 @@ function parseScale(entries: readonly string[]): Record<string, number> {
   for (const entry of entries) {
     const match = /^([^=]+)=(\d+)$/.exec(entry);
     if (!match) throw new BerthError(`invalid --scale "${entry}": use service=number`);
-    scale[match[1]!] = Number(match[2]);
+    if (Number(match[2]) > MAX_REPLICAS) throw new BerthError(`invalid --scale "${entry}": at most ${MAX_REPLICAS} containers per service`);
+    scale[userKey(match[1]!, ['--scale'])] = Number(match[2]);
   }
   return scale;
 }
@@ -122,7 +127,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
     throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
   }
   const pull = flags.pull;
-  if (pull !== undefined && !['always', 'missing', 'never'].includes(pull)) throw new BerthError(`invalid --pull "${pull}": use always, missing or never`);
+  if (pull !== undefined && !(PULL_FLAG_VALUES as readonly string[]).includes(pull)) throw new BerthError(`invalid --pull option "${pull}": use always, missing, never or build`);
   const startedAt = Math.floor(Date.now() / 1000);
   const scale = parseScale(flags.scale ?? []);
   const noDeps = flags.deps === false;
@@ -147,15 +152,22 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
       compatibility: ctx.flags.compatibility,
       knownServices: [...Object.keys(full.services), ...full.disabledServices],
       build: flags.build === true ? 'always' : flags.build === false ? 'never' : 'missing',
-      ...(pull ? { pull: pull as 'always' | 'missing' | 'never' } : {}),
+      ...(pull ? { pull } : {}),
+      ...(flags.quietPull ? { quietPull: true } : {}),
       assumeYes: flags.yes,
     });
+    if (flags.start !== false && verb === 'up') {
+      for (const container of converged.observed.containers) {
+        const why = converged.plan.blocked[container.service];
+        if (why !== undefined) sink.event(progressEvent(`Container ${container.name}`, 'Error', why));
+      }
+      await startConverged(engine, project, converged);
+    }
+    converged.runner.finish();
     if (ctx.flags.dryRun || flags.start === false || verb === 'create') return reportBlocked(ctx, converged.plan.blocked);
-    const startContext = { engine, project, sink, warn: (message: string) => sink.note(`WARN[0000] ${message}`), blocked: converged.plan.blocked, parallel: parallelLimit(ctx) };
-    await startProject(startContext);
     if (flags.wait) {
       const targets = services.length > 0 ? services : Object.keys(project.services);
-      await waitForServices(startContext, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
+      await waitForServices({ engine, project, sink }, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
     }
   } finally {
     sink.close();

@@ -1,19 +1,19 @@
 // `berth watch [SERVICE...]` and the watch half of `up --watch`: the project is brought up (unless --no-up), then
 // develop.watch rules sync, restart, exec or rebuild as files change, until Ctrl-C.
 import type { Command } from 'commander';
-import { buildServices } from '../apply/images.js';
-import { startProject } from '../apply/start.js';
 import type { Engine } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
+import { planBuilds } from '../plan/images.js';
 import { createSink } from '../progress/sinks.js';
 import { quietPeriod } from '../watch/batch.js';
 import { watchRules } from '../watch/rules.js';
 import { startWatch } from '../watch/session.js';
 import type { WatchSession } from '../watch/session.js';
-import { converge } from './converge.js';
+import { converge, startConverged } from './converge.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { connect, loadProject, parallelLimit, progressSink, VERSION } from './session.js';
+import { PlanRunner } from './plan-runner.js';
+import { connect, loadProject, progressSink } from './session.js';
 import { selectServices } from '../model/select.js';
 import { upInBackground } from './up.js';
 
@@ -83,9 +83,9 @@ async function rebuildService(ctx: VerbContext, engine: Engine, project: Project
   const reference = serviceImage(project.name, project.services[service]!);
   const before = (await engine.images.inspect(reference))?.id;
   try {
-    await buildServices(engine, project, [service], { build: 'always', version: VERSION }, sink);
+    await new PlanRunner(ctx, engine, project, sink).run(planBuilds(project, [service], {}));
     const converged = await converge(ctx, engine, project, sink, { services: [service], recreate: 'diverged', recreateDependencies: 'never', inherit: true, build: 'never' });
-    await startProject({ engine, project, sink, warn: (message) => sink.note(`WARN[0000] ${message}`), blocked: converged.plan.blocked, parallel: parallelLimit(ctx) });
+    await startConverged(engine, project, converged);
   } finally {
     sink.close();
   }

@@ -1,6 +1,9 @@
-// Images over the Engine API: inspect, remove, pull, and build from a tar context.
+// Images over the Engine API: inspect, remove, pull and push (with the registry's credentials), and build from a
+// tar context.
 import type { Readable } from 'node:stream';
 import { BerthError } from '../model/errors.js';
+import { encodeAuth, encodeAuthMap } from './credentials.js';
+import type { Credentials } from './credentials.js';
 import { statusOf } from './transport.js';
 import type { Transport } from './transport.js';
 
@@ -10,6 +13,26 @@ export interface ImageDetails {
   /** Targets the image declares with VOLUME. */
   readonly volumes: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
+  /** When the engine last gave it a tag, by pull, build or tag (ms); absent when it never recorded one. */
+  readonly lastTagTime?: number;
+}
+
+/** One progress message of a pull or push, as the engine streams it (dockerd's JSON messages). */
+export interface RegistryProgress {
+  /** The layer (short digest) or the tag the message is about; absent for the image-wide lines. */
+  readonly id?: string;
+  /** `Pulling fs layer`, `Downloading`, `Pull complete`, `Pushed`, `Digest: sha256:...`, ... */
+  readonly status: string;
+  /** Whether the message carried progressDetail: compose shows a layer's line only for those. */
+  readonly hasDetail: boolean;
+  readonly current?: number;
+  readonly total?: number;
+}
+
+export interface TransferOptions {
+  /** `linux/amd64`: the platform to pull. */
+  readonly platform?: string;
+  readonly onProgress?: (message: RegistryProgress) => void;
 }
 
 export interface BuildRequest {
@@ -33,9 +56,10 @@ export interface BuildRequest {
 export interface Images {
   inspect(reference: string): Promise<ImageDetails | undefined>;
   remove(reference: string, options?: { force?: boolean; noprune?: boolean }): Promise<void>;
-  pull(reference: string, platform?: string, onProgress?: (line: string) => void): Promise<void>;
-  /** Pushes the image to the registry its name says (a failure in the stream is thrown). */
-  push(reference: string, onProgress?: (line: string) => void): Promise<void>;
+  /** Pulls from the registry the name says, with this user's credentials for it (a failure in the stream is thrown). */
+  pull(reference: string, options?: TransferOptions): Promise<void>;
+  /** Pushes the image to the registry its name says, with this user's credentials for it. */
+  push(reference: string, options?: TransferOptions): Promise<void>;
   build(request: BuildRequest): Promise<string>;
   list(filters: Readonly<Record<string, readonly string[]>>): Promise<Array<{ id: string; repoTags: string[]; labels: Record<string, string> }>>;
 }
@@ -44,9 +68,10 @@ interface RawImage {
   Id: string;
   RepoTags?: string[] | null;
   Config?: { Volumes?: Record<string, unknown> | null; Labels?: Record<string, string> | null } | null;
+  Metadata?: { LastTagTime?: string | null } | null;
 }
 
-export function images(transport: Transport): Images {
+export function images(transport: Transport, credentials: Credentials): Images {
   const { request } = transport;
   return {
     async inspect(reference) {
@@ -57,6 +82,7 @@ export function images(transport: Transport): Images {
           repoTags: raw.RepoTags ?? [],
           volumes: Object.keys(raw.Config?.Volumes ?? {}),
           labels: raw.Config?.Labels ?? {},
+          ...lastTagTime(raw.Metadata?.LastTagTime),
         };
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
@@ -66,24 +92,18 @@ export function images(transport: Transport): Images {
     async remove(reference, options = {}) {
       await request('DELETE', `/images/${encodeURIComponent(reference)}`, { query: { force: options.force, noprune: options.noprune } });
     },
-    async pull(reference, platform, onProgress) {
+    async pull(reference, options = {}) {
       const [fromImage, tag] = splitTag(reference);
-      const stream = await transport.stream('POST', '/images/create', { query: { fromImage, tag, platform } });
-      await readJsonLines(stream, (message) => {
-        if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
-        if (typeof message.status === 'string') onProgress?.(message.status);
-      });
+      const auth = encodeAuth(await credentials.authFor(reference));
+      const stream = await transport.stream('POST', '/images/create', { query: { fromImage, tag, platform: options.platform }, headers: { 'X-Registry-Auth': auth } });
+      await readJsonLines(stream, (message) => relayProgress(message, options.onProgress));
     },
-    async push(reference, onProgress) {
+    async push(reference, options = {}) {
       const [name, tag] = splitTag(reference);
-      // No credentials: an empty auth config, which the engine requires to be there (a registry that needs a
-      // login answers with its own error).
-      const auth = Buffer.from('{}').toString('base64');
+      // The engine requires the header even for an anonymous push ({} then).
+      const auth = encodeAuth(await credentials.authFor(reference));
       const stream = await transport.stream('POST', `/images/${encodeURIComponent(name)}/push`, { query: { tag }, headers: { 'X-Registry-Auth': auth } });
-      await readJsonLines(stream, (message) => {
-        if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
-        if (typeof message.status === 'string') onProgress?.(message.status);
-      });
+      await readJsonLines(stream, (message) => relayProgress(message, options.onProgress));
     },
     async build(build) {
       const stream = await transport.stream('POST', '/build', {
@@ -105,6 +125,9 @@ export function images(transport: Transport): Images {
           forcerm: true,
         },
         upload: build.context,
+        // Every registry this user has credentials for, as the docker CLI sends them: a FROM may name any.
+        // Like the docker CLI, a build goes on without them when they cannot be read.
+        headers: { 'X-Registry-Config': encodeAuthMap(await credentials.all().catch(() => ({}))) },
       });
       let id = '';
       await readJsonLines(stream, (message) => {
@@ -135,6 +158,27 @@ export function splitTag(reference: string): [string, string] {
   const slash = reference.lastIndexOf('/');
   const colon = reference.lastIndexOf(':');
   return colon > slash ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
+}
+
+/** A message of a pull or push stream: an error in it is thrown, anything else goes to the listener as data. */
+function relayProgress(message: Record<string, unknown>, onProgress: ((message: RegistryProgress) => void) | undefined): void {
+  if (typeof message.error === 'string') throw new BerthError(message.error, { kind: 'engine' });
+  if (typeof message.status !== 'string' || !onProgress) return;
+  const detail = message.progressDetail as { current?: unknown; total?: unknown } | undefined;
+  const hasDetail = typeof detail === 'object' && detail !== null;
+  onProgress({
+    status: message.status,
+    hasDetail,
+    ...(typeof message.id === 'string' && message.id !== '' ? { id: message.id } : {}),
+    ...(hasDetail && typeof detail.current === 'number' ? { current: detail.current } : {}),
+    ...(hasDetail && typeof detail.total === 'number' ? { total: detail.total } : {}),
+  });
+}
+
+/** LastTagTime (RFC 3339) as ms, left out when missing or Go's zero time (year 1: never recorded). */
+function lastTagTime(value: string | null | undefined): { lastTagTime?: number } {
+  const ms = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) || ms <= 0 ? {} : { lastTagTime: ms };
 }
 
 /** The engine streams progress as JSON objects, one per line (or glued together). */

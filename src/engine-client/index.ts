@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';
+import { createCredentials } from './credentials.js';
 import type { Containers } from './containers.js';
 import { answers, embeddedEngine, embeddedSettings } from './embedded.js';
 import { discoverEndpoint } from './endpoint.js';
@@ -47,6 +48,7 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
   const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && !(await answers(endpoint.socketPath!))));
   if (useEmbedded) endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
   const transport = await connectEngine(endpoint);
+  const credentials = createCredentials({ environment: choice.environment, homeDir: choice.environment.HOME ?? homedir() });
   return {
     endpoint,
     apiVersion: transport.apiVersion,
@@ -55,7 +57,7 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
     containers: containers(transport),
     networks: networks(transport),
     volumes: volumes(transport),
-    images: images(transport),
+    images: images(transport, credentials),
     transport,
   };
 }
@@ -63,4 +65,4 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
 export type { ContainerDetails, ContainerSummary, Filters, MountSummary } from './containers.js';
 export type { NetworkSummary } from './networks.js';
 export type { VolumeSummary } from './volumes.js';
-export type { ImageDetails } from './images.js';
+export type { ImageDetails, RegistryProgress } from './images.js';

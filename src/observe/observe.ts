@@ -1,5 +1,5 @@
-// What the engine runs for a project, read in one pass before any decision: the project's containers (one-offs
-// included), networks and volumes found by label, the external ones and the images found by name.
+// What the engine runs for a project, read in one pass before any decision: the project's service containers (and
+// its one-offs, for `down`), networks and volumes found by label, the external ones and the images found by name.
 import type { ContainerSummary, Engine, MountSummary } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
 import { LABEL, projectFilter, serviceContainersFilter } from '../plan/labels.js';
@@ -39,6 +39,8 @@ export interface ObservedState {
   readonly volumes: Readonly<Record<string, ObservedResource>>;
   /** Image reference -> image id, for the images the services run (absent: not on the engine). */
   readonly images: Readonly<Record<string, string>>;
+  /** Image reference -> when the engine last tagged it (ms), where it says: pull_policy daily/weekly/every_ need it. */
+  readonly imagesTagged?: Readonly<Record<string, number>>;
 }
 
 export function toObservedContainer(summary: ContainerSummary): ObservedContainer {
@@ -65,11 +67,21 @@ export function serviceImage(project: string, service: { readonly name: string; 
   return service.image && service.image !== '' ? service.image : `${project}-${service.name}`;
 }
 
-/** `knownImages`: image ids the caller has just read (reference -> id); the others are asked for. */
-export async function observeProject(engine: Engine, project: Project, knownImages: Readonly<Record<string, string>> = {}): Promise<ObservedState> {
+export interface ObserveOptions {
+  /** List one-off containers (`run`) too: `down` removes them. */
+  readonly oneoffs?: boolean;
+}
+
+/** The project's containers (service containers, and one-offs when asked), sorted by name. */
+export async function observeContainers(engine: Engine, project: string, options: ObserveOptions = {}): Promise<ObservedContainer[]> {
+  const found = await engine.containers.list(options.oneoffs ? projectFilter(project) : serviceContainersFilter(project), true);
+  return found.map(toObservedContainer).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export async function observeProject(engine: Engine, project: Project, options: ObserveOptions = {}): Promise<ObservedState> {
   const filter = projectFilter(project.name);
   const [containers, networks, volumes] = await Promise.all([
-    engine.containers.list(serviceContainersFilter(project.name), true),
+    observeContainers(engine, project.name, options),
     engine.networks.list(filter),
     engine.volumes.list(filter),
   ]);
@@ -103,26 +115,37 @@ export async function observeProject(engine: Engine, project: Project, knownImag
       }),
     );
   }
-  const images: Record<string, string> = { ...knownImages };
   const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
-  for (const reference of references) {
-    if (reference in images) continue;
-    lookups.push(
-      engine.images.inspect(reference).then((found) => {
-        if (found) images[reference] = found.id;
-      }),
-    );
-  }
-  await Promise.all(lookups);
+  const [{ images, tagged }] = await Promise.all([inspectImages(engine, [...references]), ...lookups]);
   return {
     project: project.name,
-    containers: containers.map(toObservedContainer).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    containers,
     networks: observedNetworks,
     volumes: observedVolumes,
     images,
+    imagesTagged: tagged,
   };
 }
 
 function resource(key: string, id: string, name: string, labels: Readonly<Record<string, string>>): ObservedResource {
   return { key, id, name, configHash: labels[LABEL.configHash] ?? '', project: labels[LABEL.project] ?? '' };
+}
+
+/** Image reference -> id, for the references the engine has an image by. */
+export async function observeImages(engine: Engine, references: readonly string[]): Promise<Record<string, string>> {
+  return (await inspectImages(engine, references)).images;
+}
+
+/** Ids, and when the engine last tagged each (where it says), of the references it has an image by. */
+async function inspectImages(engine: Engine, references: readonly string[]): Promise<{ images: Record<string, string>; tagged: Record<string, number> }> {
+  const images: Record<string, string> = {};
+  const tagged: Record<string, number> = {};
+  await Promise.all(
+    references.map(async (reference) => {
+      const found = await engine.images.inspect(reference);
+      if (found) images[reference] = found.id;
+      if (found?.lastTagTime !== undefined) tagged[reference] = found.lastTagTime;
+    }),
+  );
+  return { images, tagged };
 }

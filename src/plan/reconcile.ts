@@ -1,16 +1,18 @@
 // reconcile(project, observed, options) -> Plan: pure. The rules are compose's: networks and volumes first (created
 // when missing, recreated when their config hash changed), then each service in dependency order (scale down,
 // recreate what diverged, start what is stopped, scale up), then orphans.
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph, dependencyOrder } from '../graph/graph.js';
 import type { ServiceGraph } from '../graph/graph.js';
 import { BerthError } from '../model/errors.js';
+import { durationSeconds } from '../model/duration.js';
 import { networkConfigHash, serviceConfigHash, volumeConfigHash } from '../model/hash.js';
 import type { Dict } from '../model/tree.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import type { ObservedContainer, ObservedState } from '../observe/observe.js';
 import { serviceImage } from '../observe/observe.js';
+import { PlanBuilder } from './builder.js';
 import { containerName } from './labels.js';
-import type { Operation, Plan, PlanNode } from './types.js';
+import type { Plan, StopContainer } from './types.js';
 
 export type RecreatePolicy = 'diverged' | 'force' | 'never';
 
@@ -69,10 +71,18 @@ export function resolveServiceReferences(service: ServiceConfig, containersBySer
   return resolved as ServiceConfig;
 }
 
+/**
+ * Seconds a container of the service gets to stop before it is killed: `-t`, else its stop_grace_period (read as
+ * compose reads it: whole seconds, truncated); undefined leaves it to the container's own stop timeout.
+ */
+export function stopTimeout(project: Pick<Project, 'services'>, service: string, timeout: number | undefined): number | undefined {
+  if (timeout !== undefined) return timeout;
+  const grace = project.services[service]?.stop_grace_period;
+  return grace === undefined || grace === null ? undefined : durationSeconds(grace, ['services', service, 'stop_grace_period']);
+}
+
 class Reconciler {
-  private readonly nodes: PlanNode[] = [];
-  private readonly blocked: Record<string, string> = {};
-  private readonly warnings: string[] = [];
+  private readonly plan = new PlanBuilder();
   private readonly networkNodes = new Map<string, number>();
   private readonly volumeNodes = new Map<string, number>();
   private readonly serviceNodes = new Map<string, number>();
@@ -98,13 +108,7 @@ class Reconciler {
     this.reconcileVolumes();
     this.reconcileContainers();
     this.reconcileOrphans();
-    return { nodes: this.nodes, blocked: this.blocked, warnings: this.warnings };
-  }
-
-  private add(operation: Operation, dependsOn: readonly number[] = [], group?: string): number {
-    const id = this.nodes.length + 1;
-    this.nodes.push({ id, operation, dependsOn: [...new Set(dependsOn)].sort((a, b) => a - b), ...(group ? { group } : {}) });
-    return id;
+    return this.plan.build();
   }
 
   private usedNetworks(): string[] {
@@ -132,34 +136,34 @@ class Reconciler {
         continue;
       }
       if (!found) {
-        this.networkNodes.set(key, this.add({ kind: 'create-network', resource: `network:${key}`, cause: 'not found', key, name }));
+        this.networkNodes.set(key, this.plan.add({ kind: 'create-network', resource: `network:${key}`, cause: 'not found', key, name }));
         continue;
       }
       if (found.project !== this.project.name) {
-        this.warnings.push(
+        this.plan.warn(
           found.project === ''
             ? `a network with name ${name} exists but was not created by compose; set \`external: true\` to use an existing network`
             : `a network with name ${name} exists but was created for project "${found.project}"; set \`external: true\` to use an existing network`,
         );
         continue;
       }
-      if (found.configHash !== '' && found.configHash !== networkConfigHash(network as Dict)) this.recreateNetwork(key, name);
+      if (found.configHash !== '' && found.configHash !== networkConfigHash(network as Dict)) this.recreateNetwork(key, found.id, name);
     }
   }
 
   /** Containers on a changed network are stopped and disconnected, the network replaced, then they are reconnected. */
-  private recreateNetwork(key: string, name: string): void {
+  private recreateNetwork(key: string, id: string, name: string): void {
     const attached = this.observed.containers.filter((container) => Object.keys(container.networks).includes(name));
     const disconnects: number[] = [];
     for (const container of attached) {
       const stop = this.stopOnce(container, `network ${key} config changed`);
-      disconnects.push(this.add({ kind: 'disconnect-network', resource: `network:${key}`, cause: `network ${key} recreate`, key, name, container }, [stop]));
+      disconnects.push(this.plan.add({ kind: 'disconnect-network', resource: `network:${key}`, cause: `network ${key} recreate`, name, container }, [stop]));
     }
-    const remove = this.add({ kind: 'remove-network', resource: `network:${key}`, cause: 'config hash diverged', key, name }, disconnects);
-    const create = this.add({ kind: 'create-network', resource: `network:${key}`, cause: 'recreate after config change', key, name }, [remove]);
+    const remove = this.plan.add({ kind: 'remove-network', resource: `network:${key}`, cause: 'config hash diverged', id, name }, disconnects);
+    const create = this.plan.add({ kind: 'create-network', resource: `network:${key}`, cause: 'recreate after config change', key, name }, [remove]);
     this.networkNodes.set(key, create);
     for (const container of attached) {
-      this.add({ kind: 'connect-network', resource: `network:${key}`, cause: `network ${key} recreate`, key, name, container }, [create]);
+      this.plan.add({ kind: 'connect-network', resource: `network:${key}`, cause: `network ${key} recreate`, name, container }, [create]);
     }
   }
 
@@ -173,11 +177,11 @@ class Reconciler {
         continue;
       }
       if (!found) {
-        this.volumeNodes.set(key, this.add({ kind: 'create-volume', resource: `volume:${key}`, cause: 'not found', key, name }));
+        this.volumeNodes.set(key, this.plan.add({ kind: 'create-volume', resource: `volume:${key}`, cause: 'not found', key, name }));
         continue;
       }
       if (found.project !== this.project.name) {
-        this.warnings.push(
+        this.plan.warn(
           found.project === ''
             ? `volume "${name}" already exists but was not created by berth or compose; use \`external: true\` to use an existing volume`
             : `volume "${name}" already exists but was created for project "${found.project}" (expected "${this.project.name}"); use \`external: true\` to use an existing volume`,
@@ -186,7 +190,7 @@ class Reconciler {
       }
       if (found.configHash === '' || found.configHash === volumeConfigHash(volume as Dict)) continue;
       if (!this.options.recreateVolumes?.has(key)) {
-        this.warnings.push(`volume "${name}" exists but does not match its configuration in the compose files; it is kept as it is (recreating it loses its data: run with -y to agree)`);
+        this.plan.warn(`volume "${name}" exists but does not match its configuration in the compose files; it is kept as it is (recreating it loses its data: run with -y to agree)`);
         continue;
       }
       this.recreateVolume(key, name);
@@ -197,10 +201,10 @@ class Reconciler {
     const users = this.observed.containers.filter((container) => container.mounts.some((mount) => mount.type === 'volume' && mount.name === name));
     const removals = users.map((container) => {
       const stop = this.stopOnce(container, 'mounted volume config changed');
-      return this.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'mounted volume config changed', container }, [stop]);
+      return this.plan.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'mounted volume config changed', container, volumes: false }, [stop]);
     });
-    const remove = this.add({ kind: 'remove-volume', resource: `volume:${key}`, cause: 'config hash diverged', key, name }, removals);
-    this.volumeNodes.set(key, this.add({ kind: 'create-volume', resource: `volume:${key}`, cause: 'recreate after config change', key, name }, [remove]));
+    const remove = this.plan.add({ kind: 'remove-volume', resource: `volume:${key}`, cause: 'config hash diverged', name }, removals);
+    this.volumeNodes.set(key, this.plan.add({ kind: 'create-volume', resource: `volume:${key}`, cause: 'recreate after config change', key, name }, [remove]));
     // Their containers are gone: the services create new ones.
     for (const container of users) {
       this.byService[container.service] = (this.byService[container.service] ?? []).filter((other) => other.id !== container.id);
@@ -220,27 +224,20 @@ class Reconciler {
   /** These services cannot run; nor can services that require them. Others go on. */
   private block(services: readonly string[], why: string): void {
     const queue = [...services];
-    for (const service of services) this.blocked[service] ??= why;
+    for (const service of services) this.plan.block(service, why);
     while (queue.length > 0) {
       const name = queue.shift()!;
       for (const dependent of this.graph.nodes.get(name)?.dependents ?? []) {
         const edge = this.graph.nodes.get(dependent)?.dependencies.get(name);
-        if (!edge?.required || dependent in this.blocked) continue;
-        this.blocked[dependent] = `dependency ${name} failed: ${this.blocked[name]}`;
+        if (!edge?.required || this.plan.isBlocked(dependent)) continue;
+        this.plan.block(dependent, `dependency ${name} failed: ${this.plan.blockedBecause(name)}`);
         queue.push(dependent);
       }
     }
   }
 
   private reconcileContainers(): void {
-    const visited = new Set<string>();
-    const names = [...this.graph.nodes.keys()].sort();
-    for (;;) {
-      const next = names.find((name) => !visited.has(name) && [...this.graph.nodes.get(name)!.dependencies.keys()].every((dependency) => visited.has(dependency)));
-      if (next === undefined) break;
-      visited.add(next);
-      if (!(next in this.blocked)) this.reconcileService(this.project.services[next]!);
-    }
+    for (const name of dependencyOrder(this.graph)) if (!this.plan.isBlocked(name)) this.reconcileService(this.project.services[name]!);
   }
 
   private containersByService(): Record<string, ObservedContainer[]> {
@@ -284,7 +281,7 @@ class Reconciler {
     containers.forEach((container, index) => {
       if (index >= expected) {
         const stop = this.stopOnce(container, 'scale down');
-        last = this.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'scale down', container }, [stop]);
+        last = this.plan.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'scale down', container, volumes: false }, [stop]);
         return;
       }
       keptNumbers.add(container.number);
@@ -294,8 +291,11 @@ class Reconciler {
         this.recreated.add(service.name);
         return;
       }
-      if (!['running', 'created', 'restarting', 'exited'].includes(container.state)) {
-        last = this.add({ kind: 'start-container', resource: this.resourceOf(container), cause: `${container.state}, not running`, container }, infra);
+      // Created and exited containers are started with the rest, after convergence.
+      if (container.state === 'paused') {
+        last = this.plan.add({ kind: 'unpause-container', resource: this.resourceOf(container), cause: 'paused', container }, infra);
+      } else if (!['running', 'created', 'restarting', 'exited'].includes(container.state)) {
+        last = this.plan.add({ kind: 'start-container', resource: this.resourceOf(container), cause: `${container.state}, not running`, container }, infra);
       }
     });
     // Scale up, filling the lowest free numbers.
@@ -304,7 +304,7 @@ class Reconciler {
       while (keptNumbers.has(number)) number++;
       keptNumbers.add(number);
       const name = this.nameOf(service, number);
-      last = this.add({ kind: 'create-container', resource: `service:${service.name}:${number}`, cause: 'no existing container', service: service.name, number, name }, infra);
+      last = this.plan.add({ kind: 'create-container', resource: `service:${service.name}:${number}`, cause: 'no existing container', service: service.name, number, name }, infra);
     }
     if (last !== undefined) this.serviceNodes.set(service.name, last);
   }
@@ -323,13 +323,7 @@ class Reconciler {
   private stopOnce(container: ObservedContainer, cause: string): number {
     const existing = this.stopped.get(container.id);
     if (existing !== undefined) return existing;
-    const id = this.add({
-      kind: 'stop-container',
-      resource: this.resourceOf(container),
-      cause,
-      container,
-      ...(this.options.timeout !== undefined ? { timeout: this.options.timeout } : {}),
-    });
+    const id = this.plan.add(this.stopOperation(container, cause));
     this.stopped.set(container.id, id);
     return id;
   }
@@ -340,7 +334,7 @@ class Reconciler {
     const group = `recreate:${service.name}:${old.number}`;
     const finalName = this.nameOf(service, old.number);
     const dependentStops = this.stopRestartingDependents(service);
-    const create = this.add(
+    const create = this.plan.add(
       {
         kind: 'create-container',
         resource,
@@ -355,10 +349,15 @@ class Reconciler {
       group,
     );
     const alreadyStopped = this.stopped.has(old.id);
-    const stop = alreadyStopped ? this.stopped.get(old.id)! : this.add({ kind: 'stop-container', resource, cause: `replaced by #${create}`, container: old, ...(this.options.timeout !== undefined ? { timeout: this.options.timeout } : {}) }, [create], group);
+    const stop = alreadyStopped ? this.stopped.get(old.id)! : this.plan.add(this.stopOperation(old, `replaced by #${create}`), [create], group);
     this.stopped.set(old.id, stop);
-    const remove = this.add({ kind: 'remove-container', resource, cause: `replaced by #${create}`, container: old }, alreadyStopped ? [stop, create] : [stop], group);
-    return this.add({ kind: 'rename-container', resource, cause: 'finalize recreate', name: finalName, createNode: create, service: service.name, number: old.number }, [remove], group);
+    const remove = this.plan.add({ kind: 'remove-container', resource, cause: `replaced by #${create}`, container: old, volumes: false }, alreadyStopped ? [stop, create] : [stop], group);
+    return this.plan.add({ kind: 'rename-container', resource, cause: 'finalize recreate', name: finalName, createNode: create, service: service.name }, [remove], group);
+  }
+
+  private stopOperation(container: ObservedContainer, cause: string): StopContainer {
+    const timeout = stopTimeout(this.project, container.service, this.options.timeout);
+    return { kind: 'stop-container', resource: this.resourceOf(container), cause, container, ...(timeout !== undefined ? { timeout } : {}) };
   }
 
   /** Services with `depends_on: {x: {restart: true}}` are stopped while x is recreated, and started again after. */
@@ -422,14 +421,14 @@ class Reconciler {
     const orphans = this.observed.containers.filter((container) => !container.oneoff && !known.has(container.service));
     if (orphans.length === 0) return;
     if (!this.options.removeOrphans) {
-      this.warnings.push(
+      this.plan.warn(
         `Found orphan containers (${orphans.map((container) => container.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
       );
       return;
     }
     for (const container of orphans) {
       const stop = this.stopOnce(container, 'orphaned container');
-      this.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'orphaned container', container }, [stop]);
+      this.plan.add({ kind: 'remove-container', resource: this.resourceOf(container), cause: 'orphaned container', container, volumes: false }, [stop]);
     }
   }
 }

@@ -1,45 +1,69 @@
-// A plan as text: one line per user-visible step with its cause (what `--dry-run` prints), or the full graph of
-// operations with their dependencies (what the planner's golden tests compare).
-import type { Operation, Plan, PlanNode } from './types.js';
+// A plan as text: one line per user-visible step with its cause (what `--dry-run` prints, and what the operation log
+// names), or the full graph of operations with their dependencies (what the planner's golden tests compare).
+import type { Operation, OperationOf, OperationKind, Plan, PlanNode } from './types.js';
 
-function target(operation: Operation): string {
-  if (operation.kind.endsWith('-network')) return `network ${operation.name ?? operation.key}`;
-  if (operation.kind.endsWith('-volume')) return `volume ${operation.name ?? operation.key}`;
-  return `container ${operation.container?.name ?? operation.name ?? operation.resource}`;
+type Describe<K extends OperationKind> = (operation: OperationOf<K>) => string;
+
+/** What each operation does, in words: `create container demo-web-1`. */
+const DESCRIBE: { readonly [K in OperationKind]: Describe<K> } = {
+  'create-network': (op) => `create network ${op.name}`,
+  'remove-network': (op) => `remove network ${op.name}`,
+  'connect-network': (op) => `connect container ${op.container.name} to network ${op.name}`,
+  'disconnect-network': (op) => `disconnect container ${op.container.name} from network ${op.name}`,
+  'create-volume': (op) => `create volume ${op.name}`,
+  'remove-volume': (op) => `remove volume ${op.name}`,
+  'pull-image': (op) => `pull image ${op.reference} for service ${op.service}`,
+  'build-image': (op) => `build image ${op.reference} for service ${op.service}`,
+  'push-image': (op) => `push image ${op.reference} for service ${op.service}`,
+  'remove-image': (op) => `remove image ${op.reference}`,
+  'create-container': (op) => `create container ${op.name}`,
+  'rename-container': (op) => `rename container to ${op.name}`,
+  'start-container': (op) => `start container ${op.container.name}`,
+  'wait-container': (op) => `wait for container ${op.container.name} to be ${op.condition === 'service_healthy' ? 'healthy' : 'completed successfully'}`,
+  'stop-container': (op) => `stop container ${op.container.name}`,
+  'restart-container': (op) => `restart container ${op.container.name}`,
+  'kill-container': (op) => `kill container ${op.container.name} with ${op.signal}`,
+  'pause-container': (op) => `pause container ${op.container.name}`,
+  'unpause-container': (op) => `unpause container ${op.container.name}`,
+  'remove-container': (op) => `remove container ${op.container.name}${op.volumes ? ' and its anonymous volumes' : ''}`,
+};
+
+export function describeOperation(operation: Operation): string {
+  return (DESCRIBE[operation.kind] as Describe<OperationKind>)(operation);
 }
 
-const VERBS: Readonly<Record<Operation['kind'], string>> = {
-  'create-network': 'create',
-  'remove-network': 'remove',
-  'connect-network': 'connect',
-  'disconnect-network': 'disconnect',
-  'create-volume': 'create',
-  'remove-volume': 'remove',
-  'create-container': 'create',
-  'start-container': 'start',
-  'stop-container': 'stop',
-  'remove-container': 'remove',
-  'rename-container': 'rename',
-};
+export interface PlanStep {
+  /** `recreate container demo-web-1: configuration changed`. */
+  readonly text: string;
+  /** The nodes the step is made of (several for a recreate). */
+  readonly nodes: readonly number[];
+}
+
+/** The plan as the user reads it: one step per operation, except that a recreate's operations are one step. */
+export function planSteps(plan: Plan): PlanStep[] {
+  const steps: Array<{ text: string; nodes: number[] }> = [];
+  const groups = new Map<string, { text: string; nodes: number[] }>();
+  for (const node of plan.nodes) {
+    const { operation } = node;
+    const group = node.group?.startsWith('recreate:') ? groups.get(node.group) : undefined;
+    if (group) {
+      group.nodes.push(node.id);
+      continue;
+    }
+    if (node.group?.startsWith('recreate:') && operation.kind === 'create-container') {
+      const step = { text: `recreate container ${operation.replaces?.name ?? operation.name}: ${operation.cause}`, nodes: [node.id] };
+      groups.set(node.group, step);
+      steps.push(step);
+      continue;
+    }
+    steps.push({ text: `${describeOperation(operation)}: ${operation.cause}`, nodes: [node.id] });
+  }
+  return steps;
+}
 
 /** `recreate container demo-web-1: configuration changed`, `create network demo_default: not found`, ... */
 export function renderPlanSteps(plan: Plan): string[] {
-  const lines: string[] = [];
-  const groups = new Set<string>();
-  for (const node of plan.nodes) {
-    const { operation } = node;
-    if (node.group?.startsWith('recreate:')) {
-      if (groups.has(node.group)) continue;
-      groups.add(node.group);
-      lines.push(`recreate container ${operation.replaces?.name ?? operation.resource}: ${operation.cause}`);
-      continue;
-    }
-    if (operation.kind === 'connect-network' || operation.kind === 'disconnect-network') {
-      lines.push(`${VERBS[operation.kind]} container ${operation.container?.name ?? ''} ${operation.kind === 'connect-network' ? 'to' : 'from'} network ${operation.name}: ${operation.cause}`);
-      continue;
-    }
-    lines.push(`${VERBS[operation.kind]} ${target(operation)}: ${operation.cause}`);
-  }
+  const lines = planSteps(plan).map((step) => step.text);
   for (const [service, why] of Object.entries(plan.blocked).sort()) lines.push(`cannot start service ${service}: ${why}`);
   return lines;
 }
@@ -48,8 +72,29 @@ export function renderPlanSteps(plan: Plan): string[] {
 export function renderPlanGraph(plan: Plan): string[] {
   return plan.nodes.map((node: PlanNode) => {
     const { operation } = node;
-    const name = operation.kind.endsWith('container') ? (operation.container?.name ?? operation.name) : operation.name;
     const group = node.group ? ` (${node.group})` : '';
-    return `#${node.id} [${node.dependsOn.join(' ')}] ${operation.kind} ${operation.resource} ${name ?? ''}: ${operation.cause}${group}`;
+    return `#${node.id} [${node.dependsOn.join(' ')}] ${operation.kind} ${operation.resource} ${subject(operation)}: ${operation.cause}${group}`;
   });
+}
+
+/** The name of what the operation acts on. */
+function subject(operation: Operation): string {
+  switch (operation.kind) {
+    case 'pull-image':
+    case 'build-image':
+    case 'push-image':
+    case 'remove-image':
+      return operation.reference;
+    case 'create-network':
+    case 'remove-network':
+    case 'connect-network':
+    case 'disconnect-network':
+    case 'create-volume':
+    case 'remove-volume':
+    case 'create-container':
+    case 'rename-container':
+      return operation.name;
+    default:
+      return operation.container.name;
+  }
 }

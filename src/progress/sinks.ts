@@ -1,6 +1,7 @@
 // Progress on stderr in the four ways compose offers: a live display on a terminal, plain lines, JSON lines, or
 // nothing. Chosen by --progress / COMPOSE_PROGRESS, with --ansi and NO_COLOR deciding colours.
 import type { ProgressEvent, ProgressSink } from './events.js';
+import { humanSize } from './layers.js';
 
 export type ProgressMode = 'auto' | 'tty' | 'plain' | 'json' | 'quiet';
 
@@ -9,7 +10,12 @@ export interface SinkOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly color: boolean;
   readonly title?: string;
+  /** Nothing really happens: every line says so, as compose's dry run does. */
+  readonly dryRun?: boolean;
 }
+
+/** What compose puts before each resource on a dry run. */
+const DRY_RUN = 'DRY-RUN MODE - ';
 
 export function createSink(options: SinkOptions): ProgressSink {
   const mode = options.mode === 'auto' ? (options.stream.isTTY ? 'tty' : 'plain') : options.mode;
@@ -17,27 +23,36 @@ export function createSink(options: SinkOptions): ProgressSink {
     case 'quiet':
       return { event: () => {}, note: () => {}, close: () => {} };
     case 'json':
-      return jsonSink(options.stream);
+      return jsonSink(options.stream, options.dryRun ?? false);
     case 'tty':
       return ttySink(options);
     default:
-      return plainSink(options.stream);
+      return plainSink(options.stream, options.dryRun ?? false);
   }
 }
 
-function plainSink(stream: NodeJS.WritableStream): ProgressSink {
+function plainSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
-    event: (event) => stream.write(` ${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
+    event: (event) => stream.write(` ${dryRun ? `${DRY_RUN} ` : ''}${event.resource}  ${event.status}${event.detail ? ` ${event.detail}` : ''}\n`),
     note: (line) => stream.write(`${line}\n`),
     close: () => {},
   };
 }
 
-function jsonSink(stream: NodeJS.WritableStream): ProgressSink {
+function jsonSink(stream: NodeJS.WritableStream, dryRun: boolean): ProgressSink {
   return {
     event: (event) =>
       stream.write(
-        `${JSON.stringify({ id: event.resource, status: event.status, ...(event.detail ? { text: event.detail } : {}), ...(event.failed ? { error: true } : {}) })}\n`,
+        `${JSON.stringify({
+          ...(dryRun ? { 'dry-run': true } : {}),
+          id: event.resource,
+          ...(event.parent ? { parent_id: event.parent } : {}),
+          status: event.status,
+          ...(event.detail ? { text: event.detail } : {}),
+          ...(event.failed ? { error: true } : {}),
+          ...(event.current !== undefined ? { current: event.current } : {}),
+          ...(event.total !== undefined ? { total: event.total, percent: percentOf(event) } : {}),
+        })}\n`,
       ),
     note: (line) => stream.write(`${JSON.stringify({ level: 'warning', message: line })}\n`),
     close: () => {},
@@ -48,6 +63,27 @@ interface Line {
   event: ProgressEvent;
   started: number;
   ended?: number;
+  /** A pull's or push's layers, by id, shown under the image's line while it is under way. */
+  children?: Map<string, ProgressEvent>;
+}
+
+/** How far along a step is, 0-100: done is all, bytes say the rest. */
+function percentOf(event: ProgressEvent): number {
+  if (event.done) return 100;
+  if (!event.total || event.current === undefined) return 0;
+  return Math.min(100, Math.floor((event.current * 100) / event.total));
+}
+
+const FILL = ['⣀', '⣄', '⣤', '⣦', '⣶', '⣷', '⣿'];
+
+/** ` 3 layers [⣿⣶⣀] 1.2MB/5MB`: the layers of an image, one mark each by how far along it is. */
+function layerSummary(children: ReadonlyMap<string, ProgressEvent>): string {
+  const layers = [...children.values()];
+  const marks = layers.map((layer) => FILL[Math.floor((percentOf(layer) / 100) * (FILL.length - 1))]).join('');
+  const current = layers.reduce((sum, layer) => sum + (layer.current ?? 0), 0);
+  const total = layers.reduce((sum, layer) => sum + (layer.total ?? 0), 0);
+  const bytes = total > 0 ? ` ${humanSize(current)}/${humanSize(total)}` : '';
+  return ` ${layers.length} layer${layers.length === 1 ? '' : 's'} [${marks}]${bytes}`;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -63,14 +99,21 @@ function ttySink(options: SinkOptions): ProgressSink {
     frame++;
     const all = [...lines.values()];
     const done = all.filter((line) => line.event.done).length;
+    const prefix = options.dryRun ? `${DRY_RUN} ` : '';
     const width = Math.max(0, ...all.map((line) => line.event.resource.length));
     const out: string[] = [`${paint('34', '[+]')} ${options.title ?? 'Running'} ${done}/${all.length}`];
+    const mark = (event: ProgressEvent): string =>
+      event.failed ? paint('31', '✘') : event.done ? paint('32', '✔') : paint('34', SPINNER[frame % SPINNER.length]!);
     for (const line of all) {
       const { event } = line;
-      const mark = event.failed ? paint('31', '✘') : event.done ? paint('32', '✔') : paint('34', SPINNER[frame % SPINNER.length]!);
       const seconds = (((line.ended ?? Date.now()) - line.started) / 1000).toFixed(1);
       const status = event.failed ? paint('31', event.status) : event.status;
-      out.push(` ${mark} ${event.resource.padEnd(width)}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
+      const layers = line.children && line.children.size > 0 ? paint('2', layerSummary(line.children)) : '';
+      out.push(` ${mark(event)} ${prefix}${event.resource.padEnd(width)}${layers}  ${status}${event.detail ? ` ${event.detail}` : ''}  ${paint('2', `${seconds}s`)}`);
+      // Layers show while their image is on its way, then fold into its line.
+      if (line.children && !event.done) {
+        for (const child of line.children.values()) out.push(`   ${mark(child)} ${child.resource} ${child.status}${child.detail ? ` ${child.detail}` : ''}`);
+      }
     }
     let text = drawn > 0 ? `\x1b[${drawn}F` : '';
     text += out.map((line) => `\x1b[2K${line}`).join('\n') + '\n';
@@ -81,6 +124,11 @@ function ttySink(options: SinkOptions): ProgressSink {
   timer.unref();
   return {
     event(event) {
+      if (event.parent !== undefined) {
+        const parent = lines.get(event.parent);
+        if (parent) (parent.children ??= new Map()).set(event.resource, event);
+        return;
+      }
       const existing = lines.get(event.resource);
       if (existing) {
         existing.event = event;

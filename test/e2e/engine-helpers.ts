@@ -2,20 +2,26 @@
 // loaded into it from the local dockerd, and everything it ran removed (containers, mounts) when the file is done.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineTag } from '../../src/engine/services/networks.js';
 import { ruleNames } from '../../src/engine/runtime/netfilter-rules.js';
+import { engineTag } from '../../src/engine/services/networks.js';
 import { ensureTestImage, IMAGE, ROOT } from './helpers.js';
 
 export interface TestEngine {
   readonly socket: string;
   readonly root: string;
   readonly host: string;
+  /** The engine process's pid right now (it changes with each restart). */
+  readonly pid: number;
   /** Runs the stock docker CLI against the engine. */
   docker(args: readonly string[], input?: Buffer): { code: number | null; stdout: string; stderr: string };
+  /** Kills the engine with SIGKILL (if it still runs) and starts it again on the same root, with `env` added. */
+  restart(env?: Record<string, string>): Promise<void>;
+  /** Resolves when the engine process has exited (a crash point, a kill): true, or false after `timeoutMs`. */
+  exited(timeoutMs: number): Promise<boolean>;
   /** What the engine process wrote to its log (stderr) since it was last started. */
   log(): string;
   /** Stops the engine process alone (SIGTERM: a clean stop; SIGKILL: a crash); its containers keep running. */
@@ -26,7 +32,7 @@ export interface TestEngine {
 }
 
 export interface TestEngineOptions {
-  /** The engine's environment (PATH, to hide programs from it). */
+  /** The engine's environment (PATH, to hide programs from it); the test's own by default. */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -35,8 +41,11 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-'));
   const root = join(dir, 'root');
   const socket = join(dir, 'engine.sock');
-  let engine = spawnEngine(root, socket, dir, options.env);
+  const baseEnv = options.env ?? process.env;
+  let engine = spawnEngine(root, socket, dir, baseEnv);
   let child: ChildProcess = engine.child;
+  const exitOf = (process: ChildProcess): Promise<void> =>
+    process.exitCode !== null || process.signalCode !== null ? Promise.resolve() : new Promise((resolve) => process.once('exit', () => resolve()));
   await waitForSocket(socket);
   const docker = (args: readonly string[], input?: Buffer) => {
     const result = spawnSync('docker', ['-H', `unix://${socket}`, ...args], { input, encoding: 'buffer', timeout: 60_000 });
@@ -51,27 +60,14 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     root,
     host: `unix://${socket}`,
     docker,
-    log: () => engine.log(),
-    async halt(signal) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill(signal);
-      await exited;
-    },
-    async resume() {
-      engine = spawnEngine(root, socket, dir, options.env);
-      child = engine.child;
-      await waitForSocket(socket);
-    },
     async stop() {
       const ids = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
       const networks = docker(['network', 'ls', '-q', '--filter', 'type=custom']).stdout.split('\n').filter(Boolean);
       if (networks.length > 0) docker(['network', 'rm', ...networks]);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      const exited = exitOf(child);
+      child.kill('SIGTERM');
+      await exited;
       removeNetworking(root);
       unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });
@@ -84,14 +80,34 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
         }
       }
     },
-    // Exposed for the restart test.
-    ...({ restart: async () => {
+    get pid() {
+      return child.pid!;
+    },
+    async restart(env = {}) {
+      const exited = exitOf(child);
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-      engine = spawnEngine(root, socket, dir, options.env);
+      await exited;
+      engine = spawnEngine(root, socket, dir, { ...baseEnv, ...env });
       child = engine.child;
       await waitForSocket(socket);
-    } } as object),
+    },
+    log: () => engine.log(),
+    async halt(signal) {
+      const exited = exitOf(child);
+      child.kill(signal);
+      await exited;
+    },
+    async resume() {
+      engine = spawnEngine(root, socket, dir, baseEnv);
+      child = engine.child;
+      await waitForSocket(socket);
+    },
+    async exited(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([exitOf(child).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
+      clearTimeout(timer);
+      return done;
+    },
   };
 }
 
@@ -131,13 +147,17 @@ export function removeNetworking(root: string): void {
   }
 }
 
-function spawnEngine(root: string, socket: string, dir: string, env?: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
+function spawnEngine(root: string, socket: string, dir: string, env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
   const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    ...(env ? { env } : {}),
+    env,
   });
   let log = '';
-  child.stderr?.on('data', (chunk) => (log += chunk));
+  child.stderr?.on('data', (chunk) => {
+    log += chunk;
+    // To see what the engine says while a test runs: BERTH_TEST_ENGINE_LOG=/some/file.
+    if (process.env.BERTH_TEST_ENGINE_LOG) appendFileSync(process.env.BERTH_TEST_ENGINE_LOG, chunk);
+  });
   child.on('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
   });

@@ -81,7 +81,7 @@ test('events report the container lifecycle with the container name', () => {
 
 test('containers outlive the engine and are adopted when it starts again', async () => {
   engine.docker(['run', '-d', '--network', 'none', '--name', 'survivor', IMAGE, ...sleeperArgs]);
-  await (engine as unknown as { restart(): Promise<void> }).restart();
+  await engine.restart();
   assert.equal(engine.docker(['inspect', '-f', '{{.State.Status}}', 'survivor']).stdout.trim(), 'running');
   assert.equal(engine.docker(['stop', 'survivor']).code, 0);
   assert.equal(engine.docker(['rm', 'survivor']).code, 0);

@@ -13,6 +13,8 @@
  * spares the engine two processes per run.
  * The first process exits 0 once the container runs (its pid is in PIDFILE), or 1 with runc's message on stderr.
  * EXITFILE gets the exit code, followed by " oom" when the kernel's OOM killer struck in the container's cgroup.
+ * The monitor's own pid goes to `monitor.pid` beside PIDFILE; the exit file is written after the root filesystem
+ * is detached, so once it exists the monitor has let go of everything.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -253,6 +255,16 @@ int main(int argc, char **argv) {
 	/* The monitor: its own session, so that the engine's signals and exit do not reach it. */
 	close(sync_pipe[0]);
 	setsid();
+	{
+		/* Its pid beside PIDFILE, so that an engine restarted mid-start can tell whether the start is still going on. */
+		char path[4096], text[32];
+		snprintf(path, sizeof path, "%s", pidfile);
+		char *slash = strrchr(path, '/');
+		*(slash ? slash + 1 : path) = 0;
+		strncat(path, "monitor.pid", sizeof path - strlen(path) - 1);
+		snprintf(text, sizeof text, "%d\n", (int)getpid());
+		write_file_atomic(path, text);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
-import { isMountPoint, mustRun, runProgram } from './tools.js';
+import { mountAt, mustRun, runProgram } from './tools.js';
 import type { Tools } from './tools.js';
 
 /** Where runc keeps container state when running as root (its --root default). */
@@ -16,22 +16,44 @@ export interface RootfsMount {
   options: string;
 }
 
+/** runc's view of a container: `created`, `running`, `paused` or `stopped`, its init's pid, when it was made. */
+export interface RuntimeState {
+  readonly status: string;
+  readonly pid: number;
+  readonly created: string;
+}
+
 export class RuncDriver {
   constructor(
     private readonly tools: Tools,
     private readonly layout: Layout,
   ) {}
 
+  /** The container's root filesystem, mounted now unless it is already (see `rootfsMounted`). */
   async mountRootfs(id: string, lowerDirs: readonly string[]): Promise<string> {
-    const overlay = this.overlay(id, lowerDirs);
+    const overlay = await this.overlay(id, lowerDirs);
     if (overlay) await mustRun('mount', ['-t', 'overlay', 'overlay', '-o', overlay.options, overlay.rootfs]);
     return this.layout.rootfs(id);
   }
 
-  /** The overlay mount of a container's root filesystem, its directories made; undefined when it is mounted. */
-  overlay(id: string, lowerDirs: readonly string[]): RootfsMount | undefined {
+  /**
+   * Whether the container's root filesystem is mounted as it should be: an overlay whose upper dir is the
+   * container's own, read from this process's mount table (a directory that merely exists, or something else
+   * mounted there, does not count).
+   */
+  rootfsMounted(id: string): boolean {
+    const mount = mountAt(this.layout.rootfs(id));
+    return mount?.type === 'overlay' && mount.superOptions.split(',').includes(`upperdir=${this.layout.upper(id)}`);
+  }
+
+  /**
+   * The overlay mount of a container's root filesystem, its directories made; undefined when it is mounted already.
+   * Whatever else is mounted there (a stale or foreign mount) is detached first.
+   */
+  async overlay(id: string, lowerDirs: readonly string[]): Promise<RootfsMount | undefined> {
     const rootfs = this.layout.rootfs(id);
-    if (isMountPoint(rootfs)) return undefined;
+    if (this.rootfsMounted(id)) return undefined;
+    if (mountAt(rootfs)) await mustRun('umount', ['-l', rootfs]);
     for (const dir of [rootfs, this.layout.upper(id), this.layout.work(id)]) mkdirSync(dir, { recursive: true });
     let lowers = [...lowerDirs].reverse();
     if (lowers.length === 0) {
@@ -44,7 +66,7 @@ export class RuncDriver {
 
   async unmountRootfs(id: string): Promise<void> {
     const rootfs = this.layout.rootfs(id);
-    if (isMountPoint(rootfs)) await mustRun('umount', ['-l', rootfs]);
+    while (mountAt(rootfs)) await mustRun('umount', ['-l', rootfs]);
   }
 
   /**
@@ -90,6 +112,55 @@ export class RuncDriver {
    */
   async deleteStale(id: string): Promise<void> {
     if (existsSync(join(RUNC_STATE, id))) await runProgram(this.tools.runc, ['delete', '--force', id]);
+  }
+
+  /** Whether runc keeps state for the container (it does while the container exists; `runc run` removes it after). */
+  hasState(id: string): boolean {
+    return existsSync(join(RUNC_STATE, id));
+  }
+
+  /**
+   * What runc knows of the container: undefined when it has nothing (never ran, or ended and cleaned up). Costs a
+   * process only when runc keeps state for it.
+   */
+  async state(id: string): Promise<RuntimeState | undefined> {
+    if (!this.hasState(id)) return undefined;
+    const result = await runProgram(this.tools.runc, ['state', id]);
+    if (result.code !== 0) return undefined;
+    try {
+      const state = JSON.parse(result.stdout) as { status?: unknown; pid?: unknown; created?: unknown };
+      if (typeof state.status !== 'string' || typeof state.pid !== 'number') return undefined;
+      return { status: state.status, pid: state.pid, created: typeof state.created === 'string' ? state.created : new Date().toISOString() };
+    } catch {
+      return undefined; // not runc's state format: as if runc had none
+    }
+  }
+
+  /** Whether the container's monitor still runs (starting the container, holding it, or cleaning up after it). */
+  monitorAlive(id: string): boolean {
+    let pid: number;
+    try {
+      pid = Number(readFileSync(this.layout.monitorPidFile(id), 'utf8').trim());
+    } catch {
+      return false; // no monitor ever started for it (or one from before monitors recorded their pid)
+    }
+    if (!processAlive(pid)) return false;
+    try {
+      // A pid can be reused: it must still be this container's monitor.
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(id);
+    } catch {
+      return false; // ended meanwhile
+    }
+  }
+
+  /** Resolves once the container's monitor is gone (it has detached the root filesystem), or after `limitMs`. */
+  async monitorGone(id: string, limitMs: number): Promise<boolean> {
+    const deadline = Date.now() + limitMs;
+    while (this.monitorAlive(id)) {
+      if (Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
   }
 
   /** How the container ended, as its monitor recorded it ("CODE" or "CODE oom"); undefined while it runs. */

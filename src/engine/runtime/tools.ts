@@ -75,9 +75,52 @@ export async function extractUpload(args: readonly string[], input?: NodeJS.Read
 
 /** Whether something is mounted at `path` (read from this process's mount table). */
 export function isMountPoint(path: string): boolean {
+  return mountAt(path) !== undefined;
+}
+
+export interface MountInfo {
+  readonly type: string;
+  readonly source: string;
+  readonly superOptions: string;
+}
+
+/** The mount on top at `path` in this process's mount table, if any (mountinfo escapes spaces and such as \ooo). */
+export function mountAt(path: string): MountInfo | undefined {
+  let table: string;
   try {
-    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((line) => line.split(' ')[4] === path);
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
-    return false;
+    return undefined; // no /proc: nothing can be told mounted
   }
+  return findMount(table, path);
+}
+
+/** Detaches everything mounted at or below `dir`, deepest first (what a crash left mounted in a directory to delete). */
+export async function unmountUnder(dir: string): Promise<void> {
+  let table: string;
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return; // no /proc: nothing can be told mounted
+  }
+  const inside = (path: string): boolean => path === dir || path.startsWith(`${dir}/`);
+  const points = table
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((path): path is string => path !== undefined && inside(path));
+  for (const point of [...new Set(points)].sort((a, b) => b.length - a.length)) await mustRun('umount', ['-l', point]);
+}
+
+/** The last (topmost) entry of a mountinfo text mounted at `path`. */
+export function findMount(mountinfo: string, path: string): MountInfo | undefined {
+  const unescape = (field: string): string => field.replace(/\\([0-7]{3})/g, (_match, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  let found: MountInfo | undefined;
+  for (const line of mountinfo.split('\n')) {
+    const fields = line.split(' ');
+    if (fields.length < 10 || unescape(fields[4]!) !== path) continue;
+    const separator = fields.indexOf('-', 6);
+    if (separator < 0) continue;
+    found = { type: fields[separator + 1] ?? '', source: unescape(fields[separator + 2] ?? ''), superOptions: unescape(fields[separator + 3] ?? '') };
+  }
+  return found;
 }

@@ -25,20 +25,6 @@ export function addContentRoutes(router: Router, services: EngineServices): void
   router.add('GET', '/images/get', ({ response, query }) => save(query.getAll('names'), response));
   router.add('GET', '/images/{name*}/get', ({ response, params }) => save([params.name!], response));
 
-  router.add('POST', '/images/create', async ({ request, response, query }) => {
-    if (query.get('fromSrc') !== '-') {
-      const from = query.get('fromImage') ?? query.get('fromSrc') ?? '';
-      throw new EngineError('unsupported', `pulling ${from} from a registry is not supported by berth's engine yet: load it with docker load`);
-    }
-    if (query.getAll('changes').length > 0) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
-    // The docker CLI sends the whole reference as repo (`name:tag`); other clients send repo and tag apart.
-    const repo = query.get('repo');
-    const hasTag = repo !== null && repo.lastIndexOf(':') > repo.lastIndexOf('/');
-    const tag = repo ? (hasTag ? repo : `${repo}:${query.get('tag') || 'latest'}`) : undefined;
-    const id = await images.importTarball(request, tag, query.get('message') ?? '');
-    response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(`${JSON.stringify({ status: id })}\n`);
-  });
   router.add('POST', '/images/prune', ({ response }) => {
     const { deleted, reclaimed } = images.prune();
     sendJson(response, 200, { ImagesDeleted: deleted.map((id) => ({ Deleted: id })), SpaceReclaimed: reclaimed });

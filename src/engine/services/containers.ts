@@ -1,12 +1,20 @@
 // Containers' lifecycle, in one place: create from an image, start through the runtime, stop, kill, pause,
 // rename, remove, wait, restart on policy; state kept on disk and brought back when the engine starts again
 // (containers outlive the engine: their monitors hold them). The decisions and the details live in containers/.
+//
+// Crash safety: every step that changes the host is recorded on disk before it is acknowledged, so that an engine
+// killed at any point finds, at its next start, either the step done or nothing of it (see `adopt`): a create
+// reserves its name durably (with a marker removed once it is complete), a start records its network before runc
+// runs and its pid after, a removal moves the directory out in one rename. Operations on one container are queued.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { conflict, invalid } from '../errors.js';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { NO_CRASH_POINTS } from '../crash-points.js';
+import type { CrashPoints } from '../crash-points.js';
+import { conflict, invalid, notFound } from '../errors.js';
 import { processAlive } from '../runtime/runc.js';
 import type { RuncDriver } from '../runtime/runc.js';
 import { buildSpec } from '../runtime/spec.js';
+import { readJsonFile, syncDirectory, writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
@@ -20,12 +28,15 @@ import type { VolumeService } from './volumes.js';
 import { logFailure } from './logger.js';
 import type { Logger } from './logger.js';
 import { buildRecord, commandLine } from './containers/build-record.js';
+import { finishRemovals, removeContainerDirectory } from './containers/directories.js';
 import { writeEtcFiles } from './containers/etc-files.js';
 import { ExitWatch } from './containers/exit-watch.js';
 import { hostNofile, initProgram } from './containers/host.js';
-import { attachVolumes, copyUp, mountsFrom, readyMounts } from './containers/mounts.js';
+import { attachVolumes, copyUp, emptyDirectory, mountsFrom, readyMounts } from './containers/mounts.js';
 import { generatedName, nameInUse, validName } from './containers/names.js';
 import { NetworkSteps } from './containers/network-steps.js';
+import { PerKeyQueue } from './containers/queue.js';
+import { recoveryOf } from './containers/recovery.js';
 import { restartAfterExit, restartsWithEngine } from './containers/restart-policy.js';
 import { signalNumber } from './containers/signals.js';
 import { closeStdin, LogReaders, resizeTerminal, stdinStream } from './containers/stdio.js';
@@ -37,48 +48,164 @@ const DEFAULT_STOP_TIMEOUT = 10;
 /** How long a removal waits for readers of the log (docker run --rm attached) to get all of it. */
 const LOG_DRAIN_MS = 5000;
 
+/** How long a start waits for the monitor of a container's previous run to let go of its root filesystem. */
+const MONITOR_GONE_MS = 5000;
+
 const isRunning = (record: ContainerRecord): boolean => record.state.status === 'running' || record.state.status === 'paused';
+const short = (id: string): string => id.slice(0, 12);
+
+/** Written before a create changes anything, removed once it is complete (see `adopt`). */
+interface CreatingMarker {
+  /** Volumes being filled from the image (empty before: emptied again if the create is abandoned). */
+  readonly copyUps: string[];
+}
+
+export interface ContainerServiceDeps {
+  readonly layout: Layout;
+  readonly images: ImageService;
+  readonly runtime: RuncDriver;
+  readonly events: EventBus;
+  readonly health: HealthChecker;
+  readonly volumes: VolumeService;
+  readonly networking: ContainerNetworking;
+  readonly log: Logger;
+  /** Test-only points where the engine kills itself (see crash-points.ts). */
+  readonly crash?: CrashPoints;
+}
 
 export class ContainerService {
+  private readonly layout: Layout;
+  private readonly images: ImageService;
+  private readonly runtime: RuncDriver;
+  private readonly events: EventBus;
+  private readonly health: HealthChecker;
+  private readonly volumes: VolumeService;
+  private readonly networking: ContainerNetworking;
+  private readonly log: Logger;
+  private readonly crash: CrashPoints;
   private readonly table: ContainerTable;
   private readonly exits: ExitWatch;
   private readonly network: NetworkSteps;
+  /** Lifecycle operations, one at a time per container. */
+  private readonly queue = new PerKeyQueue();
   private readonly exitWaiters = new Waiters<number>();
   private readonly removeWaiters = new Waiters<number>();
   private readonly logReaders = new LogReaders();
   /** The delay before the last restart of each container, for the backoff. */
   private readonly restartDelays = new Map<string, number>();
 
-  constructor(
-    private readonly layout: Layout,
-    private readonly images: ImageService,
-    private readonly runtime: RuncDriver,
-    private readonly events: EventBus,
-    private readonly health: HealthChecker,
-    private readonly volumes: VolumeService,
-    private readonly networking: ContainerNetworking,
-    private readonly log: Logger,
-  ) {
-    this.table = new ContainerTable(layout);
-    this.exits = new ExitWatch(layout, runtime, log);
-    this.network = new NetworkSteps(networking, (reference) => this.get(reference));
+  constructor(deps: ContainerServiceDeps) {
+    ({ layout: this.layout, images: this.images, runtime: this.runtime, events: this.events, health: this.health, volumes: this.volumes, networking: this.networking, log: this.log } = deps);
+    this.crash = deps.crash ?? NO_CRASH_POINTS;
+    this.table = new ContainerTable(this.layout, this.log);
+    this.exits = new ExitWatch(this.layout, this.runtime, this.log);
+    this.network = new NetworkSteps(this.networking, (reference) => this.get(reference));
   }
 
-  /** Reads every container back from disk; running ones are watched again, stopped-while-away ones marked exited. */
-  adopt(): void {
-    for (const record of this.table.load()) {
-      if (isRunning(record)) {
-        if (this.runtime.exit(record.id) !== undefined || !processAlive(record.state.pid)) this.finish(record);
-        else {
-          this.watchExit(record);
-          this.watchHealth(record);
-          void this.networking.resume(record).catch(logFailure(this.log, `container ${record.id.slice(0, 12)}: restoring its network state`, 'it keeps running; a restart sets it up again'));
+  /**
+   * Brings every container back after the engine (re)starts, reconciling each record with what runs (see
+   * containers/recovery.ts): running ones are watched again with their pid, a start the engine died in the middle
+   * of is recorded, half-made creates and removals are finished off, stopped containers lose what an interrupted
+   * start left (namespaces), and restart policies bring back what they should.
+   */
+  async adopt(): Promise<void> {
+    const finished = await finishRemovals(this.layout);
+    if (finished > 0) this.log(`finished ${finished} container removal(s) an earlier engine left half done`);
+    const { records, withoutRecord } = this.table.load();
+    for (const id of withoutRecord) await this.removeUnrecorded(id);
+    await Promise.all(records.map((record) => this.recover(record).catch(logFailure(this.log, `container ${short(record.id)}: recovery at engine start`, 'it is listed as recorded; a start or rm sets it straight'))));
+  }
+
+  private async recover(record: ContainerRecord): Promise<void> {
+    const exitRecorded = this.runtime.exit(record.id) !== undefined;
+    // The common case costs no process: a recorded run whose process is still there, and whose runc state exists.
+    const trusted = isRunning(record) && !exitRecorded && processAlive(record.state.pid) && this.runtime.hasState(record.id);
+    const runtime = trusted ? { status: record.state.status, pid: record.state.pid } : await this.runtime.state(record.id);
+    const action = recoveryOf({ recorded: record.state.status, halfCreated: existsSync(this.layout.creatingMarker(record.id)), runtime, exitRecorded });
+    switch (action.kind) {
+      case 'remove-half-created':
+        this.log(`container ${short(record.id)} (${record.name}): its create never completed; removed`);
+        await this.abandonCreate(record);
+        return;
+      case 'finish':
+        this.finish(record);
+        return;
+      case 'adopt':
+      case 'complete-start': {
+        if (action.kind === 'complete-start') {
+          this.log(`container ${short(record.id)} (${record.name}): started by runc before the engine stopped; recorded as running (pid ${action.pid})`);
+          record.state = { ...record.state, status: action.status, pid: action.pid, exitCode: 0, error: '', startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
+          delete record.state.health;
+          if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
+          record.manuallyStopped = false;
+          this.table.save(record);
+          await this.network.publishPorts(record);
+          this.table.save(record);
+        } else if (record.state.status !== action.status || record.state.pid !== action.pid) {
+          record.state = { ...record.state, status: action.status, pid: action.pid };
+          this.table.save(record);
         }
-      } else if (record.state.status === 'exited' || record.state.status === 'restarting') {
-        if (restartsWithEngine(record.hostConfig.RestartPolicy, Boolean(record.manuallyStopped))) {
-          void this.start(record.id).catch(logFailure(this.log, `container ${record.id.slice(0, 12)}: restart by its policy on engine start`, 'it stays stopped'));
-        }
+        await this.remountRootfs(record);
+        this.watchExit(record);
+        this.watchHealth(record);
+        await this.networking.resume(record).catch(logFailure(this.log, `container ${short(record.id)}: restoring its network state`, 'it keeps running; a restart sets it up again'));
+        return;
       }
+      case 'stopped': {
+        if (action.exitedWhileAway) {
+          const { code, oomKilled } = this.runtime.exit(record.id)!;
+          record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, oomKilled, finishedAt: new Date().toISOString() };
+          this.table.save(record);
+        }
+        // An interrupted start may have left the container's namespace and addresses behind.
+        const hadAddresses = Object.values(record.networks ?? {}).some((endpoint) => endpoint.ipAddress);
+        await this.network.leave(record);
+        if (hadAddresses || record.state.pid !== 0) {
+          record.state = { ...record.state, pid: 0 };
+          this.table.save(record);
+        }
+        if ((record.state.status === 'exited' || record.state.status === 'restarting') && restartsWithEngine(record.hostConfig.RestartPolicy, Boolean(record.manuallyStopped))) {
+          void this.start(record.id).catch(logFailure(this.log, `container ${short(record.id)}: restart by its policy on engine start`, 'it stays stopped'));
+        }
+        return;
+      }
+    }
+  }
+
+  /** An adopted container's root filesystem, mounted again if the engine's view of it was lost. */
+  private async remountRootfs(record: ContainerRecord): Promise<void> {
+    if (this.runtime.rootfsMounted(record.id)) return;
+    const layers = this.images.layerDirs(this.images.resolve(record.imageId));
+    await this.runtime.mountRootfs(record.id, layers).then(
+      () => this.log(`container ${short(record.id)}: its root filesystem was not mounted any more; mounted again`),
+      logFailure(this.log, `container ${short(record.id)}: mounting its root filesystem again`, 'the container runs on its own mount; cp and export need a restart'),
+    );
+  }
+
+  /** A container directory without a readable record. */
+  private async removeUnrecorded(id: string): Promise<void> {
+    if (existsSync(this.layout.creatingMarker(id)) && !(await this.runtime.state(id))) {
+      // A create that died before its record was written: nothing else knows of it.
+      this.log(`container ${short(id)}: its create never completed; removed`);
+      await this.runtime.unmountRootfs(id);
+      removeContainerDirectory(this.layout, id);
+      return;
+    }
+    this.log(`container directory ${this.layout.container(id)} has no readable record (see any container.json.corrupt-* there); left alone`);
+  }
+
+  /** Removes what a create that never completed made: its files, and what it put in volumes. */
+  private async abandonCreate(record: ContainerRecord): Promise<void> {
+    const marker = readJsonFile<CreatingMarker>(this.layout.creatingMarker(record.id), this.log);
+    this.table.forget(record.id);
+    await this.runtime.deleteStale(record.id);
+    await this.runtime.unmountRootfs(record.id);
+    removeContainerDirectory(this.layout, record.id);
+    for (const volume of marker?.copyUps ?? []) {
+      // It was empty before the copy-up began; anyone else using it now may have written to it since.
+      if (!this.volumes.has(volume) || this.table.volumeUsers(volume).length > 0) continue;
+      if (this.volumes.isAnonymous(this.volumes.get(volume))) await this.volumes.remove(volume, []).catch(logFailure(this.log, `removing anonymous volume ${volume} of an abandoned create`, 'it stays, as a dangling volume'));
+      else emptyDirectory(this.volumes.mountpoint(volume));
     }
   }
 
@@ -123,35 +250,57 @@ export class ContainerService {
       tmpfs: requested.tmpfs,
       networks,
     });
+    // The name is reserved, durably, before anything slow happens; the marker says the create is not complete yet.
     mkdirSync(this.layout.bundle(id), { recursive: true });
+    writeJsonAtomic(this.layout.creatingMarker(id), { copyUps: volumes.copies.map((copy) => copy.volume) } satisfies CreatingMarker);
     this.table.save(record);
+    this.crash.reach('create:reserved');
     try {
       for (const copy of volumes.copies) await copyUp(record, copy, { images: this.images, volumes: this.volumes, runtime: this.runtime });
     } catch (error) {
       await this.destroy(record);
       throw error;
     }
+    this.crash.reach('create:copied-up');
+    rmSync(this.layout.creatingMarker(id));
+    syncDirectory(this.layout.container(id));
+    this.crash.reach('create:done');
     this.emit(record, 'create');
     return record;
   }
 
-  async start(reference: string): Promise<'started' | 'already'> {
-    const record = this.get(reference);
+  start(reference: string): Promise<'started' | 'already'> {
+    return this.queued(reference, (record) => this.startNow(record));
+  }
+
+  private async startNow(record: ContainerRecord): Promise<'started' | 'already'> {
     if (isRunning(record)) return 'already';
+    // runc may run it although the record says otherwise (a start the engine died in): it is adopted, never killed.
+    const running = await this.runtime.state(record.id);
+    if (running && ['running', 'paused', 'created'].includes(running.status) && running.pid > 0 && this.runtime.exit(record.id) === undefined) {
+      this.log(`container ${short(record.id)}: already run by runc (pid ${running.pid}); recorded as running`);
+      await this.recover(record);
+      return 'already';
+    }
+    await this.network.settled(record.id);
+    await this.runtime.deleteStale(record.id);
+    // The monitor of the previous run detaches the root filesystem as it ends: whether it is mounted is asked after.
+    if (!(await this.runtime.monitorGone(record.id, MONITOR_GONE_MS))) this.log(`container ${short(record.id)}: the monitor of its previous run is still there after ${MONITOR_GONE_MS} ms; starting anyway`);
+    rmSync(this.layout.exitFile(record.id), { force: true });
     const layers = this.images.layerDirs(this.images.resolve(record.imageId));
     // A named user is looked up in the image's files, which needs the root filesystem now; otherwise the monitor
     // mounts it, which saves a process.
     const user = record.config.User ?? '';
-    const mount = user === '' ? this.runtime.overlay(record.id, layers) : undefined;
+    const mount = user === '' ? await this.runtime.overlay(record.id, layers) : undefined;
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
     const mounts = await readyMounts(record, this.volumes);
-    await this.network.settled(record.id);
-    rmSync(this.layout.exitFile(record.id), { force: true });
-    await this.runtime.deleteStale(record.id);
     let pid: number;
     try {
       // From here on a failure takes down what was set up (the namespace, its endpoints, published ports).
       const networkNamespace = await this.network.join(record);
+      // Its addresses are recorded before anything runs in them, so that no other container is given them.
+      this.table.save(record);
+      this.crash.reach('start:network-ready');
       const spec = buildSpec({
         record,
         rootfs,
@@ -163,6 +312,7 @@ export class ContainerService {
         ...(record.hostConfig.Init ? { init: initProgram() } : {}),
       });
       pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, mount);
+      this.crash.reach('start:runtime-started');
       await this.network.publishPorts(record);
     } catch (error) {
       await this.network.leave(record);
@@ -177,6 +327,7 @@ export class ContainerService {
     if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
     record.manuallyStopped = false;
     this.table.save(record);
+    this.crash.reach('start:recorded');
     this.emit(record, 'start');
     this.watchExit(record);
     this.watchHealth(record);
@@ -184,8 +335,11 @@ export class ContainerService {
   }
 
   /** Signal, then SIGKILL after the timeout; resolves once the container has stopped. */
-  async stop(reference: string, timeoutSeconds?: number, signal?: string): Promise<'stopped' | 'already'> {
-    const record = this.get(reference);
+  stop(reference: string, timeoutSeconds?: number, signal?: string): Promise<'stopped' | 'already'> {
+    return this.queued(reference, (record) => this.stopNow(record, timeoutSeconds, signal));
+  }
+
+  private async stopNow(record: ContainerRecord, timeoutSeconds?: number, signal?: string): Promise<'stopped' | 'already'> {
     record.manuallyStopped = true;
     if (record.state.status === 'restarting') {
       record.state = { ...record.state, status: 'exited' };
@@ -209,6 +363,7 @@ export class ContainerService {
     return 'stopped';
   }
 
+  /** Not queued: a kill must reach a container whose stop is waiting out its timeout. */
   async kill(reference: string, signal = 'SIGKILL'): Promise<void> {
     const record = this.get(reference);
     record.manuallyStopped = true;
@@ -218,27 +373,31 @@ export class ContainerService {
   }
 
   async restart(reference: string, timeoutSeconds?: number): Promise<void> {
-    await this.stop(reference, timeoutSeconds);
-    await this.start(reference);
-    this.emit(this.get(reference), 'restart');
+    await this.queued(reference, async (record) => {
+      await this.stopNow(record, timeoutSeconds);
+      await this.startNow(record);
+      this.emit(record, 'restart');
+    });
   }
 
-  async pause(reference: string): Promise<void> {
-    const record = this.get(reference);
-    if (record.state.status !== 'running') throw conflict(`Container ${record.id} is not running`);
-    await this.runtime.pause(record.id);
-    record.state = { ...record.state, status: 'paused' };
-    this.table.save(record);
-    this.emit(record, 'pause');
+  pause(reference: string): Promise<void> {
+    return this.queued(reference, async (record) => {
+      if (record.state.status !== 'running') throw conflict(`Container ${record.id} is not running`);
+      await this.runtime.pause(record.id);
+      record.state = { ...record.state, status: 'paused' };
+      this.table.save(record);
+      this.emit(record, 'pause');
+    });
   }
 
-  async unpause(reference: string): Promise<void> {
-    const record = this.get(reference);
-    if (record.state.status !== 'paused') throw conflict(`Container ${record.id} is not paused`);
-    await this.runtime.resume(record.id);
-    record.state = { ...record.state, status: 'running' };
-    this.table.save(record);
-    this.emit(record, 'unpause');
+  unpause(reference: string): Promise<void> {
+    return this.queued(reference, async (record) => {
+      if (record.state.status !== 'paused') throw conflict(`Container ${record.id} is not paused`);
+      await this.runtime.resume(record.id);
+      record.state = { ...record.state, status: 'running' };
+      this.table.save(record);
+      this.emit(record, 'unpause');
+    });
   }
 
   rename(reference: string, name: string): void {
@@ -255,16 +414,31 @@ export class ContainerService {
   /** Removes the container; with `removeVolumes`, its anonymous volumes too (named ones stay). */
   async remove(reference: string, force: boolean, removeVolumes = false): Promise<void> {
     const record = this.get(reference);
-    if (isRunning(record)) {
-      if (!force) {
-        throw conflict(`You cannot remove a running container ${record.id}. Stop the container before attempting removal or force remove`);
-      }
-      const exited = this.exitWaiters.next(record.id);
-      if (record.state.status === 'paused') await this.resumeToKill(record);
-      await this.runtime.kill(record.id, 'SIGKILL');
-      await exited;
+    if (isRunning(record) && !force) {
+      throw conflict(`You cannot remove a running container ${record.id}. Stop the container before attempting removal or force remove`);
     }
-    await this.destroy(record, removeVolumes);
+    // The kill goes out at once, not after whatever is queued (a stop waiting out its timeout).
+    if (isRunning(record)) await this.runtime.kill(record.id, 'SIGKILL');
+    await this.queued(reference, async (current) => {
+      if (isRunning(current)) {
+        if (!force) throw conflict(`You cannot remove a running container ${current.id}. Stop the container before attempting removal or force remove`);
+        const exited = this.exitWaiters.next(current.id);
+        if (current.state.status === 'paused') await this.resumeToKill(current);
+        await this.runtime.kill(current.id, 'SIGKILL');
+        await exited;
+      }
+      this.crash.reach('remove:killed');
+      await this.destroy(current, removeVolumes);
+    });
+  }
+
+  /** Runs a lifecycle operation on the container once the ones queued before it are done. */
+  private queued<T>(reference: string, operation: (record: ContainerRecord) => Promise<T>): Promise<T> {
+    const record = this.get(reference);
+    return this.queue.run(record.id, () => {
+      if (!this.table.has(record.id)) throw notFound(`No such container: ${reference}`);
+      return operation(record);
+    });
   }
 
   /** Ids of the containers that mount the volume. */
@@ -278,10 +452,11 @@ export class ContainerService {
   }
 
   /** The container's root filesystem, mounted (a created container has none until asked). */
-  async rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
-    const record = this.get(reference);
-    const image = this.images.resolve(record.imageId);
-    return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
+  rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
+    return this.queued(reference, async (record) => {
+      const image = this.images.resolve(record.imageId);
+      return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
+    });
   }
 
   /** Input for the container's stdin (a stream into its FIFO), when it was created with OpenStdin and runs. */
@@ -333,16 +508,18 @@ export class ContainerService {
   }
 
   /** Connects the container to a network (a running one at once); `docker network connect`. */
-  async connect(reference: string, network: string, endpoint: EndpointRequest): Promise<void> {
-    const record = this.get(reference);
-    await this.networking.connect(record, network, endpoint);
-    this.table.save(record);
+  connect(reference: string, network: string, endpoint: EndpointRequest): Promise<void> {
+    return this.queued(reference, async (record) => {
+      await this.networking.connect(record, network, endpoint);
+      this.table.save(record);
+    });
   }
 
-  async disconnect(reference: string, network: string): Promise<void> {
-    const record = this.get(reference);
-    await this.networking.disconnect(record, network);
-    this.table.save(record);
+  disconnect(reference: string, network: string): Promise<void> {
+    return this.queued(reference, async (record) => {
+      await this.networking.disconnect(record, network);
+      this.table.save(record);
+    });
   }
 
   /** A paused container is resumed before it is killed, so that it can act on the signal. */
@@ -362,7 +539,7 @@ export class ContainerService {
     this.restartDelays.delete(record.id);
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
-    rmSync(this.layout.container(record.id), { recursive: true, force: true });
+    removeContainerDirectory(this.layout, record.id);
     if (removeVolumes) {
       for (const mount of record.mounts) {
         if (mount.type !== 'volume' || !this.volumes.has(mount.name!) || !this.volumes.isAnonymous(this.volumes.get(mount.name!))) continue;
@@ -397,7 +574,7 @@ export class ContainerService {
     this.exitWaiters.settle(record.id, code);
     this.logReaders.wake(record.id);
     // --rm takes the container's anonymous volumes with it, as docker run --rm does.
-    if (record.hostConfig.AutoRemove) void this.destroy(record, true).catch(logFailure(this.log, `auto-removing container ${record.id.slice(0, 12)}`, 'it stays, exited, for a manual rm'));
+    if (record.hostConfig.AutoRemove) void this.queue.run(record.id, () => this.destroy(record, true)).catch(logFailure(this.log, `auto-removing container ${record.id.slice(0, 12)}`, 'it stays, exited, for a manual rm'));
     else this.applyRestartPolicy(record, code, ran);
   }
 

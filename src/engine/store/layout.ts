@@ -33,6 +33,10 @@ export class Layout {
   containerRecord(id: string): string {
     return join(this.container(id), 'container.json');
   }
+  /** Present while a create is under way: a container that still has it after a crash was never acknowledged. */
+  creatingMarker(id: string): string {
+    return join(this.container(id), 'creating.json');
+  }
   bundle(id: string): string {
     return join(this.container(id), 'bundle');
   }
@@ -53,6 +57,14 @@ export class Layout {
   }
   pidFile(id: string): string {
     return join(this.container(id), 'pid');
+  }
+  /** The pid of the container's monitor (berth-monitor writes it). */
+  monitorPidFile(id: string): string {
+    return join(this.container(id), 'monitor.pid');
+  }
+  /** Where a container's directory is moved to be deleted: out of the containers' listing in one rename. */
+  get removedContainers(): string {
+    return join(this.root, 'containers-removed');
   }
   get networks(): string {
     return join(this.root, 'networks');

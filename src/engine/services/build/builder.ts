@@ -15,6 +15,7 @@ import type { CommitServices } from '../commit.js';
 import type { ContainerService } from '../containers.js';
 import { userFromFiles } from '../containers/users.js';
 import type { ImageConfig, ImageRecord, ImageService } from '../images.js';
+import type { RegistryCredentials } from '../registry/auth.js';
 import { readLog } from '../logs.js';
 import { applyConfigStep, CONFIG_INSTRUCTIONS, DEFAULT_SHELL } from './config-steps.js';
 import type { BuildConfig } from './config-steps.js';
@@ -33,6 +34,15 @@ export interface BuildRequest {
   readonly shmSize?: number;
   readonly extraHosts: readonly string[];
   readonly ulimits: ReadonlyArray<{ Name: string; Soft: number; Hard: number }>;
+  /** `pull=1`: base images are pulled even when the engine has them. */
+  readonly pull?: boolean;
+  /** Credentials by registry (`X-Registry-Config`), for base images pulled from private registries. */
+  readonly credentials?: ReadonlyMap<string, RegistryCredentials>;
+}
+
+/** How the builder gets a base image the engine lacks (or must refresh): a pull, its status lines streamed out. */
+export interface ImagePuller {
+  pullImage(name: string, credentials: ReadonlyMap<string, RegistryCredentials>, out: (text: string) => void): Promise<ImageRecord>;
 }
 
 export interface BuildOutput {
@@ -63,7 +73,17 @@ interface StageState {
 }
 
 export class Builder {
-  constructor(private readonly services: BuilderServices) {}
+  constructor(
+    private readonly services: BuilderServices,
+    private readonly puller?: ImagePuller,
+  ) {}
+
+  /** An image FROM or COPY --from names: the engine's own, or pulled (always, with `pull=1`). */
+  private async baseImage(name: string, request: BuildRequest, out: BuildOutput): Promise<ImageRecord | undefined> {
+    const found = request.pull ? undefined : this.services.images.tryResolve(name);
+    if (found || !this.puller) return found;
+    return this.puller.pullImage(name, request.credentials ?? new Map(), (text) => out.stream(text));
+  }
 
   async build(context: NodeJS.ReadableStream, request: BuildRequest, out: BuildOutput): Promise<string> {
     const work = join(this.services.layout.tmp, `build-${randomBytes(6).toString('hex')}`);
@@ -98,7 +118,7 @@ export class Builder {
     const results = new Map<number, StageState>();
     for (const stage of stages) {
       out.stream(`Step ${++step}/${total} : ${stage.from.original}\n`);
-      const state = this.fromStage(stage, dockerfile, results, globals);
+      const state = await this.fromStage(stage, dockerfile, results, globals, request, out);
       out.stream(` ---> ${short(state.imageId)}\n`);
       for (const trigger of state.config.OnBuild ?? []) {
         out.stream(`# Executing 1 build trigger: ${trigger}\n`);
@@ -132,7 +152,7 @@ export class Builder {
   }
 
   /** The state a stage starts from: an earlier stage's result, an image of the engine, or scratch. */
-  private fromStage(stage: Stage, dockerfile: Dockerfile, results: Map<number, StageState>, globals: Record<string, string>): StageState {
+  private async fromStage(stage: Stage, dockerfile: Dockerfile, results: Map<number, StageState>, globals: Record<string, string>, request: BuildRequest, out: BuildOutput): Promise<StageState> {
     const name = expand(stage.from.text.split(/\s+/)[0]!, globals);
     const earlier = stageReference(dockerfile, name, stage.index);
     if (earlier !== undefined) {
@@ -146,8 +166,8 @@ export class Builder {
       const image: ImageConfig = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       return { imageId: '', image, config: { Env: [], Labels: {} }, args: {}, cmdSetHere: false };
     }
-    const found = this.services.images.tryResolve(name);
-    if (!found) throw new DockerfileError(`image "${name}" is not in berth's engine, which pulls from no registry: load it first (docker load)`, stage.from.line);
+    const found = await this.baseImage(name, request, out);
+    if (!found) throw new DockerfileError(`image "${name}" is not in berth's engine`, stage.from.line);
     return stateOf(found);
   }
 
@@ -280,7 +300,7 @@ export class Builder {
     }
     // The files come from the context, another stage, or an image (--from).
     const from = instruction.flags.from ? expand(instruction.flags.from, variables) : undefined;
-    const mounted = from ? await this.mountSource(from, dockerfile, results, work, instruction) : undefined;
+    const mounted = from ? await this.mountSource(from, dockerfile, results, work, instruction, request, out) : undefined;
     try {
       const sourceRoot = mounted ?? root;
       const heredocNames = names.filter((name) => heredocs.has(name));
@@ -336,7 +356,7 @@ export class Builder {
   }
 
   /** COPY --from: a stage's or an image's files, mounted read-only (overlay of its layers). */
-  private async mountSource(from: string, dockerfile: Dockerfile, results: Map<number, StageState>, work: string, instruction: Instruction): Promise<string> {
+  private async mountSource(from: string, dockerfile: Dockerfile, results: Map<number, StageState>, work: string, instruction: Instruction, request: BuildRequest, out: BuildOutput): Promise<string> {
     const index = stageReference(dockerfile, from, Number.POSITIVE_INFINITY);
     let image: ImageConfig;
     if (index !== undefined) {
@@ -344,7 +364,7 @@ export class Builder {
       if (!result) throw new DockerfileError(`COPY --from=${from}: that stage comes later, or refers to this one (a cycle)`, instruction.line);
       image = result.image;
     } else {
-      const found = this.services.images.tryResolve(from);
+      const found = await this.baseImage(from, request, out);
       if (!found) throw new DockerfileError(`COPY --from=${from}: no stage or image of that name in berth's engine`, instruction.line);
       image = found.config;
     }

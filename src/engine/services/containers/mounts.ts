@@ -1,7 +1,7 @@
 // A container's mounts: made at create (volumes looked up or created, `VolumesFrom` copied from another container,
 // a new volume filled from the image: Docker's copy-up), and readied before each start (host paths made, volume
 // data and subpaths resolved).
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { invalid } from '../../errors.js';
 import type { RuncDriver } from '../../runtime/runc.js';
@@ -68,6 +68,11 @@ export async function readyMounts(record: ContainerRecord, volumes: VolumeServic
     mounts.push(mount.type === 'volume' ? { ...mount, source: await volumes.prepare(mount.name!, mount.subpath) } : mount);
   }
   return mounts;
+}
+
+/** Deletes what a directory holds, keeping the directory (a volume's data, put back as it was before a copy-up). */
+export function emptyDirectory(directory: string): void {
+  for (const entry of readdirSync(directory)) rmSync(join(directory, entry), { recursive: true, force: true });
 }
 
 function hasEntries(directory: string): boolean {

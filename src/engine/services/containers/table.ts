@@ -5,6 +5,7 @@ import { invalid, notFound } from '../../errors.js';
 import { readJsonFile, writeJsonAtomic } from '../../store/files.js';
 import type { Layout } from '../../store/layout.js';
 import type { ContainerRecord } from '../container-record.js';
+import type { Logger } from '../logger.js';
 
 /** An id, a unique id prefix, or a name (with or without its slash), as dockerd resolves container references. */
 export function findContainer(records: ReadonlyMap<string, ContainerRecord>, reference: string): ContainerRecord {
@@ -18,22 +19,35 @@ export function findContainer(records: ReadonlyMap<string, ContainerRecord>, ref
   throw notFound(`No such container: ${reference}`);
 }
 
+export interface LoadedContainers {
+  readonly records: ContainerRecord[];
+  /** Container directories without a readable record (a create that died before its first write, or a torn file). */
+  readonly withoutRecord: string[];
+}
+
 export class ContainerTable {
   private readonly records = new Map<string, ContainerRecord>();
 
-  constructor(private readonly layout: Layout) {}
+  constructor(
+    private readonly layout: Layout,
+    private readonly log: Logger,
+  ) {}
 
-  /** Reads every record the engine kept on disk into the table; returns them. */
-  load(): ContainerRecord[] {
-    if (!existsSync(this.layout.containers)) return [];
-    const loaded: ContainerRecord[] = [];
+  /** Reads every record the engine kept on disk into the table. */
+  load(): LoadedContainers {
+    if (!existsSync(this.layout.containers)) return { records: [], withoutRecord: [] };
+    const records: ContainerRecord[] = [];
+    const withoutRecord: string[] = [];
     for (const id of readdirSync(this.layout.containers)) {
-      const record = readJsonFile<ContainerRecord>(this.layout.containerRecord(id));
-      if (!record) continue;
+      const record = readJsonFile<ContainerRecord>(this.layout.containerRecord(id), this.log);
+      if (!record || record.id !== id) {
+        withoutRecord.push(id);
+        continue;
+      }
       this.records.set(id, record);
-      loaded.push(record);
+      records.push(record);
     }
-    return loaded;
+    return { records, withoutRecord };
   }
 
   get(reference: string): ContainerRecord {
@@ -60,6 +74,7 @@ export class ContainerTable {
     return undefined;
   }
 
+  /** Records the container in memory and durably on disk (see store/files.ts). */
   save(record: ContainerRecord): void {
     this.records.set(record.id, record);
     writeJsonAtomic(this.layout.containerRecord(record.id), record);

@@ -1,0 +1,80 @@
+// The verbs that act on existing containers, planned: stop, kill and pause go dependents first, restart and
+// unpause dependencies first; each acts only on the containers in a state it applies to (a stopped container is not
+// stopped again). `rm` removes stopped containers, and with -s stops the running ones first.
+import type { Project } from '../model/types.js';
+import type { ObservedContainer } from '../observe/observe.js';
+import { PlanBuilder } from './builder.js';
+import { stopTimeout } from './reconcile.js';
+import { inServiceOrder } from './service-order.js';
+import type { ContainerRef, Operation, Plan } from './types.js';
+
+export type ContainerAction = 'stop' | 'kill' | 'restart' | 'pause' | 'unpause';
+
+export type ActionTarget = ContainerRef & Pick<ObservedContainer, 'state'>;
+
+export interface ActionOptions {
+  readonly timeout?: number;
+  /** For kill. */
+  readonly signal?: string;
+}
+
+const RUNNING = new Set(['running', 'restarting']);
+
+const ACTS_ON: Readonly<Record<ContainerAction, (state: string) => boolean>> = {
+  stop: (state) => RUNNING.has(state) || state === 'paused',
+  kill: (state) => RUNNING.has(state),
+  restart: () => true,
+  pause: (state) => state === 'running',
+  unpause: (state) => state === 'paused',
+};
+
+const REVERSE: Readonly<Record<ContainerAction, boolean>> = { stop: true, kill: true, restart: false, pause: true, unpause: false };
+
+export function planContainerAction(project: Pick<Project, 'services'>, containers: readonly ActionTarget[], action: ContainerAction, options: ActionOptions = {}): Plan {
+  const plan = new PlanBuilder();
+  const chosen = containers.filter((container) => ACTS_ON[action](container.state));
+  inServiceOrder(project, chosen, REVERSE[action], (container, after) => [plan.add(operationFor(project, container, action, options), after)]);
+  return plan.build();
+}
+
+function operationFor(project: Pick<Project, 'services'>, container: ActionTarget, action: ContainerAction, options: ActionOptions): Operation {
+  const base = { resource: `service:${container.service}:${container.number}`, cause: 'requested', container };
+  const timeout = stopTimeout(project, container.service, options.timeout);
+  switch (action) {
+    case 'stop':
+      return { kind: 'stop-container', ...base, ...(timeout !== undefined ? { timeout } : {}) };
+    case 'restart':
+      return { kind: 'restart-container', ...base, ...(timeout !== undefined ? { timeout } : {}) };
+    case 'kill':
+      return { kind: 'kill-container', ...base, signal: options.signal ?? 'SIGKILL' };
+    case 'pause':
+      return { kind: 'pause-container', ...base };
+    case 'unpause':
+      return { kind: 'unpause-container', ...base };
+  }
+}
+
+export interface RemoveOptions {
+  /** `-s`: stop running containers first (else they are left alone). */
+  readonly stop: boolean;
+  /** `-v`: their anonymous volumes too. */
+  readonly volumes: boolean;
+  readonly timeout?: number;
+}
+
+/** `rm`: the stopped containers removed, dependents first. */
+export function planRemove(project: Pick<Project, 'services'>, containers: readonly ActionTarget[], options: RemoveOptions): Plan {
+  const plan = new PlanBuilder();
+  const running = (container: ActionTarget): boolean => RUNNING.has(container.state) || container.state === 'paused';
+  const chosen = containers.filter((container) => options.stop || !running(container));
+  inServiceOrder(project, chosen, true, (container, after) => {
+    const resource = `service:${container.service}:${container.number}`;
+    let before = after;
+    if (running(container)) {
+      const timeout = stopTimeout(project, container.service, options.timeout);
+      before = [plan.add({ kind: 'stop-container', resource, cause: 'rm -s', container, ...(timeout !== undefined ? { timeout } : {}) }, after)];
+    }
+    return [plan.add({ kind: 'remove-container', resource, cause: running(container) ? 'rm -s' : container.state, container, volumes: options.volumes }, before)];
+  });
+  return plan.build();
+}
