@@ -58,8 +58,19 @@ function subnetOf(network: string): string {
   return docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}', network).stdout.trim();
 }
 
-function routed(subnet: string): boolean {
-  return spawnSync('ip', ['-4', 'route', 'show', 'exact', subnet], { encoding: 'utf8' }).stdout.trim() !== '';
+/** Whether the host routes `subnet` through `bridge` (another engine may take a subnet this one gave back). */
+function routedVia(subnet: string, bridge: string): boolean {
+  return spawnSync('ip', ['-4', 'route', 'show', 'exact', subnet], { encoding: 'utf8' }).stdout.includes(`dev ${bridge} `);
+}
+
+/** Stops the engine cleanly, runs `checks` on the host, and starts the engine again whatever they found. */
+async function haltedCleanly(checks: () => void): Promise<void> {
+  await engine.halt('SIGTERM');
+  try {
+    checks();
+  } finally {
+    await engine.resume();
+  }
 }
 
 function engineRules(): string | undefined {
@@ -100,11 +111,11 @@ test('network rm never deletes a host interface: a bridge name taken while the e
   const name = `nox${randomBytes(3).toString('hex')}`;
   assert.equal(docker('network', 'create', '-o', `com.docker.network.bridge.name=${name}`, 'named-net').code, 0);
   assert.ok(existsSync(`/sys/class/net/${name}`), 'the engine made it');
-  await engine.halt('SIGTERM');
-  assert.ok(!existsSync(`/sys/class/net/${name}`), 'unused, it went with the clean stop');
-  hostInterface('veth', name);
+  await haltedCleanly(() => {
+    assert.ok(!existsSync(`/sys/class/net/${name}`), 'unused, it went with the clean stop');
+    hostInterface('veth', name);
+  });
   const before = ifindex(name);
-  await engine.resume();
   assert.match(engine.log(), new RegExp(`network named-net stays down: its bridge ${name} is an interface on the host that berth's engine did not create`));
   assert.match(docker('info', '--format', '{{json .Warnings}}').stdout, /network named-net is down/);
   const run = docker('run', '--rm', '--network', 'named-net', IMAGE, 'true');
@@ -120,21 +131,22 @@ test('a clean stop takes down what no running container uses; the next start tak
   docker('run', '-d', '--name', 'peer', '--network', 'kept-net', IMAGE, ...sleeper);
   const pid = docker('inspect', '-f', '{{.State.Pid}}', 'keeper').stdout.trim();
   assert.equal(fetchIn('keeper'), PAGE);
-  const [kept, idle, defaultBridge] = ['kept-net', 'idle-net', 'bridge'].map(bridgeOf) as [string, string, string];
-  const idleSubnets = [subnetOf('idle-net'), subnetOf('bridge')];
+  const idle = { 'idle-net': bridgeOf('idle-net'), bridge: bridgeOf('bridge') };
+  const [kept, keptSubnet] = [bridgeOf('kept-net'), subnetOf('kept-net')];
+  const idleRoutes = Object.entries(idle).map(([network, bridge]) => [subnetOf(network), bridge] as const);
 
-  await engine.halt('SIGTERM');
-  assert.ok(existsSync(`/sys/class/net/${kept}`), 'a running container still uses it');
-  for (const bridge of [idle, defaultBridge]) assert.ok(!existsSync(`/sys/class/net/${bridge}`), `${bridge} is gone`);
-  for (const subnet of idleSubnets) assert.ok(!routed(subnet), `the route to ${subnet} is gone`);
-  const rules = engineRules() ?? '';
-  assert.match(rules, new RegExp(`"${kept}"`), 'the rules of the network in use stay');
-  assert.doesNotMatch(rules, new RegExp(`"${idle}"|"${defaultBridge}"`));
-
-  await engine.resume();
-  for (const bridge of [kept, idle, defaultBridge]) assert.ok(existsSync(`/sys/class/net/${bridge}`), `${bridge} is back`);
-  for (const subnet of idleSubnets) assert.ok(routed(subnet), `the route to ${subnet} is back`);
-  assert.match(engineRules() ?? '', new RegExp(`"${idle}"`));
+  await haltedCleanly(() => {
+    assert.ok(existsSync(`/sys/class/net/${kept}`), 'a running container still uses it');
+    assert.ok(routedVia(keptSubnet, kept));
+    for (const bridge of Object.values(idle)) assert.ok(!existsSync(`/sys/class/net/${bridge}`), `${bridge} is gone`);
+    for (const [subnet, bridge] of idleRoutes) assert.ok(!routedVia(subnet, bridge), `the route to ${subnet} is gone`);
+    const rules = engineRules() ?? '';
+    assert.match(rules, new RegExp(`"${kept}"`), 'the rules of the network in use stay');
+    assert.doesNotMatch(rules, new RegExp(`"${idle['idle-net']}"|"${idle.bridge}"`));
+  });
+  // Back, on their subnets (or on others from the pools, when another engine took theirs meanwhile).
+  for (const [network, bridge] of Object.entries(idle)) assert.ok(routedVia(subnetOf(network), bridge), `${network} is back on ${bridge}`);
+  assert.match(engineRules() ?? '', new RegExp(`"${idle['idle-net']}"`));
   assert.equal(docker('inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'keeper').stdout.trim(), `true ${pid}`, 'the same process, adopted');
   assert.match(docker('exec', 'keeper', 'nslookup', 'peer').stdout, /Name:\s+peer/, 'its network resolver is back');
   assert.equal(fetchIn('keeper'), PAGE, 'it reaches the test host again');
@@ -143,15 +155,15 @@ test('a clean stop takes down what no running container uses; the next start tak
 
 test('a clean stop with nothing running leaves nothing of the engine on the host', async () => {
   const ids = docker('ps', '-aq').stdout.split('\n').filter(Boolean);
-  const subnets = ['kept-net', 'idle-net', 'bridge'].map(subnetOf);
+  const routes = ['kept-net', 'idle-net', 'bridge'].map((network) => [subnetOf(network), bridgeOf(network)] as const);
   assert.ok(markedInterfaces().length >= 3);
   docker('rm', '-f', ...ids);
-  await engine.halt('SIGTERM');
-  assert.deepEqual(markedInterfaces(), [], 'no bridge of the engine');
-  assert.equal(engineRules(), undefined, 'no table of the engine');
-  for (const subnet of subnets) assert.ok(!routed(subnet), `no route to ${subnet}`);
-  for (const id of ids) assert.ok(!existsSync(`/run/netns/berth-${id.slice(0, 12)}`));
-  await engine.resume();
+  await haltedCleanly(() => {
+    assert.deepEqual(markedInterfaces(), [], 'no bridge of the engine');
+    assert.equal(engineRules(), undefined, 'no table of the engine');
+    for (const [subnet, bridge] of routes) assert.ok(!routedVia(subnet, bridge), `no route to ${subnet}`);
+    for (const id of ids) assert.ok(!existsSync(`/run/netns/berth-${id.slice(0, 12)}`));
+  });
 });
 
 /** A PATH with every program of the host's but those `hidden` matches: a host without them. */
@@ -183,9 +195,12 @@ test('on a host without nft the engine uses iptables, in chains of its own that 
   assert.equal(other.docker(['network', 'rm', 'v4-out', 'v4-in']).code, 0);
   assert.equal(iptables('-t', 'nat', '-S', chains.natChain).split('\n').filter((line) => line.startsWith('-A')).length, 1, 'only the default bridge is masqueraded');
   await other.halt('SIGTERM');
-  assert.doesNotMatch(iptables('-S'), new RegExp(chains.forwardChain), 'no chain, no jump');
-  assert.doesNotMatch(iptables('-t', 'nat', '-S'), new RegExp(chains.natChain));
-  await other.resume();
+  try {
+    assert.doesNotMatch(iptables('-S'), new RegExp(chains.forwardChain), 'no chain, no jump');
+    assert.doesNotMatch(iptables('-t', 'nat', '-S'), new RegExp(chains.natChain));
+  } finally {
+    await other.resume();
+  }
 });
 
 test('on a host without a packet filter the engine says so once, in its log and in /info, and the rest works', async (t) => {
