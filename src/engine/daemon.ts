@@ -62,7 +62,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const pulls = new PullService(images, registry, imageEvents);
   const pushes = new PushService(images, registry, layout, imageEvents);
   const volumes = new VolumeService(layout, events);
-  volumes.adopt();
+  await volumes.adopt();
   const links = new LinkDriver();
   let networking: ContainerNetworking | undefined;
   const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });

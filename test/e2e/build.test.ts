@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { IMAGE, testEngine, testProject } from './helpers.js';
+import { IMAGE, testEngine, testProject, waitFor } from './helpers.js';
 import type { Engine } from '../../src/engine-client/index.js';
 
 /** What a one-off container of the image prints (each line), the container removed when the test ends. */
@@ -123,11 +123,7 @@ test('build --push sends the built image to a registry (a real one, on loopback)
     await new Promise((resolve) => registry.once('exit', resolve));
   });
   const catalog = () => fetch(`http://127.0.0.1:${port}/v2/_catalog`).then((response) => response.json() as Promise<{ repositories: string[] }>);
-  const deadline = Date.now() + 15_000;
-  while (!(await catalog().catch(() => undefined))) {
-    if (Date.now() > deadline) throw new Error('the registry did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitFor(async () => (await catalog().catch(() => undefined)) !== undefined, 15_000);
   const reference = `127.0.0.1:${port}/${project.name}/app:v1`;
   project.write(`
 services:

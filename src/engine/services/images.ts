@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../errors.js';
 import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
-import { extractUpload } from '../runtime/tools.js';
 import { isDiffId } from '../store/layers.js';
 import type { LayerStore } from '../store/layers.js';
+import { loadImageArchive } from './image-archive.js';
 import { canonical, familiarName, parseReference } from './registry/reference.js';
 
 /** The parts of an image config the engine reads. */
@@ -269,54 +269,17 @@ export class ImageService {
     return { deleted, reclaimed };
   }
 
-  /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
-  async load(input: NodeJS.ReadableStream): Promise<string[]> {
-    const messages = await this.loadArchive(input);
-    for (const message of messages) this.events.emit('load', message.replace(/^Loaded image( ID)?: /, ''), {});
-    return messages;
-  }
-
-  private async loadArchive(input: NodeJS.ReadableStream): Promise<string[]> {
+  /**
+   * `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`, read from the
+   * stream itself (image-archive.ts).
+   */
+  async load(input: Readable): Promise<string[]> {
     const work = join(this.layout.tmp, `load-${randomBytes(6).toString('hex')}`);
-    mkdirSync(work, { recursive: true });
-    try {
-      // GNU tar strips leading "/" and refuses ".." in member names: the archive cannot write outside `work`.
-      await extractUpload(['-x', '--no-same-owner', '-C', work, '-f', '-'], input);
-      if (existsSync(join(work, 'manifest.json'))) return await this.loadDockerArchive(work);
-      if (existsSync(join(work, 'index.json'))) return await this.loadOciLayout(work);
-      throw invalid('invalid archive: no manifest.json or index.json (not a docker-archive or OCI layout tarball)');
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
-
-  private async loadDockerArchive(work: string): Promise<string[]> {
-    const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>;
-    const messages: string[] = [];
-    for (const entry of manifest) {
-      const configBytes = readFileSync(safeJoin(work, entry.Config));
-      const layers = entry.Layers.map((layer) => safeJoin(work, layer));
-      messages.push(...(await this.storeImage(configBytes, layers, entry.RepoTags ?? [])));
-    }
-    return messages;
-  }
-
-  private async loadOciLayout(work: string): Promise<string[]> {
-    const index = JSON.parse(readFileSync(join(work, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-    const blob = (digest: string): string => safeJoin(work, join('blobs', ...digest.split(':')));
-    const messages: string[] = [];
-    for (const descriptor of index.manifests) {
-      let manifest = JSON.parse(readFileSync(blob(descriptor.digest), 'utf8')) as { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }>; config?: { digest: string }; layers?: Array<{ digest: string }> };
-      if (manifest.manifests) {
-        const pick = manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ?? manifest.manifests[0];
-        if (!pick) continue;
-        manifest = JSON.parse(readFileSync(blob(pick.digest), 'utf8'));
-      }
-      if (!manifest.config || !manifest.layers) throw invalid(`invalid OCI manifest ${descriptor.digest}`);
-      const name = descriptor.annotations?.['io.containerd.image.name'] ?? descriptor.annotations?.['org.opencontainers.image.ref.name'];
-      const tags = name && name.includes(':') ? [name] : name ? [`${name}:latest`] : [];
-      messages.push(...(await this.storeImage(readFileSync(blob(manifest.config.digest)), manifest.layers.map((layer) => blob(layer.digest)), tags)));
-    }
+    const messages = await loadImageArchive(input, work, {
+      storeLayer: (layer, expected) => this.layers.storeFromStream(layer, expected),
+      storeImage: (config, tags) => this.storeImageConfig(config, tags),
+    });
+    for (const message of messages) this.events.emit('load', message.replace(/^Loaded image( ID)?: /, ''), {});
     return messages;
   }
 
@@ -382,12 +345,6 @@ export function parseImageConfig(bytes: Buffer): ImageConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw invalid('invalid image config: not a JSON object');
   if (!rootfs || !Array.isArray(rootfs.diff_ids) || !rootfs.diff_ids.every(isDiffId)) throw invalid('invalid image config: rootfs.diff_ids must be a list of sha256 digests');
   return config as ImageConfig;
-}
-
-function safeJoin(root: string, member: string): string {
-  const path = join(root, member);
-  if (!path.startsWith(`${root}/`)) throw invalid(`invalid archive member ${member}`);
-  return path;
 }
 
 function readdir(dir: string): string[] {
