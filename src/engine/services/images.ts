@@ -58,7 +58,8 @@ export class ImageService {
     private readonly events: ImageEvents,
     private readonly imageInUse: (id: string) => string | undefined,
   ) {
-    this.repositories = readJsonFile<Record<string, string>>(layout.repositories) ?? {};
+    // No prototype: a reference named `toString` or `__proto__` is a name like any other, never an inherited member.
+    this.repositories = Object.assign(Object.create(null) as Record<string, string>, readJsonFile<Record<string, string>>(layout.repositories) ?? {});
   }
 
   /** `name`, `name:tag`, `sha256:<hex>` or an id prefix -> the image. */
