@@ -22,7 +22,7 @@ const ESCAPE = `/tmp/berth-escape-${process.pid}`;
 /** Sends `body` to the engine and answers with the status and text. */
 function send(method: string, path: string, body: Buffer, contentType = 'application/x-tar'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: engine.socket, method, path, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (response) => {
+    const req = request({ socketPath: engine.socket, method, path, agent: false, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
