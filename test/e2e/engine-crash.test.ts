@@ -4,7 +4,7 @@
 // is intact, nothing is left mounted or namespaced for containers that are gone, and the next `up -d` converges.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestEngine } from './engine-helpers.js';
@@ -173,4 +173,60 @@ test('concurrent start and restart of one container are serialised; other contai
   for (const result of results) assert.equal(result.code, 0, result.stderr);
   await waitFor(() => engine.docker(['inspect', '-f', '{{.State.Running}}', 'contended', 'bystander']).stdout === 'true\ntrue\n', 10_000);
   assert.equal(engine.docker(['rm', '-f', 'contended', 'bystander']).code, 0);
+});
+
+const sleeper = ['sh', '-c', "echo kept > /marker; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"];
+
+/** What is mounted on top at `path` on the host (its type), if anything. */
+function mountedAt(path: string): string | undefined {
+  let type: string | undefined;
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const fields = line.split(' ');
+    if (fields[4] === path) type = fields[fields.indexOf('-', 6) + 1];
+  }
+  return type;
+}
+
+test('a root filesystem the host lost is reached through the running container, mounted again at its next start, and a foreign mount there is replaced', async () => {
+  assert.equal(engine.docker(['run', '-d', '--network', 'none', '--name', 'rootless', 'berth-test-busybox:latest', ...sleeper]).code, 0);
+  await waitFor(() => engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout === 'kept\n', 10_000);
+  const [id = '', pid = ''] = engine.docker(['inspect', '-f', '{{.Id}} {{.State.Pid}}', 'rootless']).stdout.trim().split(' ');
+  const rootfs = join(engine.root, 'containers', id, 'bundle', 'rootfs');
+  assert.equal(mountedAt(rootfs), 'overlay');
+  await engine.restart({}, () => assert.equal(spawnSync('umount', ['-l', rootfs]).status, 0));
+  assert.equal(engine.docker(['inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'rootless']).stdout.trim(), `true ${pid}`, 'still running, same pid');
+  const copied = engine.docker(['cp', 'rootless:/marker', '-']);
+  assert.equal(copied.code, 0, copied.stderr);
+  assert.match(copied.stdout, /kept/, 'cp reads the running container\'s own root');
+  assert.equal(engine.docker(['restart', '-t', '1', 'rootless']).code, 0);
+  assert.equal(mountedAt(rootfs), 'overlay', 'mounted again by the restart');
+  assert.equal(engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout, 'kept\n');
+
+  assert.equal(engine.docker(['stop', '-t', '1', 'rootless']).code, 0);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', rootfs]).status, 0);
+  const started = engine.docker(['start', 'rootless']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(mountedAt(rootfs), 'overlay', 'the foreign mount was replaced by the container\'s own');
+  assert.equal(engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout, 'kept\n');
+  assert.equal(engine.docker(['rm', '-f', 'rootless']).code, 0);
+});
+
+test('state files torn by an older crash are moved aside at start-up, and the engine starts and serves', async () => {
+  assert.equal(engine.docker(['create', '--network', 'none', '--name', 'torn', 'berth-test-busybox:latest', 'true']).code, 0);
+  const id = engine.docker(['inspect', '-f', '{{.Id}}', 'torn']).stdout.trim();
+  assert.equal(engine.docker(['volume', 'create', 'tornvol']).code, 0);
+  const record = join(engine.root, 'containers', id, 'container.json');
+  const volume = join(engine.root, 'volumes', 'tornvol', 'volume.json');
+  await engine.restart({}, () => {
+    writeFileSync(record, '{"id": "' + id.slice(0, 10));
+    writeFileSync(volume, '');
+  });
+  assert.equal(engine.docker(['ps', '-a', '--filter', 'name=torn', '-q']).stdout, '', 'the torn container is not listed');
+  assert.equal(engine.docker(['volume', 'ls', '-q', '--filter', 'name=tornvol']).stdout, '');
+  assert.ok(readdirSync(join(engine.root, 'containers', id)).some((name) => name.startsWith('container.json.corrupt-')), 'kept aside for a post-mortem');
+  assert.ok(readdirSync(join(engine.root, 'volumes', 'tornvol')).some((name) => name.startsWith('volume.json.corrupt-')));
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', 'berth-test-busybox:latest', 'true']).code, 0, 'and the engine works');
+  // What the engine left alone is the operator's to remove.
+  rmSync(join(engine.root, 'containers', id), { recursive: true, force: true });
+  rmSync(join(engine.root, 'volumes', 'tornvol'), { recursive: true, force: true });
 });

@@ -145,7 +145,7 @@ export class ContainerService {
           record.state = { ...record.state, status: action.status, pid: action.pid };
           this.table.save(record);
         }
-        await this.remountRootfs(record);
+        this.checkRootfs(record);
         this.watchExit(record);
         this.watchHealth(record);
         await this.networking.resume(record).catch(logFailure(this.log, `container ${short(record.id)}: restoring its network state`, 'it keeps running; a restart sets it up again'));
@@ -172,14 +172,15 @@ export class ContainerService {
     }
   }
 
-  /** An adopted container's root filesystem, mounted again if the engine's view of it was lost. */
-  private async remountRootfs(record: ContainerRecord): Promise<void> {
+  /**
+   * An adopted container's root filesystem, as the engine sees it on the host. When that mount was lost (another
+   * mount namespace, an unmount by hand), a second overlay on the same upper dir would be undefined behaviour for
+   * the kernel while the container writes through its own: the engine reaches it through /proc/PID/root instead
+   * (see `rootfs`), and a restart mounts it again.
+   */
+  private checkRootfs(record: ContainerRecord): void {
     if (this.runtime.rootfsMounted(record.id)) return;
-    const layers = this.images.layerDirs(this.images.resolve(record.imageId));
-    await this.runtime.mountRootfs(record.id, layers).then(
-      () => this.log(`container ${short(record.id)}: its root filesystem was not mounted any more; mounted again`),
-      logFailure(this.log, `container ${short(record.id)}: mounting its root filesystem again`, 'the container runs on its own mount; cp and export need a restart'),
-    );
+    this.log(`container ${short(record.id)}: its root filesystem is not mounted on the host any more; reached through /proc/${record.state.pid}/root until it restarts`);
   }
 
   /** A container directory without a readable record. */
@@ -454,6 +455,8 @@ export class ContainerService {
   /** The container's root filesystem, mounted (a created container has none until asked). */
   rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
     return this.queued(reference, async (record) => {
+      // A running container whose host-side mount is gone: its own root, as its processes see it (see checkRootfs).
+      if (isRunning(record) && record.state.pid > 0 && !this.runtime.rootfsMounted(record.id)) return { record, path: `/proc/${record.state.pid}/root` };
       const image = this.images.resolve(record.imageId);
       return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
     });
