@@ -4,7 +4,8 @@
 // is intact, nothing is left mounted or namespaced for containers that are gone, and the next `up -d` converges.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestEngine } from './engine-helpers.js';
@@ -229,4 +230,28 @@ test('state files torn by an older crash are moved aside at start-up, and the en
   // What the engine left alone is the operator's to remove.
   rmSync(join(engine.root, 'containers', id), { recursive: true, force: true });
   rmSync(join(engine.root, 'volumes', 'tornvol'), { recursive: true, force: true });
+});
+
+test('a create killed after filling new volumes from the image is undone: its anonymous volume goes, a named one is emptied, data elsewhere stays', async (t) => {
+  const context = mkdtempSync(join(tmpdir(), 'berth-crash-image-'));
+  t.after(() => rmSync(context, { recursive: true, force: true }));
+  writeFileSync(join(context, 'Dockerfile'), 'FROM berth-test-busybox:latest\nRUN mkdir /seed /named && echo seeded > /seed/f && echo seeded > /named/f\nVOLUME /seed\n');
+  const built = spawnSync('docker', ['-H', engine.host, 'build', '-q', '-t', 'crash/seeded:v1', context], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  assert.equal(built.status, 0, built.stderr);
+  t.after(() => engine.docker(['rmi', 'crash/seeded:v1']));
+  for (const name of ['seedvol', 'fullvol']) assert.equal(engine.docker(['volume', 'create', name]).code, 0);
+  t.after(() => engine.docker(['volume', 'rm', '-f', 'seedvol', 'fullvol']));
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', '-v', 'fullvol:/data', 'berth-test-busybox:latest', 'sh', '-c', 'echo mine > /data/f']).code, 0);
+  const volumesBefore = engine.docker(['volume', 'ls', '-q']).stdout;
+
+  await engine.restart({ BERTH_ENGINE_CRASH_AT: 'create:copied-up@1' });
+  engine.docker(['create', '--network', 'none', '--name', 'seeded', '-v', 'seedvol:/named', '-v', 'fullvol:/data', 'crash/seeded:v1', 'true']);
+  assert.ok(await engine.exited(30_000), 'the engine was to die in the create');
+  await engine.restart();
+  assert.equal(engine.docker(['ps', '-aq', '--filter', 'name=seeded']).stdout, '', 'the create is undone');
+  assert.equal(engine.docker(['volume', 'ls', '-q']).stdout, volumesBefore, 'its anonymous volume is gone');
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', '-v', 'fullvol:/data', 'berth-test-busybox:latest', 'cat', '/data/f']).stdout, 'mine\n', 'a volume it did not fill is untouched');
+  // The next create fills the volumes afresh, as if the first had never been.
+  const again = engine.docker(['run', '--rm', '--network', 'none', '-v', 'seedvol:/named', 'crash/seeded:v1', 'sh', '-c', 'cat /named/f /seed/f']);
+  assert.equal(again.stdout, 'seeded\nseeded\n', again.stderr);
 });

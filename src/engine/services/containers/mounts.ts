@@ -35,25 +35,34 @@ export interface CopyUp {
 
 /**
  * The requested volumes on targets nothing else mounts, each looked up or created (an empty name: a new anonymous
- * volume); a new volume is to be filled from the image unless `nocopy` or a subpath says otherwise.
+ * volume, listed in `anonymous`); a new volume is to be filled from the image unless `nocopy` or a subpath says
+ * otherwise.
  */
-export function attachVolumes(requests: readonly VolumeMountRequest[], taken: readonly MountPoint[], volumes: VolumeService): { mounts: MountPoint[]; copies: CopyUp[] } {
+export function attachVolumes(requests: readonly VolumeMountRequest[], taken: readonly MountPoint[], volumes: VolumeService): { mounts: MountPoint[]; copies: CopyUp[]; anonymous: string[] } {
   const mounts: MountPoint[] = [];
   const copies: CopyUp[] = [];
+  const anonymous: string[] = [];
   for (const volume of requests) {
     if ([...taken, ...mounts].some((mount) => mount.target === volume.target)) continue;
     const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', DriverOpts: volume.driver.options ?? null } : {};
     const created = volume.name ? volumes.create({ Name: volume.name, Labels: volume.labels ?? null, ...driver }) : volumes.create({ Labels: volume.labels ?? null, ...driver }, true);
+    if (!volume.name) anonymous.push(created.name);
     mounts.push({ type: 'volume', name: created.name, source: volumes.mountpoint(created.name), target: volume.target, readOnly: volume.readOnly, ...(volume.subpath ? { subpath: volume.subpath } : {}) });
     if (!volume.noCopy && !volume.subpath) copies.push({ volume: created.name, target: volume.target });
   }
-  return { mounts, copies };
+  return { mounts, copies, anonymous };
+}
+
+/** Whether the copy-up has something to do: the volume is empty, and the image has files at its target. */
+export function copyUpNeeded(imageId: string, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService }): boolean {
+  const layers = deps.images.layerDirs(deps.images.resolve(imageId));
+  return deps.volumes.isEmpty(copy.volume) && layers.some((layer) => hasEntries(join(layer, copy.target)));
 }
 
 /** A new volume gets what the image has at its target (Docker's copy-up), unless the volume holds files already. */
 export async function copyUp(record: ContainerRecord, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService; runtime: RuncDriver }): Promise<void> {
+  if (!copyUpNeeded(record.imageId, copy, deps)) return;
   const layers = deps.images.layerDirs(deps.images.resolve(record.imageId));
-  if (!deps.volumes.isEmpty(copy.volume) || !layers.some((layer) => hasEntries(join(layer, copy.target)))) return;
   const rootfs = await deps.runtime.mountRootfs(record.id, layers);
   const from = join(rootfs, copy.target);
   if (!existsSync(from) || !statSync(from).isDirectory()) return;
