@@ -1,13 +1,9 @@
 // Writes a compose project with N services (default 200) into DIR: chained depends_on, env, ports, volumes, labels.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generatorArgs } from './output-dir.mjs';
 
-const [dir, count = '200'] = process.argv.slice(2);
-if (!dir) {
-  console.error('usage: node bench/gen-project.mjs DIR [SERVICES]');
-  process.exit(2);
-}
-const n = Number(count);
+const { dir, count: n } = generatorArgs('gen-project.mjs', '200');
 // version: docker-compose 1.x needs it to read services: (berth warns that it is obsolete and ignores it).
 let yaml = 'version: "3.8"\nservices:\n';
 for (let i = 0; i < n; i++) {

@@ -2,13 +2,10 @@
 // that stops at once on SIGTERM, shares a named volume and the default network. Image: the busybox test image.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { generatorArgs } from './output-dir.mjs';
 
-const [dir, count = '10', image = 'berth-test-busybox:latest'] = process.argv.slice(2);
-if (!dir) {
-  console.error('usage: node bench/gen-stack.mjs DIR [SERVICES] [IMAGE]');
-  process.exit(2);
-}
-const n = Number(count);
+const { dir, count: n, rest } = generatorArgs('gen-stack.mjs', '10', ' [IMAGE]');
+const image = rest[0] ?? 'berth-test-busybox:latest';
 // version: docker-compose 1.x needs it to read services: (berth warns that it is obsolete and ignores it).
 let yaml = 'version: "3.8"\nservices:\n';
 for (let i = 0; i < n; i++) {

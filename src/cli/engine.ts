@@ -1,5 +1,6 @@
 // `berth engine`: runs berth's own engine in the foreground, serving the Engine API on a unix socket. The rest of the
 // CLI never imports the engine: it talks to it over the socket like any other engine.
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import type { RunVerb, VerbContext } from './main.js';
 import { VERSION } from './session.js';
@@ -8,7 +9,19 @@ interface EngineFlags {
   root: string;
   socket: string;
   runtime: string;
+  configFile?: string;
+  insecureRegistry: string[];
+  registryMirror: string[];
+  maxConcurrentDownloads?: number;
+  maxConcurrentUploads?: number;
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const count = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 64) throw new InvalidArgumentError('expected an integer from 1 to 64');
+  return parsed;
+};
 
 export function registerEngineCommand(program: Command, run: RunVerb): void {
   program
@@ -17,6 +30,11 @@ export function registerEngineCommand(program: Command, run: RunVerb): void {
     .option('--root <dir>', 'where the engine keeps images and containers', '/var/lib/berth')
     .option('--socket <path>', 'the unix socket to serve the Engine API on', '/run/berth/engine.sock')
     .option('--runtime <path>', 'the OCI runtime to run containers with', '/usr/sbin/runc')
+    .option('--config-file <path>', 'settings in daemon.json\'s shape (default: <root>/daemon.json, if there)')
+    .option('--insecure-registry <host>', 'a registry (host[:port] or CIDR) that may be reached over plain HTTP; loopback always may (repeatable)', collect, [])
+    .option('--registry-mirror <url>', 'a Docker Hub mirror, tried before the Hub (repeatable)', collect, [])
+    .option('--max-concurrent-downloads <n>', 'layers a pull fetches side by side (default 3)', count)
+    .option('--max-concurrent-uploads <n>', 'layers a push sends side by side (default 5)', count)
     .action(run((ctx, cmd) => runEngine(ctx, cmd.opts<EngineFlags>())));
 }
 
@@ -30,8 +48,15 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
   const log = (line: string): void => {
     if (logOpen) ctx.stderr.write(`${new Date().toISOString()} ${line}\n`);
   };
+  const settings = {
+    ...(flags.configFile ? { configFile: flags.configFile } : {}),
+    insecureRegistries: flags.insecureRegistry,
+    registryMirrors: flags.registryMirror,
+    ...(flags.maxConcurrentDownloads ? { maxConcurrentDownloads: flags.maxConcurrentDownloads } : {}),
+    ...(flags.maxConcurrentUploads ? { maxConcurrentUploads: flags.maxConcurrentUploads } : {}),
+  };
   const crashAt = ctx.environment.BERTH_ENGINE_CRASH_AT;
-  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, ...(crashAt ? { crashAt } : {}) });
+  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, settings, ...(crashAt ? { crashAt } : {}) });
   // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`));

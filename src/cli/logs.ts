@@ -1,5 +1,6 @@
 // `berth logs`: the services' containers' output, prefixed by container, optionally followed.
 import type { Command } from 'commander';
+import { parseDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
 import { LABEL } from '../plan/labels.js';
 import { displayName, LogPrinter, streamLogs } from './log-printer.js';
@@ -74,14 +75,10 @@ async function runLogs(ctx: VerbContext, flags: LogsFlags, services: string[]): 
   return 0;
 }
 
-/** `42m`, `1h30m`, `10s` ago, or a timestamp, as the unix seconds the engine reads. */
-function toUnix(value: string): string {
-  const relative = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
-  if (relative && value !== '') {
-    const seconds = Number(relative[1] ?? 0) * 3600 + Number(relative[2] ?? 0) * 60 + Number(relative[3] ?? 0);
-    return String(Math.floor(Date.now() / 1000) - seconds);
-  }
+/** A duration ago (`42m`, `1h30m`, `1.5s`, read by the model's duration parser), or a timestamp, as the unix seconds the engine reads. */
+export function toUnix(value: string, now = Date.now()): string {
   if (/^\d+(\.\d+)?$/.test(value)) return value;
+  if (/^[-+]?[\d.]+[a-zµμ]/.test(value)) return String(Math.floor((now - parseDuration(value) / 1e6) / 1000));
   const time = Date.parse(value);
   if (Number.isNaN(time)) throw new BerthError(`invalid time "${value}"`);
   return String(Math.floor(time / 1000));

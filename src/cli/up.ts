@@ -4,6 +4,8 @@ import { Option } from 'commander';
 import type { Command } from 'commander';
 import { waitForServices } from '../apply/start.js';
 import { BerthError } from '../model/errors.js';
+import { userKey } from '../model/keys.js';
+import { MAX_REPLICAS } from '../model/limits.js';
 import { selectServices } from '../model/select.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
@@ -112,7 +114,8 @@ function parseScale(entries: readonly string[]): Record<string, number> {
   for (const entry of entries) {
     const match = /^([^=]+)=(\d+)$/.exec(entry);
     if (!match) throw new BerthError(`invalid --scale "${entry}": use service=number`);
-    scale[match[1]!] = Number(match[2]);
+    if (Number(match[2]) > MAX_REPLICAS) throw new BerthError(`invalid --scale "${entry}": at most ${MAX_REPLICAS} containers per service`);
+    scale[userKey(match[1]!, ['--scale'])] = Number(match[2]);
   }
   return scale;
 }

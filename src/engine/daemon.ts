@@ -1,6 +1,9 @@
 // berth's engine process: the stores, services and server wired together. `berth engine` runs this in the
 // foreground; containers outlive it (their monitors hold them) and are adopted again at the next start.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadEngineSettings } from './engine-config.js';
+import type { EngineSettingsFlags } from './engine-config.js';
 import type { Server } from 'node:http';
 import { crashPoints } from './crash-points.js';
 import { Builder } from './services/build/builder.js';
@@ -9,6 +12,9 @@ import { EventBus } from './services/events.js';
 import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
+import { RegistryClient } from './services/registry/client.js';
+import { PullService } from './services/registry/pull.js';
+import { PushService } from './services/registry/push.js';
 import { VolumeService } from './services/volumes.js';
 import { NetworkResolver } from './services/dns-server.js';
 import { ContainerNetworking } from './services/endpoints.js';
@@ -19,6 +25,7 @@ import { LinkDriver } from './runtime/links.js';
 import { findTools } from './runtime/tools.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
+import { LayerStore } from './store/layers.js';
 
 export interface EngineOptions {
   readonly root: string;
@@ -26,6 +33,8 @@ export interface EngineOptions {
   readonly runtime: string;
   readonly version: string;
   readonly log: (line: string) => void;
+  /** Flags that add to or override `<root>/daemon.json` (registries, mirrors, concurrency). */
+  readonly settings?: EngineSettingsFlags;
   /** Test-only: BERTH_ENGINE_CRASH_AT, a point where the engine kills itself (see crash-points.ts). */
   readonly crashAt?: string;
 }
@@ -39,12 +48,19 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const tools = findTools(options.runtime);
   const layout = new Layout(options.root);
   mkdirSync(layout.tmp, { recursive: true });
+  const settings = loadEngineSettings(options.root, options.settings ?? {}, options.log);
+  // Layers half-unpacked when an earlier engine died (never mounted, never referenced) go.
+  for (const name of readdirSync(layout.tmp)) if (name.startsWith('layer-')) rmSync(join(layout.tmp, name), { recursive: true, force: true });
   const events = new EventBus();
   const runtime = new RuncDriver(tools, layout);
   let containers: ContainerService | undefined;
-  const images = new ImageService(layout, tools, { emit: (action, id, attributes) => events.emit('image', action, id, attributes) }, (id) => containers?.imageUser(id));
+  const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
+  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
+  const registry = new RegistryClient(settings.registry);
+  const pulls = new PullService(images, registry, imageEvents);
+  const pushes = new PushService(images, registry, layout, imageEvents);
   const volumes = new VolumeService(layout, events);
-  volumes.adopt();
+  await volumes.adopt();
   const links = new LinkDriver();
   const networks = new NetworkService(layout, links, events);
   await networks.adopt();
@@ -56,8 +72,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   await containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const builder = new Builder(commit);
-  const server = createEngineServer({ layout, images, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const builder = new Builder(commit, pulls);
+  const server = createEngineServer({ layout, images, registry, pulls, pushes, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

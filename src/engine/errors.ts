@@ -1,5 +1,5 @@
 // The engine's errors: a kind, tagged once where the error is raised, mapped to an HTTP status in one place.
-export type EngineErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'internal';
+export type EngineErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'unavailable' | 'internal';
 
 export class EngineError extends Error {
   constructor(
@@ -20,10 +20,14 @@ export const unsupported = (message: string): EngineError => new EngineError('un
 const STATUS: Record<EngineErrorKind, number> = {
   invalid: 400,
   unsupported: 400,
+  /** A registry refused the credentials (or asked for some). */
+  unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'not-modified': 304,
+  /** Something the engine depends on (a registry) is down or answered nonsense: not a fault of the engine's own. */
+  unavailable: 502,
   internal: 500,
 };
 

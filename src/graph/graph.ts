@@ -33,7 +33,7 @@ export function buildGraph(services: Readonly<Record<string, Dict>>): ServiceGra
 
   for (const name of names) {
     for (const { target, edge, path } of edgesOf(name, services[name] ?? {})) {
-      if (!(target in services)) {
+      if (!Object.hasOwn(services, target)) {
         if (!edge.required) continue; // an optional dependency that is not there is no dependency
         throw new BerthError(`service "${name}" depends on undefined service "${target}"`, { path, kind: 'not-found' });
       }

@@ -2,6 +2,7 @@
 // that merging, the passes after it and the rest of berth see one shape per key. Runs on the merged tree after each
 // file, as compose does, so it must leave long forms as they are.
 import { BerthError } from './errors.js';
+import { userKey } from './keys.js';
 import { parsePortSpec } from './syntax/port-spec.js';
 import { parseVolumeSpec } from './syntax/volume-spec.js';
 import { formatPath, isDict, patternTrie, rewriteAt } from './tree.js';
@@ -29,10 +30,10 @@ const fail = (path: TreePath, message: string): never => {
 
 const stringToList: Transformer = (value) => (typeof value === 'string' ? [value] : value);
 
-const listToNullMap: Transformer = (value) => {
+const listToNullMap: Transformer = (value, path) => {
   if (!Array.isArray(value)) return value;
   const out: Dict = {};
-  for (const name of value) out[String(name)] = null;
+  value.forEach((name, index) => (out[userKey(String(name), [...path, index])] = null));
   return out;
 };
 
@@ -51,12 +52,12 @@ const fileMount: Transformer = (value, path) => {
 const keyValueList: Transformer = (value, path) => {
   if (!Array.isArray(value)) return value;
   const out: Dict = {};
-  for (const entry of value) {
+  value.forEach((entry, index) => {
     const text = String(entry);
     const equals = text.indexOf('=');
     if (equals < 0) fail(path, `invalid value ${text}, expected key=value`);
-    out[text.slice(0, equals)] = text.slice(equals + 1);
-  }
+    out[userKey(text.slice(0, equals), [...path, index])] = text.slice(equals + 1);
+  });
   return out;
 };
 
@@ -65,7 +66,7 @@ const STARTED = (): Dict => ({ condition: 'service_started', required: true });
 const dependsOn: Transformer = (value, path) => {
   if (Array.isArray(value)) {
     const out: Dict = {};
-    for (const name of value) out[String(name)] = STARTED();
+    value.forEach((name, index) => (out[userKey(String(name), [...path, index])] = STARTED()));
     return out;
   }
   if (!isDict(value)) return fail(path, 'invalid type for depends_on');
@@ -128,7 +129,7 @@ const ssh: Transformer = (value, path) => {
       if (text !== 'default') fail(path, `invalid ssh key ${JSON.stringify(text)}`);
       out[text] = null;
     } else {
-      out[text.slice(0, equals)] = text.slice(equals + 1);
+      out[userKey(text.slice(0, equals), path)] = text.slice(equals + 1);
     }
   }
   return out;

@@ -40,7 +40,7 @@ function checkNetworks(name: string, service: Dict, tree: Dict): void {
     fail(`service "${name}" declares both network_mode and networks`, ['services', name, 'network_mode']);
   }
   for (const network of used) {
-    if (network !== 'default' && !(network in declared)) {
+    if (network !== 'default' && !Object.hasOwn(declared, network)) {
       fail(`service "${name}" refers to undefined network ${network}`, ['services', name, 'networks', network]);
     }
   }
@@ -51,7 +51,7 @@ function checkVolumes(name: string, service: Dict, tree: Dict): void {
   if (!Array.isArray(service.volumes)) return;
   service.volumes.forEach((mount, index) => {
     const source = namedVolumeSource(mount);
-    if (source !== undefined && !(source in declared)) {
+    if (source !== undefined && !Object.hasOwn(declared, source)) {
       fail(`service "${name}" refers to undefined volume ${source}`, ['services', name, 'volumes', index]);
     }
   });
@@ -76,7 +76,7 @@ function checkMounted(kind: 'secrets' | 'configs', name: string, service: Dict, 
   if (!Array.isArray(entries)) return;
   entries.forEach((entry, index) => {
     const source = typeof entry === 'string' ? entry : isDict(entry) ? String(entry.source) : undefined;
-    if (source !== undefined && !(source in declared)) {
+    if (source !== undefined && !Object.hasOwn(declared, source)) {
       fail(`service "${name}" refers to undefined ${kind === 'secrets' ? 'secret' : 'config'} ${source}`, ['services', name, kind, index]);
     }
   });

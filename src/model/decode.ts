@@ -3,11 +3,13 @@
 // writes them). What cannot be read is an error at its path.
 import { parseBytes } from './bytes.js';
 import { formatGoDuration, parseDuration } from './duration.js';
-import { BerthError } from './errors.js';
+import { BerthError, quote } from './errors.js';
+import { userKey } from './keys.js';
+import { MAX_REPLICAS } from './limits.js';
 import { resolveShape, structShape } from './output/shapes.js';
 import type { Leaf, Shape } from './output/shapes.js';
 import { splitShellWords } from './syntax/shell-words.js';
-import { formatPath, isDict } from './tree.js';
+import { formatPath, isDict, matchesPattern } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 
 export function decodeModel(tree: Dict): Dict {
@@ -69,7 +71,9 @@ function decodeLeaf(value: unknown, leaf: Leaf, path: TreePath): unknown {
   };
   switch (leaf) {
     case 'str':
-      return value === null ? undefined : text(value);
+      if (value === null) return undefined;
+      if (matchesPattern(path, PUBLISHED_PORT)) return publishedPort(text(value), path);
+      return text(value);
     case 'bool':
     case 'optout':
     case 'pbool':
@@ -80,19 +84,21 @@ function decodeLeaf(value: unknown, leaf: Leaf, path: TreePath): unknown {
     case 'cpus': {
       if (value === null) return undefined;
       const number = Number(value);
-      if (String(value).trim() === '' || !Number.isFinite(number)) fail(`invalid number ${JSON.stringify(value)}`);
-      return leaf === 'int' || leaf === 'pint' ? Math.trunc(number) : number;
+      if (String(value).trim() === '' || !Number.isFinite(number)) fail(`invalid number ${quote(value)}`);
+      return leaf === 'int' || leaf === 'pint' ? checkedInteger(Math.trunc(number), path) : checkedNumber(number, path);
     }
     case 'dur':
     case 'pdur':
       return value === null ? undefined : formatGoDuration(parseDuration(value, path));
     case 'bytes':
       return value === null ? undefined : parseBytes(value, path);
-    case 'mode':
+    case 'mode': {
       if (value === null) return undefined;
-      if (typeof value === 'number') return value;
-      if (!/^[0-7]+$/.test(String(value))) fail(`invalid file mode ${JSON.stringify(value)}`);
-      return parseInt(String(value), 8);
+      if (typeof value !== 'number' && !/^[0-7]+$/.test(String(value))) fail(`invalid file mode ${quote(value)}`);
+      const mode = typeof value === 'number' ? value : parseInt(String(value), 8);
+      if (!Number.isInteger(mode) || mode < 0 || mode > 0o7777) fail(`invalid file mode ${quote(value)}: not between 0 and 07777`);
+      return mode;
+    }
     case 'cmd':
       if (value === null) return null;
       if (typeof value === 'string') return splitShellWords(value, path);
@@ -118,19 +124,71 @@ function decodeLeaf(value: unknown, leaf: Leaf, path: TreePath): unknown {
       if (typeof value === 'string') return ['CMD-SHELL', value];
       return Array.isArray(value) ? value.map(text) : fail('must be a string or a list');
     case 'ulimit':
-      if (typeof value === 'number' || typeof value === 'string') return Number(value);
-      if (isDict(value)) return { soft: Number(value.soft ?? 0), hard: Number(value.hard ?? 0) };
+      if (typeof value === 'number' || typeof value === 'string') return ulimitValue(value, path);
+      if (isDict(value)) return { soft: ulimitValue(value.soft ?? 0, [...path, 'soft']), hard: ulimitValue(value.hard ?? 0, [...path, 'hard']) };
       return fail('must be a number or soft and hard');
     case 'ssh':
       return isDict(value) ? value : undefined;
     case 'count':
-      if (typeof value === 'number') return value;
       if (String(value).toLowerCase() === 'all') return -1;
-      if (!/^-?\d+$/.test(String(value))) fail(`invalid value ${JSON.stringify(value)}, the only value allowed is 'all' or a number`);
-      return Number(value);
+      if (typeof value !== 'number' && !/^-?\d+$/.test(String(value))) {
+        fail(`invalid value ${quote(value)}, the only value allowed is 'all' or a number`);
+      }
+      return checkedInteger(Number(value), path);
     case 'any':
       return value;
   }
+}
+
+/**
+ * Integers with a range of their own, by path; every other integer must be a safe integer (one a double holds
+ * exactly), so that `1e+308` is refused instead of asking for that many containers.
+ */
+const INTEGER_RANGES: ReadonlyArray<readonly [pattern: readonly string[], min: number, max: number]> = [
+  [['services', '*', 'scale'], 0, MAX_REPLICAS],
+  [['services', '*', 'deploy', 'replicas'], 0, MAX_REPLICAS],
+  [['services', '*', 'ports', '*', 'target'], 0, 65535],
+  [['services', '*', 'oom_score_adj'], -1000, 1000],
+  [['services', '*', 'volumes', '*', 'tmpfs', 'mode'], 0, 0xffffffff],
+  [['services', '*', 'gpus', '*', 'count'], -1, MAX_REPLICAS],
+  [['services', '*', 'deploy', 'resources', 'reservations', 'devices', '*', 'count'], -1, MAX_REPLICAS],
+];
+
+function checkedInteger(value: number, path: TreePath): number {
+  if (!Number.isSafeInteger(value)) {
+    throw new BerthError(`${formatPath(path)}: ${quote(value)} is out of range (integers are limited to ${Number.MAX_SAFE_INTEGER} in magnitude)`, { path });
+  }
+  const range = INTEGER_RANGES.find(([pattern]) => matchesPattern(path, pattern));
+  if (range && (value < range[1] || value > range[2])) {
+    throw new BerthError(`${formatPath(path)}: ${value} is out of range (from ${range[1]} to ${range[2]})`, { path });
+  }
+  return value;
+}
+
+/** A decimal (cpus, ratios): finite, and small enough that nanoseconds or billionths of it are still exact. */
+function checkedNumber(value: number, path: TreePath): number {
+  if (Math.abs(value) * 1e9 > Number.MAX_SAFE_INTEGER) throw new BerthError(`${formatPath(path)}: ${quote(value)} is out of range`, { path });
+  return value;
+}
+
+const PUBLISHED_PORT = ['services', '*', 'ports', '*', 'published'];
+
+/** A host port or range of them (`8080`, `8000-8010`), each at most 65535. */
+function publishedPort(value: string, path: TreePath): string {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(value);
+  const start = Number(match?.[1]);
+  const end = match?.[2] === undefined ? start : Number(match[2]);
+  if (value !== '' && (match === null || end > 65535 || start > end)) {
+    throw new BerthError(`${formatPath(path)}: invalid published port ${quote(value)}`, { path });
+  }
+  return value;
+}
+
+/** A ulimit: an integer, -1 for unlimited. */
+function ulimitValue(value: unknown, path: TreePath): number {
+  const number = typeof value === 'number' || typeof value === 'string' ? Number(value) : Number.NaN;
+  if (String(value).trim() === '' || !Number.isInteger(number)) throw new BerthError(`${formatPath(path)}: invalid ulimit ${quote(value)}`, { path });
+  return checkedInteger(number, path);
 }
 
 function mapValues(value: Dict, convert: (item: unknown) => unknown): Dict {
@@ -145,10 +203,10 @@ function decodeStringMap(value: unknown, path: TreePath, missing: string): Dict 
   if (isDict(value)) return mapValues(value, (item) => (item === null ? missing : text(item)));
   if (!Array.isArray(value)) throw new BerthError(`${formatPath(path)} must be a mapping or a list`, { path });
   const out: Dict = {};
-  for (const entry of value) {
+  value.forEach((entry, index) => {
     const [key, rest] = cut(text(entry), '=');
-    out[key] = rest ?? missing;
-  }
+    out[userKey(key, [...path, index])] = rest ?? missing;
+  });
   return out;
 }
 
@@ -163,7 +221,7 @@ function decodeEnvironment(value: unknown, path: TreePath): Dict | undefined {
     if (/\s$/.test(key)) {
       throw new BerthError(`environment variable ${key} is declared with a trailing space`, { path: [...path, index] });
     }
-    out[key] = rest ?? null;
+    out[userKey(key, [...path, index])] = rest ?? null;
   });
   return out;
 }

@@ -69,5 +69,5 @@ test('readEnvFile reads a file, and a missing file is a not-found error naming i
 });
 
 test('raw env files keep values exactly as written', () => {
-  assert.deepEqual(Object.fromEntries(parseRawEnvFile('# c\nA="quoted" $X\nB= x \n')), { A: '"quoted" $X', B: ' x ' });
+  assert.deepEqual(Object.fromEntries(parseRawEnvFile('# c\nA="quoted" $X\nB= x \n', 'raw.env')), { A: '"quoted" $X', B: ' x ' });
 });

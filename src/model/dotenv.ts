@@ -1,7 +1,8 @@
 // The `.env` / `env_file` format as compose reads it: KEY=VALUE lines, quotes, escapes, comments and interpolation.
-import { readFileSync } from 'node:fs';
 import { BerthError } from './errors.js';
-import { substitute } from './interpolate.js';
+import { readTextFile } from './files.js';
+import { RESERVED_KEY } from './keys.js';
+import { interpolationBudget, substitute } from './interpolate.js';
 import type { LookupEnv } from './interpolate.js';
 
 /** Variables in file order. A bare `KEY` line takes the caller's value and is left out when there is none. */
@@ -20,9 +21,10 @@ export function parseDotEnv(text: string, file: string, lookup: LookupEnv): EnvV
   const fail = (message: string): never => {
     throw new BerthError(message, { position: { file, line } });
   };
+  const budget = interpolationBudget();
   const interpolate = (value: string): string => {
     try {
-      return substitute(value, resolve);
+      return substitute(value, resolve, budget);
     } catch (error) {
       return fail((error as Error).message);
     }
@@ -60,6 +62,7 @@ export function parseDotEnv(text: string, file: string, lookup: LookupEnv): EnvV
         fail(`unexpected character "${keyChar}" in variable name "${statement.split('\n')[0]}"`);
       }
     }
+    if (rawKey === RESERVED_KEY) fail(`the variable name "${RESERVED_KEY}" is not allowed`);
     if (separator !== '=' && separator !== ':') {
       // A bare name: inherited from the caller when it has one.
       const inherited = lookup(rawKey);
@@ -127,8 +130,9 @@ function readQuoted(source: string, start: number, quote: string): { value: stri
 export function readEnvFile(path: string, lookup: LookupEnv): EnvValues {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path);
   } catch (cause) {
+    if (cause instanceof BerthError) throw cause;
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new BerthError(`env file ${path} not found`, { kind: 'not-found', position: { file: path } });
     }
@@ -138,14 +142,18 @@ export function readEnvFile(path: string, lookup: LookupEnv): EnvValues {
 }
 
 /** `format: raw` env files: each `KEY=VALUE` line taken literally, no quotes, escapes or interpolation. */
-export function parseRawEnvFile(text: string): EnvValues {
+export function parseRawEnvFile(text: string, file: string): EnvValues {
   const values: EnvValues = new Map();
-  for (const line of text.split('\n')) {
+  text.split('\n').forEach((line, index) => {
     const trimmed = line.replace(/\r$/, '');
-    if (trimmed.trim() === '' || trimmed.trimStart().startsWith('#')) continue;
+    if (trimmed.trim() === '' || trimmed.trimStart().startsWith('#')) return;
     const equals = trimmed.indexOf('=');
-    if (equals < 0) continue;
-    values.set(trimmed.slice(0, equals).trim(), trimmed.slice(equals + 1));
-  }
+    if (equals < 0) return;
+    const key = trimmed.slice(0, equals).trim();
+    if (key === RESERVED_KEY) {
+      throw new BerthError(`the variable name "${RESERVED_KEY}" is not allowed`, { position: { file, line: index + 1 } });
+    }
+    values.set(key, trimmed.slice(equals + 1));
+  });
   return values;
 }

@@ -1,26 +1,29 @@
 // Durations as compose writes them: Go duration strings ("1m30s", "1.5s", "100ms"), plus days and weeks.
-import { BerthError } from './errors.js';
+import { BerthError, quote } from './errors.js';
+import { MAX_DURATION_NANOSECONDS } from './limits.js';
 import type { TreePath } from './tree.js';
 
-const NANOSECONDS_PER_UNIT: Readonly<Record<string, number>> = {
-  ns: 1,
-  us: 1e3,
-  'µs': 1e3,
-  'μs': 1e3,
-  ms: 1e6,
-  s: 1e9,
-  m: 60e9,
-  h: 3600e9,
-  d: 86400e9,
-  w: 7 * 86400e9,
-};
+const NANOSECONDS_PER_UNIT: ReadonlyMap<string, number> = new Map([
+  ['ns', 1],
+  ['us', 1e3],
+  ['µs', 1e3],
+  ['μs', 1e3],
+  ['ms', 1e6],
+  ['s', 1e9],
+  ['m', 60e9],
+  ['h', 3600e9],
+  ['d', 86400e9],
+  ['w', 7 * 86400e9],
+]);
 
-const TERM = /(\d*\.?\d*)([a-zµμ]+)/gy;
-
-/** Nanoseconds in a duration string. A bare "0" is allowed; any other number needs a unit. */
+/**
+ * Nanoseconds in a duration string. A bare "0" is allowed; any other number needs a unit. Read in one pass, as
+ * Go's `time.ParseDuration` does (a regular expression backtracks quadratically on a long run of digits), and
+ * refused beyond what Go's int64 nanoseconds hold.
+ */
 export function parseDuration(value: unknown, path: TreePath = []): number {
-  const fail = (): never => {
-    throw new BerthError(`invalid duration ${JSON.stringify(value)}`, { path });
+  const fail = (why = ''): never => {
+    throw new BerthError(`invalid duration ${quote(value)}${why}`, { path });
   };
   if (value === 0 || value === '0') return 0;
   if (typeof value !== 'string') return fail();
@@ -33,16 +36,33 @@ export function parseDuration(value: unknown, path: TreePath = []): number {
   if (text === '0') return 0;
   if (text === '') return fail();
   let total = 0;
-  TERM.lastIndex = 0;
-  while (TERM.lastIndex < text.length) {
-    const match = TERM.exec(text);
-    if (match === null) return fail();
-    const [, amount = '', unit = ''] = match;
-    const scale = NANOSECONDS_PER_UNIT[unit];
-    if (amount === '' || amount === '.' || scale === undefined) return fail();
-    total += Number(amount) * scale;
+  let i = 0;
+  const digits = (): string => {
+    const start = i;
+    while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+    return text.slice(start, i);
+  };
+  while (i < text.length) {
+    const whole = digits();
+    let fraction = '';
+    if (text[i] === '.') {
+      i++;
+      fraction = digits();
+      if (whole === '' && fraction === '') return fail();
+    } else if (whole === '') {
+      return fail();
+    }
+    const unitStart = i;
+    while (i < text.length && text[i] !== '.' && !isDigit(text.charCodeAt(i))) i++;
+    const scale = NANOSECONDS_PER_UNIT.get(text.slice(unitStart, i)) ?? fail();
+    total += Number(`${whole || '0'}.${fraction || '0'}`) * scale;
+    if (!(total <= MAX_DURATION_NANOSECONDS)) fail(': longer than the longest duration (about 292 years)');
   }
   return sign * Math.round(total);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 /** Whole seconds, truncated as Go's `Duration.Seconds()` converted to int is. */

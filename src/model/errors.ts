@@ -44,6 +44,25 @@ export class BerthError extends Error {
   }
 }
 
+/** Runs a pass; an error it raises at a path is given the file, line and column that path was written at. */
+export function withPositions<T>(pass: () => T, locate: (path: TreePath) => SourcePosition): T {
+  try {
+    return pass();
+  } catch (error) {
+    if (error instanceof BerthError && error.path && !error.position) {
+      throw new BerthError(error.message, { kind: error.kind, path: error.path, position: locate(error.path) });
+    }
+    throw error;
+  }
+}
+
 export function isBerthError(error: unknown): error is BerthError {
   return error instanceof BerthError;
+}
+
+/** A user's value in a message: JSON-quoted, and cut short when long (a hostile value can be megabytes). */
+export function quote(value: unknown, max = 60): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const shown = text.length > max ? `${text.slice(0, max - 3)}...` : text;
+  return typeof value === 'string' ? JSON.stringify(shown) : shown;
 }

@@ -1,16 +1,16 @@
 // `extends`: a service starts from another one, in the same file or another file, and its own keys are merged on
 // top with the usual merge rules. A base from another file has its relative paths resolved against that file's
 // directory first, so that they keep pointing where its author meant.
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { toCanonical } from './canonical.js';
-import { BerthError } from './errors.js';
+import { BerthError, withPositions } from './errors.js';
 import type { SourcePosition } from './errors.js';
+import { readTextFile } from './files.js';
 import { interpolateTree } from './interpolate.js';
 import type { LookupEnv } from './interpolate.js';
 import { upgradeLegacyLayout } from './legacy.js';
 import { enforceUnicity, mergeDocuments } from './merge.js';
-import { parseComposeText } from './parse.js';
+import type { ParsedDocument } from './parse.js';
 import { resolveRelativePaths } from './paths.js';
 import { formatPath, isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
@@ -28,6 +28,15 @@ export interface ExtendsContext {
   /** `!reset` and `!override` paths of the document the services come from. */
   readonly resets: readonly TreePath[];
   readonly overrides: readonly TreePath[];
+  /** Files already read for `extends`, by absolute path: each is read once per project, however many services use it. */
+  readonly baseFiles: Map<string, BaseFile>;
+  /** Parses a file's text (the loader's parser, which counts the files it reads). */
+  readonly parse: (file: string, text: string) => ParsedDocument[];
+}
+
+export interface BaseFile {
+  readonly documents: readonly ParsedDocument[];
+  readonly merged: Dict;
 }
 
 /** Returns `tree` with every service's `extends` applied and removed. */
@@ -55,7 +64,7 @@ function extendService(name: string, services: Dict, context: ExtendsContext, ch
   if (typeof spec.file === 'string') {
     base = baseFromFile(name, spec.service, spec.file, context, [...chain, link]);
   } else {
-    if (!(spec.service in services)) fail(`cannot extend service "${name}" in ${context.file}: service "${spec.service}" not found`);
+    if (!Object.hasOwn(services, spec.service)) fail(`cannot extend service "${name}" in ${context.file}: service "${spec.service}" not found`);
     base = extendService(spec.service, services, context, [...chain, link]);
   }
   const { extends: _extends, ...own } = service;
@@ -75,27 +84,17 @@ function extendService(name: string, services: Dict, context: ExtendsContext, ch
 function baseFromFile(name: string, ref: string, file: string, context: ExtendsContext, chain: readonly string[]): Dict {
   const path = ['services', name, 'extends', 'file'];
   const absolute = isAbsolute(file) ? file : join(context.baseDir, file);
-  let text: string;
-  try {
-    text = readFileSync(absolute, 'utf8');
-  } catch (cause) {
-    throw new BerthError(`cannot extend service "${name}": cannot read ${absolute}: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, {
-      kind: 'not-found',
-      path,
-      position: context.locate(path),
-      cause,
+  let base = context.baseFiles.get(absolute);
+  if (base === undefined) {
+    base = readBaseFile(absolute, context, (cause) => {
+      const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (cause as Error).message;
+      throw new BerthError(`cannot extend service "${name}": cannot read ${absolute}: ${why}`, { kind: 'not-found', path, position: context.locate(path), cause });
     });
+    context.baseFiles.set(absolute, base);
   }
-  const documents = parseComposeText(absolute, text);
-  let merged: Dict = {};
-  for (const document of documents) {
-    let tree = upgradeLegacyLayout(document.tree, absolute, context.warn);
-    if (context.interpolate) tree = interpolateTree(tree, context.lookupEnv, document.locate);
-    merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
-    merged = enforceUnicity(toCanonical(merged, context.warn, !context.interpolate));
-  }
+  const { documents, merged } = base;
   const services = merged.services;
-  if (!isDict(services) || !(ref in services)) {
+  if (!isDict(services) || !Object.hasOwn(services, ref)) {
     throw new BerthError(`cannot extend service "${name}" in ${context.file}: service "${ref}" not found in ${absolute}`, {
       kind: 'not-found',
       path,
@@ -112,7 +111,27 @@ function baseFromFile(name: string, ref: string, file: string, context: ExtendsC
     resets: documents.flatMap((document) => document.resets),
     overrides: documents.flatMap((document) => document.overrides),
   };
-  const base = extendService(ref, { ...services }, nested, chain);
-  const resolved = resolveRelativePaths({ services: { [ref]: base } }, { workingDir: fileDir, homeDir: context.homeDir });
+  const extended = extendService(ref, { ...services }, nested, chain);
+  const resolved = resolveRelativePaths({ services: { [ref]: extended } }, { workingDir: fileDir, homeDir: context.homeDir });
   return (resolved.services as Dict)[ref] as Dict;
+}
+
+/** A file services extend from: its documents interpolated, merged and in canonical form (read once per load). */
+function readBaseFile(absolute: string, context: ExtendsContext, unreadable: (cause: unknown) => never): BaseFile {
+  let text: string;
+  try {
+    text = readTextFile(absolute);
+  } catch (cause) {
+    if (cause instanceof BerthError) throw cause;
+    return unreadable(cause);
+  }
+  const documents = context.parse(absolute, text);
+  let merged: Dict = {};
+  for (const document of documents) {
+    let tree = upgradeLegacyLayout(document.tree, absolute, context.warn);
+    if (context.interpolate) tree = interpolateTree(tree, context.lookupEnv, document.locate);
+    merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
+    merged = enforceUnicity(withPositions(() => toCanonical(merged, context.warn, !context.interpolate), document.locate));
+  }
+  return { documents, merged };
 }

@@ -7,6 +7,7 @@ import { readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { mergeDocuments } from './merge.js';
+import { ownValue } from './keys.js';
 import { expandUser } from './paths.js';
 import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
@@ -89,7 +90,7 @@ function includedEnvironment(spec: Dict, projectDir: string, context: IncludeCon
   }
   const environment: Record<string, string> = {};
   for (const file of files) {
-    for (const [key, value] of readEnvFile(file, (name) => context.environment[name] ?? environment[name])) environment[key] = value;
+    for (const [key, value] of readEnvFile(file, (name) => ownValue(context.environment, name) ?? ownValue(environment, name))) environment[key] = value;
   }
   return { ...environment, ...context.environment };
 }
@@ -109,7 +110,7 @@ function importResources(tree: Dict, imported: Dict, context: IncludeContext): D
     if (!isDict(from)) continue;
     const to: Dict = isDict(out[key]) ? { ...(out[key] as Dict) } : {};
     for (const [name, resource] of Object.entries(from)) {
-      if (!(name in to)) {
+      if (!Object.hasOwn(to, name)) {
         to[name] = resource;
         continue;
       }

@@ -1,5 +1,5 @@
 // compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { toCanonical } from './canonical.js';
@@ -8,12 +8,16 @@ import { decodeModel } from './decode.js';
 import { setDefaultValues } from './defaults.js';
 import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
 import { readEnvFile } from './dotenv.js';
-import { BerthError } from './errors.js';
+import { readTextFile } from './files.js';
+import { BerthError, withPositions } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { interpolateTree, substitute } from './interpolate.js';
+import { ownValue, RESERVED_KEY } from './keys.js';
+import { MAX_FILES } from './limits.js';
 import { upgradeLegacyLayout } from './legacy.js';
 import { enforceUnicity, mergeDocuments } from './merge.js';
 import { applyExtends } from './extends.js';
+import type { BaseFile } from './extends.js';
 import { applyInclude } from './include.js';
 import type { IncludeContext } from './include.js';
 import { parseComposeText } from './parse.js';
@@ -76,13 +80,23 @@ interface LoadContext {
   readonly homeDir: string;
   /** Files being included, outermost first (cycle detection). */
   readonly included: readonly string[];
+  /** Files read for `extends` in this project, by absolute path. */
+  readonly baseFiles: Map<string, BaseFile>;
+  readonly reads: ProjectReads;
+}
+
+/** What one load reads, shared with the projects it includes: every file counts against `MAX_FILES`. */
+interface ProjectReads {
+  files: number;
+  /** Included projects already loaded, by what was asked (an include that repeats, or a diamond, is loaded once). */
+  readonly included: Map<string, Dict>;
 }
 
 export function loadModel(options: LoadOptions): LoadedModel {
   const callerEnv = definedOnly(options.environment);
   const envDir = envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
   const environment = projectEnvironment(callerEnv, envDir, options);
-  const lookupEnv = (name: string): string | undefined => environment[name];
+  const lookupEnv = (name: string): string | undefined => ownValue(environment, name);
   const discovered = discoverFiles({
     cwd: options.cwd,
     files: options.files ?? [],
@@ -90,20 +104,22 @@ export function loadModel(options: LoadOptions): LoadedModel {
     lookupEnv,
     warn: options.warn,
   });
-  const documents = discovered.files.flatMap((file) => parseComposeText(file, readComposeFile(file, options)));
+  const reads: ProjectReads = { files: 0, included: new Map() };
+  const documents = discovered.files.flatMap((file) => parseFile(file, readComposeFile(file, options), reads));
   const name = projectName(documents, discovered.workingDir, environment, options);
   environment.COMPOSE_PROJECT_NAME = name;
 
   const homeDir = environment.HOME ?? homedir();
-  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir, homeDir, included: [] };
+  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir, homeDir, included: [], baseFiles: new Map(), reads };
+  const locate = locateIn(documents);
   let tree = loadFileSet(documents, context, options.resolvePaths !== false);
-  if (options.normalize !== false) tree = normalizeModel(tree, name, lookupEnv);
+  if (options.normalize !== false) tree = withPositions(() => normalizeModel(tree, name, lookupEnv), locate);
   const profiled = applyProfiles(tree, activeProfiles(options, lookupEnv), options.services ?? []);
   tree = profiled.tree;
-  if (options.consistency !== false) checkReferences(tree, locateIn(documents));
+  if (options.consistency !== false) withPositions(() => checkReferences(tree), locate);
   // Without interpolation values may still hold `${...}`: the model stays untyped.
   if (options.interpolate === false) return { name, workingDir: discovered.workingDir, configFiles: discovered.files, environment, tree, disabledServices: profiled.disabled };
-  tree = withPositions(() => decodeModel(tree), locateIn(documents));
+  tree = withPositions(() => decodeModel(tree), locate);
   if (options.resolveEnvironment !== false) tree = resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true);
   return {
     name,
@@ -118,9 +134,11 @@ export function loadModel(options: LoadOptions): LoadedModel {
 /** The files of one project, merged: per file the passes below, then defaults, paths and `KEY`-only variables. */
 function loadFileSet(documents: readonly ParsedDocument[], context: LoadContext, resolvePaths: boolean): Dict {
   let tree = loadDocuments(documents, context);
-  tree = setDefaultValues(tree);
-  if (resolvePaths) tree = resolveRelativePaths(tree, { workingDir: context.workingDir, homeDir: context.homeDir });
-  return resolveBareEnvironment(tree, context.lookupEnv);
+  return withPositions(() => {
+    tree = setDefaultValues(tree);
+    if (resolvePaths) tree = resolveRelativePaths(tree, { workingDir: context.workingDir, homeDir: context.homeDir });
+    return resolveBareEnvironment(tree, context.lookupEnv);
+  }, locateIn(documents));
 }
 
 /** Per file: upgrade, interpolate, include, extends, merge, validate, canonical form. */
@@ -130,25 +148,32 @@ function loadDocuments(documents: readonly ParsedDocument[], context: LoadContex
   let merged: Dict = {};
   const seen: ParsedDocument[] = [];
   for (const document of documents) {
+    seen.push(document);
+    const locate = locateIn(seen);
     let tree = upgradeLegacyLayout(document.tree, document.file, options.warn);
     if (interpolate) tree = interpolateTree(tree, lookupEnv, document.locate);
     tree = applyInclude(tree, includeContext(document, context));
-    tree = applyExtends(tree, {
-      file: document.file,
-      baseDir: context.workingDir,
-      homeDir: context.homeDir,
-      lookupEnv,
-      interpolate,
-      warn: options.warn,
-      locate: document.locate,
-      resets: document.resets,
-      overrides: document.overrides,
-    });
-    merged = enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides }));
-    seen.push(document);
-    validateSchema({ file: document.file, tree: merged, locate: locateIn(seen) });
+    tree = withPositions(
+      () =>
+        applyExtends(tree, {
+          file: document.file,
+          baseDir: context.workingDir,
+          homeDir: context.homeDir,
+          lookupEnv,
+          interpolate,
+          warn: options.warn,
+          locate: document.locate,
+          resets: document.resets,
+          overrides: document.overrides,
+          baseFiles: context.baseFiles,
+          parse: (file, text) => parseFile(file, text, context.reads),
+        }),
+      document.locate,
+    );
+    merged = withPositions(() => enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides })), locate);
+    validateSchema({ file: document.file, tree: merged, locate });
     // Long forms can reveal duplicates (a port range overlapping a port), so unicity runs again after.
-    merged = enforceUnicity(withPositions(() => toCanonical(merged, options.warn, options.interpolate === false), locateIn(seen)));
+    merged = withPositions(() => enforceUnicity(toCanonical(merged, options.warn, options.interpolate === false)), locate);
   }
   return merged;
 }
@@ -164,19 +189,36 @@ function includeContext(document: ParsedDocument, context: LoadContext): Include
     overrides: document.overrides,
     // An included project is loaded like the main one, paths always resolved, without normalization.
     loadProject: (request) => {
-      const environment = request.environment;
-      const nested: LoadContext = {
-        options: context.options,
-        environment,
-        lookupEnv: (name) => environment[name],
-        workingDir: request.workingDir,
-        homeDir: context.homeDir,
-        included: request.included,
-      };
-      const documents = request.files.flatMap((file) => parseComposeText(file, readComposeFile(file, context.options)));
-      return loadFileSet(documents, nested, true);
+      const key = JSON.stringify([request.files, request.workingDir, Object.entries(request.environment).sort()]);
+      let loaded = context.reads.included.get(key);
+      if (loaded === undefined) {
+        const environment = request.environment;
+        const nested: LoadContext = {
+          options: context.options,
+          environment,
+          lookupEnv: (name) => ownValue(environment, name),
+          workingDir: request.workingDir,
+          homeDir: context.homeDir,
+          included: request.included,
+          baseFiles: new Map(),
+          reads: context.reads,
+        };
+        const documents = request.files.flatMap((file) => parseFile(file, readComposeFile(file, context.options), context.reads));
+        loaded = loadFileSet(documents, nested, true);
+        context.reads.included.set(key, loaded);
+      }
+      // The passes after this one change trees in place: each include gets its own copy.
+      return structuredClone(loaded);
     },
   };
+}
+
+/** Parses one file read for this project, counting it against the bound on how many one load may read. */
+function parseFile(file: string, text: string, reads: ProjectReads): ParsedDocument[] {
+  if (++reads.files > MAX_FILES) {
+    throw new BerthError(`more than ${MAX_FILES} compose files read through include and extends: refusing to read more`, { position: { file } });
+  }
+  return parseComposeText(file, text);
 }
 
 function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>): string {
@@ -185,8 +227,9 @@ function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>):
     return options.readStdin();
   }
   try {
-    return readFileSync(file, 'utf8');
+    return readTextFile(file);
   } catch (cause) {
+    if (cause instanceof BerthError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new BerthError(`open ${file}: no such file or directory`, { kind: 'not-found' });
     throw new BerthError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
@@ -199,9 +242,9 @@ function projectEnvironment(callerEnv: Record<string, string>, envDir: string, o
   const explicit = (options.envFiles ?? []).map((file) => resolve(options.cwd, file));
   const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv);
   for (const file of files) {
-    const values = readEnvFile(file, (name) => environment[name]);
+    const values = readEnvFile(file, (name) => ownValue(environment, name));
     for (const [key, value] of values) {
-      if (value !== undefined && callerEnv[key] === undefined) environment[key] = value;
+      if (value !== undefined && !Object.hasOwn(callerEnv, key)) environment[key] = value;
     }
   }
   return environment;
@@ -212,8 +255,8 @@ function defaultEnvFile(envDir: string, callerEnv: Record<string, string>): stri
   if (disabled !== undefined && parseBoolean(disabled)) return [];
   const file = resolve(envDir, '.env');
   try {
-    readFileSync(file);
-    return [file];
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile() ? [file] : [];
   } catch {
     return [];
   }
@@ -243,7 +286,7 @@ function projectName(
   for (const document of documents) {
     const value = document.tree.name;
     if (typeof value === 'string' && value !== '') {
-      fromFiles = options.interpolate === false ? value : substitute(value, (name) => environment[name]);
+      fromFiles = options.interpolate === false ? value : substitute(value, (name) => ownValue(environment, name));
     }
   }
   fromFiles = normalizeProjectName(fromFiles);
@@ -259,23 +302,9 @@ function activeProfiles(options: LoadOptions, lookupEnv: (name: string) => strin
 }
 
 /** References must resolve and dependencies must not form a cycle; the error points at where it was written. */
-function checkReferences(tree: Dict, locate: (path: TreePath) => SourcePosition): void {
-  withPositions(() => {
-    checkConsistency(tree);
-    buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
-  }, locate);
-}
-
-/** Runs a pass; an error it raises at a path is given the file, line and column that path was written at. */
-function withPositions<T>(pass: () => T, locate: (path: TreePath) => SourcePosition): T {
-  try {
-    return pass();
-  } catch (error) {
-    if (error instanceof BerthError && error.path && !error.position) {
-      throw new BerthError(error.message, { kind: error.kind, path: error.path, position: locate(error.path) });
-    }
-    throw error;
-  }
+function checkReferences(tree: Dict): void {
+  checkConsistency(tree);
+  buildGraph(isDict(tree.services) ? (tree.services as Record<string, Dict>) : {});
 }
 
 /** Errors in a merged tree point at the last file that wrote the path. */
@@ -300,7 +329,7 @@ function writtenDepth(tree: Dict, path: TreePath): number {
   let depth = 0;
   for (const segment of path) {
     if (Array.isArray(node) && typeof segment === 'number' && segment < node.length) node = node[segment];
-    else if (isDict(node) && String(segment) in node) node = node[String(segment)];
+    else if (isDict(node) && Object.hasOwn(node, String(segment))) node = node[String(segment)];
     else break;
     depth++;
   }
@@ -309,6 +338,6 @@ function writtenDepth(tree: Dict, path: TreePath): number {
 
 function definedOnly(environment: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(environment)) if (value !== undefined) out[key] = value;
+  for (const [key, value] of Object.entries(environment)) if (value !== undefined && key !== RESERVED_KEY) out[key] = value;
   return out;
 }

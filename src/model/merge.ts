@@ -1,6 +1,7 @@
 // Merging compose files: maps merge, lists append, scalars are replaced; special paths follow compose's own rules,
 // then `enforceUnicity` keeps one entry per key (the last one written, at the first one's place).
 import { BerthError } from './errors.js';
+import { userKey } from './keys.js';
 import { formatPath, isDict, patternTrie, rewriteAt, trieStep } from './tree.js';
 import type { Dict, PatternTrie, TreePath } from './tree.js';
 
@@ -45,7 +46,7 @@ function mergeValue(base: unknown, override: unknown, path: TreePath, at: MergeA
 function mergeMappings(base: Dict, override: Dict, path: TreePath, at: MergeAt): Dict {
   const out: Dict = { ...base };
   for (const [key, value] of Object.entries(override)) {
-    if (!(key in base)) out[key] = value;
+    if (!Object.hasOwn(base, key)) out[key] = value;
     else out[key] = mergeValue(base[key], value, [...path, key], { replaced: at.replaced, node: at.node && trieStep(at.node, key) });
   }
   return out;
@@ -74,17 +75,17 @@ function asSequence(value: unknown): unknown[] {
 }
 
 /** `[a, b]` forms become maps (with the given default per entry) before merging as maps. */
-function asMapping(value: unknown, defaults?: Dict): Dict {
+function asMapping(value: unknown, path: TreePath, defaults?: Dict): Dict {
   if (isDict(value)) return value;
   const out: Dict = {};
-  if (Array.isArray(value)) for (const name of value) out[String(name)] = defaults ? { ...defaults } : null;
+  if (Array.isArray(value)) value.forEach((name, index) => (out[userKey(String(name), [...path, index])] = defaults ? { ...defaults } : null));
   return out;
 }
 
 const mergeMappingsOf =
   (defaults?: Dict): Merger =>
   (base, override, path, at) =>
-    mergeMappings(asMapping(base, defaults), asMapping(override, defaults), path, at);
+    mergeMappings(asMapping(base, path, defaults), asMapping(override, path, defaults), path, at);
 
 const mergeBuild: Merger = (base, override, path, at) => {
   const asBuild = (value: unknown): Dict => (typeof value === 'string' ? { context: value } : isDict(value) ? value : {});

@@ -2,6 +2,7 @@
 // service uses it, dependencies implied by links, shared namespaces and volumes_from, resource names, and
 // `KEY`-only environment entries and build args resolved from the project's variables.
 import { posix } from 'node:path';
+import { userKey } from './keys.js';
 import { isDict } from './tree.js';
 import type { Dict } from './tree.js';
 
@@ -12,7 +13,7 @@ export function normalizeModel(tree: Dict, projectName: string, lookupEnv: Looku
   out.name = projectName;
   normalizeNetworks(out);
   const services = isDict(out.services) ? out.services : {};
-  for (const service of Object.values(services)) if (isDict(service)) normalizeService(service, lookupEnv);
+  for (const [name, service] of Object.entries(services)) if (isDict(service)) normalizeService(name, service, lookupEnv);
   nameResources(out, projectName);
   return out;
 }
@@ -59,7 +60,7 @@ function normalizeNetworks(tree: Dict): void {
 
 const SHARED = ['network_mode', 'ipc', 'pid', 'uts', 'cgroup'];
 
-function normalizeService(service: Dict, lookupEnv: Lookup): void {
+function normalizeService(serviceName: string, service: Dict, lookupEnv: Lookup): void {
   if (service.pull_policy === 'if_not_present') service.pull_policy = 'missing';
   if (isDict(service.build)) {
     const build = service.build;
@@ -71,7 +72,7 @@ function normalizeService(service: Dict, lookupEnv: Lookup): void {
 
   const dependsOn: Dict = isDict(service.depends_on) ? service.depends_on : {};
   const implied = (name: string, restart: boolean): void => {
-    if (!(name in dependsOn)) dependsOn[name] = { condition: 'service_started', restart, required: true };
+    if (!Object.hasOwn(dependsOn, name)) dependsOn[userKey(name, ['services', serviceName, 'depends_on'])] = { condition: 'service_started', restart, required: true };
   };
   for (const link of Array.isArray(service.links) ? service.links : []) {
     const parts = String(link).split(':');

@@ -33,8 +33,15 @@ test('invalid YAML is one error naming file, line and column', () => {
   );
 });
 
-test('a duplicate key is an error', () => {
-  assert.throws(() => parseComposeText('c.yaml', 'a: 1\na: 2\n'), /Map keys must be unique/);
+test('a duplicate key is an error naming where it was first written', () => {
+  assert.throws(
+    () => parseComposeText('c.yaml', 'a: 1\nb: {x: 1, x: 2}\na: 2\n'),
+    (error: unknown) => error instanceof BerthError && error.describe() === 'c.yaml:2:11: invalid YAML: b: mapping key "x" already defined at line 2',
+  );
+  assert.throws(
+    () => parseComposeText('c.yaml', 'a: 1\na: 2\n'),
+    (error: unknown) => error instanceof BerthError && error.describe() === 'c.yaml:2:1: invalid YAML: mapping key "a" already defined at line 1',
+  );
 });
 
 test('a top level that is not a mapping is an error; an empty file is an empty tree', () => {

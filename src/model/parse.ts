@@ -3,8 +3,11 @@ import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from '
 import type { Document, Node as YamlNode, ScalarTag } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
-import { isDict } from './tree.js';
+import { RESERVED_KEY } from './keys.js';
+import { MAX_FILE_BYTES } from './limits.js';
+import { formatPath, isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
+import { checkDocument } from './yaml-guard.js';
 
 export interface ParsedDocument {
   /** The file as the user named it (absolute path, or `-` for stdin). */
@@ -30,11 +33,15 @@ const RESET_TAG = '!reset';
 const OVERRIDE_TAG = '!override';
 
 export function parseComposeText(file: string, text: string): ParsedDocument[] {
+  if (text.length > MAX_FILE_BYTES) {
+    throw new BerthError(`${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB: not read as a compose file`, { position: { file } });
+  }
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
     lineCounter,
     merge: true,
-    uniqueKeys: true,
+    // Checked by `checkDocument` in linear time (the library's check is quadratic in a mapping's size).
+    uniqueKeys: false,
     prettyErrors: false,
     customTags: (tags) => [GO_OCTAL_INT, ...tags],
   });
@@ -47,31 +54,25 @@ export function parseComposeText(file: string, text: string): ParsedDocument[] {
   const parsed: ParsedDocument[] = [];
   for (const doc of documents) {
     const error = doc.errors[0];
-    if (error) {
-      throw new BerthError(`invalid YAML: ${firstLine(error.message)}`, { position: position(error.pos[0]) });
-    }
+    if (error) throw new BerthError(`invalid YAML: ${libraryMessage(error.message)}`, { position: position(error.pos[0]) });
+    checkDocument(doc, position);
     const resets: TreePath[] = [];
     const overrides: TreePath[] = [];
-    collectTags(doc.contents as YamlNode | null, [], resets, overrides);
+    collectTags(doc.contents as YamlNode | null, resets, overrides);
+    const locate = (path: TreePath): SourcePosition => position(locateOffset(doc, path));
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (cause) {
-      throw new BerthError(`invalid YAML: ${(cause as Error).message}`, { position: { file } });
+      throw new BerthError(`invalid YAML: ${libraryMessage((cause as Error).message)}`, { position: position(doc.contents?.range?.[0]) });
     }
     if (value === null || value === undefined) value = {};
-    if (!isDict(value)) {
+    if (!isDict(value) && !(value instanceof Map)) {
       throw new BerthError('top-level object must be a mapping', { position: position(doc.contents?.range?.[0]) });
     }
-    const tree = normalizeKeys(value) as Dict;
+    const tree = plainValue(value, locate) as Dict;
     for (const path of resets) deleteAt(tree, path);
-    parsed.push({
-      file,
-      tree,
-      resets,
-      overrides,
-      locate: (path) => position(locateOffset(doc, path)),
-    });
+    parsed.push({ file, tree, resets, overrides, locate });
   }
   return parsed.length > 0 ? parsed : [emptyDocument(file)];
 }
@@ -80,39 +81,80 @@ function emptyDocument(file: string): ParsedDocument {
   return { file, tree: {}, resets: [], overrides: [], locate: () => ({ file }) };
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0] ?? message;
+/** The library's message without the position it appends (the error carries the position). */
+function libraryMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  // The library catches its own stack overflow on absurdly deep nesting and reports it as a YAML error.
+  if (first.startsWith('Maximum call stack size exceeded')) return 'nested too deeply';
+  return first.replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function collectTags(node: YamlNode | null, path: TreePath, resets: TreePath[], overrides: TreePath[]): void {
-  if (!node) return;
-  if (node.tag === RESET_TAG) resets.push(path);
-  if (node.tag === OVERRIDE_TAG) overrides.push(path);
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isPair(pair)) continue;
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      collectTags(pair.value as YamlNode | null, [...path, key], resets, overrides);
+function collectTags(root: YamlNode | null, resets: TreePath[], overrides: TreePath[]): void {
+  const path: Array<string | number> = [];
+  const visit = (node: YamlNode | null): void => {
+    if (!node) return;
+    if (node.tag === RESET_TAG) resets.push([...path]);
+    if (node.tag === OVERRIDE_TAG) overrides.push([...path]);
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue;
+        path.push(isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+        visit(pair.value as YamlNode | null);
+        path.pop();
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => {
+        path.push(index);
+        visit(item as YamlNode | null);
+        path.pop();
+      });
     }
-  } else if (isSeq(node)) {
-    node.items.forEach((item, index) => collectTags(item as YamlNode | null, [...path, index], resets, overrides));
-  }
+  };
+  visit(root);
 }
 
-/** YAML allows non-string keys (`8080: x`); compose treats every key as a string. */
-function normalizeKeys(value: unknown): unknown {
-  if (value instanceof Map) {
+/**
+ * The library's values as the plain tree the passes work on: every key a string (YAML allows `8080: x`; compose
+ * reads every key as a string), maps (`!!omap`) as mappings. Values compose has no use for (a `!!binary`, `!!set`
+ * or `!!timestamp`, a `!!merge` outside a key) are refused where they were written. `checkDocument` has bounded the
+ * depth, so recursion is safe.
+ */
+function plainValue(root: unknown, locate: (path: TreePath) => SourcePosition): unknown {
+  // Where the conversion is; copied only for an error.
+  const path: Array<string | number> = [];
+  const fail = (message: string): never => {
+    throw new BerthError(`invalid YAML: ${path.length > 0 ? `${formatPath(path)}: ` : ''}${message}`, { path: [...path], position: locate(path) });
+  };
+  const convert = (value: unknown): unknown => {
+    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (Array.isArray(value)) {
+      return value.map((item, index) => {
+        path.push(index);
+        const out = convert(item);
+        path.pop();
+        return out;
+      });
+    }
+    const entries = value instanceof Map ? [...value.entries()] : Object.getPrototypeOf(value) === Object.prototype ? Object.entries(value as Dict) : undefined;
+    if (entries === undefined) return fail(`${describeValue(value)} is not a value compose accepts (quote it to write a string)`);
     const out: Dict = {};
-    for (const [k, v] of value) out[String(k)] = normalizeKeys(v);
+    for (const [key, item] of entries) {
+      const name = String(key);
+      if (name === RESERVED_KEY) fail(`the key "${RESERVED_KEY}" is not allowed`);
+      path.push(name);
+      out[name] = convert(item);
+      path.pop();
+    }
     return out;
-  }
-  if (Array.isArray(value)) return value.map(normalizeKeys);
-  if (isDict(value)) {
-    const out: Dict = {};
-    for (const [k, v] of Object.entries(value)) out[k] = normalizeKeys(v);
-    return out;
-  }
-  return value;
+  };
+  return convert(root);
+}
+
+function describeValue(value: unknown): string {
+  if (value instanceof Date) return 'a timestamp';
+  if (value instanceof Set) return 'a set';
+  if (value instanceof Uint8Array) return 'binary data';
+  return `a ${typeof value}`;
 }
 
 function deleteAt(tree: Dict, path: TreePath): void {

@@ -1,9 +1,10 @@
 // Each service's final environment and labels: env_file and label_file contents under what the service itself
 // declares, `KEY`-only entries filled from the project's variables. `config` then drops the file lists, as compose
 // does, since their contents are in the maps.
-import { readFileSync } from 'node:fs';
 import { parseDotEnv, parseRawEnvFile, readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
+import { readTextFile } from './files.js';
+import { ownValue } from './keys.js';
 import { isDict } from './tree.js';
 import type { Dict } from './tree.js';
 
@@ -39,12 +40,15 @@ function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): voi
   const environment: Dict = {};
   for (const [key, value] of Object.entries(declared)) if (value !== null) environment[key] = value;
   // Variables in the files are interpolated with the project's variables first, then the service's own.
-  const lookup: Lookup = (key) => lookupEnv(key) ?? (typeof declared[key] === 'string' ? (declared[key] as string) : undefined);
+  const lookup: Lookup = (key) => {
+    const own = ownValue(declared, key);
+    return lookupEnv(key) ?? (typeof own === 'string' ? own : undefined);
+  };
   for (const file of files) {
     const path = String(file.path);
     const text = readOptional(path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`);
     if (text === undefined) continue;
-    const values = file.format === 'raw' ? parseRawEnvFile(text) : parseDotEnv(text, path, lookup);
+    const values = file.format === 'raw' ? parseRawEnvFile(text, path) : parseDotEnv(text, path, lookup);
     for (const [key, value] of values) environment[key] = value;
   }
   // What the service declares wins over the files, a `KEY` left unresolved included.
@@ -57,7 +61,10 @@ function resolveLabels(service: Dict, name: string): void {
   const labels: Dict = {};
   for (const path of files) {
     readOptional(path, true, `label file ${path} not found (services.${name}.label_file)`);
-    const values = readEnvFile(path, (key) => (typeof labels[key] === 'string' ? (labels[key] as string) : undefined));
+    const values = readEnvFile(path, (key) => {
+      const own = ownValue(labels, key);
+      return typeof own === 'string' ? own : undefined;
+    });
     for (const [key, value] of values) labels[key] = value;
   }
   service.labels = { ...labels, ...(isDict(service.labels) ? service.labels : {}) };
@@ -65,8 +72,9 @@ function resolveLabels(service: Dict, name: string): void {
 
 function readOptional(path: string, required: boolean, missing: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFile(path);
   } catch (cause) {
+    if (cause instanceof BerthError) throw cause;
     if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new BerthError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
     }

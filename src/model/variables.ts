@@ -1,6 +1,9 @@
 // The variables a model refers to, with what each expression says about them (`config --variables`): required
 // (`:?`, `?`), a default (`:-`, `-`) or an alternate value (`:+`, `+`). Nested expressions count too.
+import { BerthError, quote } from './errors.js';
+import { MAX_INTERPOLATION_NESTING } from './limits.js';
 import { isDict } from './tree.js';
+import type { TreePath } from './tree.js';
 
 export interface ModelVariable {
   readonly name: string;
@@ -13,16 +16,20 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 
 export function extractVariables(tree: unknown): Map<string, ModelVariable> {
   const found = new Map<string, ModelVariable>();
-  const walk = (value: unknown): void => {
-    if (typeof value === 'string') for (const variable of fromText(value)) found.set(variable.name, variable);
-    else if (Array.isArray(value)) value.forEach(walk);
-    else if (isDict(value)) Object.values(value).forEach(walk);
+  const walk = (value: unknown, path: TreePath): void => {
+    if (typeof value === 'string') {
+      for (const variable of fromText(value, 0, path)) found.set(variable.name, variable);
+    } else if (Array.isArray(value)) value.forEach((item, index) => walk(item, [...path, index]));
+    else if (isDict(value)) for (const [key, item] of Object.entries(value)) walk(item, [...path, key]);
   };
-  walk(tree);
+  walk(tree, []);
   return found;
 }
 
-function fromText(text: string): ModelVariable[] {
+function fromText(text: string, nesting: number, path: TreePath): ModelVariable[] {
+  if (nesting > MAX_INTERPOLATION_NESTING) {
+    throw new BerthError(`invalid interpolation format for ${quote(text)}: expressions nested more than ${MAX_INTERPOLATION_NESTING} deep`, { path });
+  }
   const out: ModelVariable[] = [];
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== '$') continue;
@@ -32,7 +39,7 @@ function fromText(text: string): ModelVariable[] {
     } else if (next === '{') {
       const end = closingBrace(text, i + 2);
       if (end < 0) continue;
-      out.push(...fromExpression(text.slice(i + 2, end)));
+      out.push(...fromExpression(text.slice(i + 2, end), nesting, path));
       i = end;
     } else {
       let end = i + 1;
@@ -44,7 +51,7 @@ function fromText(text: string): ModelVariable[] {
   return out;
 }
 
-function fromExpression(expression: string): ModelVariable[] {
+function fromExpression(expression: string, nesting: number, path: TreePath): ModelVariable[] {
   let split = 0;
   while (split < expression.length && NAME_CHAR.test(expression[split]!)) split++;
   const name = expression.slice(0, split);
@@ -56,7 +63,7 @@ function fromExpression(expression: string): ModelVariable[] {
   else if (rest.startsWith(':+')) found = variable(name, { alternateValue: rest.slice(2) });
   else if (rest.startsWith('+')) found = variable(name, { alternateValue: rest.slice(1) });
   else found = variable(name);
-  return [found, ...fromText(found.defaultValue), ...fromText(found.alternateValue)];
+  return [found, ...fromText(found.defaultValue, nesting + 1, path), ...fromText(found.alternateValue, nesting + 1, path)];
 }
 
 function variable(name: string, details: Partial<Omit<ModelVariable, 'name'>> = {}): ModelVariable {

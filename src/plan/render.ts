@@ -73,8 +73,32 @@ export function renderPlanGraph(plan: Plan): string[] {
   return plan.nodes.map((node: PlanNode) => {
     const { operation } = node;
     const group = node.group ? ` (${node.group})` : '';
-    return `#${node.id} [${node.dependsOn.join(' ')}] ${operation.kind} ${operation.resource} ${subject(operation)}: ${operation.cause}${group}`;
+    const settings = details(operation);
+    return `#${node.id} [${node.dependsOn.join(' ')}] ${operation.kind} ${operation.resource} ${subject(operation)}${settings.length > 0 ? ` ${settings.join(' ')}` : ''}: ${operation.cause}${group}`;
   });
+}
+
+/** The settings an operation carries besides its subject: `timeout=1`, `signal=SIGTERM`, `optional`. */
+function details(operation: Operation): string[] {
+  switch (operation.kind) {
+    case 'stop-container':
+    case 'restart-container':
+      return operation.timeout !== undefined ? [`timeout=${operation.timeout}`] : [];
+    case 'kill-container':
+      return [`signal=${operation.signal}`];
+    case 'pull-image':
+      return operation.onFailure.kind === 'fail' ? [] : [`on-failure=${operation.onFailure.kind}`];
+    case 'push-image':
+      return operation.onFailure === 'fail' ? [] : [`on-failure=${operation.onFailure}`];
+    case 'wait-container':
+      return operation.required ? [] : ['optional'];
+    case 'build-image': {
+      const { args, noCache, pullBase } = operation.flags;
+      return [...(args && Object.keys(args).length > 0 ? [`args=${Object.keys(args).sort().join(',')}`] : []), ...(noCache ? ['no-cache'] : []), ...(pullBase ? ['pull'] : [])];
+    }
+    default:
+      return [];
+  }
 }
 
 /** The name of what the operation acts on. */

@@ -14,7 +14,7 @@ services:
 `);
   const result = await project.run(['up', '-d']);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /service web: image 127\.0\.0\.1:5999\/berth\/missing:latest is not on the engine and pulling it failed/);
+  assert.match(result.stderr, /image:127\.0\.0\.1:5999\/berth\/missing:latest: service web: pull failed: .*5999/);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
 });
 

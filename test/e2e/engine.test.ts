@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
-import { IMAGE, SLEEPER, testProject } from './helpers.js';
+import { IMAGE, SLEEPER, testProject, waitFor } from './helpers.js';
 
 let engine: TestEngine;
 before(async () => {
@@ -165,7 +165,8 @@ test('top lists the container processes; cp, export and save give their files', 
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-files-'));
   try {
     engine.docker(['run', '-d', '--network', 'none', '--name', 'files', IMAGE, 'sh', '-c', "echo data > /tmp/file; ln -s /etc /tmp/etclink; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // top lists what runs once the shell has started its loop.
+    await waitFor(() => /sleep/.test(engine.docker(['top', 'files']).stdout));
     const top = engine.docker(['top', 'files']);
     assert.match(top.stdout, /PID/);
     assert.match(top.stdout, /sleep|sh -c/);

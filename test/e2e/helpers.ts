@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly env?: Record<string, string>;
   /** Called once the process is running (to send it signals). */
   readonly onSpawn?: (pid: number) => void;
+  /** Told of its standard output as it comes (to wait for a line before acting). */
+  readonly onStdout?: (chunk: string) => void;
   readonly timeoutMs?: number;
 }
 
@@ -39,7 +41,10 @@ export function berth(args: readonly string[], options: RunOptions): Promise<Run
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      options.onStdout?.(String(chunk));
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

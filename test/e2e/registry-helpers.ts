@@ -1,12 +1,15 @@
 // A real registry for the scenarios: Debian's docker-registry (distribution 2.8) on a free loopback port with its
-// own config and storage in a temporary directory, open or behind htpasswd basic auth; and images put into it with
-// skopeo from an OCI layout this file writes itself (busybox-static and a marker file), so that seeding it does not
-// depend on the engine under test.
+// own config and storage in a temporary directory, open, behind htpasswd basic auth, or behind token auth (a token
+// issuer in a process of its own signs JWTs with an RSA key openssl makes); and images put into it with skopeo from
+// an OCI layout this file writes itself (busybox-static and a marker file) or from an archive, so that seeding it
+// does not depend on the engine under test.
 import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { tarArchive } from '../../src/apply/build/tar.js';
 import type { TarEntry } from '../../src/apply/build/tar.js';
@@ -16,6 +19,11 @@ import { freePort } from './engine-helpers.js';
 export const REGISTRY_USER = 'berth';
 export const REGISTRY_PASSWORD = 'berth-pass';
 const HTPASSWD = 'berth:$2y$05$uzinaJjqDEpSSvgwznluLOiFWMSzRSAuEABYnuafedlmhqQtKU6Rq\n';
+/** With token auth, a second account that may only pull; anonymous users may pull `public/*` only. */
+export const READER_USER = 'reader';
+export const READER_PASSWORD = 'reader-pass';
+const TOKEN_USERS = { [REGISTRY_USER]: { password: REGISTRY_PASSWORD, actions: ['pull', 'push'] }, [READER_USER]: { password: READER_PASSWORD, actions: ['pull'] } };
+const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 export interface TestRegistry {
   /** `127.0.0.1:PORT`: the prefix of its image names and the key of its credentials. */
@@ -23,17 +31,24 @@ export interface TestRegistry {
   readonly auth: boolean;
   /** Puts an image (busybox and a /marker file holding `marker`) under `repo:tag`; returns its manifest digest. */
   seed(repoAndTag: string, marker: string): string;
+  /** Copies an image from an archive (`docker-archive:FILE`, `oci:DIR:NAME`) to `repo:tag`, as the full-rights user. */
+  seedFrom(source: string, repoAndTag: string): void;
+  /** A raw request to the registry's API, with the full-rights user's basic credentials when it has htpasswd auth. */
+  api(method: string, path: string, body?: Buffer, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: Buffer }>;
   /** The tags the registry holds for a repository (empty when it has none). */
   tags(repo: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
-export async function startRegistry(options: { auth?: boolean } = {}): Promise<TestRegistry> {
+/** `auth`: true (or `htpasswd`) for basic auth, `token` for bearer tokens from the test's token issuer. */
+export async function startRegistry(options: { auth?: boolean | 'htpasswd' | 'token' } = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
-  const auth = options.auth === true;
-  if (auth) writeFileSync(join(dir, 'htpasswd'), HTPASSWD);
+  const auth = options.auth === true || options.auth === 'htpasswd' || options.auth === 'token';
+  const htpasswd = auth && options.auth !== 'token';
+  if (htpasswd) writeFileSync(join(dir, 'htpasswd'), HTPASSWD);
+  const issuer = options.auth === 'token' ? await startTokenIssuer(dir) : undefined;
   writeFileSync(
     join(dir, 'config.yml'),
     [
@@ -47,18 +62,20 @@ export async function startRegistry(options: { auth?: boolean } = {}): Promise<T
       '    enabled: true',
       'http:',
       `  addr: ${host}`,
-      ...(auth ? ['auth:', '  htpasswd:', '    realm: berth-test', `    path: ${join(dir, 'htpasswd')}`] : []),
+      ...(htpasswd ? ['auth:', '  htpasswd:', '    realm: berth-test', `    path: ${join(dir, 'htpasswd')}`] : []),
+      ...(issuer ? ['auth:', '  token:', `    realm: ${issuer.realm}`, '    service: berth-test-registry', '    issuer: berth-test-issuer', `    rootcertbundle: ${join(dir, 'cert.pem')}`] : []),
       '',
     ].join('\n'),
   );
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const authorization = `Basic ${Buffer.from(`${REGISTRY_USER}:${REGISTRY_PASSWORD}`).toString('base64')}`;
-  const get = (path: string) => fetch(`http://${host}${path}`, auth ? { headers: { authorization } } : {});
+  const get = (path: string) => fetch(`http://${host}${path}`, htpasswd ? { headers: { authorization } } : {});
   const deadline = Date.now() + 15_000;
-  while (!(await get('/v2/').then((response) => response.ok, () => false))) {
+  while (!(await get('/v2/').then((response) => response.ok || response.status === 401, () => false))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
+      issuer?.child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
       throw new Error(`docker-registry did not start on ${host}`);
     }
@@ -90,6 +107,16 @@ export async function startRegistry(options: { auth?: boolean } = {}): Promise<T
       rmSync(layout, { recursive: true, force: true });
       return digest;
     },
+    seedFrom(source, repoAndTag) {
+      // skopeo talks to the token issuer, a process of its own: running it synchronously here starves nothing.
+      const credentials = auth ? ['--dest-creds', `${REGISTRY_USER}:${REGISTRY_PASSWORD}`] : ['--dest-no-creds'];
+      const copied = spawnSync('skopeo', ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', ...credentials, source, `docker://${host}/${repoAndTag}`], { encoding: 'utf8', timeout: 60_000 });
+      if (copied.status !== 0) throw new Error(`skopeo copy ${source} to ${host}/${repoAndTag} failed: ${copied.stderr}`);
+    },
+    async api(method, path, body, headers) {
+      const response = await fetch(`http://${host}${path}`, { method, headers: { ...(htpasswd ? { authorization } : {}), ...headers }, ...(body ? { body: new Uint8Array(body) } : {}) });
+      return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+    },
     async tags(repo) {
       const response = await get(`/v2/${repo}/tags/list`);
       if (response.status === 404) return [];
@@ -99,9 +126,29 @@ export async function startRegistry(options: { auth?: boolean } = {}): Promise<T
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+      if (issuer && issuer.child.exitCode === null) {
+        issuer.child.kill('SIGTERM');
+        await new Promise((resolve) => issuer.child.once('exit', resolve));
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The token server, in a process of its own (the tests drive the docker CLI synchronously, which would starve a
+ * server in theirs), with a key and certificate openssl makes; the registry trusts the certificate.
+ */
+async function startTokenIssuer(dir: string): Promise<{ realm: string; child: ChildProcess }> {
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=berth-test-issuer'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl: ${made.stderr}`);
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(HERE, 'registry-token-issuer.mjs'), String(port), join(dir, 'key.pem'), JSON.stringify(TOKEN_USERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.stdout!.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`the token issuer exited with ${code}`)));
+  });
+  return { realm: `http://127.0.0.1:${port}/token`, child };
 }
 
 /** An OCI image layout holding one image: busybox-static with a few applets linked, then a layer with /marker. */

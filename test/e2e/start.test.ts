@@ -157,9 +157,10 @@ services:
     command: ["sh", "-c", "echo started; trap 'exit 0' TERM; while true; do sleep 1; done & wait"]
 `);
   let pid = 0;
-  const running = project.run(['up'], { onSpawn: (spawned) => (pid = spawned) });
-  await waitFor(async () => (await project.containers()).some((container) => container.state === 'running'));
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  let output = '';
+  const running = project.run(['up'], { onSpawn: (spawned) => (pid = spawned), onStdout: (chunk) => (output += chunk) });
+  // The container's first line on berth's output: berth is following it, and Ctrl-C is its to handle.
+  await waitFor(() => /web-1 +\| started/.test(output));
   process.kill(pid, 'SIGINT');
   const result = await running;
   assert.equal(result.code, 130, result.stderr);

@@ -5,13 +5,14 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { invalid, unsupported } from '../errors.js';
 import type { BuildRequest } from '../services/build/builder.js';
+import { parseRegistryConfigHeader } from '../services/registry/auth.js';
 import { queryBoolean, queryInteger } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addBuildRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/build', async ({ request, response, query }) => {
-    const build = buildRequest(query);
+    const build = { ...buildRequest(query), credentials: parseRegistryConfigHeader(request.headers['x-registry-config']) };
     const quiet = queryBoolean(query, 'q');
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: object): void => {
@@ -20,7 +21,6 @@ export function addBuildRoutes(router: Router, services: EngineServices): void {
     // What this builder takes but cannot honour is said, not silently dropped.
     const cacheFrom = (query.get('cachefrom') ?? '').replace(/[[\]"\s]/g, '');
     if (cacheFrom && !quiet) send({ stream: `[Warning] cache-from (${cacheFrom}) is not used: berth's engine keys its own step cache\n` });
-    if (queryBoolean(query, 'pull') && !quiet) send({ stream: "[Warning] pull: berth's engine pulls from no registry; the base images it holds are used\n" });
     try {
       const id = await services.builder.build(await decompressed(request), build, {
         stream: (text) => {
@@ -70,6 +70,7 @@ function buildRequest(query: URLSearchParams): BuildRequest {
     ...(shmSize ? { shmSize } : {}),
     extraHosts: (query.get('extrahosts') ?? '').split(',').filter(Boolean),
     ulimits: json<Array<{ Name: string; Soft: number; Hard: number }>>('ulimits', []),
+    pull: queryBoolean(query, 'pull'),
   };
 }
 

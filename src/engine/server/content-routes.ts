@@ -1,12 +1,10 @@
 // Routes that move file content in and out: image save, container export, copying from a container (archive),
 // and the processes of a container (top).
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { basename, dirname, join, posix } from 'node:path';
-import { EngineError, invalid, notFound } from '../errors.js';
-import { extractUpload, mustRun } from '../runtime/tools.js';
+import { EngineError, invalid } from '../errors.js';
+import { mustRun } from '../runtime/tools.js';
+import { archivePath, exportContainer, extractToPath } from '../services/container-files.js';
+import type { PathStat } from '../services/container-files.js';
 import { queryBoolean, sendJson } from './http.js';
 import { containerStats } from '../services/stats.js';
 import { commitContainer, containerChanges } from '../services/commit.js';
@@ -25,63 +23,28 @@ export function addContentRoutes(router: Router, services: EngineServices): void
   router.add('GET', '/images/get', ({ response, query }) => save(query.getAll('names'), response));
   router.add('GET', '/images/{name*}/get', ({ response, params }) => save([params.name!], response));
 
-  router.add('POST', '/images/create', async ({ request, response, query }) => {
-    if (query.get('fromSrc') !== '-') {
-      const from = query.get('fromImage') ?? query.get('fromSrc') ?? '';
-      throw new EngineError('unsupported', `pulling ${from} from a registry is not supported by berth's engine yet: load it with docker load`);
-    }
-    if (query.getAll('changes').length > 0) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
-    // The docker CLI sends the whole reference as repo (`name:tag`); other clients send repo and tag apart.
-    const repo = query.get('repo');
-    const hasTag = repo !== null && repo.lastIndexOf(':') > repo.lastIndexOf('/');
-    const tag = repo ? (hasTag ? repo : `${repo}:${query.get('tag') || 'latest'}`) : undefined;
-    const id = await images.importTarball(request, tag, query.get('message') ?? '');
-    response.writeHead(200, { 'Content-Type': 'application/json' });
-    response.end(`${JSON.stringify({ status: id })}\n`);
-  });
   router.add('POST', '/images/prune', ({ response }) => {
     const { deleted, reclaimed } = images.prune();
     sendJson(response, 200, { ImagesDeleted: deleted.map((id) => ({ Deleted: id })), SpaceReclaimed: reclaimed });
   });
 
   router.add('GET', '/containers/{id}/export', async ({ response, params }) => {
-    const { path } = await containers.rootfs(params.id!);
-    response.writeHead(200, { 'Content-Type': 'application/x-tar' });
-    await pipeTar(['-c', '--numeric-owner', '-C', path, '.'], response);
-    response.end();
+    await exportContainer(containers, params.id!, () => response.writeHead(200, { 'Content-Type': 'application/x-tar' }), response);
   });
 
   router.add('GET', '/containers/{id}/archive', async ({ request, response, params, query }) => {
-    const { path: root } = await containers.rootfs(params.id!);
-    const target = query.get('path');
-    if (!target) throw invalid('path is required');
-    const resolved = resolveInRoot(root, target);
-    const stat = pathStat(resolved, target);
-    response.writeHead(request.method === 'HEAD' ? 200 : 200, {
-      'Content-Type': 'application/x-tar',
-      'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64'),
-    });
-    if (request.method === 'HEAD') {
-      response.end();
-      return;
-    }
-    await pipeTar(['-c', '--numeric-owner', '-C', dirname(resolved), basename(resolved)], response);
-    response.end();
+    const head = (stat: PathStat): void => {
+      response.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
+    };
+    await archivePath(containers, params.id!, query.get('path') ?? '', head, request.method === 'HEAD' ? undefined : response);
+    if (request.method === 'HEAD') response.end();
   });
 
   router.add('PUT', '/containers/{id}/archive', async ({ request, response, params, query }) => {
-    const { path: root } = await containers.rootfs(params.id!);
-    const target = query.get('path');
-    if (!target) throw invalid('path is required');
-    const destination = resolveInRoot(root, target);
-    let info;
-    try {
-      info = lstatSync(destination);
-    } catch {
-      throw notFound(`Could not find the file ${target} in container`);
-    }
-    if (!info.isDirectory()) throw invalid(`extraction point is not a directory: ${target}`);
-    await copyIntoContainer(root, destination.slice(root.length) || '/', request, services.layout.tmp);
+    await extractToPath(containers, params.id!, query.get('path') ?? '', request, {
+      noOverwriteDirNonDir: queryBoolean(query, 'noOverwriteDirNonDir'),
+      copyUIDGID: queryBoolean(query, 'copyUIDGID'),
+    });
     response.writeHead(200);
     response.end();
   });
@@ -144,112 +107,6 @@ export function addContentRoutes(router: Router, services: EngineServices): void
       .filter((fields) => pids.has(fields[pidColumn]!));
     sendJson(response, 200, { Titles: titles, Processes: processes });
   });
-}
-
-/**
- * Unpacks an uploaded tar into the container at `containerDir`. GNU tar first unpacks it into a private staging
- * directory (it refuses `..` members and strips leading `/`); each entry is then placed at its path resolved inside
- * the container's root, so neither the archive's links nor the container's own can lead a write out of it.
- */
-async function copyIntoContainer(root: string, containerDir: string, upload: NodeJS.ReadableStream, tmp: string): Promise<void> {
-  const stage = join(tmp, `put-${randomBytes(6).toString('hex')}`);
-  mkdirSync(stage, { recursive: true });
-  try {
-    await extractUpload(['-x', '--numeric-owner', '--same-owner', '-p', '-C', stage, '-f', '-'], upload);
-    const place = (relative: string): void => {
-      for (const name of readdirSync(join(stage, relative)).sort()) {
-        const staged = join(stage, relative, name);
-        const info = lstatSync(staged);
-        const target = resolveInRoot(root, posix.join(containerDir, relative, name));
-        if (info.isDirectory()) {
-          if (!existsSync(target)) mkdirSync(target);
-          chmodSync(target, info.mode & 0o7777);
-          lchownSync(target, info.uid, info.gid);
-          place(join(relative, name));
-          continue;
-        }
-        rmSync(target, { force: true, recursive: false });
-        if (info.isSymbolicLink()) symlinkSync(readlinkSync(staged), target);
-        else if (info.isFile()) {
-          copyFileSync(staged, target);
-          chmodSync(target, info.mode & 0o7777);
-        } else continue; // devices, fifos and sockets are not copied into containers
-        lchownSync(target, info.uid, info.gid);
-      }
-    };
-    place('');
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-  }
-}
-
-/** `tar` with the given arguments, its output streamed to `response`. */
-function pipeTar(args: readonly string[], response: ServerResponse): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.pipe(response, { end: false });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new EngineError('internal', `tar: ${stderr.trim()}`))));
-    response.on('close', () => child.kill());
-  });
-}
-
-/**
- * A path inside the container, resolved as the container would (its symbolic links read relative to its own root),
- * so that a link to `/etc` reaches the container's /etc and never the host's.
- */
-export function resolveInRoot(root: string, path: string): string {
-  const parts = posix.normalize(`/${path}`).split('/').filter(Boolean);
-  let current = '/';
-  let hops = 0;
-  while (parts.length > 0) {
-    const part = parts.shift()!;
-    if (part === '..') {
-      current = posix.dirname(current);
-      continue;
-    }
-    const next = posix.join(current, part);
-    let info;
-    try {
-      info = lstatSync(root + next);
-    } catch {
-      current = next;
-      continue;
-    }
-    if (info.isSymbolicLink() && (parts.length > 0 || !path.endsWith('/'))) {
-      if (++hops > 40) throw invalid(`too many levels of symbolic links in ${path}`);
-      const link = readlinkSync(root + next);
-      const rest = link.split('/').filter(Boolean);
-      parts.unshift(...rest);
-      if (link.startsWith('/')) current = '/';
-      continue;
-    }
-    current = next;
-  }
-  return root + (current === '/' ? '' : current);
-}
-
-function pathStat(resolved: string, asked: string): Record<string, unknown> {
-  let info;
-  try {
-    info = lstatSync(resolved);
-  } catch {
-    throw notFound(`Could not find the file ${asked} in container`);
-  }
-  // Go's os.FileMode: the permission bits, with the type as high bits (a directory is 1 << 31).
-  // (Added, not OR-ed: JavaScript's bitwise operators are 32-bit signed.)
-  let mode = info.mode & 0o777;
-  if (info.isDirectory()) mode += 2 ** 31;
-  if (info.isSymbolicLink()) mode += 2 ** 27;
-  return {
-    name: basename(resolved),
-    size: info.size,
-    mode,
-    mtime: info.mtime.toISOString(),
-    linkTarget: info.isSymbolicLink() ? readlinkSync(resolved) : '',
-  };
 }
 
 function delay(ms: number): Promise<void> {

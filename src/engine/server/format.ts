@@ -208,7 +208,7 @@ export function imageSummary(image: ImageRecord, images: ImageService): Record<s
     Id: image.id,
     ParentId: '',
     RepoTags: images.tagsOf(image.id),
-    RepoDigests: [],
+    RepoDigests: images.digestsOf(image.id),
     Created: image.config.created ? Math.floor(Date.parse(image.config.created) / 1000) : 0,
     Size: image.size,
     SharedSize: -1,
@@ -223,7 +223,7 @@ export function imageInspect(image: ImageRecord, images: ImageService, layout: L
   return {
     Id: image.id,
     RepoTags: images.tagsOf(image.id),
-    RepoDigests: [],
+    RepoDigests: images.digestsOf(image.id),
     Parent: '',
     Comment: '',
     Created: config.created ?? '0001-01-01T00:00:00Z',

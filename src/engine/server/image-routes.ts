@@ -1,5 +1,12 @@
-// Images: load, list with filters, inspect, history, tag, remove.
-import { unsupported } from '../errors.js';
+// Images: pull and import (create), load, list with filters, inspect, history, tag, remove.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EngineError, invalid } from '../errors.js';
+import type { ProgressMessage } from '../services/registry/progress.js';
+import { parseRegistryAuthHeader } from '../services/registry/auth.js';
+import { parsePlatform } from '../services/registry/manifest.js';
+import { familiarName, familiarReference, parseReference, repositoryName } from '../services/registry/reference.js';
+import type { ImageReference } from '../services/registry/reference.js';
+import { errorLine, progressLine } from './progress-json.js';
 import { matchesImageFilters } from './filters.js';
 import { imageInspect, imageSummary } from './format.js';
 import { queryBoolean, queryFilters, sendEmpty, sendJson } from './http.js';
@@ -8,6 +15,13 @@ import type { EngineServices } from './routes.js';
 
 export function addImageRoutes(router: Router, services: EngineServices): void {
   const { images } = services;
+  router.add('POST', '/images/create', async ({ request, response, query }) => {
+    const fromSrc = query.get('fromSrc');
+    if (fromSrc) return importImage(services, request, response, query, fromSrc);
+    const fromImage = query.get('fromImage');
+    if (!fromImage) throw invalid('fromImage or fromSrc is required');
+    await pullImage(services, request, response, pullReference(fromImage, query.get('tag')), query.get('platform'));
+  });
   router.add('POST', '/images/load', async ({ request, response }) => {
     const messages = await images.load(request);
     // With or without `quiet`, the answer is the same lines: berth shows no progress bar for a load.
@@ -37,12 +51,93 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
       })),
     );
   });
-  router.add('POST', '/images/{name*}/push', () => {
-    throw unsupported('pushing images to a registry');
+  router.add('POST', '/images/{name*}/push', async ({ request, response, params, query }) => {
+    const reference = pushReference(params.name!, query.get('tag'));
+    const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
+    const tags = services.pushes.tagsToPush(reference);
+    const controller = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
+    const repository = await services.pushes.connect(push);
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    const send = (message: ProgressMessage): void => {
+      if (!response.destroyed) response.write(progressLine(message));
+    };
+    send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
+    try {
+      for (const tag of tags) await services.pushes.push(push, repository, tag, send);
+    } catch (error) {
+      if (!response.destroyed) response.write(errorLine(error));
+    }
+    response.end();
   });
   router.add('POST', '/images/{name*}/tag', ({ response, params, query }) => {
     images.tag(params.name!, query.get('repo') ?? '', query.get('tag') ?? undefined);
     sendEmpty(response, 201);
   });
   router.add('DELETE', '/images/{name*}', ({ response, params, query }) => sendJson(response, 200, images.remove(params.name!, queryBoolean(query, 'force'), queryBoolean(query, 'noprune'))));
+}
+
+/** The name in the path and `tag` (a name alone pushes every tag of the repository). */
+function pushReference(name: string, tag: string | null): ImageReference {
+  const reference = parseReference(name);
+  if (reference.digest) throw invalid('cannot push a digest reference');
+  const { domain, path } = reference;
+  if (tag) return parseReference(`${repositoryName({ domain, path })}:${tag}`);
+  return reference;
+}
+
+/** `fromImage` and `tag` as dockerd reads them: the tag may be a digest; neither means every tag. */
+function pullReference(fromImage: string, tag: string | null): ImageReference {
+  const reference = parseReference(fromImage);
+  if (!tag) return reference;
+  const { domain, path } = reference;
+  if (/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/.test(tag)) return parseReference(`${repositoryName({ domain, path })}@${tag}`);
+  return parseReference(`${repositoryName({ domain, path })}:${tag}`);
+}
+
+/**
+ * A pull. Everything that can fail before a layer moves (an unknown image, refused credentials, a registry that is
+ * down) is answered with its status, as dockerd does; after the first progress line, failures are an `errorDetail`
+ * line. A client that goes away aborts the pull: nothing partial is stored.
+ */
+async function pullImage(services: EngineServices, request: IncomingMessage, response: ServerResponse, reference: ImageReference, platformText: string | null): Promise<void> {
+  const platform = parsePlatform(platformText);
+  const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
+  const controller = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  const pulls = await services.pulls.resolve({ reference, ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}), signal: controller.signal });
+  response.writeHead(200, { 'Content-Type': 'application/json' });
+  const send = (line: string): void => {
+    if (!response.destroyed) response.write(line);
+  };
+  try {
+    let changed = false;
+    for (const pull of pulls) {
+      const result = await services.pulls.pull(pull, (message) => send(progressLine(message)), controller.signal);
+      changed ||= !result.upToDate;
+    }
+    const shown = reference.tag === undefined && reference.digest === undefined ? familiarName(repositoryName(reference)) : familiarReference(reference);
+    send(progressLine({ status: changed ? `Status: Downloaded newer image for ${shown}` : `Status: Image is up to date for ${shown}` }));
+  } catch (error) {
+    send(errorLine(error));
+  }
+  response.end();
+}
+
+/** `docker import`: the body is a root filesystem tarball (`fromSrc=-`); fetching one from a URL is not done. */
+async function importImage(services: EngineServices, request: IncomingMessage, response: ServerResponse, query: URLSearchParams, fromSrc: string): Promise<void> {
+  if (fromSrc !== '-') throw new EngineError('unsupported', "importing from a URL (fromSrc) is not supported by berth's engine yet: send the tarball in the request body (fromSrc=-)");
+  if (query.getAll('changes').length > 0) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
+  // The docker CLI sends the whole reference as repo (`name:tag`); other clients send repo and tag apart.
+  const repo = query.get('repo');
+  const hasTag = repo !== null && repo.lastIndexOf(':') > repo.lastIndexOf('/');
+  const tag = repo ? (hasTag ? repo : `${repo}:${query.get('tag') || 'latest'}`) : undefined;
+  const id = await services.images.importTarball(request, tag, query.get('message') ?? '');
+  response.writeHead(200, { 'Content-Type': 'application/json' });
+  response.end(`${JSON.stringify({ status: id })}\n`);
 }

@@ -6,6 +6,7 @@ import type { EngineEvent, EventBus } from '../services/events.js';
 import { API_VERSION, MIN_API_VERSION } from './api-version.js';
 import { labelMatches } from './filters.js';
 import { queryFilters, sendJson } from './http.js';
+import { describeRegistryConfig } from '../services/registry/options.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -70,7 +71,7 @@ export function addSystemRoutes(router: Router, services: EngineServices): void 
       OSType: 'linux',
       Architecture: 'x86_64',
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: { IndexConfigs: {}, InsecureRegistryCIDRs: ['127.0.0.0/8'], Mirrors: [] },
+      RegistryConfig: describeRegistryConfig(services.registry.options),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       DockerRootDir: services.layout.root,

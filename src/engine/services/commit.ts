@@ -1,12 +1,14 @@
 // `docker commit` and `docker diff`: a container's changes (its overlay upper directory) as a new image layer on
 // top of its image, and as a list of paths added, changed and deleted.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, constants, createReadStream, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { unsupported } from '../errors.js';
+import { EngineError, unsupported } from '../errors.js';
 import type { RuncDriver } from '../runtime/runc.js';
 import { mustRun } from '../runtime/tools.js';
 import type { Tools } from '../runtime/tools.js';
+import { at, hostless, isCode, lstatOrUndefined, PathError, RootDir } from '../store/in-root.js';
 import type { Layout } from '../store/layout.js';
 import type { ContainerService } from './containers.js';
 import type { EventBus } from './events.js';
@@ -71,7 +73,7 @@ export async function containerLayer(services: CommitServices, containerRef: str
     const paused = pause && record.state.status === 'running';
     if (paused) await runtime.pause(record.id);
     try {
-      await mustRun('cp', ['-a', layout.upper(record.id), join(stage, 'layer')]);
+      await copyUpper(layout.upper(record.id), join(stage, 'layer'));
     } finally {
       if (paused) await runtime.resume(record.id);
     }
@@ -92,6 +94,30 @@ export async function tarLayer(dir: string, tar: string): Promise<{ tar: string;
   return { tar, diffId: `sha256:${hash.digest('hex')}` };
 }
 
+/**
+ * A copy of a container's upper directory, whiteouts and overlay attributes kept. GNU tar walks it from a
+ * descriptor the engine holds, opening each entry relative to its directory without following links, so a running
+ * container (commit --pause=false) that swaps a link in cannot make the copy read the host.
+ */
+async function copyUpper(upper: string, copy: string): Promise<void> {
+  mkdirSync(copy);
+  await RootDir.with(upper, async (root) => {
+    const xattrs = ['--xattrs', '--xattrs-include=*'];
+    const reader = spawn('tar', ['-c', '--numeric-owner', ...xattrs, '-C', '/proc/self/fd/3', '.'], { stdio: ['ignore', 'pipe', 'pipe', root.fd] });
+    const writer = spawn('tar', ['-x', '--numeric-owner', '--same-owner', '-p', ...xattrs, '-C', copy], { stdio: ['pipe', 'ignore', 'pipe'] });
+    reader.stdout!.pipe(writer.stdin!);
+    writer.stdin!.on('error', () => {}); // the writer gone: its exit says why
+    const exit = (child: ReturnType<typeof spawn>): Promise<number> =>
+      new Promise((resolve) => {
+        child.on('error', () => resolve(127));
+        child.on('close', (code) => resolve(code ?? 1));
+      });
+    const [read, written] = await Promise.all([exit(reader), exit(writer)]);
+    // (GNU tar exits 1 when a file changed while it was read: a running container's, expected.)
+    if (read > 1 || written !== 0) throw new EngineError('internal', 'could not copy the container\'s changes');
+  });
+}
+
 /** What runc and the engine put in every container (mount points, the engine's /etc files): never a change of it. */
 const RUNTIME_PATHS = ['/dev', '/proc', '/sys', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/.dockerenv'];
 
@@ -99,50 +125,98 @@ function isRuntimePath(path: string): boolean {
   return RUNTIME_PATHS.some((runtime) => path === runtime || path.startsWith(`${runtime}/`));
 }
 
-/**
- * Directories the image lacked and that hold only runtime paths (runc made /etc for /etc/hosts) are not changes;
- * an empty new directory is one (`mkdir /tmp`).
- */
-function onlyRuntime(upper: string, path: string, inLower: (path: string) => boolean): boolean {
-  if (inLower(path)) return false;
-  const info = lstatSync(join(upper, path));
-  if (!info.isDirectory()) return isRuntimePath(path);
-  const names = readdirSync(join(upper, path));
-  return names.length > 0 && names.every((name) => {
-    const child = `${path}/${name}`;
-    return isRuntimePath(child) || onlyRuntime(upper, child, inLower);
-  });
+/** The image's layers, open, to ask whether a path is in one of them (looked up inside each). */
+function lowerLayers(lowers: readonly string[]): { has: (path: string) => boolean; close: () => void } {
+  const roots = lowers.filter((dir) => existsSync(dir)).map((dir) => RootDir.open(dir));
+  const has = (path: string): boolean =>
+    roots.some((root) => {
+      try {
+        return root.with(path, {}, (location) => location.exists);
+      } catch (error) {
+        if (error instanceof PathError) return false;
+        throw error;
+      }
+    });
+  return { has, close: () => roots.forEach((root) => root.close()) };
 }
 
+/**
+ * Directories the image lacked and that hold only runtime paths (runc made /etc for /etc/hosts) are not changes;
+ * an empty new directory is one (`mkdir /tmp`). `name` is in the directory held by `dirFd`.
+ */
+function onlyRuntime(dirFd: number, name: string, path: string, inLower: (path: string) => boolean): boolean {
+  if (inLower(path)) return false;
+  const info = lstatOrUndefined(at(dirFd, name));
+  if (!info) return false;
+  if (!info.isDirectory()) return isRuntimePath(path);
+  return withDirectory(dirFd, name, (fd) => {
+    const names = readdirSync(at(fd, ''));
+    return names.length > 0 && names.every((child) => isRuntimePath(`${path}/${child}`) || onlyRuntime(fd, child, `${path}/${child}`, inLower));
+  }) ?? false;
+}
+
+/** `use` with the directory `name` in `dirFd` open (not through a link); undefined when it is not one any more. */
+function withDirectory<T>(dirFd: number, name: string, use: (fd: number) => T): T | undefined {
+  let fd: number;
+  try {
+    fd = openSync(at(dirFd, name), constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  } catch (error) {
+    if (isCode(error, 'ELOOP', 'ENOTDIR', 'ENOENT')) return undefined;
+    throw hostless(error);
+  }
+  try {
+    return use(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Takes the runtime's paths out of a copy of the upper directory, each found inside it (never through a link). */
 function removeRuntimePaths(upper: string, lowers: readonly string[]): void {
-  const inLower = (path: string): boolean => lowers.some((dir) => existsSync(join(dir, path)));
-  // Decided while the runtime's files are still there: a directory that held only those goes too.
-  const runtimeOnly = readdirSync(upper).filter((name) => onlyRuntime(upper, `/${name}`, inLower));
-  for (const path of RUNTIME_PATHS) rmSync(join(upper, path), { recursive: true, force: true });
-  for (const name of runtimeOnly) rmSync(join(upper, name), { recursive: true, force: true });
+  const lower = lowerLayers(lowers);
+  try {
+    RootDir.withSync(upper, (root) => {
+      // Decided while the runtime's files are still there: a directory that held only those goes too.
+      const runtimeOnly = readdirSync(at(root.fd, '')).filter((name) => onlyRuntime(root.fd, name, `/${name}`, lower.has));
+      for (const path of [...RUNTIME_PATHS, ...runtimeOnly.map((name) => `/${name}`)]) {
+        try {
+          root.with(path, {}, (location) => location.exists && location.remove());
+        } catch (error) {
+          if (!(error instanceof PathError)) throw error;
+        }
+      }
+    });
+  } finally {
+    lower.close();
+  }
 }
 
 /** Paths the container changed: Kind 0 modified, 1 added, 2 deleted (an overlay whiteout). */
 export function containerChanges(services: Pick<CommitServices, 'layout' | 'images' | 'containers'>, containerRef: string): Array<{ Path: string; Kind: number }> {
   const record = services.containers.get(containerRef);
-  const lowers = services.images.layerDirs(services.images.resolve(record.imageId));
   const upper = services.layout.upper(record.id);
   const out: Array<{ Path: string; Kind: number }> = [];
   if (!existsSync(upper)) return out;
-  const inLower = (path: string): boolean => lowers.some((dir) => existsSync(join(dir, path)));
-  const walk = (relative: string): void => {
-    for (const name of readdirSync(join(upper, relative)).sort()) {
+  const lower = lowerLayers(services.images.layerDirs(services.images.resolve(record.imageId)));
+  // The upper directory of a running container: walked through descriptors, links never followed.
+  const walk = (dirFd: number, relative: string): void => {
+    for (const name of readdirSync(at(dirFd, '')).sort()) {
       const path = `${relative}/${name}`;
-      if (isRuntimePath(path) || onlyRuntime(upper, path, inLower)) continue;
-      const info = lstatSync(join(upper, path));
+      if (isRuntimePath(path) || onlyRuntime(dirFd, name, path, lower.has)) continue;
+      const info = lstatOrUndefined(at(dirFd, name));
+      if (!info) continue;
       if (info.isCharacterDevice() && info.rdev === 0) {
         out.push({ Path: path, Kind: 2 });
         continue;
       }
-      out.push({ Path: path, Kind: inLower(path) ? 0 : 1 });
-      if (info.isDirectory()) walk(path);
+      out.push({ Path: path, Kind: lower.has(path) ? 0 : 1 });
+      if (info.isDirectory()) withDirectory(dirFd, name, (fd) => walk(fd, path));
     }
   };
-  walk('');
+  try {
+    RootDir.withSync(upper, (root) => walk(root.fd, ''));
+  } finally {
+    lower.close();
+  }
   return out;
 }

@@ -290,7 +290,8 @@ export class ContainerService {
     const user = record.config.User ?? '';
     const mount = user === '' ? await this.runtime.overlay(record.id, layers) : undefined;
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
-    const mounts = await readyMounts(record, this.volumes);
+    // Volume subpaths stay pinned until runc has mounted them.
+    const { mounts, release } = await readyMounts(record, this.volumes);
     let pid: number;
     try {
       // From here on a failure takes down what was set up (the namespace, its endpoints, published ports).
@@ -318,6 +319,8 @@ export class ContainerService {
       // As dockerd: a --rm container that cannot start is removed (docker run waits for that).
       if (record.hostConfig.AutoRemove) await this.destroy(record, true);
       throw error;
+    } finally {
+      await release();
     }
     record.state = { ...record.state, status: 'running', pid, exitCode: 0, error: '', ports: record.state.ports, startedAt: new Date().toISOString(), finishedAt: '0001-01-01T00:00:00Z' };
     delete record.state.health;

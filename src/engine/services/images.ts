@@ -2,20 +2,22 @@
 // unpacked once, shared by every image and container that uses them), with a repository index of tags.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { conflict, invalid, notFound } from '../errors.js';
 import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
-import { extractUpload, mustRun } from '../runtime/tools.js';
-import type { Tools } from '../runtime/tools.js';
+import { isDiffId } from '../store/layers.js';
+import type { LayerStore } from '../store/layers.js';
+import { loadImageArchive } from './image-archive.js';
+import { canonical, familiarName, parseReference } from './registry/reference.js';
 
 /** The parts of an image config the engine reads. */
 export interface ImageConfig {
   readonly architecture?: string;
   readonly os?: string;
+  readonly variant?: string;
   readonly created?: string;
   readonly author?: string;
   readonly config?: ContainerDefaults;
@@ -51,7 +53,8 @@ export class ImageService {
 
   constructor(
     private readonly layout: Layout,
-    private readonly tools: Tools,
+    /** Where layers are unpacked and kept; `storeFromStream` is the one way a layer enters the store. */
+    readonly layers: LayerStore,
     private readonly events: ImageEvents,
     private readonly imageInUse: (id: string) => string | undefined,
   ) {
@@ -102,11 +105,32 @@ export class ImageService {
     return { id, config, size };
   }
 
+  /** The image's tags (`RepoTags`), familiar and sorted. */
+  /** The image's config exactly as stored (its sha256 is the image id). */
+  configBytes(id: string): Buffer {
+    return readFileSync(this.layout.blob(this.resolve(id).id.slice(7)));
+  }
+
   tagsOf(id: string): string[] {
+    return this.referencesTo(id).filter((reference) => !reference.includes('@'));
+  }
+
+  /** The image's digest references (`RepoDigests`: `busybox@sha256:...`, the manifest it was pulled or pushed as). */
+  digestsOf(id: string): string[] {
+    return this.referencesTo(id).filter((reference) => reference.includes('@'));
+  }
+
+  private referencesTo(id: string): string[] {
     return Object.entries(this.repositories)
       .filter(([, target]) => target === id)
       .map(([reference]) => familiar(reference))
       .sort();
+  }
+
+  /** Records `name@sha256:...` references for an image (the manifest it was pulled or pushed as). */
+  addRepoDigests(id: string, references: readonly string[]): void {
+    for (const reference of references) this.repositories[normalizeReference(reference)] = id;
+    this.saveRepositories();
   }
 
   list(all = false): ImageRecord[] {
@@ -133,10 +157,10 @@ export class ImageService {
     const image = this.resolve(reference);
     const normalized = normalizeReference(reference);
     const byTag = this.repositories[normalized] === image.id;
-    const tags = this.tagsOf(image.id);
+    const references = this.referencesTo(image.id);
     const out: Array<{ Untagged?: string; Deleted?: string }> = [];
-    // Removing one of several tags only untags.
-    if (byTag && tags.length > 1) {
+    // Removing one of several references (tags, digests) only untags.
+    if (byTag && references.length > 1) {
       delete this.repositories[normalized];
       this.saveRepositories();
       this.events.emit('untag', image.id, { name: familiar(normalized) });
@@ -216,37 +240,20 @@ export class ImageService {
     }
   }
 
-  /** `docker import`: a root filesystem tarball becomes a one-layer image. */
-  async importTarball(input: NodeJS.ReadableStream, tag: string | undefined, message: string): Promise<string> {
-    const work = join(this.layout.tmp, `import-${randomBytes(6).toString('hex')}`);
-    mkdirSync(work, { recursive: true });
-    try {
-      const file = join(work, 'layer.tar');
-      await new Promise<void>((resolve, reject) => {
-        const out = createWriteStream(file);
-        input.pipe(out);
-        out.on('finish', resolve);
-        out.on('error', reject);
-        input.on('error', reject);
-      });
-      if (await isGzip(file)) {
-        await mustRun('sh', ['-c', 'gzip -dc "$1" > "$1.plain" && mv "$1.plain" "$1"', 'sh', file]);
-      }
-      const diffId = `sha256:${await tarDigest(file)}`;
-      const created = new Date().toISOString();
-      const config = {
-        architecture: 'amd64',
-        os: 'linux',
-        created,
-        config: {},
-        rootfs: { type: 'layers', diff_ids: [diffId] },
-        history: [{ created, created_by: 'berth import', comment: message || 'Imported from -' }],
-      };
-      const [result] = await this.storeImage(Buffer.from(JSON.stringify(config)), [file], tag ? [tag] : []);
-      return this.resolve(tag ?? result!.replace('Loaded image ID: ', '')).id;
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+  /** `docker import`: a root filesystem tarball (gzip allowed) becomes a one-layer image. */
+  async importTarball(input: Readable, tag: string | undefined, message: string): Promise<string> {
+    const layer = await this.layers.storeFromStream(input, {});
+    const created = new Date().toISOString();
+    const config = {
+      architecture: 'amd64',
+      os: 'linux',
+      created,
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+      history: [{ created, created_by: 'berth import', comment: message || 'Imported from -' }],
+    };
+    const [result] = this.storeImageConfig(Buffer.from(JSON.stringify(config)), tag ? [tag] : []);
+    return this.resolve(tag ?? result!.replace('Loaded image ID: ', '')).id;
   }
 
   /** Images without a tag that no container uses are deleted. */
@@ -262,54 +269,17 @@ export class ImageService {
     return { deleted, reclaimed };
   }
 
-  /** `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`. */
-  async load(input: NodeJS.ReadableStream): Promise<string[]> {
-    const messages = await this.loadArchive(input);
-    for (const message of messages) this.events.emit('load', message.replace(/^Loaded image( ID)?: /, ''), {});
-    return messages;
-  }
-
-  private async loadArchive(input: NodeJS.ReadableStream): Promise<string[]> {
+  /**
+   * `docker load`: a docker-archive (manifest.json) or an OCI layout (index.json) tarball on `input`, read from the
+   * stream itself (image-archive.ts).
+   */
+  async load(input: Readable): Promise<string[]> {
     const work = join(this.layout.tmp, `load-${randomBytes(6).toString('hex')}`);
-    mkdirSync(work, { recursive: true });
-    try {
-      // GNU tar strips leading "/" and refuses ".." in member names: the archive cannot write outside `work`.
-      await extractUpload(['-x', '--no-same-owner', '-C', work, '-f', '-'], input);
-      if (existsSync(join(work, 'manifest.json'))) return await this.loadDockerArchive(work);
-      if (existsSync(join(work, 'index.json'))) return await this.loadOciLayout(work);
-      throw invalid('invalid archive: no manifest.json or index.json (not a docker-archive or OCI layout tarball)');
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
-  }
-
-  private async loadDockerArchive(work: string): Promise<string[]> {
-    const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as Array<{ Config: string; RepoTags?: string[] | null; Layers: string[] }>;
-    const messages: string[] = [];
-    for (const entry of manifest) {
-      const configBytes = readFileSync(safeJoin(work, entry.Config));
-      const layers = entry.Layers.map((layer) => safeJoin(work, layer));
-      messages.push(...(await this.storeImage(configBytes, layers, entry.RepoTags ?? [])));
-    }
-    return messages;
-  }
-
-  private async loadOciLayout(work: string): Promise<string[]> {
-    const index = JSON.parse(readFileSync(join(work, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
-    const blob = (digest: string): string => safeJoin(work, join('blobs', ...digest.split(':')));
-    const messages: string[] = [];
-    for (const descriptor of index.manifests) {
-      let manifest = JSON.parse(readFileSync(blob(descriptor.digest), 'utf8')) as { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string } }>; config?: { digest: string }; layers?: Array<{ digest: string }> };
-      if (manifest.manifests) {
-        const pick = manifest.manifests.find((m) => m.platform?.os === 'linux' && m.platform?.architecture === 'amd64') ?? manifest.manifests[0];
-        if (!pick) continue;
-        manifest = JSON.parse(readFileSync(blob(pick.digest), 'utf8'));
-      }
-      if (!manifest.config || !manifest.layers) throw invalid(`invalid OCI manifest ${descriptor.digest}`);
-      const name = descriptor.annotations?.['io.containerd.image.name'] ?? descriptor.annotations?.['org.opencontainers.image.ref.name'];
-      const tags = name && name.includes(':') ? [name] : name ? [`${name}:latest`] : [];
-      messages.push(...(await this.storeImage(readFileSync(blob(manifest.config.digest)), manifest.layers.map((layer) => blob(layer.digest)), tags)));
-    }
+    const messages = await loadImageArchive(input, work, {
+      storeLayer: (layer, expected) => this.layers.storeFromStream(layer, expected),
+      storeImage: (config, tags) => this.storeImageConfig(config, tags),
+    });
+    for (const message of messages) this.events.emit('load', message.replace(/^Loaded image( ID)?: /, ''), {});
     return messages;
   }
 
@@ -334,88 +304,66 @@ export class ImageService {
 
   /** Stores the config, unpacks each layer not yet known, tags the image. */
   private async storeImage(configBytes: Buffer, layerFiles: readonly string[], tags: readonly string[]): Promise<string[]> {
-    const hex = createHash('sha256').update(configBytes).digest('hex');
-    const config = JSON.parse(configBytes.toString('utf8')) as ImageConfig;
-    const diffIds = config.rootfs?.diff_ids ?? [];
+    const config = parseImageConfig(configBytes);
+    const diffIds = config.rootfs.diff_ids;
     // The files given are the top layers; the ones below must be in the store already (a commit adds one).
     const below = diffIds.length - layerFiles.length;
-    if (below < 0) throw invalid(`image ${hex.slice(0, 12)}: ${layerFiles.length} layers for ${diffIds.length} diff ids`);
-    for (const diffId of diffIds.slice(0, below)) {
-      if (!existsSync(this.layout.layerMeta(diffId.replace(/^sha256:/, '')))) throw invalid(`image ${hex.slice(0, 12)}: layer ${diffId} is missing`);
+    if (below < 0) throw invalid(`image config: ${layerFiles.length} layers for ${diffIds.length} diff ids`);
+    for (const [index, file] of layerFiles.entries()) await this.layers.storeFromStream(createReadStream(file), { diffId: diffIds[below + index]! });
+    return this.storeImageConfig(configBytes, tags);
+  }
+
+  /**
+   * Stores an image whose layers are all in the store already (see `layers.storeFromStream`): its config, and the
+   * tags given. Answers as `docker load` does, one line per tag or the id.
+   */
+  storeImageConfig(configBytes: Buffer, tags: readonly string[], repoDigests: readonly string[] = []): string[] {
+    const hex = createHash('sha256').update(configBytes).digest('hex');
+    const config = parseImageConfig(configBytes);
+    for (const diffId of config.rootfs.diff_ids) {
+      if (!this.layers.has(diffId)) throw invalid(`image ${hex.slice(0, 12)}: layer ${diffId} is missing`);
     }
-    for (const [index, file] of layerFiles.entries()) await this.storeLayer(file, diffIds[below + index]!);
     writeTextAtomic(this.layout.blob(hex), configBytes);
     const id = `sha256:${hex}`;
     for (const tag of tags) this.repositories[normalizeReference(tag)] = id;
     this.saveRepositories();
+    if (repoDigests.length > 0) this.addRepoDigests(id, repoDigests);
     if (tags.length === 0) this.setUntagged([...this.untaggedIds(), id]);
     return tags.length > 0 ? tags.map((tag) => `Loaded image: ${familiar(normalizeReference(tag))}`) : [`Loaded image ID: ${id}`];
   }
+}
 
-  private async storeLayer(file: string, diffId: string): Promise<void> {
-    const diffHex = diffId.replace(/^sha256:/, '');
-    const target = this.layout.layer(diffHex);
-    if (existsSync(this.layout.layerMeta(diffHex))) return;
-    const actual = await tarDigest(file);
-    if (actual !== diffHex) throw invalid(`layer ${file.split('/').pop()}: content is sha256:${actual}, the image says ${diffId}`);
-    rmSync(target, { recursive: true, force: true });
-    mkdirSync(target, { recursive: true });
-    await extractUpload(['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', target, '-f', file]);
-    await mustRun(this.tools.whiteouts, [target]);
-    // The tar itself is kept (uncompressed) so that `save` gives back the very layer, with its diff id.
-    if (await isGzip(file)) await mustRun('sh', ['-c', 'gzip -dc "$1" > "$2"', 'sh', file, this.layout.layerTar(diffHex)]);
-    else renameSync(file, this.layout.layerTar(diffHex));
-    writeJsonAtomic(this.layout.layerMeta(diffHex), { size: statSync(this.layout.layerTar(diffHex)).size });
+/** An image config as the store needs it: a `rootfs` of diff ids, each a sha256 digest; anything else refused. */
+export function parseImageConfig(bytes: Buffer): ImageConfig {
+  let config: unknown;
+  try {
+    config = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw invalid('invalid image config: not JSON');
   }
-}
-
-async function isGzip(file: string): Promise<boolean> {
-  const head = Buffer.alloc(2);
-  const handle = await open(file, 'r');
-  await handle.read(head, 0, 2, 0);
-  await handle.close();
-  return head[0] === 0x1f && head[1] === 0x8b;
-}
-
-/** The digest of a layer's uncompressed tar (its diff id), gzip undone when the blob is compressed. */
-async function tarDigest(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  let stream: NodeJS.ReadableStream = createReadStream(file);
-  if (await isGzip(file)) stream = stream.pipe(createGunzip());
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-function safeJoin(root: string, member: string): string {
-  const path = join(root, member);
-  if (!path.startsWith(`${root}/`)) throw invalid(`invalid archive member ${member}`);
-  return path;
+  const rootfs = (config as { rootfs?: { diff_ids?: unknown } } | null)?.rootfs;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw invalid('invalid image config: not a JSON object');
+  if (!rootfs || !Array.isArray(rootfs.diff_ids) || !rootfs.diff_ids.every(isDiffId)) throw invalid('invalid image config: rootfs.diff_ids must be a list of sha256 digests');
+  return config as ImageConfig;
 }
 
 function readdir(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-/** `busybox` -> `docker.io/library/busybox:latest`, as the engine keys its index. */
+/**
+ * `busybox` -> `docker.io/library/busybox:latest`, `busybox@sha256:...` -> `docker.io/library/busybox@sha256:...`,
+ * as the engine keys its index; what is no reference (an id, an id prefix) is returned as it is.
+ */
 export function normalizeReference(reference: string): string {
-  let name = reference;
-  let tag = 'latest';
-  const at = name.indexOf('@');
-  if (at >= 0) return name;
-  const slash = name.lastIndexOf('/');
-  const colon = name.lastIndexOf(':');
-  if (colon > slash) {
-    tag = name.slice(colon + 1);
-    name = name.slice(0, colon);
+  try {
+    return canonical(parseReference(reference));
+  } catch {
+    return reference;
   }
-  const first = name.split('/')[0]!;
-  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
-  if (!hasRegistry) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
-  return `${name}:${tag}`;
 }
 
 /** The short form users see: `docker.io/library/busybox:latest` -> `busybox:latest`. */
 export function familiar(normalized: string): string {
-  return normalized.replace(/^docker\.io\/library\//, '').replace(/^docker\.io\//, '');
+  return familiarName(normalized);
 }
-

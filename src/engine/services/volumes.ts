@@ -2,11 +2,13 @@
 // name or anonymously, mounted into containers, removed only when no container uses it. Driver options mount
 // something else at `_data` the first time a container uses the volume, as Docker's local driver does.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { conflict, invalid, notFound, unsupported } from '../errors.js';
 import { isMountPoint, mustRun } from '../runtime/tools.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
+import { O_PATH, PathError, RootDir } from '../store/in-root.js';
+import { pinnedMount, releaseLeftovers } from '../store/pinned-mount.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 
@@ -16,6 +18,12 @@ export interface VolumeRecord {
   readonly createdAt: string;
   readonly labels: Record<string, string>;
   readonly options: Record<string, string>;
+}
+
+/** A volume's host path for a mount; `release` once the container's mounts are made. */
+export interface PreparedMount {
+  readonly source: string;
+  release(): Promise<void>;
 }
 
 export interface VolumeRequest {
@@ -39,7 +47,9 @@ export class VolumeService {
     private readonly events: EventBus,
   ) {}
 
-  adopt(): void {
+  /** Volumes back from disk; subpath mount points an engine that died left behind are taken down. */
+  async adopt(): Promise<void> {
+    await releaseLeftovers(this.layout.tmp);
     if (!existsSync(this.layout.volumes)) return;
     for (const name of readdirSync(this.layout.volumes)) {
       const record = readJsonFile<VolumeRecord>(this.layout.volumeRecord(name));
@@ -97,9 +107,11 @@ export class VolumeService {
 
   /**
    * The host path to mount for a container: the volume's data (with its driver options mounted there first), or a
-   * directory inside it (`subpath`, which must exist and stay inside the volume).
+   * directory or file inside it (`subpath`), resolved inside the volume (a link in the volume to /etc is the
+   * volume's /etc) and pinned: the source runc gets is a bind mount of the engine's own descriptor of it (see
+   * pinned-mount.ts), so that a link swapped in before the mount cannot redirect it. `release` when runc is done.
    */
-  async prepare(name: string, subpath?: string): Promise<string> {
+  async prepare(name: string, subpath?: string): Promise<PreparedMount> {
     const record = this.get(name);
     const data = this.mountpoint(name);
     if (record.options.type && !isMountPoint(data)) {
@@ -107,15 +119,35 @@ export class VolumeService {
       const bind = o.split(',').includes('bind');
       const args = bind ? ['--bind', device, data] : ['-t', type!, ...(o ? ['-o', o] : []), type === 'tmpfs' && !device ? 'tmpfs' : device, data];
       await mustRun('mount', args).catch((error: Error) => {
-        throw invalid(`error while mounting volume '${data}': ${error.message}`);
+        throw invalid(`error while mounting volume '${name}': ${error.message.replaceAll(data, name)}`);
       });
     }
-    if (!subpath) return data;
+    if (!subpath) return { source: data, release: async () => {} };
     const inside = normalize(subpath);
     if (isAbsolute(inside) || inside === '..' || inside.startsWith('../')) throw invalid(`subpath "${subpath}" must be a relative path within the volume`);
-    const path = join(data, inside);
-    if (!existsSync(path)) throw invalid(`cannot access path ${path}: no such file or directory (volume subpath)`);
-    return path;
+    const fd = RootDir.withSync(data, (root) => {
+      const missing = invalid(`subpath "${subpath}" does not exist in volume "${name}"`);
+      let location;
+      try {
+        location = root.find(inside, { follow: true });
+      } catch (error) {
+        if (error instanceof PathError) throw error.code === 'ENOENT' || error.code === 'ENOTDIR' ? missing : invalid(`subpath "${subpath}": ${error.message}`);
+        throw error;
+      }
+      try {
+        if (!location.exists) throw missing;
+        const pinned = location.openFile(O_PATH);
+        // (O_PATH with O_NOFOLLOW holds a link itself: one swapped in since the walk is refused.)
+        if (fstatSync(pinned).isSymbolicLink()) {
+          closeSync(pinned);
+          throw conflict(`subpath "${subpath}" of volume "${name}" changed while it was being mounted`);
+        }
+        return pinned;
+      } finally {
+        location.close();
+      }
+    });
+    return pinnedMount(fd, this.layout.tmp);
   }
 
   /** Whether the volume holds nothing yet (so that an image's files may be copied into it). */

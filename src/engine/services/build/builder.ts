@@ -3,8 +3,8 @@
 // under a key of its parent, its instruction and (for COPY/ADD) the content it copies, so that an unchanged rebuild
 // makes nothing new. Stages the target does not need are skipped; a failed build leaves no tagged image.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { EngineError, invalid } from '../../errors.js';
 import { extractUpload, isMountPoint, mustRun } from '../../runtime/tools.js';
 import type { Tools } from '../../runtime/tools.js';
@@ -15,11 +15,15 @@ import type { CommitServices } from '../commit.js';
 import type { ContainerService } from '../containers.js';
 import { userFromFiles } from '../containers/users.js';
 import type { ImageConfig, ImageRecord, ImageService } from '../images.js';
+import type { RegistryCredentials } from '../registry/auth.js';
 import { readLog } from '../logs.js';
 import { applyConfigStep, CONFIG_INSTRUCTIONS, DEFAULT_SHELL } from './config-steps.js';
 import type { BuildConfig } from './config-steps.js';
 import { DockerfileError, expand, keyValues, parseDockerfile, splitWords } from './dockerfile.js';
 import type { Dockerfile, Instruction, Stage } from './dockerfile.js';
+import { readBuildContext } from './context.js';
+import { writeCopyLayer } from './copy-layer.js';
+import { imageFile, isDirectoryInImage, keepParentMetadata } from './image-files.js';
 import { contentChecksum, resolveSources } from './sources.js';
 
 export interface BuildRequest {
@@ -33,6 +37,15 @@ export interface BuildRequest {
   readonly shmSize?: number;
   readonly extraHosts: readonly string[];
   readonly ulimits: ReadonlyArray<{ Name: string; Soft: number; Hard: number }>;
+  /** `pull=1`: base images are pulled even when the engine has them. */
+  readonly pull?: boolean;
+  /** Credentials by registry (`X-Registry-Config`), for base images pulled from private registries. */
+  readonly credentials?: ReadonlyMap<string, RegistryCredentials>;
+}
+
+/** How the builder gets a base image the engine lacks (or must refresh): a pull, its status lines streamed out. */
+export interface ImagePuller {
+  pullImage(name: string, credentials: ReadonlyMap<string, RegistryCredentials>, out: (text: string) => void): Promise<ImageRecord>;
 }
 
 export interface BuildOutput {
@@ -63,7 +76,17 @@ interface StageState {
 }
 
 export class Builder {
-  constructor(private readonly services: BuilderServices) {}
+  constructor(
+    private readonly services: BuilderServices,
+    private readonly puller?: ImagePuller,
+  ) {}
+
+  /** An image FROM or COPY --from names: the engine's own, or pulled (always, with `pull=1`). */
+  private async baseImage(name: string, request: BuildRequest, out: BuildOutput): Promise<ImageRecord | undefined> {
+    const found = request.pull ? undefined : this.services.images.tryResolve(name);
+    if (found || !this.puller) return found;
+    return this.puller.pullImage(name, request.credentials ?? new Map(), (text) => out.stream(text));
+  }
 
   async build(context: NodeJS.ReadableStream, request: BuildRequest, out: BuildOutput): Promise<string> {
     const work = join(this.services.layout.tmp, `build-${randomBytes(6).toString('hex')}`);
@@ -71,10 +94,7 @@ export class Builder {
     mkdirSync(root, { recursive: true });
     try {
       await extractUpload(['-x', '--no-same-owner', '-C', root], context);
-      const dockerfilePath = normalize(join(root, request.dockerfile || 'Dockerfile'));
-      if (!dockerfilePath.startsWith(`${root}/`)) throw invalid(`the Dockerfile (${request.dockerfile}) must be inside the build context`);
-      if (!existsSync(dockerfilePath)) throw invalid(`Cannot locate specified Dockerfile: ${request.dockerfile || 'Dockerfile'}`);
-      const dockerfile = parseDockerfile(readFileSync(dockerfilePath, 'utf8'));
+      const dockerfile = parseDockerfile(readBuildContext(root, request.dockerfile || 'Dockerfile'));
       return await this.run(dockerfile, root, work, request, out);
     } catch (error) {
       if (error instanceof DockerfileError) throw new EngineError('invalid', error.message);
@@ -98,7 +118,7 @@ export class Builder {
     const results = new Map<number, StageState>();
     for (const stage of stages) {
       out.stream(`Step ${++step}/${total} : ${stage.from.original}\n`);
-      const state = this.fromStage(stage, dockerfile, results, globals);
+      const state = await this.fromStage(stage, dockerfile, results, globals, request, out);
       out.stream(` ---> ${short(state.imageId)}\n`);
       for (const trigger of state.config.OnBuild ?? []) {
         out.stream(`# Executing 1 build trigger: ${trigger}\n`);
@@ -132,7 +152,7 @@ export class Builder {
   }
 
   /** The state a stage starts from: an earlier stage's result, an image of the engine, or scratch. */
-  private fromStage(stage: Stage, dockerfile: Dockerfile, results: Map<number, StageState>, globals: Record<string, string>): StageState {
+  private async fromStage(stage: Stage, dockerfile: Dockerfile, results: Map<number, StageState>, globals: Record<string, string>, request: BuildRequest, out: BuildOutput): Promise<StageState> {
     const name = expand(stage.from.text.split(/\s+/)[0]!, globals);
     const earlier = stageReference(dockerfile, name, stage.index);
     if (earlier !== undefined) {
@@ -146,8 +166,8 @@ export class Builder {
       const image: ImageConfig = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, history: [] };
       return { imageId: '', image, config: { Env: [], Labels: {} }, args: {}, cmdSetHere: false };
     }
-    const found = this.services.images.tryResolve(name);
-    if (!found) throw new DockerfileError(`image "${name}" is not in berth's engine, which pulls from no registry: load it first (docker load)`, stage.from.line);
+    const found = await this.baseImage(name, request, out);
+    if (!found) throw new DockerfileError(`image "${name}" is not in berth's engine`, stage.from.line);
     return stateOf(found);
   }
 
@@ -280,13 +300,14 @@ export class Builder {
     }
     // The files come from the context, another stage, or an image (--from).
     const from = instruction.flags.from ? expand(instruction.flags.from, variables) : undefined;
-    const mounted = from ? await this.mountSource(from, dockerfile, results, work, instruction) : undefined;
+    const mounted = from ? await this.mountSource(from, dockerfile, results, work, instruction, request, out) : undefined;
     try {
       const sourceRoot = mounted ?? root;
       const heredocNames = names.filter((name) => heredocs.has(name));
       const sources = resolveSources(sourceRoot, names.filter((name) => !heredocs.has(name)), instruction.name, instruction.line);
-      const target = destination.startsWith('/') ? destination : `${(state.config.WorkingDir || '/').replace(/\/$/, '')}/${destination}`;
-      const intoDirectory = destination.endsWith('/') || names.length > 1 || sources.some((source) => source.isDirectory) || this.isDirectoryInImage(state, target);
+      // The destination in the image's terms: `..` cannot climb above its root (nor out of the layer made below).
+      const target = posix.resolve(state.config.WorkingDir || '/', destination);
+      const intoDirectory = destination.endsWith('/') || names.length > 1 || sources.some((source) => source.isDirectory) || isDirectoryInImage(this.layers(state), target);
       const checksum = contentChecksum(sources) + [...heredocNames].map((name) => heredocs.get(name)).join('\0');
       const key = cacheKey(state.imageId, `${instruction.name} ${JSON.stringify(instruction.flags)} ${JSON.stringify(words)} ${target}`, checksum);
       const cached = request.noCache ? undefined : this.cached(key);
@@ -296,37 +317,20 @@ export class Builder {
         return;
       }
       const layerDir = join(work, `layer-${randomBytes(4).toString('hex')}`);
-      const inLayer = (path: string): string => join(layerDir, path);
-      mkdirSync(inLayer(intoDirectory ? target : dirname(target)), { recursive: true });
-      const copied: string[] = [];
-      for (const source of sources) {
-        const destinationPath = intoDirectory ? (source.isDirectory ? target : `${target.replace(/\/$/, '')}/${source.name.split('/').pop()}`) : target;
-        if (isAdd && !source.isDirectory && (await isArchive(source.path))) {
-          mkdirSync(inLayer(target), { recursive: true });
-          await extractUpload(['-x', '--no-same-owner', '-C', inLayer(target), '-f', source.path]);
-          copied.push(target);
-        } else if (source.isDirectory) {
-          mkdirSync(inLayer(destinationPath), { recursive: true });
-          await mustRun('cp', ['-a', `${source.path}/.`, inLayer(destinationPath)]);
-          copied.push(destinationPath);
-        } else {
-          await mustRun('cp', ['-a', source.path, inLayer(destinationPath)]);
-          copied.push(destinationPath);
-        }
-      }
-      for (const name of heredocNames) {
-        const path = intoDirectory ? `${target.replace(/\/$/, '')}/${name.slice(2)}` : target;
-        writeFileSync(inLayer(path), heredocs.get(name)!);
-        copied.push(path);
-      }
+      mkdirSync(layerDir);
       // Owner root unless --chown says otherwise (names looked up in the image's own files); modes per --chmod.
-      const owner = instruction.flags.chown ? this.owner(state, expand(instruction.flags.chown, variables), instruction) : '0:0';
-      await mustRun('chown', ['-R', '-h', owner, ...copied.map(inLayer)]);
-      if (instruction.flags.chmod) {
-        if (!/^[0-7]{3,4}$/.test(instruction.flags.chmod)) throw new DockerfileError(`invalid --chmod: ${instruction.flags.chmod}`, instruction.line);
-        await mustRun('chmod', ['-R', instruction.flags.chmod, ...copied.map(inLayer)]);
-      }
-      this.keepParentMetadata(state, layerDir, target);
+      const chmod = instruction.flags.chmod;
+      if (chmod !== undefined && !/^[0-7]{3,4}$/.test(chmod)) throw new DockerfileError(`invalid --chmod: ${chmod}`, instruction.line);
+      await writeCopyLayer(layerDir, {
+        sources,
+        target,
+        intoDirectory,
+        unpackArchives: isAdd,
+        heredocs: heredocNames.map((name) => ({ name: name.slice(2), body: heredocs.get(name)! })),
+        owner: instruction.flags.chown ? this.owner(state, expand(instruction.flags.chown, variables), instruction) : { uid: 0, gid: 0 },
+        ...(chmod !== undefined ? { mode: parseInt(chmod, 8) } : {}),
+      });
+      keepParentMetadata(this.layers(state), layerDir, target);
       const layer = await tarLayer(layerDir, `${layerDir}.tar`);
       rmSync(layerDir, { recursive: true, force: true });
       await this.store(state, state.config, [layer], `/bin/sh -c #(nop) ${instruction.original}`, key);
@@ -336,7 +340,7 @@ export class Builder {
   }
 
   /** COPY --from: a stage's or an image's files, mounted read-only (overlay of its layers). */
-  private async mountSource(from: string, dockerfile: Dockerfile, results: Map<number, StageState>, work: string, instruction: Instruction): Promise<string> {
+  private async mountSource(from: string, dockerfile: Dockerfile, results: Map<number, StageState>, work: string, instruction: Instruction, request: BuildRequest, out: BuildOutput): Promise<string> {
     const index = stageReference(dockerfile, from, Number.POSITIVE_INFINITY);
     let image: ImageConfig;
     if (index !== undefined) {
@@ -344,7 +348,7 @@ export class Builder {
       if (!result) throw new DockerfileError(`COPY --from=${from}: that stage comes later, or refers to this one (a cycle)`, instruction.line);
       image = result.image;
     } else {
-      const found = this.services.images.tryResolve(from);
+      const found = await this.baseImage(from, request, out);
       if (!found) throw new DockerfileError(`COPY --from=${from}: no stage or image of that name in berth's engine`, instruction.line);
       image = found.config;
     }
@@ -358,54 +362,20 @@ export class Builder {
   }
 
   /** `user[:group]` for --chown: numbers as they are, names from the image's /etc/passwd and /etc/group. */
-  private owner(state: StageState, spec: string, instruction: Instruction): string {
+  private owner(state: StageState, spec: string, instruction: Instruction): { uid: number; gid: number } {
     const [user = '', group] = spec.split(':');
-    if (/^\d+$/.test(user) && (group === undefined || /^\d+$/.test(group))) return `${user}:${group ?? user}`;
+    if (/^\d+$/.test(user) && (group === undefined || /^\d+$/.test(group))) return { uid: Number(user), gid: Number(group ?? user) };
     try {
-      const resolved = userFromFiles(this.imageFile(state, 'etc/passwd'), this.imageFile(state, 'etc/group'), spec);
-      return `${resolved.uid}:${resolved.gid}`;
+      const layers = this.layers(state);
+      const { uid, gid } = userFromFiles(imageFile(layers, 'etc/passwd'), imageFile(layers, 'etc/group'), spec);
+      return { uid, gid };
     } catch (error) {
       throw new DockerfileError(`--chown=${spec}: ${(error as Error).message}`, instruction.line);
     }
   }
 
-  /** A file of the image, from the highest layer that has it ('' when none does). */
-  private imageFile(state: StageState, path: string): string {
-    const found = this.layers(state).reverse().find((layer) => existsSync(join(layer, path)));
-    return found ? readFileSync(join(found, path), 'utf8') : '';
-  }
-
   private layers(state: StageState): string[] {
     return state.image.rootfs.diff_ids.map((diffId) => this.services.layout.layer(diffId.slice(7)));
-  }
-
-  private isDirectoryInImage(state: StageState, path: string): boolean {
-    return this.layers(state).some((layer) => {
-      try {
-        return statSync(join(layer, path)).isDirectory();
-      } catch {
-        return false;
-      }
-    });
-  }
-
-  /** Directories above the copied files that the image has keep their owner and mode in the new layer. */
-  private keepParentMetadata(state: StageState, layerDir: string, target: string): void {
-    const layers = this.layers(state).reverse();
-    let path = dirname(target);
-    while (path !== '/' && path !== '.') {
-      const lower = layers.find((layer) => existsSync(join(layer, path)));
-      if (lower) {
-        const info = statSync(join(lower, path));
-        try {
-          chownSync(join(layerDir, path), info.uid, info.gid);
-          chmodSync(join(layerDir, path), info.mode & 0o7777);
-        } catch {
-          // not in the layer
-        }
-      }
-      path = dirname(path);
-    }
   }
 
   private cached(key: string): ImageRecord | undefined {
@@ -514,20 +484,4 @@ function cacheKey(parent: string, instruction: string, content: string): string 
 
 function short(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12) || 'scratch';
-}
-
-/** A local tar archive (plain, gzip, bzip2 or xz) that ADD unpacks. */
-async function isArchive(path: string): Promise<boolean> {
-  const { open } = await import('node:fs/promises');
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(262);
-    const { bytesRead } = await handle.read(head, 0, 262, 0);
-    if (bytesRead >= 3 && head[0] === 0x1f && head[1] === 0x8b) return true;
-    if (bytesRead >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return true;
-    if (bytesRead >= 6 && head[0] === 0xfd && head.subarray(1, 6).toString('latin1') === '7zXZ\0') return true;
-    return bytesRead >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,14 +1,14 @@
 // A container's mounts: made at create (volumes looked up or created, `VolumesFrom` copied from another container,
 // a new volume filled from the image: Docker's copy-up), and readied before each start (host paths made, volume
 // data and subpaths resolved).
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { invalid } from '../../errors.js';
 import type { RuncDriver } from '../../runtime/runc.js';
-import { mustRun } from '../../runtime/tools.js';
+import { at, isCode, PathError, removeAt, RootDir } from '../../store/in-root.js';
+import { copyInto } from '../../store/root-archive.js';
 import type { ContainerRecord, HostConfig, MountPoint, VolumeMountRequest } from '../container-record.js';
 import type { ImageService } from '../images.js';
-import type { VolumeService } from '../volumes.js';
+import type { PreparedMount, VolumeService } from '../volumes.js';
 
 /**
  * `VolumesFrom` (`container[:ro|rw]`): the other container's mounts, read-only or read-write as asked, else as
@@ -56,38 +56,100 @@ export function attachVolumes(requests: readonly VolumeMountRequest[], taken: re
 /** Whether the copy-up has something to do: the volume is empty, and the image has files at its target. */
 export function copyUpNeeded(imageId: string, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService }): boolean {
   const layers = deps.images.layerDirs(deps.images.resolve(imageId));
-  return deps.volumes.isEmpty(copy.volume) && layers.some((layer) => hasEntries(join(layer, copy.target)));
+  return deps.volumes.isEmpty(copy.volume) && layers.some((layer) => mayHaveFiles(layer, copy.target));
 }
 
-/** A new volume gets what the image has at its target (Docker's copy-up), unless the volume holds files already. */
+/**
+ * A new volume gets what the image has at its target (Docker's copy-up), unless the volume holds files already. The
+ * target is resolved inside the container's root filesystem (a VOLUME that is a link in the image is followed in
+ * the image, never on the host), and the files are copied through descriptors held on both sides.
+ */
 export async function copyUp(record: ContainerRecord, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService; runtime: RuncDriver }): Promise<void> {
   if (!copyUpNeeded(record.imageId, copy, deps)) return;
   const layers = deps.images.layerDirs(deps.images.resolve(record.imageId));
   const rootfs = await deps.runtime.mountRootfs(record.id, layers);
-  const from = join(rootfs, copy.target);
-  if (!existsSync(from) || !statSync(from).isDirectory()) return;
-  await mustRun('cp', ['-a', `${from}/.`, deps.volumes.mountpoint(copy.volume)]);
+  await RootDir.with(rootfs, async (root) => {
+    let location;
+    try {
+      location = root.find(copy.target, { follow: true });
+    } catch (error) {
+      if (error instanceof PathError) return; // nothing there in the image: nothing to copy
+      throw error;
+    }
+    try {
+      if (location.entry.kind !== 'directory') return;
+      await RootDir.with(deps.volumes.mountpoint(copy.volume), (volume) => copyInto(location, '.', volume, '/'));
+    } finally {
+      location.close();
+    }
+  });
 }
 
-/** The mounts as runc gets them for a start: missing `Binds` host paths made, volumes at their data (or subpath). */
-export async function readyMounts(record: ContainerRecord, volumes: VolumeService): Promise<MountPoint[]> {
+/**
+ * The mounts as runc gets them for a start: missing `Binds` host paths made, volumes at their data (or subpath,
+ * pinned until `release`: call it once runc has made the mounts, or the start failed).
+ */
+export async function readyMounts(record: ContainerRecord, volumes: VolumeService): Promise<{ mounts: MountPoint[]; release: () => Promise<void> }> {
   const mounts: MountPoint[] = [];
-  for (const mount of record.mounts) {
-    if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
-    mounts.push(mount.type === 'volume' ? { ...mount, source: await volumes.prepare(mount.name!, mount.subpath) } : mount);
-  }
-  return mounts;
-}
-
-/** Deletes what a directory holds, keeping the directory (a volume's data, put back as it was before a copy-up). */
-export function emptyDirectory(directory: string): void {
-  for (const entry of readdirSync(directory)) rmSync(join(directory, entry), { recursive: true, force: true });
-}
-
-function hasEntries(directory: string): boolean {
+  const prepared: PreparedMount[] = [];
+  const release = async (): Promise<void> => {
+    for (const mount of prepared.splice(0)) await mount.release();
+  };
   try {
-    return readdirSync(directory).length > 0;
-  } catch {
-    return false; // not in this layer, or not a directory: nothing to copy from it
+    for (const mount of record.mounts) {
+      if (mount.type === 'bind' && mount.createHostPath && !existsSync(mount.source)) mkdirSync(mount.source, { recursive: true });
+      if (mount.type !== 'volume') {
+        mounts.push(mount);
+        continue;
+      }
+      const volume = await volumes.prepare(mount.name!, mount.subpath);
+      prepared.push(volume);
+      mounts.push({ ...mount, source: volume.source });
+    }
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { mounts, release };
+}
+
+/**
+ * Deletes what a directory holds, keeping the directory (a volume's data, put back as it was before a copy-up),
+ * through its descriptor: a link in it is removed, never followed.
+ */
+export function emptyDirectory(directory: string): void {
+  RootDir.withSync(directory, (root) => {
+    for (const entry of readdirSync(at(root.fd, ''))) removeAt(root.fd, entry);
+  });
+}
+
+/**
+ * Whether a layer may give the target files: a directory with entries there, or a link on the way (followed only
+ * in the whole image, where another layer may have what it points to). Saves mounting the root filesystem when no
+ * layer has anything at the target.
+ */
+function mayHaveFiles(layer: string, target: string): boolean {
+  const parts = target.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) return true;
+  try {
+    return RootDir.withSync(layer, (root) => {
+      for (let length = 1; length <= parts.length; length++) {
+        const kind = root.with(parts.slice(0, length).join('/'), {}, (location) => {
+          if (location.entry.kind !== 'directory' || length < parts.length) return location.entry.kind;
+          const fd = location.openDirectory();
+          try {
+            return readdirSync(at(fd, '')).length > 0 ? 'files' : 'empty';
+          } finally {
+            closeSync(fd);
+          }
+        });
+        if (kind === 'link' || kind === 'files') return true;
+        if (kind !== 'directory') return false;
+      }
+      return false;
+    });
+  } catch (error) {
+    if (error instanceof PathError || isCode(error, 'ENOENT')) return false; // not in this layer
+    throw error;
   }
 }

@@ -1,8 +1,7 @@
 // The user a container's process runs as: `user`, `uid`, `user:group` or `uid:gid`, looked up in the image's
 // /etc/passwd and /etc/group.
-import { join } from 'node:path';
 import { EngineError } from '../../errors.js';
-import { readTextOr } from './host.js';
+import { readFileUnder } from '../../store/in-root.js';
 
 export interface ProcessUser {
   readonly uid: number;
@@ -10,10 +9,17 @@ export interface ProcessUser {
   readonly additionalGids: number[];
 }
 
-/** The user read against the files of a mounted root filesystem (root when none is asked for). */
+/** Bigger user databases than this are refused rather than read into memory. */
+const MAX_USER_FILE = 16 * 1024 * 1024;
+
+/**
+ * The user read against the files of a mounted root filesystem (root when none is asked for), the files found
+ * inside that root (an /etc/passwd that links to the host's is the container's own path, not the host's).
+ */
 export function resolveUser(rootfs: string, user: string): ProcessUser {
   if (user === '') return { uid: 0, gid: 0, additionalGids: [] };
-  return userFromFiles(readTextOr(join(rootfs, 'etc/passwd'), ''), readTextOr(join(rootfs, 'etc/group'), ''), user);
+  const read = (path: string): string => readFileUnder(rootfs, path, MAX_USER_FILE)?.toString('utf8') ?? '';
+  return userFromFiles(read('etc/passwd'), read('etc/group'), user);
 }
 
 /** `user[:group]` against the text of an /etc/passwd and an /etc/group. */

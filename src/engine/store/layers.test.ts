@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { LayerStore } from './layers.js';
+import { Layout } from './layout.js';
+import { tarArchive } from './tar-writer.js';
+
+const whiteouts = fileURLToPath(new URL('../berth-whiteouts', import.meta.url));
+const sandbox = mkdtempSync(join(tmpdir(), 'berth-layers-'));
+after(() => rmSync(sandbox, { recursive: true, force: true }));
+
+let count = 0;
+function freshStore(): { store: LayerStore; layout: Layout; outside: string } {
+  const dir = join(sandbox, String(count++));
+  const layout = new Layout(join(dir, 'a', 'b', 'root'));
+  mkdirSync(layout.tmp, { recursive: true });
+  const outside = join(dir, 'outside');
+  mkdirSync(outside);
+  return { store: new LayerStore(layout, whiteouts), layout, outside };
+}
+
+const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const layerDirs = (layout: Layout): string[] => (existsSync(join(layout.root, 'image', 'layers')) ? readdirSync(join(layout.root, 'image', 'layers')) : []);
+const leftovers = (layout: Layout): string[] => readdirSync(layout.tmp);
+
+const plain = tarArchive([
+  { name: 'etc/', type: 'dir' },
+  { name: 'etc/motd', content: 'hello\n' },
+  { name: 'bin/', type: 'dir' },
+  { name: 'bin/sh', type: 'symlink', linkname: 'busybox' },
+  { name: 'etc/.wh.gone', content: '' },
+]);
+
+test('a gzip layer is verified while it streams, unpacked with its whiteouts, and kept as its uncompressed tar', async () => {
+  const { store, layout } = freshStore();
+  const blob = gzipSync(plain);
+  let seen = 0;
+  const stored = await store.storeFromStream(Readable.from([blob.subarray(0, 10), blob.subarray(10)]), { digest: sha256(blob), size: blob.length, diffId: sha256(plain) }, {
+    onBytes: (received) => (seen = received),
+    source: { digest: sha256(blob), repository: '127.0.0.1:5000/app' },
+  });
+  assert.deepEqual(stored, { diffId: sha256(plain), size: plain.length, existed: false });
+  assert.equal(seen, blob.length);
+  const fs = layout.layer(sha256(plain).slice(7));
+  assert.equal(readFileSync(join(fs, 'etc/motd'), 'utf8'), 'hello\n');
+  assert.equal(readlinkSync(join(fs, 'bin/sh')), 'busybox');
+  assert.ok(lstatSync(join(fs, 'etc/gone')).isCharacterDevice(), 'the whiteout became an overlay whiteout');
+  assert.equal(sha256(readFileSync(layout.layerTar(sha256(plain).slice(7)))), sha256(plain));
+  assert.deepEqual(store.meta(sha256(plain))?.blobs, { [sha256(blob)]: ['127.0.0.1:5000/app'] });
+  assert.deepEqual(leftovers(layout), []);
+
+  const again = await store.storeFromStream(Readable.from([blob]), { diffId: sha256(plain) });
+  assert.equal(again.existed, true, 'a layer in the store already is not written again');
+});
+
+test('a blob whose digest does not match is refused and nothing is stored', async () => {
+  const { store, layout } = freshStore();
+  const blob = gzipSync(plain);
+  const wrong = `sha256:${'0'.repeat(64)}`;
+  await assert.rejects(store.storeFromStream(Readable.from([blob]), { digest: wrong }), /digest mismatch/);
+  await assert.rejects(store.storeFromStream(Readable.from([plain]), { diffId: wrong }), /the image config says/);
+  assert.deepEqual(layerDirs(layout), []);
+  assert.deepEqual(leftovers(layout), []);
+});
+
+test('a truncated blob, one larger than its descriptor, and corrupt gzip are refused, leaving nothing behind', async () => {
+  const { store, layout } = freshStore();
+  const blob = gzipSync(plain);
+  await assert.rejects(store.storeFromStream(Readable.from([blob.subarray(0, blob.length - 20)]), { digest: sha256(blob), size: blob.length }), /gzip|truncated/);
+  await assert.rejects(store.storeFromStream(Readable.from([blob]), { digest: sha256(blob), size: blob.length - 1 }), /larger than/);
+  await assert.rejects(store.storeFromStream(Readable.from([plain.subarray(0, 700)]), { size: plain.length }), /truncated|invalid layer archive/);
+  assert.deepEqual(layerDirs(layout), []);
+  assert.deepEqual(leftovers(layout), []);
+});
+
+test('digests with other algorithms or path parts are refused before anything is read', async () => {
+  const { store } = freshStore();
+  await assert.rejects(store.storeFromStream(Readable.from([plain]), { digest: 'sha256:../../etc' }), /invalid layer digest/);
+  await assert.rejects(store.storeFromStream(Readable.from([plain]), { digest: `md5:${'a'.repeat(32)}` }), /invalid layer digest/);
+  await assert.rejects(store.storeFromStream(Readable.from([plain]), { diffId: `sha512:${'a'.repeat(128)}` }), /invalid layer diff id/);
+});
+
+test('zstd layers are refused clearly', async () => {
+  const { store, layout } = freshStore();
+  await assert.rejects(store.storeFromStream(Readable.from([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0])]), {}), /zstd-compressed layers are not supported/);
+  assert.deepEqual(leftovers(layout), []);
+});
+
+test('an aborted store (the client went away) leaves no partial layer behind', async () => {
+  const { store, layout } = freshStore();
+  const input = new PassThrough();
+  const controller = new AbortController();
+  const storing = store.storeFromStream(input, { diffId: sha256(plain) }, { signal: controller.signal });
+  input.write(plain.subarray(0, 1024));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  controller.abort();
+  await assert.rejects(storing, /aborted/);
+  assert.deepEqual(layerDirs(layout), []);
+  assert.deepEqual(leftovers(layout), []);
+});
+
+test('a hostile layer never writes outside its directory: .., absolute names, symlinks and hard links pointing out', async () => {
+  const { store, layout, outside } = freshStore();
+  const hostile = tarArchive([
+    { name: '../../../../outside/dotdot', content: 'x' },
+    { name: `/${outside.slice(1)}/absolute`, content: 'x' },
+    { name: 'escape', type: 'symlink', linkname: '../../../../../../outside' },
+    { name: 'escape/through-symlink', content: 'x' },
+    { name: 'abs', type: 'symlink', linkname: outside },
+    { name: 'abs/through-absolute-symlink', content: 'x' },
+    { name: 'hard', type: 'hardlink', linkname: join(outside, '..', 'outside', 'target') },
+    { name: 'ok', content: 'fine' },
+  ]);
+  await assert.rejects(store.storeFromStream(Readable.from([hostile]), {}), /invalid layer archive: .*Member name contains '\.\.'/);
+  assert.deepEqual(readdirSync(outside), [], 'nothing was written outside the layer');
+  assert.deepEqual(leftovers(layout), []);
+});
