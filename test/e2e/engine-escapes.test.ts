@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tarArchive } from '../../src/apply/build/tar.js';
 import type { TarEntry } from '../../src/apply/build/tar.js';
-import { rawRequest, startTestEngine } from './engine-helpers.js';
+import { startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
 import { IMAGE } from './helpers.js';
 
