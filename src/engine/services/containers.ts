@@ -597,8 +597,8 @@ export class ContainerService {
     setTimeout(() => {
       const current = this.table.byId(record.id);
       if (!current || current.state.status !== 'restarting' || current.manuallyStopped) return;
+      // It stays `restarting` until the start makes it `running` (or fails), as dockerd shows it.
       current.restartCount += 1;
-      current.state = { ...current.state, status: 'exited' };
       void this.start(current.id)
         .then(() => {
           current.manuallyStopped = false;
