@@ -2,20 +2,12 @@
 # What `npm test` needs, installed when missing (system packages as root, from Debian's) and started: a
 # dockerd for the scenario tests; busybox-static for the test images; runc, gcc, procps, tini and iproute2 for
 # berth's engine; docker-compose (v1), a client nobody here wrote, to drive it; docker-registry to push to and
-<<<<<<< HEAD
 # pull from, skopeo to seed it without any engine, apache2-utils (htpasswd) and openssl for its auth.
-=======
-# pull from, and skopeo to put images into it without any engine.
->>>>>>> main
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-<<<<<<< HEAD
 for package in docker.io busybox-static runc gcc procps tini iproute2 docker-compose docker-registry skopeo apache2-utils openssl; do
-=======
-for package in docker.io busybox-static runc gcc procps tini iproute2 docker-compose docker-registry skopeo; do
->>>>>>> main
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
