@@ -8,6 +8,7 @@ import { loadModel } from '../model/load.js';
 import type { LoadOptions } from '../model/load.js';
 import { bindProject } from '../model/types.js';
 import type { Project } from '../model/types.js';
+import { useColor as colorFor } from '../progress/color.js';
 import { createSink } from '../progress/sinks.js';
 import type { ProgressMode } from '../progress/sinks.js';
 import type { ProgressSink } from '../progress/events.js';
@@ -55,13 +56,12 @@ export function progressSink(ctx: VerbContext, title?: string): ProgressSink {
   let mode = requested as ProgressMode;
   if (mode === 'auto' && ctx.flags.ansi === 'never') mode = 'plain';
   if (mode === 'auto' && ctx.flags.ansi === 'always') mode = 'tty';
-  return createSink({ mode, stream, color: useColor(ctx), ...(title ? { title } : {}), ...(ctx.flags.dryRun ? { dryRun: true } : {}) });
+  return createSink({ mode, stream, color: useColor(ctx, ctx.stderr), ...(title ? { title } : {}), ...(ctx.flags.dryRun ? { dryRun: true } : {}) });
 }
 
-export function useColor(ctx: VerbContext): boolean {
-  if (ctx.flags.ansi === 'never' || ctx.environment.NO_COLOR) return false;
-  if (ctx.flags.ansi === 'always') return true;
-  return Boolean((ctx.stdout as { isTTY?: boolean }).isTTY);
+/** Colours on `stream` (stdout for logs, stderr for progress): each stream is a terminal or not on its own. */
+export function useColor(ctx: VerbContext, stream: NodeJS.WritableStream = ctx.stdout): boolean {
+  return colorFor({ ansi: ctx.flags.ansi, environment: ctx.environment, stream: stream as { isTTY?: boolean } });
 }
 
 /** `--parallel`, else COMPOSE_PARALLEL_LIMIT; unlimited (0) when neither says. */

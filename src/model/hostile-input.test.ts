@@ -157,3 +157,7 @@ test('YAML values compose has no use for are refused where written, not turned i
   refused({ 'compose.yaml': 'x-a: !!binary aGVsbG8=\n' }, /^compose\.yaml:1:15: invalid YAML: x-a: binary data is not a value/);
   refused({ 'compose.yaml': '? [a, b]\n: c\n' }, /^compose\.yaml:1:3: invalid YAML: a mapping key must be a plain value/);
 });
+
+test('an included file that cannot be read is reported where the include names it (found by the fuzz test)', () => {
+  refused({ 'compose.yaml': `include:\n  - ${'a'.repeat(5000)}\n` }, /^compose\.yaml:2:5: include\[0\]: cannot read .*ENAMETOOLONG/);
+});

@@ -55,7 +55,8 @@ export function applyInclude(tree: Dict, context: IncludeContext): Dict {
     try {
       imported = context.loadProject({ files, workingDir: projectDir, environment, included: [...context.included, main] });
     } catch (error) {
-      if (error instanceof BerthError && error.kind === 'not-found' && !error.position) fail(error.message, 'not-found');
+      // A file of the included project that cannot be read is reported where the include names it.
+      if (error instanceof BerthError && !error.position) fail(error.message, error.kind === 'not-found' ? 'not-found' : 'invalid');
       throw error;
     }
     out = importResources(out, imported, context);

@@ -62,7 +62,8 @@ function check(name: string, arbitrary: fc.Arbitrary<HostileProject>, numRuns: n
     if (result.failed) {
       const project = result.counterexample?.[0];
       const shown = JSON.stringify(project, (_key, value: unknown) => (typeof value === 'string' && value.length > 400 ? `${value.slice(0, 400)}... (${value.length} chars)` : value), 2);
-      assert.fail(`${String((result.errorInstance as Error | undefined)?.message ?? result.error)}\nreplay with FUZZ_SEED=${seed} (path ${result.counterexamplePath})\n${shown}`);
+      const message = String((result.errorInstance as Error | undefined)?.message ?? result.error);
+      assert.fail(`${message.length > 2000 ? `${message.slice(0, 2000)}...` : message}\nreplay with FUZZ_SEED=${seed} (path ${result.counterexamplePath})\n${shown}`);
     }
   });
 }

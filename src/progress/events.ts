@@ -34,12 +34,34 @@ export interface ProgressSink {
   close(): void;
 }
 
-const FINAL = new Set<Status>([
-  'Created', 'Recreated', 'Started', 'Running', 'Healthy', 'Exited', 'Stopped', 'Removed', 'Restarted', 'Killed', 'Paused',
-  'Unpaused', 'Built', 'Pulled', 'Pushed', 'Connected', 'Disconnected', 'Renamed', 'Skipped', 'Error', 'Warning',
-  'Download complete', 'Pull complete', 'Already exists', 'Layer already exists', 'Mounted from',
-]);
+/** How a status reads: `final` (the step is over, its line stops spinning) and its tone. */
+export type Tone = 'working' | 'done' | 'failed' | 'warning' | 'skipped';
+
+/**
+ * Every status, with how it reads: a table keyed by status, so that a status added to `Status` without an entry
+ * here does not compile. Sinks take the done mark and colours from it.
+ */
+export const STATUS_STYLE: { readonly [S in Status]: { readonly final: boolean; readonly tone: Tone } } = {
+  Creating: working(), Created: done(), Recreate: working(), Recreated: done(), Starting: working(), Started: done(),
+  Running: done(), Waiting: working(), Healthy: done(), Exited: done(), Stopping: working(), Stopped: done(),
+  Removing: working(), Removed: done(), Restarting: working(), Restarted: done(), Killing: working(), Killed: done(),
+  Pausing: working(), Paused: done(), Unpausing: working(), Unpaused: done(), Building: working(), Built: done(),
+  Pulling: working(), Pulled: done(), Pushing: working(), Pushed: done(), Connecting: working(), Connected: done(),
+  Disconnecting: working(), Disconnected: done(), Renaming: working(), Renamed: done(),
+  Skipped: { final: true, tone: 'skipped' }, Error: { final: true, tone: 'failed' }, Warning: { final: true, tone: 'warning' },
+  Preparing: working(), 'Pulling fs layer': working(), Downloading: working(), 'Verifying Checksum': working(),
+  'Download complete': done(), Extracting: working(), 'Pull complete': done(), 'Already exists': done(),
+  'Layer already exists': done(), 'Mounted from': done(), Working: working(),
+};
+
+function working(): { final: boolean; tone: Tone } {
+  return { final: false, tone: 'working' };
+}
+
+function done(): { final: boolean; tone: Tone } {
+  return { final: true, tone: 'done' };
+}
 
 export function progressEvent(resource: string, status: Status, detail?: string): ProgressEvent {
-  return { resource, status, done: FINAL.has(status), ...(detail ? { detail } : {}), ...(status === 'Error' ? { failed: true } : {}) };
+  return { resource, status, done: STATUS_STYLE[status].final, ...(detail ? { detail } : {}), ...(status === 'Error' ? { failed: true } : {}) };
 }
