@@ -1,5 +1,5 @@
 // The engine's errors: a kind, tagged once where the error is raised, mapped to an HTTP status in one place.
-export type EngineErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'unavailable' | 'internal';
+export type EngineErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'not-modified' | 'unsupported' | 'timeout' | 'too-large' | 'unavailable' | 'internal';
 
 export class EngineError extends Error {
   constructor(
@@ -26,6 +26,8 @@ const STATUS: Record<EngineErrorKind, number> = {
   'not-found': 404,
   conflict: 409,
   'not-modified': 304,
+  timeout: 408,
+  'too-large': 413,
   /** Something the engine depends on (a registry) is down or answered nonsense: not a fault of the engine's own. */
   unavailable: 502,
   internal: 500,

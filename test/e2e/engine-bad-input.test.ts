@@ -22,7 +22,7 @@ const ESCAPE = `/tmp/berth-escape-${process.pid}`;
 /** Sends `body` to the engine and answers with the status and text. */
 function send(method: string, path: string, body: Buffer, contentType = 'application/x-tar'): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: engine.socket, method, path, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (response) => {
+    const req = request({ socketPath: engine.socket, method, path, agent: false, headers: { 'Content-Type': contentType, 'Content-Length': body.length } }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
@@ -66,10 +66,10 @@ test('a hostile archive copied into a container stays inside the container', asy
   }
 });
 
-test('an oversized JSON body is a 400, and the engine keeps serving', async () => {
+test('an oversized JSON body is a 413, and the engine keeps serving', async () => {
   const body = Buffer.from(JSON.stringify({ Image: IMAGE, Env: ['X='.padEnd(9 * 1024 * 1024, 'x')] }));
   const result = await send('POST', '/containers/create', body, 'application/json');
-  assert.equal(result.status, 400);
+  assert.equal(result.status, 413);
   assert.match(JSON.parse(result.body).message, /request body larger than/);
   assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
 });
@@ -101,8 +101,58 @@ test('random requests never crash the engine (a small fuzz pass over the routes)
   const next = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   for (let i = 0; i < 120; i++) {
     const result = await rawRequest(engine.socket, methods[next(methods.length)]!, paths[next(paths.length)]!, bodies[next(bodies.length)]);
-    assert.ok(result.status >= 200 && result.status < 600, `status ${result.status}`);
+    assert.ok(result.status >= 200 && result.status < 500, `status ${result.status}: ${result.body}`);
     if (result.status >= 400 && result.body !== '') assert.equal(typeof JSON.parse(result.body).message, 'string');
   }
+  assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
+
+test('a body of the wrong shape is a 400 naming the field, before any handler reads it', async () => {
+  const cases: Array<[string, string, object, RegExp]> = [
+    ['POST', '/containers/create', { Image: IMAGE, HostConfig: { Memory: '12' } }, /^HostConfig\.Memory: expected integer, got string$/],
+    ['POST', '/containers/create', { Image: IMAGE, HostConfig: { Mounts: [{ Type: 'bind', Target: 5 }] } }, /^HostConfig\.Mounts\[0\]\.Target: expected string, got integer$/],
+    ['POST', '/containers/create', { Image: IMAGE, WorkingDir: `/${'a'.repeat(5000)}` }, /^WorkingDir: longer than 4096 characters$/],
+    ['POST', '/containers/create', { Cmd: ['true'] }, /^Image is required$/],
+    ['POST', '/networks/create', { Name: 'n'.repeat(300) }, /^Name: longer than 255 characters$/],
+    ['POST', '/volumes/create', { Labels: ['a'] }, /^Labels: expected object, got array$/],
+    ['POST', '/containers/x/exec', { Cmd: 'ls' }, /^Cmd: expected array, got string$/],
+  ];
+  for (const [method, path, body, message] of cases) {
+    const result = await rawRequest(engine.socket, method, path, JSON.stringify(body));
+    assert.equal(result.status, 400, `${path}: ${result.body}`);
+    assert.match(JSON.parse(result.body).message, message);
+  }
+  const query = await rawRequest(engine.socket, 'GET', '/containers/json?limit=ten');
+  assert.deepEqual([query.status, JSON.parse(query.body).message], [400, 'limit: expected integer, got "ten"']);
+});
+
+test('GET // and other unclean paths are answered (301 to the clean path, as dockerd)', async () => {
+  for (const [path, location] of [['//', '/'], ['/v1.44//containers/json', '/v1.44/containers/json'], ['/containers/../_ping', '/_ping']]) {
+    const answer = await new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
+      const req = request({ socketPath: engine.socket, path, agent: false }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode ?? 0, location: response.headers.location });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(answer, { status: 301, location });
+  }
+});
+
+test('a body that never finishes arriving is answered with a 408, and the engine keeps serving', async () => {
+  const started = Date.now();
+  const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ socketPath: engine.socket, method: 'POST', path: '/containers/create', agent: false, headers: { 'Content-Type': 'application/json', 'Content-Length': 1000 } }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.write('{"Image": "half'); // and nothing more
+  });
+  assert.equal(answer.status, 408);
+  assert.match(JSON.parse(answer.body).message, /the request body did not arrive within 10 s/);
+  assert.ok(Date.now() - started < 20_000);
   assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
 });

@@ -145,7 +145,10 @@ function ping(socket: string): Promise<boolean> {
 /** A raw request to the engine, for the bad-input tests (what a careless client would send). */
 export function rawRequest(socket: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socket, method, path, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {} }, (response) => {
+    // With a Content-Length, a body is framed for every method (node sends a GET's or a HEAD's body unframed otherwise).
+    const headers = body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
+    // A fresh connection each time: a pooled one the engine closed meanwhile would fail the write (EPIPE).
+    const req = request({ socketPath: socket, method, path, headers, agent: false }, (response) => {
       let text = '';
       response.on('data', (chunk) => (text += chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));

@@ -87,13 +87,34 @@ test('containers outlive the engine and are adopted when it starts again', async
   assert.equal(engine.docker(['rm', 'survivor']).code, 0);
 });
 
-test('what the engine cannot do yet is refused with a clear 400, never ignored', () => {
-  const devices = engine.docker(['create', '--network', 'none', '--device', '/dev/null:/dev/xnull', IMAGE]);
-  assert.notEqual(devices.code, 0);
-  assert.match(devices.stderr, /devices is not supported by berth's engine yet/);
+test('what the engine cannot do yet is refused with a clear 400 naming the field, never ignored', () => {
+  const refusals: Array<[string[], RegExp]> = [
+    [['--cpu-rt-runtime', '950000'], /HostConfig\.CpuRealtimeRuntime is not supported by berth's engine: real-time CPU scheduling/],
+    [['--runtime', 'kata'], /HostConfig\.Runtime: runtime "kata" is not supported/],
+    [['--storage-opt', 'size=1G'], /HostConfig\.StorageOpt is not supported by berth's engine/],
+    [['--security-opt', 'label=bogus'], /HostConfig\.SecurityOpt: invalid --security-opt label: "label=bogus"/],
+    [['--security-opt', 'seccomp=/not/a/profile.json'], /open \/not\/a\/profile\.json|HostConfig\.SecurityOpt: the seccomp profile/],
+    [['--gpus', 'all'], /HostConfig\.DeviceRequests is not supported by berth's engine/],
+  ];
+  for (const [flags, message] of refusals) {
+    const created = engine.docker(['create', '--network', 'none', ...flags, IMAGE]);
+    assert.notEqual(created.code, 0, flags.join(' '));
+    assert.match(created.stderr, message);
+  }
   assert.match(engine.docker(['network', 'create', '-d', 'macvlan', 'refused-net']).stderr, /network driver "macvlan" \(only "bridge"\) is not supported/);
   assert.match(engine.docker(['network', 'create', '-o', 'com.docker.network.bridge.host_binding_ipv4=1.2.3.4', 'refused-net']).stderr, /the network driver option "com.docker.network.bridge.host_binding_ipv4" is not supported/);
   assert.match(engine.docker(['volume', 'create', '-d', 'nfs', 'refused-vol']).stderr, /volume driver "nfs" \(only "local"\) is not supported/);
+});
+
+test('devices, device cgroup rules, group_add, oom_score_adj and no-new-privileges are applied inside the container', () => {
+  const script = 'echo data > /dev/xnull && stat -c %t:%T /dev/xnull; id -G; cat /proc/self/oom_score_adj; grep NoNewPrivs /proc/self/status';
+  const run = engine.docker(['run', '--rm', '--network', 'none', '--device', '/dev/null:/dev/xnull:rw', '--device-cgroup-rule', 'c 42:* rmw', '--group-add', '1234', '--group-add', '5678', '--oom-score-adj', '300', '--security-opt', 'no-new-privileges', IMAGE, 'sh', '-c', script]);
+  assert.equal(run.code, 0, run.stderr);
+  const [numbers, groups, oom, nnp] = run.stdout.trim().split('\n');
+  assert.equal(numbers, '1:3');
+  assert.deepEqual(groups!.split(' ').sort(), ['0', '1234', '5678'].sort());
+  assert.equal(oom, '300');
+  assert.match(nnp!, /NoNewPrivs:\s+1/);
 });
 
 test('bad requests: malformed JSON, unknown ids, name conflicts, and the engine keeps serving', async () => {

@@ -4,7 +4,7 @@ import { isDict } from '../../model/tree.js';
 import type { TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
 import { parseBytes } from '../../model/bytes.js';
-import type { ThrottleDeviceBody } from './engine-types.js';
+import type { ThrottleDeviceBody } from '../../engine-api/index.js';
 import type { Fragment } from './fragment.js';
 import { compact, isPresent, servicePath, toInteger, toText } from './scalars.js';
 

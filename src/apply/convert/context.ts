@@ -1,6 +1,6 @@
 // What a converter needs besides the service: names and ids the planner has already settled. Converters never ask
 // the engine anything; everything that depends on engine state arrives here.
-import type { ContainerCreateBody, EndpointSettingsBody } from './engine-types.js';
+import type { ContainerCreateBody, EndpointSettingsBody } from '../../engine-api/index.js';
 
 /** A container of another service, as the planner observed (or has just created) it. */
 export interface ContainerRef {

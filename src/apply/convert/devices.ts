@@ -6,7 +6,7 @@ import { isDict } from '../../model/tree.js';
 import type { TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
 import { deployResources } from './deploy.js';
-import type { DeviceMappingBody, DeviceRequestBody } from './engine-types.js';
+import type { DeviceMappingBody, DeviceRequestBody } from '../../engine-api/index.js';
 import type { Fragment } from './fragment.js';
 import { compact, isPresent, servicePath, toInteger, toStringList, toStringMap, toText } from './scalars.js';
 
@@ -72,7 +72,8 @@ export function convertDevices(service: ServiceConfig): Fragment {
   const devicesPath = servicePath(service.name, 'devices');
   list(service['devices'], devicesPath).forEach((raw, index) => {
     const mapping = deviceMapping(raw, [...devicesPath, index]);
-    if (mapping.PathOnHost === mapping.PathInContainer && isCdiName(mapping.PathOnHost)) cdi.push(mapping.PathOnHost);
+    const host = mapping.PathOnHost ?? '';
+    if (host === mapping.PathInContainer && isCdiName(host)) cdi.push(host);
     else mappings.push(mapping);
   });
   if (cdi.length > 0) requests.push({ Driver: 'cdi', DeviceIDs: cdi });

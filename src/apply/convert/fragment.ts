@@ -1,7 +1,7 @@
 // The shape every family converter returns: the part of the create body it owns. index.ts merges the fragments.
 import type { ServiceConfig } from '../../model/types.js';
 import type { ContainerPlanContext } from './context.js';
-import type { ContainerCreateBody, HostConfigBody } from './engine-types.js';
+import type { ContainerCreateBody, HostConfigBody } from '../../engine-api/index.js';
 
 export interface Fragment {
   readonly config?: Partial<Omit<ContainerCreateBody, 'HostConfig' | 'NetworkingConfig'>>;

@@ -4,7 +4,7 @@ import { BerthError } from '../../model/errors.js';
 import { isDict } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
 import { parseDuration } from '../../model/duration.js';
-import type { HealthConfigBody } from './engine-types.js';
+import type { HealthConfigBody } from '../../engine-api/index.js';
 import type { Fragment } from './fragment.js';
 import { compact, isPresent, servicePath, toBoolean, toInteger, toStringList } from './scalars.js';
 

@@ -146,7 +146,7 @@ test('compose-go\'s full example converts, warning about exactly what the engine
     'service "foo": deploy.restart_policy.window is a Swarm setting and will be ignored',
     'service "foo": mac_address is ignored because network_mode is set',
   ]);
-  const host = request.body.HostConfig;
+  const host = request.body.HostConfig ?? {};
   assert.equal(request.body.NetworkingConfig, undefined);
   assert.equal(host.NetworkMode, 'container:0cfeab0f748b');
   assert.deepEqual(host.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 3 });

@@ -8,7 +8,7 @@ import { convertContainerConfig } from './container-config.js';
 import type { ContainerCreateRequest, ContainerPlanContext } from './context.js';
 import { convertDevices } from './devices.js';
 import { convertDns } from './dns.js';
-import type { ContainerCreateBody, HostConfigBody } from './engine-types.js';
+import type { ContainerCreateBody, HostConfigBody } from '../../engine-api/index.js';
 import { convertEnvironment } from './environment.js';
 import type { FamilyConverter, Fragment } from './fragment.js';
 import { serviceWarning } from './fragment.js';

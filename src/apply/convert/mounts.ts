@@ -12,7 +12,7 @@ import type { ServiceConfig } from '../../model/types.js';
 import { API, apiAtLeast } from './api-version.js';
 import { parseBytes } from '../../model/bytes.js';
 import type { ContainerPlanContext, InheritedMount } from './context.js';
-import type { MountBody } from './engine-types.js';
+import type { MountBody } from '../../engine-api/index.js';
 import type { Fragment, Warn } from './fragment.js';
 import { serviceWarning } from './fragment.js';
 import { CONTAINER_PREFIX, serviceContainerId } from './references.js';
@@ -85,12 +85,15 @@ function bindString(source: string, entry: VolumeEntry): string {
   return `${source}:${entry.target}:${options.join(',')}`;
 }
 
+type Propagation = NonNullable<NonNullable<MountBody['BindOptions']>['Propagation']>;
+
 function bindOptions(entry: VolumeEntry): MountBody['BindOptions'] {
   const at = [...entry.path, 'bind'];
   const recursive = optionalText(entry.bind, 'recursive', at);
   const createHostPath = entry.bind?.['create_host_path'];
   return compact({
-    Propagation: optionalText(entry.bind, 'propagation', at),
+    // Passed on as written: the engine refuses a propagation it does not know, naming the field.
+    Propagation: optionalText(entry.bind, 'propagation', at) as Propagation | undefined,
     CreateMountpoint: isPresent(createHostPath) && toBoolean(createHostPath, [...at, 'create_host_path']) ? true : undefined,
     NonRecursive: recursive === 'disabled' ? true : undefined,
     ReadOnlyNonRecursive: recursive === 'writable' ? true : undefined,

@@ -9,7 +9,7 @@ import type { Dict, TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
 import { API, apiAtLeast } from './api-version.js';
 import type { ContainerPlanContext, ExtraNetwork } from './context.js';
-import type { EndpointSettingsBody } from './engine-types.js';
+import type { EndpointSettingsBody } from '../../engine-api/index.js';
 import type { Fragment, Warn } from './fragment.js';
 import { serviceWarning } from './fragment.js';
 import { resolveNamespaceMode } from './references.js';

@@ -5,7 +5,7 @@ import { BerthError } from '../../model/errors.js';
 import { isDict } from '../../model/tree.js';
 import type { TreePath } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
-import type { PortBindingBody } from './engine-types.js';
+import type { PortBindingBody } from '../../engine-api/index.js';
 import type { Fragment } from './fragment.js';
 import { isPresent, servicePath, toInteger, toText } from './scalars.js';
 

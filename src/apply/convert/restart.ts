@@ -2,7 +2,7 @@
 import { BerthError } from '../../model/errors.js';
 import { isDict } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
-import type { RestartPolicyBody } from './engine-types.js';
+import type { RestartPolicyBody } from '../../engine-api/index.js';
 import type { Fragment, Warn } from './fragment.js';
 import { serviceWarning } from './fragment.js';
 import { isPresent, servicePath, toInteger, toText } from './scalars.js';

@@ -2,7 +2,7 @@
 import { BerthError } from '../../model/errors.js';
 import { isDict } from '../../model/tree.js';
 import type { ServiceConfig } from '../../model/types.js';
-import type { UlimitBody } from './engine-types.js';
+import type { UlimitBody } from '../../engine-api/index.js';
 import type { Fragment } from './fragment.js';
 import { isPresent, servicePath, toInteger } from './scalars.js';
 

@@ -4,9 +4,11 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 
 interface Rule {
-  readonly names: readonly string[];
+  readonly names?: readonly string[];
+  /** The older spelling of a rule for one system call. */
+  readonly name?: string;
   readonly action: string;
-  readonly args?: ReadonlyArray<{ index: number; value: number; valueTwo?: number; op: string }>;
+  readonly args?: ReadonlyArray<{ index: number; value?: number; valueTwo?: number; op: string }>;
   readonly errnoRet?: number;
   readonly includes?: Condition;
   readonly excludes?: Condition;
@@ -18,11 +20,14 @@ interface Condition {
   readonly minKernel?: string;
 }
 
-interface Profile {
+/** A profile in Docker's format: its default, or one a client sent (`seccomp=<JSON>`, checked by security-opt.ts). */
+export interface Profile {
   readonly defaultAction: string;
   readonly defaultErrnoRet?: number;
-  readonly archMap: ReadonlyArray<{ architecture: string; subArchitectures: readonly string[] }>;
-  readonly syscalls: readonly Rule[];
+  readonly architectures?: readonly string[];
+  readonly archMap?: ReadonlyArray<{ architecture: string; subArchitectures?: readonly string[] }>;
+  readonly flags?: readonly string[];
+  readonly syscalls?: readonly Rule[];
 }
 
 let profile: Profile | undefined;
@@ -43,13 +48,12 @@ function atLeast(kernel: [number, number], minimum: string): boolean {
   return kernel[0] > major || (kernel[0] === major && kernel[1] >= minor);
 }
 
-/** The OCI `linux.seccomp` for a container with these (bounding) capabilities, on amd64. */
-export function resolveSeccomp(capabilities: readonly string[], kernel = release()): Record<string, unknown> {
-  const source = defaultProfile();
+/** The OCI `linux.seccomp` for a container with these (bounding) capabilities, on amd64 (Docker's profile by default). */
+export function resolveSeccomp(capabilities: readonly string[], kernel = release(), source: Profile = defaultProfile()): Record<string, unknown> {
   const arch = 'amd64';
   const running = kernelVersion(kernel);
   const has = (cap: string): boolean => capabilities.includes(cap);
-  const syscalls = source.syscalls
+  const syscalls = (source.syscalls ?? [])
     .filter((rule) => {
       const { includes = {}, excludes = {} } = rule;
       if (excludes.arches?.includes(arch)) return false;
@@ -61,16 +65,18 @@ export function resolveSeccomp(capabilities: readonly string[], kernel = release
       return true;
     })
     .map((rule) => ({
-      names: rule.names,
+      names: rule.names ?? (rule.name ? [rule.name] : []),
       action: rule.action,
-      ...(rule.args && rule.args.length > 0 ? { args: rule.args.map((arg) => ({ index: arg.index, value: arg.value, ...(arg.valueTwo ? { valueTwo: arg.valueTwo } : {}), op: arg.op })) } : {}),
+      ...(rule.args && rule.args.length > 0 ? { args: rule.args.map((arg) => ({ index: arg.index, value: arg.value ?? 0, ...(arg.valueTwo ? { valueTwo: arg.valueTwo } : {}), op: arg.op })) } : {}),
       ...(rule.errnoRet !== undefined ? { errnoRet: rule.errnoRet } : {}),
     }));
-  const native = source.archMap.find((entry) => entry.architecture === 'SCMP_ARCH_X86_64');
+  const native = source.archMap?.find((entry) => entry.architecture === 'SCMP_ARCH_X86_64');
+  const architectures = source.architectures && source.architectures.length > 0 ? [...source.architectures] : native ? [native.architecture, ...(native.subArchitectures ?? [])] : ['SCMP_ARCH_X86_64'];
   return {
     defaultAction: source.defaultAction,
     ...(source.defaultErrnoRet !== undefined ? { defaultErrnoRet: source.defaultErrnoRet } : {}),
-    architectures: native ? [native.architecture, ...native.subArchitectures] : ['SCMP_ARCH_X86_64'],
-    syscalls,
+    architectures,
+    ...(source.flags && source.flags.length > 0 ? { flags: [...source.flags] } : {}),
+    syscalls: syscalls.filter((rule) => rule.names.length > 0),
   };
 }

@@ -1,7 +1,12 @@
 // A container's OCI runtime config: Docker's defaults (capabilities, masked and read-only paths, devices, seccomp)
 // plus what its create request asks for. What the engine cannot honour yet was refused at create.
 import { readFileSync } from 'node:fs';
+import type { HostConfigBody } from '../../engine-api/containers.js';
+import { blockDevice, deviceCgroupRule, hostDevice } from './devices.js';
+import { hostSupport } from './host-support.js';
+import type { HostSupport } from './host-support.js';
 import { resolveSeccomp } from './seccomp.js';
+import { parseSecurityOpt } from './security-opt.js';
 
 type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,31 +31,7 @@ export interface ContainerToRun {
 }
 
 /** The `HostConfig` settings the spec applies (the create request was checked against what the engine honours). */
-export interface RuntimeHostSettings {
-  readonly Init?: boolean | null;
-  readonly Ulimits?: ReadonlyArray<{ readonly Name: string; readonly Soft: number; readonly Hard: number }> | null;
-  readonly Privileged?: boolean;
-  readonly CapAdd?: readonly string[] | null;
-  readonly CapDrop?: readonly string[] | null;
-  readonly OomScoreAdj?: number;
-  readonly ReadonlyRootfs?: boolean;
-  readonly NetworkMode?: string;
-  readonly PidMode?: string;
-  readonly IpcMode?: string;
-  readonly SecurityOpt?: readonly string[] | null;
-  readonly Sysctls?: Readonly<Record<string, string>> | null;
-  readonly Memory?: number;
-  readonly MemoryReservation?: number;
-  readonly MemorySwap?: number;
-  readonly CpuShares?: number;
-  readonly NanoCpus?: number;
-  readonly CpuQuota?: number;
-  readonly CpuPeriod?: number;
-  readonly CpusetCpus?: string;
-  readonly PidsLimit?: number | null;
-  readonly ShmSize?: number;
-  readonly Tmpfs?: Readonly<Record<string, string>> | null;
-}
+export type RuntimeHostSettings = HostConfigBody;
 
 export interface SpecInputs {
   readonly record: ContainerToRun;
@@ -66,6 +47,8 @@ export interface SpecInputs {
   readonly networkNamespace?: string;
   /** The container's binds and volumes, their host paths resolved (a volume's data, or its subpath). */
   readonly mounts: ReadonlyArray<{ readonly source: string; readonly target: string; readonly readOnly: boolean; readonly propagation?: string }>;
+  /** What the host's kernel supports (probed when not given; tests give it). */
+  readonly host?: HostSupport;
 }
 
 const ALL_CAPABILITIES = [
@@ -128,7 +111,7 @@ export function buildSpec(inputs: SpecInputs): Spec {
     // Never above what the host allows: runc would refuse to start.
     const cap = (value: number): number => (limit.Name === 'nofile' ? Math.min(value, inputs.hostRlimitNofile) : value);
     proc.rlimits = proc.rlimits.filter((entry: { type: string }) => entry.type !== type);
-    proc.rlimits.push({ type, hard: cap(limit.Hard), soft: cap(limit.Soft) });
+    proc.rlimits.push({ type, hard: cap(limit.Hard ?? 0), soft: cap(limit.Soft ?? 0) });
   }
 
   let capabilities: string[] = host.Privileged ? allCapabilities() : [...proc.capabilities.bounding];
@@ -141,13 +124,30 @@ export function buildSpec(inputs: SpecInputs): Spec {
   }
   proc.capabilities = { bounding: capabilities, effective: capabilities, permitted: capabilities };
   if (host.OomScoreAdj) proc.oomScoreAdj = host.OomScoreAdj;
+  const security = parseSecurityOpt(host.SecurityOpt ?? [], inputs.host ?? hostSupport());
+  if (security.noNewPrivileges) proc.noNewPrivileges = true;
+  if (security.apparmor && !host.Privileged) proc.apparmorProfile = security.apparmor;
+  const [height = 0, width = 0] = host.ConsoleSize ?? [];
+  if (config.Tty && height > 0 && width > 0) proc.consoleSize = { height, width };
 
   spec.root = { path: inputs.rootfs, readonly: Boolean(host.ReadonlyRootfs) };
   spec.hostname = record.hostname;
   if (config.Domainname) spec.domainname = config.Domainname;
+  if (host.Annotations && Object.keys(host.Annotations).length > 0) spec.annotations = { ...host.Annotations };
 
   const linux = spec.linux;
-  linux.cgroupsPath = `/berth/${record.id}`;
+  linux.cgroupsPath = `${cgroupParent(host.CgroupParent)}/${record.id}`;
+  if (host.UTSMode === 'host') {
+    // The host's hostname is the container's: nothing to set.
+    linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'uts');
+    delete spec.hostname;
+    delete spec.domainname;
+  }
+  // As dockerd: a cgroup namespace of its own on cgroup v2 (and when asked), the host's on v1 unless asked.
+  const cgroupVersion = (inputs.host ?? hostSupport()).cgroupVersion;
+  const cgroupNamespace = host.CgroupnsMode === 'private' || (host.CgroupnsMode !== 'host' && cgroupVersion === 2 && !host.Privileged);
+  linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'cgroup');
+  if (cgroupNamespace) linux.namespaces.push({ type: 'cgroup' });
   if (host.NetworkMode === 'host') linux.namespaces = linux.namespaces.filter((ns: { type: string }) => ns.type !== 'network' && ns.type !== 'uts');
   if (inputs.networkNamespace) {
     linux.namespaces = linux.namespaces.map((ns: { type: string }) => (ns.type === 'network' ? { type: 'network', path: inputs.networkNamespace } : ns));
@@ -163,9 +163,23 @@ export function buildSpec(inputs: SpecInputs): Spec {
       mount.destination === '/sys' || mount.destination === '/sys/fs/cgroup' ? { ...mount, options: mount.options.filter((option) => option !== 'ro') } : mount,
     );
   }
-  // Docker's profile, resolved for this container's capabilities (cap_add can allow more system calls).
-  if (!host.Privileged) linux.seccomp = resolveSeccomp(capabilities);
-  if ((host.SecurityOpt ?? []).some((option) => /^seccomp[=:]unconfined$/.test(option))) delete linux.seccomp;
+  // Docker's profile (or the one the request carries), resolved for this container's capabilities (cap_add can
+  // allow more system calls); none for a privileged container or with seccomp=unconfined, as dockerd.
+  if (host.Privileged || security.seccomp === 'unconfined') delete linux.seccomp;
+  else linux.seccomp = resolveSeccomp(capabilities, undefined, security.seccomp);
+  if (!host.Privileged) {
+    if (host.MaskedPaths) linux.maskedPaths = [...host.MaskedPaths];
+    if (host.ReadonlyPaths) linux.readonlyPaths = [...host.ReadonlyPaths];
+    if (security.unconfinedSystemPaths) {
+      linux.maskedPaths = [];
+      linux.readonlyPaths = [];
+    }
+  }
+  if (security.writableCgroups !== undefined) {
+    spec.mounts = spec.mounts.map((mount: { destination: string; options: string[] }) =>
+      mount.destination === '/sys/fs/cgroup' ? { ...mount, options: [...mount.options.filter((option) => option !== 'ro' && option !== 'rw'), security.writableCgroups ? 'rw' : 'ro'] } : mount,
+    );
+  }
   const sysctl = { ...linux.sysctl, ...(host.Sysctls ?? {}) };
   if (host.NetworkMode === 'host') {
     // The host's network namespace is not the container's to tune.
@@ -174,7 +188,13 @@ export function buildSpec(inputs: SpecInputs): Spec {
   linux.sysctl = sysctl;
 
   const resources = linux.resources;
-  if (host.Memory) resources.memory = { limit: host.Memory, ...(host.MemoryReservation ? { reservation: host.MemoryReservation } : {}), ...(host.MemorySwap ? { swap: host.MemorySwap } : {}) };
+  const memory: Record<string, unknown> = {};
+  if (host.Memory) memory.limit = host.Memory;
+  if (host.MemoryReservation) memory.reservation = host.MemoryReservation;
+  if (host.MemorySwap) memory.swap = host.MemorySwap;
+  if (host.MemorySwappiness !== undefined && host.MemorySwappiness >= 0) memory.swappiness = host.MemorySwappiness;
+  if (host.OomKillDisable) memory.disableOOMKiller = true;
+  if (Object.keys(memory).length > 0) resources.memory = memory;
   const cpu: Record<string, unknown> = {};
   if (host.CpuShares) cpu.shares = host.CpuShares;
   if (host.NanoCpus) {
@@ -184,8 +204,12 @@ export function buildSpec(inputs: SpecInputs): Spec {
   if (host.CpuQuota) cpu.quota = host.CpuQuota;
   if (host.CpuPeriod) cpu.period = host.CpuPeriod;
   if (host.CpusetCpus) cpu.cpus = host.CpusetCpus;
+  if (host.CpusetMems) cpu.mems = host.CpusetMems;
   if (Object.keys(cpu).length > 0) resources.cpu = cpu;
   if (host.PidsLimit && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
+  const blockIO = blkio(host);
+  if (Object.keys(blockIO).length > 0) resources.blockIO = blockIO;
+  if (!host.Privileged) addDevices(linux, host);
 
   if (host.ShmSize) {
     spec.mounts = spec.mounts.map((mount: { destination: string; options: string[] }) =>
@@ -207,4 +231,46 @@ export function buildSpec(inputs: SpecInputs): Spec {
     spec.mounts.push({ destination: target, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...(options ? options.split(',') : [])] });
   }
   return spec;
+}
+
+/** The cgroup the container's own goes under: `/berth` by default, else `CgroupParent` (as dockerd's cgroupfs driver). */
+function cgroupParent(parent: string | undefined): string {
+  if (!parent) return '/berth';
+  const clean = parent.split('/').filter((part) => part !== '' && part !== '.').join('/');
+  return `/${clean}`;
+}
+
+/** What a device path must be (the field table refused it at create otherwise; a device gone since is an error). */
+function mustDevice<T>(found: T | string): T {
+  if (typeof found === 'string') throw new Error(found);
+  return found;
+}
+
+/** `Blkio*`: the weight and per-device weights and throttles, devices named by their numbers. */
+function blkio(host: RuntimeHostSettings): Record<string, unknown> {
+  const blockIO: Record<string, unknown> = {};
+  if (host.BlkioWeight) blockIO.weight = host.BlkioWeight;
+  const numbers = (path: string | undefined): { major: number; minor: number } => {
+    const { major, minor } = mustDevice(blockDevice(path ?? ''));
+    return { major, minor };
+  };
+  const weights = (host.BlkioWeightDevice ?? []).map((entry) => ({ ...numbers(entry.Path), weight: entry.Weight ?? 0 }));
+  if (weights.length > 0) blockIO.weightDevice = weights;
+  const throttles = { throttleReadBpsDevice: host.BlkioDeviceReadBps, throttleWriteBpsDevice: host.BlkioDeviceWriteBps, throttleReadIOPSDevice: host.BlkioDeviceReadIOps, throttleWriteIOPSDevice: host.BlkioDeviceWriteIOps };
+  for (const [key, list] of Object.entries(throttles)) {
+    const entries = (list ?? []).map((entry) => ({ ...numbers(entry.Path), rate: entry.Rate ?? 0 }));
+    if (entries.length > 0) blockIO[key] = entries;
+  }
+  return blockIO;
+}
+
+/** `Devices` (the node in the container and its cgroup rule) and `DeviceCgroupRules`. */
+function addDevices(linux: Spec, host: RuntimeHostSettings): void {
+  linux.devices ??= [];
+  for (const device of host.Devices ?? []) {
+    const found = mustDevice(hostDevice(device.PathOnHost ?? ''));
+    linux.devices.push({ path: device.PathInContainer || device.PathOnHost, type: found.type, major: found.major, minor: found.minor, fileMode: found.mode, uid: 0, gid: 0 });
+    linux.resources.devices.push({ allow: true, type: found.type, major: found.major, minor: found.minor, access: device.CgroupPermissions || 'rwm' });
+  }
+  for (const text of host.DeviceCgroupRules ?? []) linux.resources.devices.push(mustDevice(deviceCgroupRule(text)));
 }

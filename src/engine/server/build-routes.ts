@@ -3,23 +3,25 @@
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { BuildQuery } from '../../engine-api/build.js';
+import type { BuildQueryValues } from '../../engine-api/build.js';
 import { invalid, unsupported } from '../errors.js';
 import type { BuildRequest } from '../services/build/builder.js';
+import { BUILD_QUERY_FIELDS } from '../services/fields/other-fields.js';
 import { parseRegistryConfigHeader } from '../services/registry/auth.js';
-import { queryBoolean, queryInteger } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addBuildRoutes(router: Router, services: EngineServices): void {
-  router.add('POST', '/build', async ({ request, response, query }) => {
-    const build = { ...buildRequest(query), credentials: parseRegistryConfigHeader(request.headers['x-registry-config']) };
-    const quiet = queryBoolean(query, 'q');
+  router.add('POST', '/build', { query: BuildQuery, fields: BUILD_QUERY_FIELDS }, async ({ request, response, q }) => {
+    const build = { ...buildRequest(q), credentials: parseRegistryConfigHeader(request.headers['x-registry-config']) };
+    const quiet = Boolean(q.q);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: object): void => {
       response.write(`${JSON.stringify(message)}\n`);
     };
     // What this builder takes but cannot honour is said, not silently dropped.
-    const cacheFrom = (query.get('cachefrom') ?? '').replace(/[[\]"\s]/g, '');
+    const cacheFrom = (q.cachefrom ?? []).join(',');
     if (cacheFrom && !quiet) send({ stream: `[Warning] cache-from (${cacheFrom}) is not used: berth's engine keys its own step cache\n` });
     try {
       const id = await services.builder.build(await decompressed(request), build, {
@@ -42,36 +44,28 @@ export function addBuildRoutes(router: Router, services: EngineServices): void {
 }
 
 /** The query as a build request; what the classic builder of this engine does not do is refused up front. */
-function buildRequest(query: URLSearchParams): BuildRequest {
-  if (query.get('remote')) throw unsupported('a remote build context (the engine fetches nothing from the network)');
-  if (query.get('version') === '2') throw unsupported('BuildKit (version=2): use the classic builder (DOCKER_BUILDKIT=0)');
-  if (queryBoolean(query, 'squash')) throw unsupported('squash');
-  const platform = query.get('platform');
-  if (platform && !/^linux(\/amd64)?$/.test(platform)) throw invalid(`platform ${platform} is not this engine's (linux/amd64)`);
-  const json = <T>(name: string, fallback: T): T => {
-    const raw = query.get(name);
-    if (!raw) return fallback;
-    try {
-      return JSON.parse(raw) as T;
-    } catch {
-      throw invalid(`invalid ${name}: ${raw}`);
-    }
-  };
-  const target = query.get('target');
-  const shmSize = queryInteger(query, 'shmsize');
+function buildRequest(q: BuildQueryValues): BuildRequest {
+  if (q.version === '2') throw unsupported('BuildKit (version=2): use the classic builder (DOCKER_BUILDKIT=0)');
+  if (q.version !== undefined && q.version !== '1') throw invalid(`invalid version: "${q.version}" (1 or 2)`);
+  if (q.platform && !/^linux(\/amd64)?$/.test(q.platform)) throw invalid(`platform ${q.platform} is not this engine's (linux/amd64)`);
   return {
-    tags: query.getAll('t').filter(Boolean),
-    dockerfile: query.get('dockerfile') || 'Dockerfile',
-    buildArgs: json<Record<string, string | null>>('buildargs', {}),
-    ...(target ? { target } : {}),
-    labels: json<Record<string, string>>('labels', {}),
-    noCache: queryBoolean(query, 'nocache'),
-    networkMode: query.get('networkmode') || 'default',
-    ...(shmSize ? { shmSize } : {}),
-    extraHosts: (query.get('extrahosts') ?? '').split(',').filter(Boolean),
-    ulimits: json<Array<{ Name: string; Soft: number; Hard: number }>>('ulimits', []),
-    pull: queryBoolean(query, 'pull'),
+    tags: q.t ?? [],
+    dockerfile: q.dockerfile ?? 'Dockerfile',
+    buildArgs: q.buildargs ?? {},
+    ...(q.target ? { target: q.target } : {}),
+    labels: q.labels ?? {},
+    noCache: Boolean(q.nocache),
+    networkMode: q.networkmode ?? 'default',
+    ...(q.shmsize ? { shmSize: q.shmsize } : {}),
+    extraHosts: (q.extrahosts ?? '').split(',').filter(Boolean),
+    ulimits: (q.ulimits ?? []).map((limit) => ({ Name: limit.Name, Soft: limit.Soft ?? 0, Hard: limit.Hard ?? 0 })),
+    pull: pullRequested(q.pull),
   };
+}
+
+/** `pull` is a boolean for the classic builder (`1`, `true`) and a policy string for BuildKit. */
+function pullRequested(value: string | undefined): boolean {
+  return value !== undefined && !['0', 'no', 'false', 'none'].includes(value.trim().toLowerCase());
 }
 
 /** The context as a tar stream, gunzipped when the client compressed it (the first two bytes tell). */

@@ -1,31 +1,36 @@
 // Containers: create, list, inspect, the lifecycle, wait, resize and logs.
+import { ContainerCreate } from '../../engine-api/containers.js';
+import { filters, flag, int, text } from '../../engine-api/query.js';
 import { EngineError, invalid } from '../errors.js';
-import type { CreateConfig } from '../services/container-record.js';
+import { hostSupport } from '../runtime/host-support.js';
+import { containerFields } from '../services/fields/container-fields.js';
 import { frame, readLog } from '../services/logs.js';
 import { attachOutput, isRunning } from './attach.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { matchesFilters } from './filters.js';
 import { containerInspect, containerSummary } from './format.js';
-import { queryBoolean, queryFilters, queryInteger, readJson, sendEmpty, sendJson } from './http.js';
+import { sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addContainerRoutes(router: Router, services: EngineServices): void {
   const { containers, layout } = services;
-  router.add('POST', '/containers/create', async ({ request, response, query }) => {
-    const body = await readJson<CreateConfig>(request);
-    if (!body) throw invalid('config cannot be empty in order to create a container');
-    const platform = query.get('platform');
-    if (platform && !/^linux(\/amd64)?$/.test(platform)) throw invalid(`image platform ${platform} does not match the engine (linux/amd64)`);
-    const record = await containers.create(body, query.get('name'));
+  const create = {
+    fields: containerFields(hostSupport()),
+    body: { description: ContainerCreate, limit: 4 * 1024 * 1024, emptyMessage: 'config cannot be empty in order to create a container' },
+    query: { name: text({ max: 255, pattern: /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/, patternName: 'a valid container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)' }), platform: text({ max: 256 }) },
+  };
+  router.add('POST', '/containers/create', create, async ({ response, body, q }) => {
+    if (q.platform && !/^linux(\/amd64)?$/.test(q.platform)) throw invalid(`image platform ${q.platform} does not match the engine (linux/amd64)`);
+    const record = await containers.create(body, q.name ?? null);
     sendJson(response, 201, { Id: record.id, Warnings: [] });
   });
-  router.add('GET', '/containers/json', ({ response, query }) => {
-    const filters = queryFilters(query);
+  router.add('GET', '/containers/json', { query: { all: flag(), limit: int(), size: flag(), filters: filters() } }, ({ response, q }) => {
+    const given = q.filters ?? new Map<string, string[]>();
     let list = containers.all();
-    if (!queryBoolean(query, 'all') && !filters.has('status')) list = list.filter((record) => record.state.status === 'running' || record.state.status === 'paused');
-    list = list.filter((record) => matchesFilters(record, filters, services));
-    const limit = queryInteger(query, 'limit');
+    if (!q.all && !given.has('status')) list = list.filter((record) => record.state.status === 'running' || record.state.status === 'paused');
+    list = list.filter((record) => matchesFilters(record, given, services));
+    const limit = q.limit;
     if (limit !== undefined && limit > 0) list = list.slice(0, limit);
     sendJson(response, 200, list.map(containerSummary));
   });
@@ -34,16 +39,17 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     const outcome = await containers.start(params.id!);
     sendEmpty(response, outcome === 'already' ? 304 : 204);
   });
-  router.add('POST', '/containers/{id}/stop', async ({ response, params, query }) => {
-    const outcome = await containers.stop(params.id!, queryInteger(query, 't'), query.get('signal') ?? undefined);
+  const stopQuery = { t: int(), signal: text({ max: 32 }) };
+  router.add('POST', '/containers/{id}/stop', { query: stopQuery }, async ({ response, params, q }) => {
+    const outcome = await containers.stop(params.id!, q.t, q.signal);
     sendEmpty(response, outcome === 'already' ? 304 : 204);
   });
-  router.add('POST', '/containers/{id}/restart', async ({ response, params, query }) => {
-    await containers.restart(params.id!, queryInteger(query, 't'));
+  router.add('POST', '/containers/{id}/restart', { query: stopQuery }, async ({ response, params, q }) => {
+    await containers.restart(params.id!, q.t);
     sendEmpty(response, 204);
   });
-  router.add('POST', '/containers/{id}/kill', async ({ response, params, query }) => {
-    await containers.kill(params.id!, query.get('signal') || 'SIGKILL');
+  router.add('POST', '/containers/{id}/kill', { query: { signal: text({ max: 32 }) } }, async ({ response, params, q }) => {
+    await containers.kill(params.id!, q.signal ?? 'SIGKILL');
     sendEmpty(response, 204);
   });
   router.add('POST', '/containers/{id}/pause', async ({ response, params }) => {
@@ -54,40 +60,38 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     await containers.unpause(params.id!);
     sendEmpty(response, 204);
   });
-  router.add('POST', '/containers/{id}/rename', ({ response, params, query }) => {
-    const name = query.get('name');
-    if (!name) throw invalid('name is required');
-    containers.rename(params.id!, name);
+  router.add('POST', '/containers/{id}/rename', { query: { name: text({ max: 255 }) } }, ({ response, params, q }) => {
+    if (!q.name) throw invalid('name is required');
+    containers.rename(params.id!, q.name);
     sendEmpty(response, 204);
   });
-  router.add('DELETE', '/containers/{id}', async ({ response, params, query }) => {
-    if (queryBoolean(query, 'link')) throw new EngineError('unsupported', 'removing links is not supported by berth\'s engine yet');
-    await containers.remove(params.id!, queryBoolean(query, 'force'), queryBoolean(query, 'v'));
+  router.add('DELETE', '/containers/{id}', { query: { link: flag(), force: flag(), v: flag() } }, async ({ response, params, q }) => {
+    if (q.link) throw new EngineError('unsupported', 'removing links is not supported by berth\'s engine yet');
+    await containers.remove(params.id!, Boolean(q.force), Boolean(q.v));
     sendEmpty(response, 204);
   });
-  router.add('POST', '/containers/{id}/wait', async ({ response, params, query }) => {
+  router.add('POST', '/containers/{id}/wait', { query: { condition: text({ max: 32 }) } }, async ({ response, params, q }) => {
     const record = containers.get(params.id!);
-    const waiting = containers.wait(record.id, query.get('condition') ?? 'not-running');
+    const waiting = containers.wait(record.id, q.condition ?? 'not-running');
     // Clients wait for the headers before starting the container: send them now, the body when it stops.
     response.writeHead(200, { 'Content-Type': 'application/json' });
     response.flushHeaders();
     const code = await waiting;
     response.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
   });
-  router.add('POST', '/containers/{id}/resize', ({ response, params, query }) => {
-    containers.resize(params.id!, queryInteger(query, 'h') ?? 24, queryInteger(query, 'w') ?? 80);
+  router.add('POST', '/containers/{id}/resize', { query: { h: int({ min: 0, max: 65535 }), w: int({ min: 0, max: 65535 }) } }, ({ response, params, q }) => {
+    containers.resize(params.id!, q.h ?? 24, q.w ?? 80);
     sendEmpty(response, 200);
   });
-  router.add('GET', '/containers/{id}/logs', async ({ request, response, params, query }) => {
+  const logsQuery = { stdout: flag(), stderr: flag(), tail: text({ max: 32 }), since: text({ max: 64 }), until: text({ max: 64 }), timestamps: flag(), follow: flag(), details: flag() };
+  router.add('GET', '/containers/{id}/logs', { query: logsQuery }, async ({ request, response, params, q }) => {
     const record = containers.get(params.id!);
-    const stdout = queryBoolean(query, 'stdout');
-    const stderr = queryBoolean(query, 'stderr');
+    const { stdout = false, stderr = false } = q;
     if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
-    const tailText = query.get('tail');
-    const tail = tailText && tailText !== 'all' ? Number(tailText) : undefined;
-    const since = Number(query.get('since') ?? 0) || undefined;
-    const until = Number(query.get('until') ?? 0) || undefined;
-    const timestamps = queryBoolean(query, 'timestamps');
+    const tail = q.tail && q.tail !== 'all' ? Number(q.tail) : undefined;
+    const since = logTime(q.since, 'since');
+    const until = logTime(q.until, 'until');
+    const timestamps = Boolean(q.timestamps);
     response.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
     response.flushHeaders();
     const follower = readLog(
@@ -98,7 +102,7 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
         // A terminal's output is one stream, sent as is; otherwise each chunk is framed with its stream.
         response.write(record.config.Tty ? payload : frame(entry.stream, payload));
       },
-      queryBoolean(query, 'follow'),
+      Boolean(q.follow),
       () => isRunning(containers, record.id),
     );
     request.on('close', () => follower.stop());
@@ -116,4 +120,12 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     await attachOutput(services, record, query, response).done;
     response.end();
   });
+}
+
+/** `since`/`until` of a logs request: Unix seconds (with fractions) or nothing. */
+function logTime(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw invalid(`invalid value for ${name}: "${value}"`);
+  return parsed || undefined;
 }

@@ -1,20 +1,18 @@
 // Exec: create, start (without an upgrade the output is the response body), inspect, resize.
-import { invalid } from '../errors.js';
-import type { ExecConfig } from '../services/exec.js';
+import { ExecCreate, ExecStart } from '../../engine-api/exec.js';
+import { int } from '../../engine-api/query.js';
+import { EXEC_CREATE_FIELDS } from '../services/fields/other-fields.js';
 import { frame } from '../services/logs.js';
-import { readJson, sendEmpty, sendJson } from './http.js';
+import { sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addExecRoutes(router: Router, services: EngineServices): void {
   const { execs } = services;
-  router.add('POST', '/containers/{id}/exec', async ({ request, response, params }) => {
-    const config = await readJson<ExecConfig>(request);
-    if (!config) throw invalid('exec config cannot be empty');
-    sendJson(response, 201, { Id: execs.create(params.id!, config).id });
+  router.add('POST', '/containers/{id}/exec', { body: { description: ExecCreate, limit: 1024 * 1024, emptyMessage: 'exec config cannot be empty' }, fields: EXEC_CREATE_FIELDS }, ({ response, params, body }) => {
+    sendJson(response, 201, { Id: execs.create(params.id!, body).id });
   });
-  router.add('POST', '/exec/{id}/start', async ({ request, response, params }) => {
-    const body = (await readJson<{ Detach?: boolean; Tty?: boolean }>(request)) ?? {};
+  router.add('POST', '/exec/{id}/start', { body: { description: ExecStart, limit: 64 * 1024 } }, async ({ response, params, body }) => {
     execs.get(params.id!);
     if (body.Detach) {
       void execs.start(params.id!, undefined);
@@ -29,7 +27,7 @@ export function addExecRoutes(router: Router, services: EngineServices): void {
     response.end();
   });
   router.add('GET', '/exec/{id}/json', ({ response, params }) => sendJson(response, 200, execs.inspect(params.id!)));
-  router.add('POST', '/exec/{id}/resize', ({ response, params }) => {
+  router.add('POST', '/exec/{id}/resize', { query: { h: int({ min: 0, max: 65535 }), w: int({ min: 0, max: 65535 }) } }, ({ response, params }) => {
     execs.get(params.id!);
     sendEmpty(response, 200);
   });

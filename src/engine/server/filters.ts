@@ -1,4 +1,5 @@
 // The `filters` of list and events requests: labels, globs on references, and the container filters compose uses.
+import { RE2JS } from 're2js';
 import { invalid } from '../errors.js';
 import type { ContainerRecord } from '../services/container-record.js';
 import type { ImageRecord } from '../services/images.js';
@@ -9,6 +10,32 @@ export function labelMatches(labels: Readonly<Record<string, string>>, filter: s
   if (equals < 0) return filter in labels;
   return labels[filter.slice(0, equals)] === filter.slice(equals + 1);
 }
+
+/**
+ * moby's `filters.Match`: a value equal to the text, or a Go regular expression (RE2, so linear time whatever the
+ * pattern) found in it; a pattern that does not compile matches nothing, as in dockerd.
+ */
+export function filterMatch(values: readonly string[], text: string): boolean {
+  return values.some((value) => value === text || compiled(value)?.matcher(text).find() === true);
+}
+
+const patterns = new Map<string, RE2JS | undefined>();
+function compiled(pattern: string): RE2JS | undefined {
+  if (!patterns.has(pattern)) {
+    if (patterns.size > 1000) patterns.clear();
+    let regex: RE2JS | undefined;
+    try {
+      regex = RE2JS.compile(pattern);
+    } catch {
+      regex = undefined;
+    }
+    patterns.set(pattern, regex);
+  }
+  return patterns.get(pattern);
+}
+
+const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
 
 export function globMatch(pattern: string, text: string): boolean {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.');
@@ -23,12 +50,14 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
         if (!values.every((value) => labelMatches(record.config.Labels, value))) return false;
         break;
       case 'name':
-        if (!any((value) => new RegExp(value.replace(/^\//, '')).test(record.name))) return false;
+        // As dockerd: the name with its leading slash or without, so `^/web$` and `^web$` both match web.
+        if (!filterMatch(values, `/${record.name}`) && !filterMatch(values, record.name)) return false;
         break;
       case 'id':
-        if (!any((value) => record.id.startsWith(value))) return false;
+        if (!filterMatch(values, record.id)) return false;
         break;
       case 'status':
+        for (const value of values) if (!STATUSES.includes(value)) throw invalid(`invalid filter 'status=${value}'`);
         if (!any((value) => value === record.state.status)) return false;
         break;
       case 'ancestor':
@@ -48,9 +77,11 @@ export function matchesFilters(record: ContainerRecord, filters: Map<string, str
         break;
       }
       case 'health':
+        for (const value of values) if (!HEALTH.includes(value)) throw invalid(`Unrecognised filter value for health: ${value}`);
         if (!any((value) => value === (record.state.health?.Status ?? 'none'))) return false;
         break;
       case 'exited':
+        for (const value of values) if (!/^-?\d{1,10}$/.test(value)) throw invalid(`invalid filter 'exited=${value}'`);
         if (record.state.status !== 'exited' || !any((value) => Number(value) === record.state.exitCode)) return false;
         break;
       default:

@@ -1,9 +1,11 @@
 // Networks: create, list with filters, inspect, remove (409 while containers use it), connect, disconnect, prune.
+import { NetworkConnect, NetworkCreate, NetworkDisconnect } from '../../engine-api/networks.js';
+import { filters, flag, text } from '../../engine-api/query.js';
 import { invalid } from '../errors.js';
-import type { EndpointRequest } from '../services/container-record.js';
-import type { NetworkRecord, NetworkRequest } from '../services/networks.js';
+import { NETWORK_CONNECT_FIELDS, NETWORK_CREATE_FIELDS } from '../services/fields/other-fields.js';
+import type { NetworkRecord } from '../services/networks.js';
 import { labelMatches, timestamp } from './filters.js';
-import { queryFilters, readJson, sendEmpty, sendJson } from './http.js';
+import { sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -66,43 +68,39 @@ export function addNetworkRoutes(router: Router, services: EngineServices): void
     return true;
   };
 
-  router.add('GET', '/networks', ({ response, query }) => {
-    const filters = queryFilters(query);
-    const list = networks.list().filter((record) => matches(record, filters, ['name', 'id', 'driver', 'scope', 'type', 'label', 'dangling']));
+  router.add('GET', '/networks', { query: { filters: filters() } }, ({ response, q }) => {
+    const given = q.filters ?? new Map<string, string[]>();
+    const list = networks.list().filter((record) => matches(record, given, ['name', 'id', 'driver', 'scope', 'type', 'label', 'dangling']));
     sendJson(response, 200, list.map((record) => networkJson(record, false)));
   });
-  router.add('POST', '/networks/create', async ({ request, response }) => {
-    const body = await readJson<NetworkRequest>(request);
-    if (!body) throw invalid('network config cannot be empty');
+  router.add('POST', '/networks/create', { body: { description: NetworkCreate, limit: 1024 * 1024, emptyMessage: 'network config cannot be empty' }, fields: NETWORK_CREATE_FIELDS }, async ({ response, body }) => {
     const record = await networks.create(body);
     sendJson(response, 201, { Id: record.id, Warning: '' });
   });
-  router.add('POST', '/networks/prune', async ({ response, query }) => {
-    const filters = queryFilters(query);
+  router.add('POST', '/networks/prune', { query: { filters: filters() } }, async ({ response, q }) => {
+    const given = q.filters ?? new Map<string, string[]>();
     const deleted: string[] = [];
     for (const record of networks.list()) {
-      if (networks.isPredefined(record) || !matches(record, filters, ['label', 'label!', 'until'])) continue;
+      if (networks.isPredefined(record) || !matches(record, given, ['label', 'label!', 'until'])) continue;
       if (containers.networkUsers(record.id).length > 0) continue;
       await networks.remove(record.id, []);
       deleted.push(record.name);
     }
     sendJson(response, 200, { NetworksDeleted: deleted });
   });
-  router.add('GET', '/networks/{id}', ({ response, params }) => sendJson(response, 200, networkJson(networks.get(params.id!), true)));
+  router.add('GET', '/networks/{id}', { query: { verbose: flag(), scope: text({ max: 32 }) } }, ({ response, params }) => sendJson(response, 200, networkJson(networks.get(params.id!), true)));
   router.add('DELETE', '/networks/{id}', async ({ response, params }) => {
     const record = networks.get(params.id!);
     await networks.remove(record.id, containers.networkUsers(record.id));
     sendEmpty(response, 204);
   });
-  router.add('POST', '/networks/{id}/connect', async ({ request, response, params }) => {
-    const body = await readJson<{ Container?: string; EndpointConfig?: EndpointRequest | null }>(request);
-    if (!body?.Container) throw invalid('a container is needed to connect to a network');
+  router.add('POST', '/networks/{id}/connect', { body: { description: NetworkConnect, limit: 1024 * 1024 }, fields: NETWORK_CONNECT_FIELDS }, async ({ response, params, body }) => {
+    if (!body.Container) throw invalid('a container is needed to connect to a network');
     await containers.connect(body.Container, networks.get(params.id!).id, body.EndpointConfig ?? {});
     sendEmpty(response, 200);
   });
-  router.add('POST', '/networks/{id}/disconnect', async ({ request, response, params }) => {
-    const body = await readJson<{ Container?: string; Force?: boolean }>(request);
-    if (!body?.Container) throw invalid('a container is needed to disconnect from a network');
+  router.add('POST', '/networks/{id}/disconnect', { body: { description: NetworkDisconnect, limit: 64 * 1024 } }, async ({ response, params, body }) => {
+    if (!body.Container) throw invalid('a container is needed to disconnect from a network');
     await containers.disconnect(body.Container, networks.get(params.id!).id);
     sendEmpty(response, 200);
   });

@@ -9,7 +9,7 @@ import type { EngineServices } from './routes.js';
 
 export function addRegistryRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/auth', async ({ request, response }) => {
-    const body = await readJson<unknown>(request);
+    const body = await readJson(request);
     const credentials = parseAuthConfig(body);
     if (!credentials || (!credentials.username && !credentials.identityToken)) throw invalid('username and password (or an identity token) are required');
     const server = credentials.serverAddress ?? 'https://index.docker.io/v1/';

@@ -2,39 +2,90 @@
 // statuses in one place, attach served on upgraded connections.
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { sendError } from './http.js';
+import { readBody, WireError } from '../../engine-api/describe.js';
+import { readQuery } from '../../engine-api/query.js';
+import { invalid } from '../errors.js';
+import { refuseUnhonoured } from '../services/fields/rules.js';
+import { JSON_BODY_TIMEOUT_MS, MAX_JSON_BODY, readJson, sendError } from './http.js';
+import type { ErrorPolicy } from './http.js';
 import { API_VERSION, buildRouter, handleUpgrade } from './routes.js';
 import type { EngineServices } from './routes.js';
-import { splitVersion } from './router.js';
+import { parseTarget, splitVersion } from './router.js';
+import type { QueryShape, RouteSpec } from './router.js';
 
 export function createEngineServer(services: EngineServices, log: (line: string) => void): Server {
   const router = buildRouter(services);
+  const policy: ErrorPolicy = { root: services.layout.root, log };
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://engine');
-    const [version, path] = splitVersion(url.pathname);
+    const target = parseTarget(request.url ?? '/');
+    const what = `${request.method} ${target.path}`;
     void (async () => {
       try {
-        const { handler, params } = router.match(request.method ?? 'GET', path);
-        await handler({ request, response, params, query: url.searchParams, apiVersion: version ?? API_VERSION });
+        if (target.redirect !== undefined) {
+          // As dockerd's router: an unclean path (`//`, `/./`, `/../`) is sent to its clean form.
+          response.writeHead(301, { Location: target.redirect, 'Content-Length': 0 });
+          response.end();
+          request.resume();
+          return;
+        }
+        const [version, path] = splitVersion(target.path);
+        const { route, params } = router.match(request.method ?? 'GET', path);
+        const { body, q } = await readRequest(route.spec, request, target.query);
+        await route.handler({ request, response, params, query: target.query, apiVersion: version ?? API_VERSION, body, q });
       } catch (error) {
-        if ((error as { kind?: string }).kind === undefined) log(`${request.method} ${url.pathname}: ${(error as Error).stack ?? String(error)}`);
-        sendError(response, error);
+        sendError(response, error instanceof WireError ? invalid(error.message) : error, policy, what);
       }
     })();
   });
+  // A request whose headers do not arrive in time is answered by node (408) rather than held.
+  server.headersTimeout = 10_000;
+  // Uploads (image loads, build contexts) may take long: no limit on the whole request, a limit on silence instead.
+  server.requestTimeout = 0;
   server.on('upgrade', (request, socket: Socket, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://engine');
-    const [, path] = splitVersion(url.pathname);
+    const target = parseTarget(request.url ?? '/');
+    const [, path] = splitVersion(target.path);
     socket.on('error', () => {});
-    handleUpgrade(services, request, socket, path, head);
+    try {
+      handleUpgrade(services, request, socket, path, head);
+    } catch (error) {
+      log(`upgrade ${target.path}: ${(error as Error).stack ?? String(error)}`);
+      socket.destroy();
+    }
   });
-  server.on('clientError', (_error, socket: Socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+  // Bytes that do not parse after a request on the same connection (the body of a HEAD, say) cannot be answered in
+  // order: that connection is closed. A first request that does not parse is answered.
+  const inFlight = new WeakMap<Socket, ServerResponse>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => inFlight.set(request.socket as Socket, response));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const response = inFlight.get(socket);
+    if (response) {
+      if (response.writableFinished) socket.destroy();
+      else response.once('finish', () => socket.destroySoon());
+      return;
+    }
+    if (!socket.writable) return;
+    const [status, message] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? ['408 Request Timeout', 'the request did not arrive in time'] : ['400 Bad Request', 'malformed HTTP request'];
+    const body = JSON.stringify({ message });
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   return server;
+}
+
+/** The body and the query as the route describes them, checked; nothing for a route that reads its own request. */
+async function readRequest(spec: RouteSpec<unknown, QueryShape>, request: IncomingMessage, query: URLSearchParams): Promise<{ body: unknown; q: Record<string, unknown> }> {
+  const q = spec.query ? readQuery(spec.query, query) : {};
+  if (!spec.body) {
+    if (spec.fields) refuseUnhonoured(spec.fields, q);
+    return { body: undefined, q };
+  }
+  const raw = await readJson(request, spec.body.limit ?? MAX_JSON_BODY, JSON_BODY_TIMEOUT_MS);
+  if (raw === undefined && spec.body.emptyMessage !== undefined) throw invalid(spec.body.emptyMessage);
+  const body = readBody(spec.body.description, raw ?? {});
+  if (spec.fields) refuseUnhonoured(spec.fields, body);
+  return { body, q };
 }
 
 /** Listens on `socketPath` (a stale socket file is replaced), mode 0660 as dockerd's. */

@@ -8,6 +8,7 @@ import { frame } from '../services/logs.js';
 import { attachOutput, isRunning } from './attach.js';
 import { detachScanner, DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
 import { queryBoolean } from './http.js';
+import { parseTarget } from './router.js';
 import type { EngineServices } from './routes.js';
 
 /** Requests that take over the connection (`Upgrade: tcp`): attach, and exec start. */
@@ -75,7 +76,7 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
     socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
     return;
   }
-  const query = new URL(request.url ?? '/', 'http://engine').searchParams;
+  const { query } = parseTarget(request.url ?? '/');
   const wantsStdin = queryBoolean(query, 'stdin');
   if (wantsStdin && !record.config.OpenStdin) {
     return rejectUpgrade(socket, '400 Bad Request', 'the container was not created with stdin open (-i)');

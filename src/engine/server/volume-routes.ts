@@ -1,8 +1,11 @@
 // Volumes: create, list with filters, inspect, remove (409 while a container uses it), prune.
+import { filters, flag } from '../../engine-api/query.js';
+import { VolumeCreate } from '../../engine-api/volumes.js';
 import { invalid } from '../errors.js';
-import type { VolumeRecord, VolumeRequest } from '../services/volumes.js';
+import { VOLUME_CREATE_FIELDS } from '../services/fields/other-fields.js';
+import type { VolumeRecord } from '../services/volumes.js';
 import { labelMatches } from './filters.js';
-import { queryBoolean, queryFilters, readJson, sendEmpty, sendJson } from './http.js';
+import { sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -29,24 +32,23 @@ export function addVolumeRoutes(router: Router, services: EngineServices): void 
     return true;
   };
 
-  router.add('GET', '/volumes', ({ response, query }) => {
-    const filters = queryFilters(query);
-    const list = volumes.list().filter((record) => matches(record, filters, ['name', 'driver', 'dangling', 'label']));
+  router.add('GET', '/volumes', { query: { filters: filters() } }, ({ response, q }) => {
+    const given = q.filters ?? new Map<string, string[]>();
+    const list = volumes.list().filter((record) => matches(record, given, ['name', 'driver', 'dangling', 'label']));
     sendJson(response, 200, { Volumes: list.map(volumeJson), Warnings: null });
   });
-  router.add('POST', '/volumes/create', async ({ request, response }) => {
-    const body = (await readJson<VolumeRequest>(request)) ?? {};
+  router.add('POST', '/volumes/create', { body: { description: VolumeCreate, limit: 1024 * 1024 }, fields: VOLUME_CREATE_FIELDS }, ({ response, body }) => {
     sendJson(response, 201, volumeJson(volumes.create(body)));
   });
-  router.add('POST', '/volumes/prune', async ({ response, query }) => {
-    const filters = queryFilters(query);
+  router.add('POST', '/volumes/prune', { query: { filters: filters() } }, async ({ response, q }) => {
+    const given = q.filters ?? new Map<string, string[]>();
     // Since API 1.42 a prune removes anonymous volumes only, unless asked for all.
-    const all = filters.get('all')?.some((value) => value === 'true' || value === '1') ?? false;
-    filters.delete('all');
+    const all = given.get('all')?.some((value) => value === 'true' || value === '1') ?? false;
+    given.delete('all');
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const record of volumes.list()) {
-      if (!matches(record, filters, ['label', 'label!']) || (!all && !volumes.isAnonymous(record))) continue;
+      if (!matches(record, given, ['label', 'label!']) || (!all && !volumes.isAnonymous(record))) continue;
       if (containers.volumeUsers(record.name).length > 0) continue;
       const size = volumes.size(record.name);
       await volumes.remove(record.name, []);
@@ -56,8 +58,8 @@ export function addVolumeRoutes(router: Router, services: EngineServices): void 
     sendJson(response, 200, { VolumesDeleted: deleted, SpaceReclaimed: reclaimed });
   });
   router.add('GET', '/volumes/{name}', ({ response, params }) => sendJson(response, 200, volumeJson(volumes.get(params.name!))));
-  router.add('DELETE', '/volumes/{name}', async ({ response, params, query }) => {
-    await volumes.remove(params.name!, containers.volumeUsers(params.name!), queryBoolean(query, 'force'));
+  router.add('DELETE', '/volumes/{name}', { query: { force: flag() } }, async ({ response, params, q }) => {
+    await volumes.remove(params.name!, containers.volumeUsers(params.name!), Boolean(q.force));
     sendEmpty(response, 204);
   });
 }

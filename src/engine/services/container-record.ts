@@ -1,87 +1,18 @@
 // A container as the engine keeps it: the create request (merged with its image's defaults) and its state. Also
 // the one place that decides which parts of a create request the engine can honour; the rest is refused.
 import { existsSync } from 'node:fs';
+import type { ContainerCreateBody, EndpointSettingsBody, HostConfigBody, MountBody } from '../../engine-api/index.js';
 import { invalid, unsupported } from '../errors.js';
-import type { HealthConfig, HealthState } from './health.js';
+import type { HealthState } from './health.js';
 import type { BoundPort, PortBinding } from './port-proxy.js';
 
-export interface CreateConfig {
-  Hostname?: string;
-  Domainname?: string;
-  User?: string;
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  ExposedPorts?: Record<string, object> | null;
-  Tty?: boolean;
-  OpenStdin?: boolean;
-  StdinOnce?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | string | null;
-  Healthcheck?: HealthConfig | null;
-  Image?: string;
-  Volumes?: Record<string, object> | null;
-  WorkingDir?: string;
-  Entrypoint?: string[] | string | null;
-  NetworkDisabled?: boolean;
-  Labels?: Record<string, string> | null;
-  StopSignal?: string;
-  StopTimeout?: number | null;
-  HostConfig?: HostConfig;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointRequest | null> | null } | null;
-}
-
-export interface HostConfig {
-  Binds?: string[] | null;
-  NetworkMode?: string;
-  PortBindings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
-  RestartPolicy?: { Name?: string; MaximumRetryCount?: number } | null;
-  AutoRemove?: boolean;
-  Mounts?: MountRequest[] | null;
-  CapAdd?: string[] | null;
-  CapDrop?: string[] | null;
-  Dns?: string[] | null;
-  DnsOptions?: string[] | null;
-  DnsSearch?: string[] | null;
-  ExtraHosts?: string[] | null;
-  IpcMode?: string;
-  PidMode?: string;
-  Privileged?: boolean;
-  PublishAllPorts?: boolean;
-  ReadonlyRootfs?: boolean;
-  SecurityOpt?: string[] | null;
-  Tmpfs?: Record<string, string> | null;
-  UTSMode?: string;
-  ShmSize?: number;
-  Sysctls?: Record<string, string> | null;
-  Init?: boolean | null;
-  Memory?: number;
-  MemoryReservation?: number;
-  MemorySwap?: number;
-  CpuShares?: number;
-  CpuPeriod?: number;
-  CpuQuota?: number;
-  NanoCpus?: number;
-  CpusetCpus?: string;
-  PidsLimit?: number | null;
-  Ulimits?: Array<{ Name: string; Soft: number; Hard: number }> | null;
-  OomScoreAdj?: number;
-  LogConfig?: { Type?: string; Config?: Record<string, string> } | null;
-  VolumesFrom?: string[] | null;
-  Links?: string[] | null;
-  Devices?: unknown[] | null;
-  [key: string]: unknown;
-}
-
-/** An entry of `NetworkingConfig.EndpointsConfig` (and the body of a network connect). */
-export interface EndpointRequest {
-  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string; LinkLocalIPs?: string[] } | null;
-  Links?: string[] | null;
-  Aliases?: string[] | null;
-  MacAddress?: string;
-  DriverOpts?: Record<string, string> | null;
-  NetworkID?: string;
-}
+/** The create body, checked at the engine's door against its description in src/engine-api/. */
+export type CreateConfig = ContainerCreateBody;
+export type HostConfig = HostConfigBody;
+/** An entry of `NetworkingConfig.EndpointsConfig` (and the endpoint of a network connect). */
+export type EndpointRequest = EndpointSettingsBody;
+/** One entry of `HostConfig.Mounts`. */
+export type MountRequest = MountBody;
 
 /** The container on one network: what was asked, and while it runs, its address there. */
 export interface Endpoint {
@@ -110,17 +41,6 @@ export interface ContainerState {
   health?: HealthState;
   /** Published ports as bound while the container runs. */
   ports?: BoundPort[];
-}
-
-/** One entry of `HostConfig.Mounts`, as the API has it. */
-export interface MountRequest {
-  Type?: string;
-  Source?: string;
-  Target?: string;
-  ReadOnly?: boolean;
-  BindOptions?: { Propagation?: string; CreateMountpoint?: boolean } | null;
-  VolumeOptions?: { NoCopy?: boolean; Labels?: Record<string, string> | null; Subpath?: string; DriverConfig?: { Name?: string; Options?: Record<string, string> | null } | null } | null;
-  TmpfsOptions?: { SizeBytes?: number; Mode?: number } | null;
 }
 
 /** A mount of a container: a host path (bind) or a volume (by name; `source` is its data on the host). */
@@ -156,7 +76,7 @@ export interface ContainerRecord {
   readonly image: string;
   readonly imageId: string;
   /** Config with the image's defaults filled in (Env, Cmd, Entrypoint, WorkingDir, User, Labels...). */
-  readonly config: Omit<CreateConfig, 'HostConfig' | 'NetworkingConfig'> & { Env: string[]; Labels: Record<string, string> };
+  readonly config: Omit<CreateConfig, 'HostConfig' | 'NetworkingConfig' | 'Entrypoint'> & { Env: string[]; Labels: Record<string, string>; Entrypoint?: string[] | null };
   readonly hostConfig: HostConfig;
   readonly path: string;
   readonly args: string[];
@@ -173,57 +93,22 @@ export interface ContainerRecord {
 const EMPTY = (value: unknown): boolean =>
   value === undefined || value === null || value === false || value === '' || value === 0 || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && Object.keys(value as object).length === 0);
 
-/** The create body's fields have the types the API says, or the request is a 400 naming the field. */
-export function checkTypes(config: CreateConfig): void {
-  const fail = (field: string, type: string): never => {
-    throw invalid(`invalid type for ${field}: expected ${type}`);
-  };
-  const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
-  const stringOrList = (value: unknown): boolean => typeof value === 'string' || isStringList(value);
-  if (typeof config.Image !== 'string') fail('Image', 'a string');
-  for (const field of ['Hostname', 'Domainname', 'User', 'WorkingDir', 'StopSignal'] as const) {
-    if (config[field] !== undefined && typeof config[field] !== 'string') fail(field, 'a string');
-  }
-  for (const field of ['Cmd', 'Entrypoint'] as const) {
-    if (config[field] !== undefined && config[field] !== null && !stringOrList(config[field])) fail(field, 'a string or a list of strings');
-  }
-  if (config.Env !== undefined && config.Env !== null && !isStringList(config.Env)) fail('Env', 'a list of strings');
-  if (config.Labels !== undefined && config.Labels !== null) {
-    if (typeof config.Labels !== 'object' || Array.isArray(config.Labels) || !Object.values(config.Labels).every((value) => typeof value === 'string')) fail('Labels', 'a map of strings');
-  }
-  const host = config.HostConfig;
-  if (host !== undefined && host !== null) {
-    if (typeof host !== 'object' || Array.isArray(host)) fail('HostConfig', 'an object');
-    if (host.NetworkMode !== undefined && typeof host.NetworkMode !== 'string') fail('HostConfig.NetworkMode', 'a string');
-    if (host.Binds !== undefined && host.Binds !== null && !isStringList(host.Binds)) fail('HostConfig.Binds', 'a list of strings');
-    for (const field of ['Memory', 'NanoCpus', 'CpuShares', 'ShmSize', 'PidsLimit'] as const) {
-      if (host[field] !== undefined && host[field] !== null && typeof host[field] !== 'number') fail(`HostConfig.${field}`, 'a number');
-    }
-  }
-}
-
 /**
- * What berth's engine cannot do yet (bridge networks, published ports, DNS settings, links, devices)
- * is a 400 that names the field, never a silent success.
+ * The rules of a create request that tie fields together (the field table, at the server's door, has refused what
+ * the engine cannot honour field by field).
  */
 export function refuseUnsupported(config: CreateConfig): void {
   const host = config.HostConfig ?? {};
   const restart = host.RestartPolicy?.Name ?? '';
-  if (!['', 'no', 'always', 'unless-stopped', 'on-failure'].includes(restart)) throw invalid(`invalid restart policy "${restart}"`);
   if (restart !== 'on-failure' && (host.RestartPolicy?.MaximumRetryCount ?? 0) > 0) throw invalid(`maximum retry count cannot be used with restart policy '${restart}'`);
   if (restart !== '' && restart !== 'no' && host.AutoRemove) throw invalid(`can't create 'AutoRemove' container with restart policy`);
-  if (host.LogConfig?.Type && host.LogConfig.Type !== 'json-file') throw unsupported(`log driver "${host.LogConfig.Type}"`);
-  if (!EMPTY(host.Devices)) throw unsupported('devices');
-  for (const mount of host.Mounts ?? []) {
-    if (!['bind', 'volume', 'tmpfs'].includes(mount.Type ?? '')) throw unsupported(`mounts of type ${mount.Type}`);
-  }
   const mode = host.NetworkMode ?? '';
   if ((mode === 'none' || mode.startsWith('container:')) && (!EMPTY(host.PortBindings) || host.PublishAllPorts)) {
     throw invalid(`conflicting options: port publishing and the container type network mode`);
   }
-  if (host.UTSMode && host.UTSMode !== '') throw unsupported(`UTSMode "${host.UTSMode}"`);
-  if (host.IpcMode && !['', 'private', 'shareable', 'host'].includes(host.IpcMode)) throw unsupported(`IpcMode "${host.IpcMode}"`);
-  if (host.PidMode && !['', 'host'].includes(host.PidMode)) throw unsupported(`PidMode "${host.PidMode}"`);
+  if (host.MemorySwap && host.MemorySwap !== -1 && !host.Memory) throw invalid('You should always set the Memory limit when using Memoryswap limit');
+  if (host.Memory && host.MemorySwap && host.MemorySwap !== -1 && host.MemorySwap < host.Memory) throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage');
+  if (host.NanoCpus && (host.CpuPeriod || host.CpuQuota)) throw invalid('Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set');
 }
 
 /**

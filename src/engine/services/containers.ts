@@ -20,7 +20,7 @@ import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
 import { probeCommand } from './health.js';
 import type { HealthChecker } from './health.js';
-import { checkTypes, refuseUnsupported, requestedMounts } from './container-record.js';
+import { refuseUnsupported, requestedMounts } from './container-record.js';
 import type { ContainerRecord, CreateConfig, EndpointRequest } from './container-record.js';
 import type { ContainerNetworking } from './endpoints.js';
 import type { ImageService } from './images.js';
@@ -41,7 +41,7 @@ import { restartAfterExit, restartsWithEngine } from './containers/restart-polic
 import { signalNumber } from './containers/signals.js';
 import { closeStdin, LogReaders, resizeTerminal, stdinStream } from './containers/stdio.js';
 import { ContainerTable } from './containers/table.js';
-import { resolveUser } from './containers/users.js';
+import { needsImageFiles, resolveUser } from './containers/users.js';
 import { Waiters } from './containers/waiters.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
@@ -225,7 +225,6 @@ export class ContainerService {
   async create(request: CreateConfig, requestedName: string | null): Promise<ContainerRecord> {
     if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalid('config cannot be empty in order to create a container');
     if (request.Image === undefined || request.Image === '') throw invalid('Config.Image is required');
-    checkTypes(request);
     const id = randomBytes(32).toString('hex');
     const name = requestedName ? validName(requestedName) : generatedName();
     const holder = this.table.named(name);
@@ -291,7 +290,8 @@ export class ContainerService {
     // A named user is looked up in the image's files, which needs the root filesystem now; otherwise the monitor
     // mounts it, which saves a process.
     const user = record.config.User ?? '';
-    const mount = user === '' ? await this.runtime.overlay(record.id, layers) : undefined;
+    const groupAdd = record.hostConfig.GroupAdd ?? [];
+    const mount = needsImageFiles(user, groupAdd) ? undefined : await this.runtime.overlay(record.id, layers);
     const rootfs = mount ? mount.rootfs : await this.runtime.mountRootfs(record.id, layers);
     // Volume subpaths stay pinned until runc has mounted them.
     const { mounts, release } = await readyMounts(record, this.volumes);
@@ -306,7 +306,7 @@ export class ContainerService {
         record,
         rootfs,
         mounts,
-        user: resolveUser(rootfs, user),
+        user: resolveUser(rootfs, user, groupAdd),
         etcFiles: writeEtcFiles(record, { layout: this.layout, networking: this.networking, idOf: (other) => this.get(other).id }),
         ...(networkNamespace ? { networkNamespace } : {}),
         hostRlimitNofile: hostNofile(),

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExecCreateBody } from '../../engine-api/exec.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
@@ -13,17 +14,8 @@ import type { ContainerService } from './containers.js';
 import { resolveUser } from './containers/users.js';
 import type { EventBus } from './events.js';
 
-export interface ExecConfig {
-  AttachStdin?: boolean;
-  AttachStdout?: boolean;
-  AttachStderr?: boolean;
-  Tty?: boolean;
-  Env?: string[] | null;
-  Cmd?: string[] | null;
-  User?: string;
-  WorkingDir?: string;
-  Privileged?: boolean;
-}
+/** The body of an exec create, as src/engine-api/ describes it. */
+export type ExecConfig = ExecCreateBody;
 
 export interface ExecIo {
   readonly output: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -98,7 +90,7 @@ export class ExecService {
       args: record.config.Cmd,
       env,
       cwd: record.config.WorkingDir || base.cwd,
-      user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User) : base.user,
+      user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User, container.hostConfig.GroupAdd ?? []) : base.user,
       ...(record.config.Privileged ? { capabilities: privilegedCapabilities(), noNewPrivileges: false } : {}),
     });
     const args = ['exec', '--process', processFile, container.id];
@@ -152,10 +144,10 @@ export class ExecService {
   }
 }
 
-/** `user[:group]` for exec, names read from the container's own /etc/passwd and /etc/group. */
-function userFor(rootfs: string, user: string): { uid: number; gid: number; additionalGids?: number[] } {
-  const resolved = resolveUser(rootfs, user);
-  return { uid: resolved.uid, gid: resolved.gid };
+/** `user[:group]` for exec, names read from the container's own /etc/passwd and /etc/group (with its GroupAdd). */
+function userFor(rootfs: string, user: string, groupAdd: readonly string[]): { uid: number; gid: number; additionalGids?: number[] } {
+  const resolved = resolveUser(rootfs, user, groupAdd);
+  return { uid: resolved.uid, gid: resolved.gid, ...(resolved.additionalGids.length > 0 ? { additionalGids: resolved.additionalGids } : {}) };
 }
 
 function shellQuote(word: string): string {

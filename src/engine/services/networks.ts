@@ -2,6 +2,7 @@
 // a subnet from IPAM. Records live on disk; the bridges are made again when the engine starts after a reboot.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import type { NetworkCreateBody } from '../../engine-api/networks.js';
 import { conflict, EngineError, invalid, notFound, unsupported } from '../errors.js';
 import type { LinkDriver } from '../runtime/links.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
@@ -27,21 +28,8 @@ export interface NetworkRecord {
   readonly ipamOptions?: Record<string, string>;
 }
 
-export interface NetworkRequest {
-  Name?: string;
-  Driver?: string;
-  Internal?: boolean;
-  Attachable?: boolean;
-  Ingress?: boolean;
-  EnableIPv6?: boolean;
-  CheckDuplicate?: boolean;
-  ConfigOnly?: boolean;
-  ConfigFrom?: { Network?: string } | null;
-  Scope?: string;
-  IPAM?: { Driver?: string; Config?: Array<{ Subnet?: string; IPRange?: string; Gateway?: string; AuxiliaryAddresses?: Record<string, string> }> | null; Options?: Record<string, string> | null } | null;
-  Options?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
-}
+/** The body of a network create, as src/engine-api/ describes it. */
+export type NetworkRequest = NetworkCreateBody;
 
 /** The bridge driver options berth's engine honours; any other is refused rather than ignored. */
 const BRIDGE_NAME = 'com.docker.network.bridge.name';

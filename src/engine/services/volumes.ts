@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
+import type { VolumeCreateBody } from '../../engine-api/volumes.js';
 import { conflict, invalid, notFound, unsupported } from '../errors.js';
 import { isMountPoint, mustRun } from '../runtime/tools.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
@@ -26,12 +27,8 @@ export interface PreparedMount {
   release(): Promise<void>;
 }
 
-export interface VolumeRequest {
-  Name?: string;
-  Driver?: string;
-  DriverOpts?: Record<string, string> | null;
-  Labels?: Record<string, string> | null;
-}
+/** The body of a volume create, as src/engine-api/ describes it. */
+export type VolumeRequest = VolumeCreateBody;
 
 /** The label dockerd puts on the volumes it creates for a container's anonymous mounts. */
 export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';

@@ -23,7 +23,7 @@ function container(overrides: Partial<NewContainer> & Pick<NewContainer, 'reques
 test('the command: the request\'s entrypoint replaces the image\'s and drops its cmd; a cmd alone keeps the entrypoint', () => {
   const image = { Entrypoint: ['/entry'], Cmd: ['serve'] };
   assert.deepEqual(commandLine({}, image), { entrypoint: ['/entry'], cmd: ['serve'], argv: ['/entry', 'serve'] });
-  assert.deepEqual(commandLine({ Entrypoint: '/other' }, image), { entrypoint: ['/other'], cmd: [], argv: ['/other'] });
+  assert.deepEqual(commandLine({ Entrypoint: ['/other'] }, image), { entrypoint: ['/other'], cmd: [], argv: ['/other'] });
   assert.deepEqual(commandLine({ Cmd: ['run', 'x'] }, image), { entrypoint: ['/entry'], cmd: ['run', 'x'], argv: ['/entry', 'run', 'x'] });
   assert.deepEqual(commandLine({ Entrypoint: [''], Cmd: ['ls'] }, image).argv, ['ls']);
 });

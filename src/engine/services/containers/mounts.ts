@@ -42,8 +42,9 @@ export function attachVolumes(requests: readonly VolumeMountRequest[], taken: re
   const copies: CopyUp[] = [];
   for (const volume of requests) {
     if ([...taken, ...mounts].some((mount) => mount.target === volume.target)) continue;
-    const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', DriverOpts: volume.driver.options ?? null } : {};
-    const created = volume.name ? volumes.create({ Name: volume.name, Labels: volume.labels ?? null, ...driver }) : volumes.create({ Labels: volume.labels ?? null, ...driver }, true);
+    const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', ...(volume.driver.options ? { DriverOpts: volume.driver.options } : {}) } : {};
+    const labels = volume.labels ? { Labels: volume.labels } : {};
+    const created = volume.name ? volumes.create({ Name: volume.name, ...labels, ...driver }) : volumes.create({ ...labels, ...driver }, true);
     mounts.push({ type: 'volume', name: created.name, source: volumes.mountpoint(created.name), target: volume.target, readOnly: volume.readOnly, ...(volume.subpath ? { subpath: volume.subpath } : {}) });
     if (!volume.noCopy && !volume.subpath) copies.push({ volume: created.name, target: volume.target });
   }

@@ -23,3 +23,9 @@ test('unknown names are a 400 naming them', () => {
   assert.throws(() => userFromFiles(PASSWD, GROUP, 'nobody'), /unable to find user nobody/);
   assert.throws(() => userFromFiles(PASSWD, GROUP, 'www:wheel'), /unable to find group wheel/);
 });
+
+test('GroupAdd: groups by name (from the image\'s /etc/group) or number become supplementary groups', () => {
+  assert.deepEqual(userFromFiles(PASSWD, GROUP, 'www', ['staff', '1234']), { uid: 33, gid: 34, additionalGids: [50, 1234] });
+  assert.deepEqual(userFromFiles(PASSWD, GROUP, '', ['staff']), { uid: 0, gid: 0, additionalGids: [50] });
+  assert.throws(() => userFromFiles(PASSWD, GROUP, '', ['wheel']), /Unable to find group wheel/);
+});
