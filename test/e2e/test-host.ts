@@ -40,10 +40,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A /29 of 198.51.100.0/24 claimed for this process (a claim of a process that died is taken over). */
+/** Whether an address of that /29 is on an interface of the host already (a test host a killed run left behind). */
+function inUseOnHost(block: number): boolean {
+  const listed = spawnSync('ip', ['-o', '-4', 'addr', 'show', 'to', `198.51.100.${block * 8}/29`], { encoding: 'utf8' });
+  return listed.status !== 0 || listed.stdout.trim() !== '';
+}
+
+/**
+ * A /29 of 198.51.100.0/24 claimed for this process (a claim of a process that died is taken over, unless what it
+ * made is still on the host: a second route to the same /29 would take the test host's answers elsewhere).
+ */
 function claimBlock(): number {
   mkdirSync(CLAIMS, { recursive: true });
   for (let block = 1; block < 32; block++) {
+    if (inUseOnHost(block)) continue;
     const claim = join(CLAIMS, String(block));
     try {
       mkdirSync(claim);
