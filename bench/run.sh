@@ -42,3 +42,4 @@ hyperfine --warmup 2 --runs 10 --export-markdown bench/results/noop.md \
 
 # berth's own engine beside dockerd and bare runc.
 bash bench/engine.sh
+bash bench/pull.sh

@@ -7,6 +7,7 @@ import type { EngineSettingsFlags } from './engine-config.js';
 import type { Server } from 'node:http';
 import { crashPoints } from './crash-points.js';
 import { Builder } from './services/build/builder.js';
+import type { ContainerRecord } from './services/container-record.js';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
 import { HealthChecker } from './services/health.js';
@@ -18,10 +19,11 @@ import { PushService } from './services/registry/push.js';
 import { VolumeService } from './services/volumes.js';
 import { NetworkResolver } from './services/dns-server.js';
 import { ContainerNetworking } from './services/endpoints.js';
-import { NetworkService } from './services/networks.js';
+import { engineTag, NetworkService } from './services/networks.js';
 import { PortProxies } from './services/port-proxy.js';
 import { RuncDriver } from './runtime/runc.js';
 import { LinkDriver } from './runtime/links.js';
+import { detectPacketFilter } from './runtime/netfilter.js';
 import { findTools } from './runtime/tools.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
@@ -62,12 +64,18 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const volumes = new VolumeService(layout, events);
   await volumes.adopt();
   const links = new LinkDriver();
-  const networks = new NetworkService(layout, links, events);
-  await networks.adopt();
-  const proxies = new PortProxies();
   let networking: ContainerNetworking | undefined;
   const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });
-  networking = new ContainerNetworking(networks, links, proxies, resolver, () => containers?.all() ?? []);
+  const { filter, warning } = await detectPacketFilter(engineTag(options.root));
+  const networks = new NetworkService(layout, links, events, {
+    filter,
+    ...(warning ? { filterWarning: warning } : {}),
+    log: options.log,
+    released: (id) => resolver.close(id),
+  });
+  await networks.adopt();
+  const proxies = new PortProxies();
+  networking = new ContainerNetworking(networks, links, proxies, resolver, () => containers?.all() ?? [], options.log);
   containers = new ContainerService({ layout, images, runtime, events, health: new HealthChecker(layout, tools), volumes, networking, log: options.log, crash: crashPoints(options.crashAt) });
   await containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
@@ -77,12 +85,25 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   await listen(server, options.socket);
   return {
     server,
-    close: () =>
-      new Promise((resolve) => {
-        proxies.closeAll();
-        resolver.closeAll();
+    async close() {
+      proxies.closeAll();
+      resolver.closeAll();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      // What the host keeps for containers that outlive the engine: the networks they are on.
+      await networks.releaseHost(networksInUse(containers?.all() ?? []));
+    },
   };
+}
+
+/** Networks with an endpoint of a running (or paused) container. */
+function networksInUse(records: readonly ContainerRecord[]): Set<string> {
+  const inUse = new Set<string>();
+  for (const record of records) {
+    if (record.state.status !== 'running' && record.state.status !== 'paused') continue;
+    for (const endpoint of Object.values(record.networks ?? {})) if (endpoint.ipAddress) inUse.add(endpoint.networkId);
+  }
+  return inUse;
 }

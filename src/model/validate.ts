@@ -20,7 +20,16 @@ export function validateSchema(doc: ValidatedDocument): void {
 
 /** Every violation, the most telling first. */
 export function validateSchemaAll(doc: ValidatedDocument): BerthError[] {
-  if (validateCompose(doc.tree)) return [];
+  let valid: boolean;
+  try {
+    valid = validateCompose(doc.tree);
+  } catch (cause) {
+    // ajv's uniqueItems compares mappings with a deep-equal that calls their own `valueOf`/`toString` keys.
+    throw new BerthError(`cannot check the file against the Compose schema: ${(cause as Error).message} (a key named like a JavaScript object method in a list item?)`, {
+      position: doc.locate([]),
+    });
+  }
+  if (valid) return [];
   const errors = mergeTypeErrors(validateCompose.errors ?? []).sort(byRelevance);
   const seen = new Set<string>();
   const out: BerthError[] = [];

@@ -1,6 +1,7 @@
 // The images a project's services run, planned: built from a service's build section, pulled, or left as they are,
 // as pull_policy, --pull, --build and --no-build say (one decision, `decideImage` in pull-policy.ts, for `up`,
-// `create`, `run` and the dry run alike). A build that names another service's image as a context (`service:x`) comes after x's build.
+// `create`, `run` and the dry run alike). A build that names another service's image as a context (`service:x`)
+// comes after x's build.
 import { BerthError } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';

@@ -6,6 +6,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmd
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ruleNames } from '../../src/engine/runtime/netfilter-rules.js';
+import { engineTag } from '../../src/engine/services/networks.js';
 import { ensureTestImage, IMAGE, ROOT } from './helpers.js';
 
 export interface TestEngine {
@@ -20,15 +22,28 @@ export interface TestEngine {
   restart(env?: Record<string, string>): Promise<void>;
   /** Resolves when the engine process has exited (a crash point, a kill): true, or false after `timeoutMs`. */
   exited(timeoutMs: number): Promise<boolean>;
+  /** What the engine process wrote to its log (stderr) since it was last started. */
+  log(): string;
+  /** Stops the engine process alone (SIGTERM: a clean stop; SIGKILL: a crash); its containers keep running. */
+  halt(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Starts the engine process again on the same root and socket. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startTestEngine(): Promise<TestEngine> {
+export interface TestEngineOptions {
+  /** The engine's environment (PATH, to hide programs from it); the test's own by default. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
   await ensureTestImage();
   const dir = mkdtempSync(join(tmpdir(), 'berth-engine-'));
   const root = join(dir, 'root');
   const socket = join(dir, 'engine.sock');
-  let child: ChildProcess = spawnEngine(root, socket, dir);
+  const baseEnv = options.env ?? process.env;
+  let engine = spawnEngine(root, socket, dir, baseEnv);
+  let child: ChildProcess = engine.child;
   const exitOf = (process: ChildProcess): Promise<void> =>
     process.exitCode !== null || process.signalCode !== null ? Promise.resolve() : new Promise((resolve) => process.once('exit', () => resolve()));
   await waitForSocket(socket);
@@ -72,7 +87,19 @@ export async function startTestEngine(): Promise<TestEngine> {
       const exited = exitOf(child);
       child.kill('SIGKILL');
       await exited;
-      child = spawnEngine(root, socket, dir, env);
+      engine = spawnEngine(root, socket, dir, { ...baseEnv, ...env });
+      child = engine.child;
+      await waitForSocket(socket);
+    },
+    log: () => engine.log(),
+    async halt(signal) {
+      const exited = exitOf(child);
+      child.kill(signal);
+      await exited;
+    },
+    async resume() {
+      engine = spawnEngine(root, socket, dir, baseEnv);
+      child = engine.child;
       await waitForSocket(socket);
     },
     async exited(timeoutMs) {
@@ -84,7 +111,6 @@ export async function startTestEngine(): Promise<TestEngine> {
   };
 }
 
-/** The engine's Linux bridges (the default one included) and any container namespace it left behind. */
 /** Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted. */
 export function unmountUnder(root: string): void {
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
@@ -93,11 +119,27 @@ export function unmountUnder(root: string): void {
   }
 }
 
+/**
+ * What an engine that did not stop cleanly left on the host: its bridges (those carrying its mark only), its packet
+ * filter table or chains, and the namespaces of its containers.
+ */
 export function removeNetworking(root: string): void {
-  const records = join(root, 'networks');
-  for (const file of existsSync(records) ? readdirSync(records) : []) {
-    const bridge = (JSON.parse(readFileSync(join(records, file), 'utf8')) as { bridge?: string }).bridge;
-    if (bridge && existsSync(`/sys/class/net/${bridge}`)) spawnSync('ip', ['link', 'del', bridge]);
+  const tag = engineTag(root);
+  for (const name of readdirSync('/sys/class/net')) {
+    let alias = '';
+    try {
+      alias = readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (alias.startsWith(`${tag}:`)) spawnSync('ip', ['link', 'del', name]);
+  }
+  spawnSync('nft', ['delete', 'table', 'ip', tag], { stdio: 'ignore' });
+  const { forwardChain, natChain } = ruleNames(tag);
+  for (const [table, from, chain] of [['filter', 'FORWARD', forwardChain], ['nat', 'POSTROUTING', natChain]] as const) {
+    while (spawnSync('iptables', ['-w', '-t', table, '-D', from, '-j', chain], { stdio: 'ignore' }).status === 0);
+    spawnSync('iptables', ['-w', '-t', table, '-F', chain], { stdio: 'ignore' });
+    spawnSync('iptables', ['-w', '-t', table, '-X', chain], { stdio: 'ignore' });
   }
   const containers = join(root, 'containers');
   for (const id of existsSync(containers) ? readdirSync(containers) : []) {
@@ -105,10 +147,10 @@ export function removeNetworking(root: string): void {
   }
 }
 
-function spawnEngine(root: string, socket: string, dir: string, env: Record<string, string> = {}): ChildProcess {
+function spawnEngine(root: string, socket: string, dir: string, env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
   const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    env,
   });
   let log = '';
   child.stderr?.on('data', (chunk) => {
@@ -119,11 +161,12 @@ function spawnEngine(root: string, socket: string, dir: string, env: Record<stri
   child.on('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
   });
-  return child;
+  return { child, log: () => log };
 }
 
 async function waitForSocket(socket: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  // Generous: on a loaded machine, starting node and taking back the host's networking can take a while.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (existsSync(socket) && (await ping(socket))) return;
     if (Date.now() > deadline) throw new Error(`berth engine did not answer on ${socket}`);

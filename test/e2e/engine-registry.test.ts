@@ -88,6 +88,8 @@ test('docker pull through berth\'s engine shows dockerd\'s progress, stores the 
   assert.equal(run.stdout, 'pulled and running\n', run.stderr);
   const again = engine.docker(['pull', reference]);
   assert.match(again.stdout, /Status: Image is up to date for/);
+  const removed = engine.docker(['rmi', reference]);
+  assert.match(removed.stdout, /Untagged: .*test\/busybox:v1\nUntagged: .*test\/busybox@sha256:/, 'the last tag of a repository takes its digest references along');
   assertNoLeftovers();
 });
 

@@ -20,8 +20,6 @@ after(async () => {
   await Promise.all([open?.stop(), locked?.stop()]);
 });
 
-const onBerthEngine = process.env.BERTH_TEST_ENGINE === 'berth';
-
 /** Forgets these images on the engine under test once the test is over. */
 async function forget(t: TestContext, ...references: string[]): Promise<void> {
   const engine = await testEngine();
@@ -33,16 +31,6 @@ async function forget(t: TestContext, ...references: string[]): Promise<void> {
 async function present(reference: string): Promise<boolean> {
   const engine = await testEngine();
   return (await engine.images.inspect(reference)) !== undefined;
-}
-
-/**
- * Skips the rest of a test on berth's engine while it cannot talk to registries, saying so (the registry work in
- * src/engine/services/registry lands separately); elsewhere, and once it can, the test goes on.
- */
-function engineMissing(t: TestContext, result: { stderr: string }): boolean {
-  const missing = /(pulling|pushing) .*(from|to) a registry is not supported by berth's engine yet|which pulls from no registry/.test(result.stderr);
-  if (missing && onBerthEngine) t.skip("berth's engine cannot pull from or push to a registry yet (POST /images/create?fromImage=, POST /images/{name}/push, a build's FROM)");
-  return missing && onBerthEngine;
 }
 
 /** A project whose compose file is `compose` with REG standing for the open registry. */
@@ -63,7 +51,6 @@ services:
   open.seed(`${p.name}/web:1`, 'pulled-by-up');
   await forget(t, reference);
   const result = await p.run(['--progress', 'plain', 'up', '-d']);
-  if (engineMissing(t, result)) return;
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stderr, new RegExp(` Image ${reference.replaceAll('.', '\\.')} +Pulling\n`));
   assert.match(result.stderr, / [0-9a-f]{12} +Pull complete\n/, 'a line per layer');
@@ -96,7 +83,6 @@ services:
   await forget(t, app, `${open.host}/${p.name}/app:extra`, db);
   assert.equal((await p.run(['build'])).code, 0);
   const pushed = await p.run(['--progress', 'plain', 'push']);
-  if (engineMissing(t, pushed)) return;
   assert.equal(pushed.code, 0, pushed.stderr);
   assert.deepEqual(await open.tags(`${p.name}/app`), ['1', 'extra']);
   assert.match(pushed.stderr, / db +Skipped/, 'a service that is not built here is not pushed');
@@ -126,7 +112,6 @@ services:
   open.seed(`${p.name}/db:1`, 'db');
   await forget(t, `${open.host}/${p.name}/db:1`);
   const skipped = await p.run(['--progress', 'plain', 'pull', '--ignore-buildable']);
-  if (engineMissing(t, skipped)) return;
   assert.equal(skipped.code, 0, skipped.stderr);
   assert.match(skipped.stderr, /app:1 +Skipped Image can be built/);
   const again = await p.run(['--progress', 'plain', 'pull', '--ignore-buildable', '--policy', 'missing']);
@@ -156,7 +141,6 @@ services:
   locked.seed(`${p.name}/web:1`, 'private');
   await forget(t, web, `${locked.host}/${p.name}/app:1`);
   const anonymous = await p.run(['pull', 'web']);
-  if (engineMissing(t, anonymous)) return;
   assert.equal(anonymous.code, 1, 'without credentials the registry refuses');
   const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, REGISTRY_PASSWORD) } } });
   const pulled = await p.run(['pull', 'web'], { env: { DOCKER_CONFIG: config } });
@@ -192,7 +176,6 @@ fi
   chmodSync(join(bin, 'docker-credential-berthtest'), 0o755);
   const config = dockerConfigDir(p.dir, { credHelpers: { [locked.host]: 'berthtest' }, auths: { [locked.host]: { auth: basicAuth('wrong', 'wrong') } } });
   const result = await p.run(['pull'], { env: { DOCKER_CONFIG: config, PATH: `${bin}:${process.env.PATH}` } });
-  if (engineMissing(t, result)) return;
   assert.equal(result.code, 0, result.stderr);
   assert.ok(await present(web));
   assert.equal(readFileSync(asked, 'utf8'), `get ${locked.host}\n`, 'the helper was asked for this registry, and its answer beat the auths entry');
@@ -215,7 +198,6 @@ services:
   locked.seed(`${p.name}/base:1`, 'base-of-a-build');
   await forget(t, base, `${p.name}-app`);
   const anonymous = await p.run(['build']);
-  if (engineMissing(t, anonymous)) return;
   assert.equal(anonymous.code, 1, 'without credentials the registry refuses the FROM');
   const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, REGISTRY_PASSWORD) } } });
   const built = await p.run(['build'], { env: { DOCKER_CONFIG: config } });
@@ -229,7 +211,6 @@ test('a wrong password: the registry says so, named, and pull exits 1 as compose
   await forget(t, `${locked.host}/${p.name}/web:1`);
   const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, 'not-the-password') } } });
   const result = await p.run(['pull'], { env: { DOCKER_CONFIG: config } });
-  if (engineMissing(t, result)) return;
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`image:${locked.host.replaceAll('.', '\\.')}/${p.name}/web:1: service web: pull failed: .*(unauthorized|authentication required|401)`, 'i'));
   assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
@@ -250,7 +231,6 @@ services:
   open.seed(`${p.name}/good:1`, 'good');
   await forget(t, good);
   const ignored = await p.run(['pull', '--ignore-pull-failures']);
-  if (engineMissing(t, ignored)) return;
   assert.equal(ignored.code, 0, ignored.stderr);
   assert.ok(await present(good));
   const failed = await p.run(['pull', 'gone']);
@@ -265,7 +245,6 @@ test('a digest reference is pulled by its digest and run', async (t) => {
   p.write(`services:\n  web:\n    image: ${reference}\n    command: ["cat", "/marker"]\n`);
   await forget(t, reference);
   const result = await p.run(['up']);
-  if (engineMissing(t, result)) return;
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /by-digest/);
   assert.ok(await present(reference));
@@ -336,7 +315,6 @@ test('json progress: a line per event, layers with their image as parent_id', as
   open.seed(`${p.name}/web:1`, 'json');
   await forget(t, reference);
   const result = await p.run(['--progress', 'json', 'pull']);
-  if (engineMissing(t, result)) return;
   assert.equal(result.code, 0, result.stderr);
   const events = result.stderr.trim().split('\n').map((line) => JSON.parse(line) as { id: string; status: string; parent_id?: string });
   assert.deepEqual(events[0], { id: `Image ${reference}`, status: 'Pulling' });

@@ -1,6 +1,7 @@
-// The only code that changes the host's network: Linux bridges for networks, a network namespace per container
-// (under /run/netns, so runc can join it), and a veth pair per endpoint, through iproute2's `ip -batch`.
-import { existsSync, readFileSync } from 'node:fs';
+// The only code that changes the host's links: Linux bridges for networks, a network namespace per container
+// (under /run/netns, so runc can join it), and a veth pair per endpoint, through iproute2's `ip -batch`. A bridge the
+// engine makes carries a mark (its interface alias) saying so; one without the mark is never changed nor deleted.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { EngineError } from '../errors.js';
 import { runProgram } from './tools.js';
 
@@ -39,21 +40,59 @@ function insideSide(link: EndpointLink): string[] {
   ];
 }
 
+/** An interface name as the host sees it: absent, made by the engine (it carries the mark), or someone else's. */
+export type InterfaceOwner = 'absent' | 'ours' | 'foreign';
+
 export class LinkDriver {
-  async createBridge(name: string, gateway: string, prefix: number, mtu?: number): Promise<void> {
+  /** A bridge with the gateway's address, marked as the engine's in the same `ip` run that makes it. */
+  async createBridge(name: string, mark: string, gateway: string, prefix: number, mtu?: number): Promise<void> {
     await this.batch([
       `link add ${name} type bridge${mtu ? ` mtu ${mtu}` : ''}`,
+      `link set ${name} alias ${mark}`,
       `addr add ${gateway}/${prefix} dev ${name}`,
       `link set ${name} up`,
     ]);
   }
 
-  async deleteBridge(name: string): Promise<void> {
-    if (existsSync(`/sys/class/net/${name}`)) await this.batch([`link del ${name}`]);
+  /** Deletes the bridge only when it carries `mark`; whether it did. */
+  async deleteBridge(name: string, mark: string): Promise<boolean> {
+    if (this.owner(name, mark) !== 'ours') return false;
+    await this.batch([`link del ${name}`]);
+    return true;
   }
 
-  bridgeExists(name: string): boolean {
-    return existsSync(`/sys/class/net/${name}`);
+  owner(name: string, mark: string): InterfaceOwner {
+    if (!existsSync(`/sys/class/net/${name}`)) return 'absent';
+    return this.alias(name) === mark ? 'ours' : 'foreign';
+  }
+
+  /** An unmarked bridge the engine made before it marked them, taken back: marked now. */
+  async claim(name: string, mark: string): Promise<void> {
+    await this.batch([`link set ${name} alias ${mark}`]);
+  }
+
+  /** Whether the interface is a Linux bridge without any alias (see claim). */
+  isUnmarkedBridge(name: string): boolean {
+    return existsSync(`/sys/class/net/${name}/bridge`) && this.alias(name) === '';
+  }
+
+  /** The host's interfaces whose mark starts with `prefix`, with their marks. */
+  marked(prefix: string): Array<{ name: string; mark: string }> {
+    let names: string[] = [];
+    try {
+      names = readdirSync('/sys/class/net');
+    } catch {
+      return [];
+    }
+    return names.map((name) => ({ name, mark: this.alias(name) })).filter(({ mark }) => mark.startsWith(prefix));
+  }
+
+  private alias(name: string): string {
+    try {
+      return readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+    } catch {
+      return '';
+    }
   }
 
   /** The path runc joins for the container's network namespace. */

@@ -34,7 +34,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(program: string): boolean {
+export function onPath(program: string): boolean {
   return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((dir) => isExecutable(`${dir}/${program}`));
 }
 

@@ -56,7 +56,7 @@ export function addSystemRoutes(router: Router, services: EngineServices): void 
       CPUShares: true,
       CPUSet: true,
       PidsLimit: true,
-      IPv4Forwarding: false,
+      IPv4Forwarding: services.networks.forwarding(),
       Debug: false,
       NFd: 0,
       NGoroutines: 0,
@@ -89,7 +89,7 @@ export function addSystemRoutes(router: Router, services: EngineServices): void 
       Isolation: '',
       InitBinary: '',
       SecurityOptions: ['name=seccomp,profile=builtin'],
-      Warnings: [],
+      Warnings: services.networks.warnings(),
     });
   });
   router.add('GET', '/events', ({ request, response, query }) => streamEvents(services.events, request, response, query));

@@ -11,6 +11,8 @@ import type { NameSource, NetworkResolver } from './dns-server.js';
 import { formatIp, macFor, nextAddress, parseCidr, parseIp, contains } from './ipam.js';
 import type { NetworkRecord, NetworkService } from './networks.js';
 import type { PortBinding, PortProxies } from './port-proxy.js';
+import { logFailure } from './logger.js';
+import type { Logger } from './logger.js';
 
 /** How the container's network namespace is made: its own with endpoints, the host's, another container's, none. */
 export type NetworkPlan = { kind: 'host' } | { kind: 'none' } | { kind: 'container'; reference: string } | { kind: 'bridge'; network: string };
@@ -32,6 +34,7 @@ export class ContainerNetworking implements NameSource {
     private readonly proxies: PortProxies,
     private readonly resolver: NetworkResolver,
     private readonly containers: () => readonly ContainerRecord[],
+    private readonly log: Logger,
   ) {}
 
   /** The endpoints a create request asks for: the network of its mode, and any other in EndpointsConfig. */
@@ -84,9 +87,16 @@ export class ContainerNetworking implements NameSource {
     return addresses.length > 0 ? addresses : undefined;
   }
 
+  /**
+   * A container only on internal networks gets nothing forwarded (the engine asking the outside on its behalf would
+   * be a way out of the network, CVE-2024-29018); others, their own DNS servers, or the host's.
+   */
   upstreams(networkId: string, source: string): string[] {
     const record = this.containers().find((candidate) => Object.values(candidate.networks ?? {}).some((endpoint) => endpoint.networkId === networkId && endpoint.ipAddress === source));
-    const own = record?.hostConfig.Dns ?? [];
+    if (!record) return [];
+    const outside = Object.values(record.networks ?? {}).some((endpoint) => endpoint.ipAddress && this.networks.find(endpoint.networkId)?.internal === false);
+    if (!outside) return [];
+    const own = record.hostConfig.Dns ?? [];
     return own.length > 0 ? [...own] : hostResolvConf().nameservers;
   }
 
@@ -97,8 +107,10 @@ export class ContainerNetworking implements NameSource {
   async setUp(record: ContainerRecord): Promise<string> {
     const sandbox = sandboxName(record.id);
     try {
-      // Every endpoint allocated first, then the namespace and all its veths made in one go (two `ip` runs).
-      const endpoints = Object.entries(record.networks).map(([name, endpoint]) => ({ endpoint, network: this.networks.get(endpoint.networkId || name) }));
+      // Every network up on the host (a clean stop took its bridge down), every endpoint allocated in one synchronous
+      // step (so concurrent starts never pick one address twice), then the namespace and all its veths in one go.
+      const endpoints = [];
+      for (const [name, endpoint] of Object.entries(record.networks)) endpoints.push({ endpoint, network: await this.networks.ensureUp(this.networks.get(endpoint.networkId || name)) });
       const links = endpoints.map(({ endpoint, network }, index) => this.allocate(record, network, endpoint, index));
       await this.links.createSandbox(sandbox, links);
       for (const { network } of endpoints) await this.activate(network);
@@ -112,7 +124,7 @@ export class ContainerNetworking implements NameSource {
   /** After the container stops: the namespace goes (and the veths with it), ports close, addresses are free again. */
   async tearDown(record: ContainerRecord): Promise<void> {
     this.proxies.close(record.id);
-    await this.links.deleteSandbox(sandboxName(record.id)).catch(() => {});
+    await this.links.deleteSandbox(sandboxName(record.id)).catch(logFailure(this.log, `deleting the network namespace of container ${record.id.slice(0, 12)}`, 'its addresses are free again; a namespace left over is replaced at its next start'));
     for (const endpoint of Object.values(record.networks ?? {})) clearRuntime(endpoint);
     if (record.state.ports) delete record.state.ports;
   }
@@ -121,7 +133,9 @@ export class ContainerNetworking implements NameSource {
   async resume(record: ContainerRecord): Promise<void> {
     for (const endpoint of Object.values(record.networks ?? {})) {
       const network = this.networks.find(endpoint.networkId);
-      if (endpoint.ipAddress && network && network.name !== 'bridge') await this.resolver.listen(network.id, network.gateway!).catch(() => {});
+      if (endpoint.ipAddress && network && network.name !== 'bridge') {
+        await this.resolver.listen(network.id, network.gateway!).catch(logFailure(this.log, `serving DNS on network ${network.name}`, 'the container runs on; only names are not answered'));
+      }
     }
     const ports = record.state.ports ?? [];
     const target = primaryAddress(record);
@@ -205,9 +219,10 @@ export class ContainerNetworking implements NameSource {
 
   /** Attaches one endpoint to the running container's namespace (network connect). */
   private async attach(record: ContainerRecord, network: NetworkRecord, endpoint: Endpoint, index: number): Promise<void> {
-    const link = this.allocate(record, network, endpoint, index);
+    const current = await this.networks.ensureUp(network);
+    const link = this.allocate(record, current, endpoint, index);
     await this.links.attach(sandboxName(record.id), link);
-    await this.activate(network);
+    await this.activate(current);
   }
 
   /** An address (fixed, or the next free one), a MAC and interface names for the endpoint, recorded on it. */

@@ -158,14 +158,25 @@ export class ImageService {
     const image = this.resolve(reference);
     const normalized = normalizeReference(reference);
     const byTag = this.repositories[normalized] === image.id;
-    const references = this.referencesTo(image.id);
     const out: Array<{ Untagged?: string; Deleted?: string }> = [];
-    // Removing one of several references (tags, digests) only untags.
-    if (byTag && references.length > 1) {
-      delete this.repositories[normalized];
-      this.saveRepositories();
-      this.events.emit('untag', image.id, { name: familiar(normalized) });
-      return [{ Untagged: familiar(normalized) }];
+    // As dockerd: removing a tag also removes the repository's digest references when no other tag of that
+    // repository remains; if references to the image remain after that, it is only untagged.
+    if (byTag) {
+      const going = [normalized];
+      if (!normalized.includes('@')) {
+        const repository = normalized.slice(0, normalized.lastIndexOf(':'));
+        const sameRepository = Object.keys(this.repositories).filter((name) => name !== normalized && this.repositories[name] === image.id && name.startsWith(repository) && /^[:@]/.test(name.slice(repository.length)));
+        if (!sameRepository.some((name) => !name.includes('@'))) going.push(...sameRepository);
+      }
+      const remaining = Object.keys(this.repositories).filter((name) => this.repositories[name] === image.id && !going.includes(name));
+      if (remaining.length > 0) {
+        for (const name of going) {
+          delete this.repositories[name];
+          this.events.emit('untag', image.id, { name: familiar(name) });
+        }
+        this.saveRepositories();
+        return going.map((name) => ({ Untagged: familiar(name) }));
+      }
     }
     const user = this.imageInUse(image.id);
     if (user && !force) {
