@@ -79,7 +79,6 @@ async function runExec(ctx: VerbContext, flags: ExecFlags, service: string, comm
     ...(flags.workdir ? { workingDir: flags.workdir } : {}),
     ...(flags.privileged ? { privileged: true } : {}),
     ...(size ? { consoleSize: size } : {}),
-    detachKeys: DEFAULT_DETACH_KEYS,
   });
   if (flags.detach) {
     await engine.execs.startDetached(id, tty);
@@ -90,6 +89,8 @@ async function runExec(ctx: VerbContext, flags: ExecFlags, service: string, comm
   if (size) resize(...size);
   const stopWatching = tty ? watchSize(ctx.stdout, resize) : () => {};
   try {
+    // The detach keys are the engine's default (the docker CLI sends none unless configured); berth watches for
+    // them too, since not every engine ends an exec's stream on them.
     const ended = await pumpStreams(connection, ctx, { tty, stdin: flags.interactive !== false, ...(tty ? { detachKeys: detachKeyBytes(DEFAULT_DETACH_KEYS)! } : {}) });
     if (ended === 'detached') return 0;
   } finally {

@@ -1,6 +1,7 @@
 // The user's terminal, as exec, run and attach need it: whether input and output are terminals, the size of the
 // output's, raw mode on the input (keys go to the container's terminal as typed, Ctrl-C included), and the size
 // changes (SIGWINCH) that the container's terminal must follow.
+import { spawnSync } from 'node:child_process';
 
 /** process.stdin, or a stand-in in tests. */
 export type InputStream = NodeJS.ReadableStream & { readonly isTTY?: boolean; setRawMode?(raw: boolean): unknown };
@@ -22,6 +23,9 @@ export function terminalSize(output: NodeJS.WritableStream): [number, number] | 
 export function rawInput(input: InputStream | undefined): () => void {
   if (!input?.isTTY || !input.setRawMode) return () => {};
   input.setRawMode(true);
+  // libuv's raw mode keeps output processing (\n -> \r\n) on; the container's terminal already does it, so the
+  // docker CLI's raw mode (cfmakeraw) turns it off. Leaving raw mode restores the whole saved state.
+  if ((input as { fd?: number }).fd === 0) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   let restored = false;
   return () => {
     if (restored) return;
