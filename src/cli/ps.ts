@@ -1,6 +1,7 @@
 // `berth ps` and `berth ls`: the project's containers, and the projects on the engine, as compose lists them.
 import type { Command } from 'commander';
 import { containerContext, DEFAULT_PS_TABLE, PS_HEADER } from '../format/container.js';
+import { printFormat } from '../format/compose-print.js';
 import { parseListFormat, renderList } from '../format/formatter.js';
 import { BerthError } from '../model/errors.js';
 import { LABEL } from '../plan/labels.js';
@@ -82,9 +83,7 @@ function lines(ctx: VerbContext, items: readonly string[]): number {
 }
 
 async function runLs(ctx: VerbContext, flags: { all: boolean; quiet: boolean; filter?: string; format: string }): Promise<number> {
-  // compose's own Print: table (or pretty) and json, any case; no templates.
-  const format = flags.format.toLowerCase();
-  if (!['table', 'pretty', 'json', ''].includes(format)) throw new BerthError(`format value "${flags.format}" could not be parsed: use table or json`);
+  const format = printFormat(flags.format);
   let nameFilter: string | undefined;
   if (flags.filter) {
     const match = /^name=(.+)$/.exec(flags.filter);

@@ -66,3 +66,29 @@ export function ellipsis(text: string, max: number): string {
   if (max <= 1) return chars.slice(0, max).join('');
   return `${chars.slice(0, max - 1).join('')}…`;
 }
+
+/** The local date and time of `nanoseconds` since the epoch, and its zone offset in minutes. */
+function localParts(nanoseconds: bigint): { date: Date; fraction: string; offset: number } {
+  const millis = Number(nanoseconds / 1_000_000n);
+  const date = new Date(millis);
+  const fraction = String(((nanoseconds % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).padStart(9, '0');
+  return { date, fraction, offset: -date.getTimezoneOffset() };
+}
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+const localDate = (date: Date): string => `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())}`;
+const localClock = (date: Date): string => `${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
+
+/** Go's time.RFC3339Nano in the local zone, as encoding/json writes a time: `2026-11-30T04:05:35.123456789Z`. */
+export function rfc3339Nano(nanoseconds: bigint): string {
+  const { date, fraction, offset } = localParts(nanoseconds);
+  const digits = fraction.replace(/0+$/, '');
+  const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${pad2(Math.floor(Math.abs(offset) / 60))}:${pad2(Math.abs(offset) % 60)}`;
+  return `${localDate(date)}T${localClock(date)}${digits ? `.${digits}` : ''}${zone}`;
+}
+
+/** Go's `2006-01-02 15:04:05.000000` layout in the local zone (compose's event lines). */
+export function microTime(nanoseconds: bigint): string {
+  const { date, fraction } = localParts(nanoseconds);
+  return `${localDate(date)} ${localClock(date)}.${fraction.slice(0, 6)}`;
+}
