@@ -9,7 +9,7 @@ import { PlanRunner } from './plan-runner.js';
 import { projectOrName, withServicesFromLabels } from './project-ref.js';
 import { connect, envBoolean, parseSeconds, progressSink } from './session.js';
 
-interface DownFlags {
+export interface DownFlags {
   volumes: boolean;
   removeOrphans: boolean;
   rmi?: string;
@@ -28,7 +28,7 @@ export function registerDownCommand(program: Command, run: RunVerb): void {
     .action(run((ctx, cmd) => runDown(ctx, cmd.opts<DownFlags>(), cmd.args)));
 }
 
-async function runDown(ctx: VerbContext, flags: DownFlags, services: string[]): Promise<number> {
+export async function runDown(ctx: VerbContext, flags: DownFlags, services: string[]): Promise<number> {
   if (flags.rmi !== undefined && !['local', 'all'].includes(flags.rmi)) throw new BerthError(`invalid --rmi "${flags.rmi}": use local or all`);
   const ref = projectOrName(ctx);
   const engine = await connect(ctx);

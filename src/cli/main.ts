@@ -16,6 +16,13 @@ import { registerBuildCommand } from './build.js';
 import { registerWatchCommand } from './watch.js';
 import { registerPullCommand } from './pull.js';
 import { registerPushCommand } from './push.js';
+import { registerTopCommand } from './top.js';
+import { registerImagesCommand } from './images.js';
+import { registerWaitCommand } from './wait.js';
+import { registerEventsCommand } from './events.js';
+import { registerStatsCommand } from './stats.js';
+import { registerVolumesCommand } from './volumes.js';
+import { registerRefusedCommands } from './refused.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -69,6 +76,14 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPushCommand(program, run);
   registerWatchCommand(program, run);
   registerEngineCommand(program, run);
+  registerTopCommand(program, run);
+  registerImagesCommand(program, run);
+  registerWaitCommand(program, run);
+  registerEventsCommand(program, run);
+  registerStatsCommand(program, run);
+  registerVolumesCommand(program, run);
+  // Last: compose's verbs that nothing above registered are refused by name.
+  registerRefusedCommands(program, run);
 
   try {
     await program.parseAsync(args.map(renameNoAttach), { from: 'user' });

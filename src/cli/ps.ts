@@ -1,6 +1,8 @@
 // `berth ps` and `berth ls`: the project's containers, and the projects on the engine, as compose lists them.
 import type { Command } from 'commander';
-import type { ContainerSummary } from '../engine-client/index.js';
+import { containerContext, DEFAULT_PS_TABLE, PS_HEADER } from '../format/container.js';
+import { printFormat } from '../format/compose-print.js';
+import { parseListFormat, renderList } from '../format/formatter.js';
 import { BerthError } from '../model/errors.js';
 import { LABEL } from '../plan/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
@@ -16,6 +18,7 @@ interface PsFlags {
   filter?: string;
   format: string;
   orphans: boolean;
+  trunc: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -31,7 +34,8 @@ export function registerPsCommands(program: Command, run: RunVerb): void {
     .option('--services', 'display services', false)
     .option('--status <status>', 'filter by status: paused, restarting, removing, running, dead, created, exited (repeatable)', collect, [])
     .option('--filter <filter>', 'filter by a property (status=<status>)')
-    .option('--format <format>', 'format the output: table or json', 'table')
+    .option('--format <format>', 'format the output: table, json, or a Go template ("table {{.Name}}\\t{{.State}}")', 'table')
+    .option('--no-trunc', "don't truncate output")
     .option('--no-orphans', "don't include orphaned services")
     .action(run((ctx, cmd) => runPs(ctx, cmd.opts<PsFlags>(), cmd.args)));
   program
@@ -45,7 +49,7 @@ export function registerPsCommands(program: Command, run: RunVerb): void {
 }
 
 async function runPs(ctx: VerbContext, flags: PsFlags, services: string[]): Promise<number> {
-  if (!['table', 'json'].includes(flags.format)) throw new BerthError(`unsupported format "${flags.format}": use table or json`);
+  const format = parseListFormat(flags.format, DEFAULT_PS_TABLE);
   const statuses = [...flags.status];
   if (flags.filter) {
     const match = /^status=(.+)$/.exec(flags.filter);
@@ -67,20 +71,9 @@ async function runPs(ctx: VerbContext, flags: PsFlags, services: string[]): Prom
   });
   if (flags.quiet) return lines(ctx, containers.map((container) => container.id));
   if (flags.services) return lines(ctx, [...new Set(containers.map((container) => container.labels[LABEL.service] ?? ''))]);
-  if (flags.format === 'json') return lines(ctx, containers.map((container) => JSON.stringify(psJson(ref.project.name, container))));
-  const rows = [['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS']];
-  for (const container of containers) {
-    rows.push([
-      container.name,
-      container.image,
-      JSON.stringify(truncate(container.command, 20)),
-      container.labels[LABEL.service] ?? '',
-      ago(container.created),
-      container.status,
-      ports(container),
-    ]);
-  }
-  ctx.stdout.write(formatTable(rows));
+  const now = Date.now();
+  const items = containers.map((container) => containerContext(container, { project: ref.project.name, trunc: flags.trunc, now }));
+  ctx.stdout.write(renderList(format, items, PS_HEADER));
   return 0;
 }
 
@@ -89,48 +82,8 @@ function lines(ctx: VerbContext, items: readonly string[]): number {
   return 0;
 }
 
-function truncate(text: string, length: number): string {
-  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
-}
-
-function ago(created: number): string {
-  const seconds = Math.max(0, Math.floor(Date.now() / 1000 - created));
-  if (seconds < 60) return `${seconds} seconds ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} minutes ago`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} hours ago`;
-  return `${Math.floor(seconds / 86400)} days ago`;
-}
-
-function ports(container: ContainerSummary): string {
-  return container.ports
-    .map((port) => (port.publicPort ? `${port.ip ?? '0.0.0.0'}:${port.publicPort}->${port.privatePort}/${port.type}` : `${port.privatePort}/${port.type}`))
-    .join(', ');
-}
-
-function psJson(project: string, container: ContainerSummary): Record<string, unknown> {
-  return {
-    Command: JSON.stringify(container.command),
-    CreatedAt: new Date(container.created * 1000).toISOString(),
-    ExitCode: Number(/Exited \((\d+)\)/.exec(container.status)?.[1] ?? 0),
-    Health: /\((healthy|unhealthy|health: starting)\)/.exec(container.status)?.[1]?.replace('health: ', '') ?? '',
-    ID: container.id,
-    Image: container.image,
-    Labels: Object.entries(container.labels).map(([key, value]) => `${key}=${value}`).sort().join(','),
-    Name: container.name,
-    Names: container.name,
-    Networks: Object.keys(container.networks).join(','),
-    Ports: ports(container),
-    Project: project,
-    Publishers: container.ports.map((port) => ({ URL: port.ip ?? '', TargetPort: port.privatePort, PublishedPort: port.publicPort ?? 0, Protocol: port.type })),
-    RunningFor: ago(container.created),
-    Service: container.labels[LABEL.service] ?? '',
-    State: container.state,
-    Status: container.status,
-  };
-}
-
 async function runLs(ctx: VerbContext, flags: { all: boolean; quiet: boolean; filter?: string; format: string }): Promise<number> {
-  if (!['table', 'json'].includes(flags.format)) throw new BerthError(`unsupported format "${flags.format}": use table or json`);
+  const format = printFormat(flags.format);
   let nameFilter: string | undefined;
   if (flags.filter) {
     const match = /^name=(.+)$/.exec(flags.filter);
@@ -157,7 +110,7 @@ async function runLs(ctx: VerbContext, flags: { all: boolean; quiet: boolean; fi
       ConfigFiles: [...entry.files].join(','),
     }));
   if (flags.quiet) return lines(ctx, rows.map((row) => row.Name));
-  if (flags.format === 'json') {
+  if (format === 'json') {
     ctx.stdout.write(`${JSON.stringify(rows)}\n`);
     return 0;
   }

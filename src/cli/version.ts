@@ -9,7 +9,7 @@ export function registerVersionCommand(program: Command, run: RunVerb): void {
     .command('version')
     .description('show the berth version information')
     .option('--short', 'show only the version number', false)
-    .option('--format <format>', 'pretty or json', 'pretty')
+    .option('-f, --format <format>', 'format the output: pretty or json', 'pretty')
     .action(
       run((ctx, command) => {
         const options = command.opts<{ short: boolean; format: string }>();
