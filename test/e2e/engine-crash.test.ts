@@ -4,7 +4,8 @@
 // is intact, nothing is left mounted or namespaced for containers that are gone, and the next `up -d` converges.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestEngine } from './engine-helpers.js';
@@ -173,4 +174,84 @@ test('concurrent start and restart of one container are serialised; other contai
   for (const result of results) assert.equal(result.code, 0, result.stderr);
   await waitFor(() => engine.docker(['inspect', '-f', '{{.State.Running}}', 'contended', 'bystander']).stdout === 'true\ntrue\n', 10_000);
   assert.equal(engine.docker(['rm', '-f', 'contended', 'bystander']).code, 0);
+});
+
+const sleeper = ['sh', '-c', "echo kept > /marker; trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"];
+
+/** What is mounted on top at `path` on the host (its type), if anything. */
+function mountedAt(path: string): string | undefined {
+  let type: string | undefined;
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const fields = line.split(' ');
+    if (fields[4] === path) type = fields[fields.indexOf('-', 6) + 1];
+  }
+  return type;
+}
+
+test('a root filesystem the host lost is reached through the running container, mounted again at its next start, and a foreign mount there is replaced', async () => {
+  assert.equal(engine.docker(['run', '-d', '--network', 'none', '--name', 'rootless', 'berth-test-busybox:latest', ...sleeper]).code, 0);
+  await waitFor(() => engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout === 'kept\n', 10_000);
+  const [id = '', pid = ''] = engine.docker(['inspect', '-f', '{{.Id}} {{.State.Pid}}', 'rootless']).stdout.trim().split(' ');
+  const rootfs = join(engine.root, 'containers', id, 'bundle', 'rootfs');
+  assert.equal(mountedAt(rootfs), 'overlay');
+  await engine.restart({}, () => assert.equal(spawnSync('umount', ['-l', rootfs]).status, 0));
+  assert.equal(engine.docker(['inspect', '-f', '{{.State.Running}} {{.State.Pid}}', 'rootless']).stdout.trim(), `true ${pid}`, 'still running, same pid');
+  const copied = engine.docker(['cp', 'rootless:/marker', '-']);
+  assert.equal(copied.code, 0, copied.stderr);
+  assert.match(copied.stdout, /kept/, 'cp reads the running container\'s own root');
+  assert.equal(engine.docker(['restart', '-t', '1', 'rootless']).code, 0);
+  assert.equal(mountedAt(rootfs), 'overlay', 'mounted again by the restart');
+  assert.equal(engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout, 'kept\n');
+
+  assert.equal(engine.docker(['stop', '-t', '1', 'rootless']).code, 0);
+  assert.equal(spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', rootfs]).status, 0);
+  const started = engine.docker(['start', 'rootless']);
+  assert.equal(started.code, 0, started.stderr);
+  assert.equal(mountedAt(rootfs), 'overlay', 'the foreign mount was replaced by the container\'s own');
+  assert.equal(engine.docker(['exec', 'rootless', 'cat', '/marker']).stdout, 'kept\n');
+  assert.equal(engine.docker(['rm', '-f', 'rootless']).code, 0);
+});
+
+test('state files torn by an older crash are moved aside at start-up, and the engine starts and serves', async () => {
+  assert.equal(engine.docker(['create', '--network', 'none', '--name', 'torn', 'berth-test-busybox:latest', 'true']).code, 0);
+  const id = engine.docker(['inspect', '-f', '{{.Id}}', 'torn']).stdout.trim();
+  assert.equal(engine.docker(['volume', 'create', 'tornvol']).code, 0);
+  const record = join(engine.root, 'containers', id, 'container.json');
+  const volume = join(engine.root, 'volumes', 'tornvol', 'volume.json');
+  await engine.restart({}, () => {
+    writeFileSync(record, '{"id": "' + id.slice(0, 10));
+    writeFileSync(volume, '');
+  });
+  assert.equal(engine.docker(['ps', '-a', '--filter', 'name=torn', '-q']).stdout, '', 'the torn container is not listed');
+  assert.equal(engine.docker(['volume', 'ls', '-q', '--filter', 'name=tornvol']).stdout, '');
+  assert.ok(readdirSync(join(engine.root, 'containers', id)).some((name) => name.startsWith('container.json.corrupt-')), 'kept aside for a post-mortem');
+  assert.ok(readdirSync(join(engine.root, 'volumes', 'tornvol')).some((name) => name.startsWith('volume.json.corrupt-')));
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', 'berth-test-busybox:latest', 'true']).code, 0, 'and the engine works');
+  // What the engine left alone is the operator's to remove.
+  rmSync(join(engine.root, 'containers', id), { recursive: true, force: true });
+  rmSync(join(engine.root, 'volumes', 'tornvol'), { recursive: true, force: true });
+});
+
+test('a create killed after filling new volumes from the image is undone: its anonymous volume goes, a named one is emptied, data elsewhere stays', async (t) => {
+  const context = mkdtempSync(join(tmpdir(), 'berth-crash-image-'));
+  t.after(() => rmSync(context, { recursive: true, force: true }));
+  writeFileSync(join(context, 'Dockerfile'), 'FROM berth-test-busybox:latest\nRUN mkdir /seed /named && echo seeded > /seed/f && echo seeded > /named/f\nVOLUME /seed\n');
+  const built = spawnSync('docker', ['-H', engine.host, 'build', '-q', '-t', 'crash/seeded:v1', context], { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  assert.equal(built.status, 0, built.stderr);
+  t.after(() => engine.docker(['rmi', 'crash/seeded:v1']));
+  for (const name of ['seedvol', 'fullvol']) assert.equal(engine.docker(['volume', 'create', name]).code, 0);
+  t.after(() => engine.docker(['volume', 'rm', '-f', 'seedvol', 'fullvol']));
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', '-v', 'fullvol:/data', 'berth-test-busybox:latest', 'sh', '-c', 'echo mine > /data/f']).code, 0);
+  const volumesBefore = engine.docker(['volume', 'ls', '-q']).stdout;
+
+  await engine.restart({ BERTH_ENGINE_CRASH_AT: 'create:copied-up@1' });
+  engine.docker(['create', '--network', 'none', '--name', 'seeded', '-v', 'seedvol:/named', '-v', 'fullvol:/data', 'crash/seeded:v1', 'true']);
+  assert.ok(await engine.exited(30_000), 'the engine was to die in the create');
+  await engine.restart();
+  assert.equal(engine.docker(['ps', '-aq', '--filter', 'name=seeded']).stdout, '', 'the create is undone');
+  assert.equal(engine.docker(['volume', 'ls', '-q']).stdout, volumesBefore, 'its anonymous volume is gone');
+  assert.equal(engine.docker(['run', '--rm', '--network', 'none', '-v', 'fullvol:/data', 'berth-test-busybox:latest', 'cat', '/data/f']).stdout, 'mine\n', 'a volume it did not fill is untouched');
+  // The next create fills the volumes afresh, as if the first had never been.
+  const again = engine.docker(['run', '--rm', '--network', 'none', '-v', 'seedvol:/named', 'crash/seeded:v1', 'sh', '-c', 'cat /named/f /seed/f']);
+  assert.equal(again.stdout, 'seeded\nseeded\n', again.stderr);
 });

@@ -18,8 +18,11 @@ export interface TestEngine {
   readonly pid: number;
   /** Runs the stock docker CLI against the engine. */
   docker(args: readonly string[], input?: Buffer): { code: number | null; stdout: string; stderr: string };
-  /** Kills the engine with SIGKILL (if it still runs) and starts it again on the same root, with `env` added. */
-  restart(env?: Record<string, string>): Promise<void>;
+  /**
+   * Kills the engine with SIGKILL (if it still runs) and starts it again on the same root, with `env` added;
+   * `whileDown` runs in between (to do to its files what a crash or the host might).
+   */
+  restart(env?: Record<string, string>, whileDown?: () => void): Promise<void>;
   /** Resolves when the engine process has exited (a crash point, a kill): true, or false after `timeoutMs`. */
   exited(timeoutMs: number): Promise<boolean>;
   /** What the engine process wrote to its log (stderr) since it was last started. */
@@ -83,10 +86,11 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
     get pid() {
       return child.pid!;
     },
-    async restart(env = {}) {
+    async restart(env = {}, whileDown) {
       const exited = exitOf(child);
       child.kill('SIGKILL');
       await exited;
+      whileDown?.();
       engine = spawnEngine(root, socket, dir, { ...baseEnv, ...env });
       child = engine.child;
       await waitForSocket(socket);

@@ -75,7 +75,8 @@ export class RuncDriver {
    * monitor mounts the root filesystem itself, and detaches it when the container ends.
    */
   async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }, mount?: RootfsMount): Promise<number> {
-    writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec);
+    // Written for each start, and read by runc at once: no flush to disk needed.
+    writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec, { durable: false });
     const result = await runProgram(this.tools.monitor, [
       ...(io.tty ? ['-t'] : []),
       ...(io.stdin ? ['-i'] : []),

@@ -88,6 +88,13 @@ export interface ContainerRecord {
   restartCount: number;
   /** Stopped by a client (stop, kill): restart policies other than `always` leave it stopped. */
   manuallyStopped?: boolean;
+  /** Present until its create completes: a record that still has it after a crash was never acknowledged. */
+  creating?: {
+    /** Volumes it fills from the image (empty before; emptied again if the create is abandoned). */
+    readonly copyUps: readonly string[];
+    /** Anonymous volumes it made (removed with it if the create is abandoned). */
+    readonly anonymous: readonly string[];
+  };
 }
 
 const EMPTY = (value: unknown): boolean =>

@@ -7,14 +7,13 @@
 // reserves its name durably (with a marker removed once it is complete), a start records its network before runc
 // runs and its pid after, a removal moves the directory out in one rename. Operations on one container are queued.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { NO_CRASH_POINTS } from '../crash-points.js';
 import type { CrashPoints } from '../crash-points.js';
 import { conflict, invalid, notFound } from '../errors.js';
 import { processAlive } from '../runtime/runc.js';
 import type { RuncDriver } from '../runtime/runc.js';
 import { buildSpec } from '../runtime/spec.js';
-import { readJsonFile, syncDirectory, writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
@@ -32,7 +31,7 @@ import { finishRemovals, removeContainerDirectory } from './containers/directori
 import { writeEtcFiles } from './containers/etc-files.js';
 import { ExitWatch } from './containers/exit-watch.js';
 import { hostNofile, initProgram } from './containers/host.js';
-import { attachVolumes, copyUp, emptyDirectory, mountsFrom, readyMounts } from './containers/mounts.js';
+import { attachVolumes, copyUp, copyUpNeeded, emptyDirectory, mountsFrom, readyMounts } from './containers/mounts.js';
 import { generatedName, nameInUse, validName } from './containers/names.js';
 import { NetworkSteps } from './containers/network-steps.js';
 import { PerKeyQueue } from './containers/queue.js';
@@ -53,12 +52,6 @@ const MONITOR_GONE_MS = 5000;
 
 const isRunning = (record: ContainerRecord): boolean => record.state.status === 'running' || record.state.status === 'paused';
 const short = (id: string): string => id.slice(0, 12);
-
-/** Written before a create changes anything, removed once it is complete (see `adopt`). */
-interface CreatingMarker {
-  /** Volumes being filled from the image (empty before: emptied again if the create is abandoned). */
-  readonly copyUps: string[];
-}
 
 export interface ContainerServiceDeps {
   readonly layout: Layout;
@@ -111,8 +104,9 @@ export class ContainerService {
   async adopt(): Promise<void> {
     const finished = await finishRemovals(this.layout);
     if (finished > 0) this.log(`finished ${finished} container removal(s) an earlier engine left half done`);
-    const { records, withoutRecord } = this.table.load();
+    const { records, withoutRecord, unreadable } = this.table.load();
     for (const id of withoutRecord) await this.removeUnrecorded(id);
+    for (const id of unreadable) this.log(`container directory ${this.layout.container(id)} has no readable record (it was moved aside as container.json.corrupt-*); left alone`);
     await Promise.all(records.map((record) => this.recover(record).catch(logFailure(this.log, `container ${short(record.id)}: recovery at engine start`, 'it is listed as recorded; a start or rm sets it straight'))));
   }
 
@@ -121,7 +115,7 @@ export class ContainerService {
     // The common case costs no process: a recorded run whose process is still there, and whose runc state exists.
     const trusted = isRunning(record) && !exitRecorded && processAlive(record.state.pid) && this.runtime.hasState(record.id);
     const runtime = trusted ? { status: record.state.status, pid: record.state.pid } : await this.runtime.state(record.id);
-    const action = recoveryOf({ recorded: record.state.status, halfCreated: existsSync(this.layout.creatingMarker(record.id)), runtime, exitRecorded });
+    const action = recoveryOf({ recorded: record.state.status, halfCreated: record.creating !== undefined, runtime, exitRecorded });
     switch (action.kind) {
       case 'remove-half-created':
         this.log(`container ${short(record.id)} (${record.name}): its create never completed; removed`);
@@ -138,14 +132,14 @@ export class ContainerService {
           delete record.state.health;
           if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
           record.manuallyStopped = false;
-          this.table.save(record);
+          await this.table.save(record);
           await this.network.publishPorts(record);
-          this.table.save(record);
+          await this.table.save(record);
         } else if (record.state.status !== action.status || record.state.pid !== action.pid) {
           record.state = { ...record.state, status: action.status, pid: action.pid };
-          this.table.save(record);
+          await this.table.save(record);
         }
-        await this.remountRootfs(record);
+        this.checkRootfs(record);
         this.watchExit(record);
         this.watchHealth(record);
         await this.networking.resume(record).catch(logFailure(this.log, `container ${short(record.id)}: restoring its network state`, 'it keeps running; a restart sets it up again'));
@@ -155,14 +149,14 @@ export class ContainerService {
         if (action.exitedWhileAway) {
           const { code, oomKilled } = this.runtime.exit(record.id)!;
           record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, oomKilled, finishedAt: new Date().toISOString() };
-          this.table.save(record);
+          await this.table.save(record);
         }
         // An interrupted start may have left the container's namespace and addresses behind.
         const hadAddresses = Object.values(record.networks ?? {}).some((endpoint) => endpoint.ipAddress);
         await this.network.leave(record);
         if (hadAddresses || record.state.pid !== 0) {
           record.state = { ...record.state, pid: 0 };
-          this.table.save(record);
+          await this.table.save(record);
         }
         if ((record.state.status === 'exited' || record.state.status === 'restarting') && restartsWithEngine(record.hostConfig.RestartPolicy, Boolean(record.manuallyStopped))) {
           void this.start(record.id).catch(logFailure(this.log, `container ${short(record.id)}: restart by its policy on engine start`, 'it stays stopped'));
@@ -172,40 +166,40 @@ export class ContainerService {
     }
   }
 
-  /** An adopted container's root filesystem, mounted again if the engine's view of it was lost. */
-  private async remountRootfs(record: ContainerRecord): Promise<void> {
+  /**
+   * An adopted container's root filesystem, as the engine sees it on the host. When that mount was lost (another
+   * mount namespace, an unmount by hand), a second overlay on the same upper dir would be undefined behaviour for
+   * the kernel while the container writes through its own: the engine reaches it through /proc/PID/root instead
+   * (see `rootfs`), and a restart mounts it again.
+   */
+  private checkRootfs(record: ContainerRecord): void {
     if (this.runtime.rootfsMounted(record.id)) return;
-    const layers = this.images.layerDirs(this.images.resolve(record.imageId));
-    await this.runtime.mountRootfs(record.id, layers).then(
-      () => this.log(`container ${short(record.id)}: its root filesystem was not mounted any more; mounted again`),
-      logFailure(this.log, `container ${short(record.id)}: mounting its root filesystem again`, 'the container runs on its own mount; cp and export need a restart'),
-    );
+    this.log(`container ${short(record.id)}: its root filesystem is not mounted on the host any more; reached through /proc/${record.state.pid}/root until it restarts`);
   }
 
-  /** A container directory without a readable record. */
+  /** A container directory without a record: a create that died before its first write, unless runc runs it. */
   private async removeUnrecorded(id: string): Promise<void> {
-    if (existsSync(this.layout.creatingMarker(id)) && !(await this.runtime.state(id))) {
-      // A create that died before its record was written: nothing else knows of it.
-      this.log(`container ${short(id)}: its create never completed; removed`);
-      await this.runtime.unmountRootfs(id);
-      removeContainerDirectory(this.layout, id);
+    if (await this.runtime.state(id)) {
+      this.log(`container directory ${this.layout.container(id)} has no record but runc runs it; left alone`);
       return;
     }
-    this.log(`container directory ${this.layout.container(id)} has no readable record (see any container.json.corrupt-* there); left alone`);
+    this.log(`container ${short(id)}: its create never completed; removed`);
+    await this.runtime.unmountRootfs(id);
+    removeContainerDirectory(this.layout, id);
   }
 
   /** Removes what a create that never completed made: its files, and what it put in volumes. */
   private async abandonCreate(record: ContainerRecord): Promise<void> {
-    const marker = readJsonFile<CreatingMarker>(this.layout.creatingMarker(record.id), this.log);
     this.table.forget(record.id);
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     removeContainerDirectory(this.layout, record.id);
-    for (const volume of marker?.copyUps ?? []) {
-      // It was empty before the copy-up began; anyone else using it now may have written to it since.
+    const undo = record.creating ?? { copyUps: [], anonymous: [] };
+    for (const volume of new Set([...undo.copyUps, ...undo.anonymous])) {
+      // Anyone else using the volume now may have written to it since: it stays as it is.
       if (!this.volumes.has(volume) || this.table.volumeUsers(volume).length > 0) continue;
-      if (this.volumes.isAnonymous(this.volumes.get(volume))) await this.volumes.remove(volume, []).catch(logFailure(this.log, `removing anonymous volume ${volume} of an abandoned create`, 'it stays, as a dangling volume'));
-      else emptyDirectory(this.volumes.mountpoint(volume));
+      if (undo.anonymous.includes(volume)) await this.volumes.remove(volume, []).catch(logFailure(this.log, `removing anonymous volume ${volume} of an abandoned create`, 'it stays, as a dangling volume'));
+      else emptyDirectory(this.volumes.mountpoint(volume)); // it was empty before the copy-up began
     }
   }
 
@@ -238,7 +232,7 @@ export class ContainerService {
     const taken = [...requested.binds, ...mountsFrom(host, (reference) => this.get(reference).mounts)];
     const networks = this.networking.endpointsFor(host.NetworkMode, request.NetworkingConfig?.EndpointsConfig ?? {});
     const volumes = attachVolumes(requested.volumes, taken, this.volumes);
-    const record = buildRecord({
+    const record: ContainerRecord = buildRecord({
       id,
       name,
       created: new Date().toISOString(),
@@ -249,20 +243,23 @@ export class ContainerService {
       tmpfs: requested.tmpfs,
       networks,
     });
-    // The name is reserved, durably, before anything slow happens; the marker says the create is not complete yet.
+    // The name is reserved (in memory at once, durably before anything slow happens), the record marked as being
+    // created until it is complete.
+    // Only volumes that are empty now are filled, and only they are emptied again if the create is abandoned.
+    const copies = volumes.copies.filter((copy) => copyUpNeeded(image.id, copy, { images: this.images, volumes: this.volumes }));
+    record.creating = { copyUps: copies.map((copy) => copy.volume), anonymous: volumes.anonymous };
     mkdirSync(this.layout.bundle(id), { recursive: true });
-    writeJsonAtomic(this.layout.creatingMarker(id), { copyUps: volumes.copies.map((copy) => copy.volume) } satisfies CreatingMarker);
-    this.table.save(record);
+    await this.table.save(record);
     this.crash.reach('create:reserved');
     try {
-      for (const copy of volumes.copies) await copyUp(record, copy, { images: this.images, volumes: this.volumes, runtime: this.runtime });
+      for (const copy of copies) await copyUp(record, copy, { images: this.images, volumes: this.volumes, runtime: this.runtime });
     } catch (error) {
       await this.destroy(record);
       throw error;
     }
     this.crash.reach('create:copied-up');
-    rmSync(this.layout.creatingMarker(id));
-    syncDirectory(this.layout.container(id));
+    delete record.creating;
+    await this.table.save(record);
     this.crash.reach('create:done');
     this.emit(record, 'create');
     return record;
@@ -300,7 +297,7 @@ export class ContainerService {
       // From here on a failure takes down what was set up (the namespace, its endpoints, published ports).
       const networkNamespace = await this.network.join(record);
       // Its addresses are recorded before anything runs in them, so that no other container is given them.
-      this.table.save(record);
+      if (Object.values(record.networks).some((endpoint) => endpoint.ipAddress)) await this.table.save(record);
       this.crash.reach('start:network-ready');
       const spec = buildSpec({
         record,
@@ -318,7 +315,7 @@ export class ContainerService {
     } catch (error) {
       await this.network.leave(record);
       record.state = { ...record.state, status: 'created', error: (error as Error).message };
-      this.table.save(record);
+      await this.table.save(record);
       // As dockerd: a --rm container that cannot start is removed (docker run waits for that).
       if (record.hostConfig.AutoRemove) await this.destroy(record, true);
       throw error;
@@ -329,7 +326,7 @@ export class ContainerService {
     delete record.state.health;
     if (probeCommand(record.config.Healthcheck)) record.state.health = { Status: 'starting', FailingStreak: 0, Log: [] };
     record.manuallyStopped = false;
-    this.table.save(record);
+    await this.table.save(record);
     this.crash.reach('start:recorded');
     this.emit(record, 'start');
     this.watchExit(record);
@@ -346,7 +343,7 @@ export class ContainerService {
     record.manuallyStopped = true;
     if (record.state.status === 'restarting') {
       record.state = { ...record.state, status: 'exited' };
-      this.table.save(record);
+      await this.table.save(record);
       return 'stopped';
     }
     if (!isRunning(record)) return 'already';
@@ -388,7 +385,7 @@ export class ContainerService {
       if (record.state.status !== 'running') throw conflict(`Container ${record.id} is not running`);
       await this.runtime.pause(record.id);
       record.state = { ...record.state, status: 'paused' };
-      this.table.save(record);
+      await this.table.save(record);
       this.emit(record, 'pause');
     });
   }
@@ -398,7 +395,7 @@ export class ContainerService {
       if (record.state.status !== 'paused') throw conflict(`Container ${record.id} is not paused`);
       await this.runtime.resume(record.id);
       record.state = { ...record.state, status: 'running' };
-      this.table.save(record);
+      await this.table.save(record);
       this.emit(record, 'unpause');
     });
   }
@@ -410,7 +407,7 @@ export class ContainerService {
     if (holder && holder.id !== record.id) throw nameInUse(target, holder.id);
     const old = record.name;
     record.name = target;
-    this.table.save(record);
+    this.persist(record);
     this.emit(record, 'rename', { oldName: `/${old}` });
   }
 
@@ -457,6 +454,8 @@ export class ContainerService {
   /** The container's root filesystem, mounted (a created container has none until asked). */
   rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
     return this.queued(reference, async (record) => {
+      // A running container whose host-side mount is gone: its own root, as its processes see it (see checkRootfs).
+      if (isRunning(record) && record.state.pid > 0 && !this.runtime.rootfsMounted(record.id)) return { record, path: `/proc/${record.state.pid}/root` };
       const image = this.images.resolve(record.imageId);
       return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
     });
@@ -514,14 +513,14 @@ export class ContainerService {
   connect(reference: string, network: string, endpoint: EndpointRequest): Promise<void> {
     return this.queued(reference, async (record) => {
       await this.networking.connect(record, network, endpoint);
-      this.table.save(record);
+      await this.table.save(record);
     });
   }
 
   disconnect(reference: string, network: string): Promise<void> {
     return this.queued(reference, async (record) => {
       await this.networking.disconnect(record, network);
-      this.table.save(record);
+      await this.table.save(record);
     });
   }
 
@@ -540,6 +539,7 @@ export class ContainerService {
     this.exits.stop(record.id);
     this.health.stop(record.id);
     this.restartDelays.delete(record.id);
+    await this.table.settled(record.id); // a write still under way would fail in a directory moved out
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     removeContainerDirectory(this.layout, record.id);
@@ -567,11 +567,11 @@ export class ContainerService {
     const { code, oomKilled } = this.runtime.exit(record.id) ?? { code: 255, oomKilled: false };
     void this.network
       .leave(record)
-      .then(() => this.table.has(record.id) && this.table.save(record))
+      .then(() => this.table.has(record.id) && this.persist(record))
       .catch(logFailure(this.log, `container ${record.id.slice(0, 12)}: network teardown after exit`, 'the next start sets the network up afresh'));
     const ran = Date.now() - Date.parse(record.state.startedAt);
     record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled };
-    this.table.save(record);
+    this.persist(record);
     if (oomKilled) this.emit(record, 'oom');
     this.emit(record, 'die', { exitCode: String(code) });
     this.exitWaiters.settle(record.id, code);
@@ -593,21 +593,21 @@ export class ContainerService {
     if (!decision.restart) return;
     this.restartDelays.set(record.id, decision.delayMs);
     record.state = { ...record.state, status: 'restarting' };
-    this.table.save(record);
+    this.persist(record);
     setTimeout(() => {
       const current = this.table.byId(record.id);
       if (!current || current.state.status !== 'restarting' || current.manuallyStopped) return;
+      // It stays `restarting` until the start makes it `running` (or fails), as dockerd shows it.
       current.restartCount += 1;
-      current.state = { ...current.state, status: 'exited' };
       void this.start(current.id)
         .then(() => {
           current.manuallyStopped = false;
-          this.table.save(current);
+          this.persist(current);
         })
         .catch((error: Error) => {
           this.log(`container ${current.id.slice(0, 12)}: restart by its policy failed: ${error.message}`);
           current.state = { ...current.state, status: 'exited', error: error.message };
-          this.table.save(current);
+          this.persist(current);
         });
     }, decision.delayMs).unref();
   }
@@ -625,12 +625,20 @@ export class ContainerService {
           const current = this.table.byId(record.id);
           if (!current || current.state.status !== 'running') return;
           current.state = { ...current.state, health: next };
-          this.table.save(current);
+          this.persist(current);
           if (changed) this.emit(current, `health_status: ${next.Status}`);
         },
       },
       state,
     );
+  }
+
+  /**
+   * Writes the record without waiting (where the caller cannot wait: an exit noticed, a probe's result); a write
+   * that a crash loses is put right by `adopt`, which asks the runtime.
+   */
+  private persist(record: ContainerRecord): void {
+    void this.table.save(record).catch(logFailure(this.log, `container ${short(record.id)}: writing its record`, 'the state in memory is right; the next write or the next start sets the file straight'));
   }
 
   private emit(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {

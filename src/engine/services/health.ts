@@ -104,7 +104,7 @@ export class HealthChecker {
         return resolve({ code: -1, output: 'the container has no runtime configuration' });
       }
       const file = join(this.layout.container(id), `health-${process.pid}-${Date.now()}.json`);
-      writeJsonAtomic(file, { ...base, terminal: false, args: command });
+      writeJsonAtomic(file, { ...base, terminal: false, args: command }, { durable: false }); // read at once, then removed
       const child = spawn(this.tools.runc, ['exec', '--process', file, id], { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       const collect = (chunk: Buffer): void => {

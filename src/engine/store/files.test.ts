@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readJsonFile, writeJsonAtomic } from './files.js';
+import { readJsonFile, StateFiles, writeJsonAtomic } from './files.js';
 
 function scratch(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'berth-files-'));
@@ -39,3 +39,16 @@ for (const [kind, content] of [['empty', ''], ['torn', '{"id": "abc", "sta'], ['
     assert.match(reports[0]!, /could not be read back/);
   });
 }
+
+test('durable writes to one file run in order, a queued one replaced by the latest, and never make a missing directory', async (t) => {
+  const dir = scratch(t);
+  const files = new StateFiles();
+  const path = join(dir, 'record.json');
+  const writes = [files.write(path, { n: 1 }), files.write(path, { n: 2 }), files.write(path, { n: 3 })];
+  await Promise.all(writes);
+  assert.deepEqual(readJsonFile(path), { n: 3 });
+  assert.deepEqual(readdirSync(dir), ['record.json'], 'no temporary file left');
+  await files.settled(path);
+  await assert.rejects(files.write(join(dir, 'gone', 'record.json'), { n: 4 }), /ENOENT/);
+  assert.equal(existsSync(join(dir, 'gone')), false);
+});

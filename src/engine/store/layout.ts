@@ -33,10 +33,6 @@ export class Layout {
   containerRecord(id: string): string {
     return join(this.container(id), 'container.json');
   }
-  /** Present while a create is under way: a container that still has it after a crash was never acknowledged. */
-  creatingMarker(id: string): string {
-    return join(this.container(id), 'creating.json');
-  }
   bundle(id: string): string {
     return join(this.container(id), 'bundle');
   }

@@ -1,5 +1,7 @@
 // Noticing that a container stopped: its monitor writes the exit file when it ends, which a directory watch sees at
 // once; a poll each second is the safety net, and also notices a monitor that died without writing it (killed).
+// A container whose process is gone while its monitor still runs is not over yet: the monitor is still cleaning up
+// (runc's state, the root filesystem) and writes the exit code last, later still on a busy machine.
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { processAlive } from '../../runtime/runc.js';
@@ -17,7 +19,7 @@ export class ExitWatch {
 
   constructor(
     private readonly layout: Layout,
-    private readonly runtime: Pick<RuncDriver, 'exit'>,
+    private readonly runtime: Pick<RuncDriver, 'exit' | 'monitorAlive'>,
     private readonly log: Logger,
   ) {}
 
@@ -40,8 +42,9 @@ export class ExitWatch {
     }
     const poll = setInterval(() => {
       if (!watching()) clearInterval(poll);
-      else if (!processAlive(record.state.pid) && this.runtime.exit(record.id) === undefined) setTimeout(onExit, GRACE_MS);
-      else check();
+      else if (!processAlive(record.state.pid) && this.runtime.exit(record.id) === undefined) {
+        if (!this.runtime.monitorAlive(record.id)) setTimeout(onExit, GRACE_MS);
+      } else check();
     }, POLL_MS);
     poll.unref();
     check();

@@ -35,20 +35,29 @@ export interface CopyUp {
 
 /**
  * The requested volumes on targets nothing else mounts, each looked up or created (an empty name: a new anonymous
- * volume); a new volume is to be filled from the image unless `nocopy` or a subpath says otherwise.
+ * volume, listed in `anonymous`); a new volume is to be filled from the image unless `nocopy` or a subpath says
+ * otherwise.
  */
-export function attachVolumes(requests: readonly VolumeMountRequest[], taken: readonly MountPoint[], volumes: VolumeService): { mounts: MountPoint[]; copies: CopyUp[] } {
+export function attachVolumes(requests: readonly VolumeMountRequest[], taken: readonly MountPoint[], volumes: VolumeService): { mounts: MountPoint[]; copies: CopyUp[]; anonymous: string[] } {
   const mounts: MountPoint[] = [];
   const copies: CopyUp[] = [];
+  const anonymous: string[] = [];
   for (const volume of requests) {
     if ([...taken, ...mounts].some((mount) => mount.target === volume.target)) continue;
     const driver = volume.driver ? { Driver: volume.driver.name ?? 'local', ...(volume.driver.options ? { DriverOpts: volume.driver.options } : {}) } : {};
     const labels = volume.labels ? { Labels: volume.labels } : {};
     const created = volume.name ? volumes.create({ Name: volume.name, ...labels, ...driver }) : volumes.create({ ...labels, ...driver }, true);
+    if (!volume.name) anonymous.push(created.name);
     mounts.push({ type: 'volume', name: created.name, source: volumes.mountpoint(created.name), target: volume.target, readOnly: volume.readOnly, ...(volume.subpath ? { subpath: volume.subpath } : {}) });
     if (!volume.noCopy && !volume.subpath) copies.push({ volume: created.name, target: volume.target });
   }
-  return { mounts, copies };
+  return { mounts, copies, anonymous };
+}
+
+/** Whether the copy-up has something to do: the volume is empty, and the image has files at its target. */
+export function copyUpNeeded(imageId: string, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService }): boolean {
+  const layers = deps.images.layerDirs(deps.images.resolve(imageId));
+  return deps.volumes.isEmpty(copy.volume) && layers.some((layer) => mayHaveFiles(layer, copy.target));
 }
 
 /**
@@ -57,8 +66,8 @@ export function attachVolumes(requests: readonly VolumeMountRequest[], taken: re
  * the image, never on the host), and the files are copied through descriptors held on both sides.
  */
 export async function copyUp(record: ContainerRecord, copy: CopyUp, deps: { images: ImageService; volumes: VolumeService; runtime: RuncDriver }): Promise<void> {
+  if (!copyUpNeeded(record.imageId, copy, deps)) return;
   const layers = deps.images.layerDirs(deps.images.resolve(record.imageId));
-  if (!deps.volumes.isEmpty(copy.volume) || !layers.some((layer) => mayHaveFiles(layer, copy.target))) return;
   const rootfs = await deps.runtime.mountRootfs(record.id, layers);
   await RootDir.with(rootfs, async (root) => {
     let location;

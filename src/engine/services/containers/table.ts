@@ -2,7 +2,7 @@
 // name, and the questions other services ask of them (who uses this image, volume, network).
 import { existsSync, readdirSync } from 'node:fs';
 import { invalid, notFound } from '../../errors.js';
-import { readJsonFile, writeJsonAtomic } from '../../store/files.js';
+import { readJsonFile, StateFiles } from '../../store/files.js';
 import type { Layout } from '../../store/layout.js';
 import type { ContainerRecord } from '../container-record.js';
 import type { Logger } from '../logger.js';
@@ -21,12 +21,15 @@ export function findContainer(records: ReadonlyMap<string, ContainerRecord>, ref
 
 export interface LoadedContainers {
   readonly records: ContainerRecord[];
-  /** Container directories without a readable record (a create that died before its first write, or a torn file). */
+  /** Container directories without a record: a create that died before its first write. */
   readonly withoutRecord: string[];
+  /** Container directories whose record could not be read back (moved aside and logged). */
+  readonly unreadable: string[];
 }
 
 export class ContainerTable {
   private readonly records = new Map<string, ContainerRecord>();
+  private readonly files = new StateFiles();
 
   constructor(
     private readonly layout: Layout,
@@ -35,19 +38,20 @@ export class ContainerTable {
 
   /** Reads every record the engine kept on disk into the table. */
   load(): LoadedContainers {
-    if (!existsSync(this.layout.containers)) return { records: [], withoutRecord: [] };
-    const records: ContainerRecord[] = [];
-    const withoutRecord: string[] = [];
+    const loaded = { records: [] as ContainerRecord[], withoutRecord: [] as string[], unreadable: [] as string[] };
+    if (!existsSync(this.layout.containers)) return loaded;
     for (const id of readdirSync(this.layout.containers)) {
-      const record = readJsonFile<ContainerRecord>(this.layout.containerRecord(id), this.log);
-      if (!record || record.id !== id) {
-        withoutRecord.push(id);
-        continue;
+      const path = this.layout.containerRecord(id);
+      const present = existsSync(path);
+      const record = present ? readJsonFile<ContainerRecord>(path, this.log) : undefined;
+      if (!present) loaded.withoutRecord.push(id);
+      else if (!record || record.id !== id) loaded.unreadable.push(id);
+      else {
+        this.records.set(id, record);
+        loaded.records.push(record);
       }
-      this.records.set(id, record);
-      records.push(record);
     }
-    return { records, withoutRecord };
+    return loaded;
   }
 
   get(reference: string): ContainerRecord {
@@ -74,10 +78,18 @@ export class ContainerTable {
     return undefined;
   }
 
-  /** Records the container in memory and durably on disk (see store/files.ts). */
-  save(record: ContainerRecord): void {
+  /**
+   * Records the container in memory at once, and durably on disk by the time the promise resolves (see
+   * store/files.ts); a step that must survive a crash of the engine waits for it.
+   */
+  save(record: ContainerRecord): Promise<void> {
     this.records.set(record.id, record);
-    writeJsonAtomic(this.layout.containerRecord(record.id), record);
+    return this.files.write(this.layout.containerRecord(record.id), record);
+  }
+
+  /** Resolves once the writes of the container's record asked for so far are done. */
+  settled(id: string): Promise<void> {
+    return this.files.settled(this.layout.containerRecord(id));
   }
 
   forget(id: string): void {
