@@ -24,14 +24,21 @@ import { registerEventsCommand } from './events.js';
 import { registerStatsCommand } from './stats.js';
 import { registerVolumesCommand } from './volumes.js';
 import { registerRefusedCommands } from './refused.js';
+import { registerExecCommand } from './exec.js';
+import { FORWARDED_SIGNALS } from './stdio/signals.js';
+import type { InputStream } from './stdio/terminal.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The user's input (a terminal or a pipe): exec, run, attach and `cp -` read it. */
+  readonly stdin?: InputStream;
   readonly cwd: string;
   readonly environment: Readonly<Record<string, string | undefined>>;
   /** Registers a Ctrl-C handler (the process's SIGINT); returns a function that removes it. */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Registers a handler for the signals a foreground container is sent in turn (run, attach); returns its removal. */
+  readonly onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
   /** Asks a yes/no question on the terminal; absent when there is no terminal to ask on. */
   readonly confirm?: (question: string) => Promise<boolean>;
 }
@@ -76,6 +83,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPullCommand(program, run);
   registerPushCommand(program, run);
   registerWatchCommand(program, run);
+  registerExecCommand(program, run);
   registerEngineCommand(program, run);
   registerGraphCommand(program, run);
   registerTopCommand(program, run);
@@ -106,9 +114,16 @@ function processIo(): CliIo {
     stderr: process.stderr,
     cwd: process.cwd(),
     environment: process.env,
+    stdin: process.stdin,
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
       return () => process.off('SIGINT', handler);
+    },
+    onSignal: (handler) => {
+      for (const signal of FORWARDED_SIGNALS) process.on(signal, handler);
+      return () => {
+        for (const signal of FORWARDED_SIGNALS) process.off(signal, handler);
+      };
     },
     ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   };
