@@ -23,6 +23,9 @@ import { registerWaitCommand } from './wait.js';
 import { registerEventsCommand } from './events.js';
 import { registerStatsCommand } from './stats.js';
 import { registerVolumesCommand } from './volumes.js';
+import { registerPortCommand } from './port.js';
+import { registerExportCommand } from './export.js';
+import { registerCommitCommand } from './commit.js';
 import { registerRefusedCommands } from './refused.js';
 import { registerExecCommand } from './exec.js';
 import { FORWARDED_SIGNALS } from './stdio/signals.js';
@@ -92,6 +95,9 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerEventsCommand(program, run);
   registerStatsCommand(program, run);
   registerVolumesCommand(program, run);
+  registerPortCommand(program, run);
+  registerExportCommand(program, run);
+  registerCommitCommand(program, run);
   // Last: compose's verbs that nothing above registered are refused by name.
   registerRefusedCommands(program, run);
 
