@@ -21,6 +21,7 @@ export const VERB_MODULES = {
   watch: async () => (await import('./watch.js')).registerWatchCommand,
   exec: async () => (await import('./exec.js')).registerExecCommand,
   engine: async () => (await import('./engine.js')).registerEngineCommand,
+  graph: async () => (await import('./graph.js')).registerGraphCommand,
   top: async () => (await import('./top.js')).registerTopCommand,
   images: async () => (await import('./images.js')).registerImagesCommand,
   wait: async () => (await import('./wait.js')).registerWaitCommand,
