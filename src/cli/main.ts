@@ -32,7 +32,8 @@ export type VerbContext = CliIo & {
 export async function main(
   args: readonly string[],
   io: CliIo = processIo(),
-  verbIndex: readonly IndexedVerb[] | undefined = readVerbIndex(),
+  /** null: none (every verb module is loaded). */
+  verbIndex: readonly IndexedVerb[] | null = readVerbIndex(),
 ): Promise<number> {
   const verbose = args.includes('--verbose') || Boolean(io.environment.DEBUG);
   const program = berthProgram(io);

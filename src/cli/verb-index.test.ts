@@ -6,7 +6,7 @@ import { buildVerbIndex, main } from './main.js';
 import { registerVerbs, verbWord } from './verb-index.js';
 import type { IndexedVerb } from './verb-index.js';
 
-async function run(args: string[], index: readonly IndexedVerb[] | undefined) {
+async function run(args: string[], index: readonly IndexedVerb[] | null) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -19,7 +19,7 @@ async function run(args: string[], index: readonly IndexedVerb[] | undefined) {
 
 test('berth --help drawn from the verb index is the help of every module loaded', async () => {
   const index = await buildVerbIndex();
-  for (const args of [['--help'], []]) assert.deepEqual(await run(args, index), await run(args, undefined), args.join(' '));
+  for (const args of [['--help'], []]) assert.deepEqual(await run(args, index), await run(args, null), args.join(' '));
 });
 
 test('a verb the index knows registers its own module only; a stale index falls back to every module', async () => {

@@ -39,12 +39,12 @@ export async function indexVerbs(program: Command, run: RunVerb): Promise<Indexe
   return index;
 }
 
-export function readVerbIndex(file = new URL('./verb-index.json', import.meta.url)): readonly IndexedVerb[] | undefined {
+export function readVerbIndex(file = new URL('./verb-index.json', import.meta.url)): readonly IndexedVerb[] | null {
   try {
     const index: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(index) ? (index as IndexedVerb[]) : undefined;
+    return Array.isArray(index) ? (index as IndexedVerb[]) : null;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
@@ -58,7 +58,7 @@ export async function registerVerbs(
   program: Command,
   run: RunVerb,
   args: readonly string[],
-  index: readonly IndexedVerb[] | undefined,
+  index: readonly IndexedVerb[] | null,
 ): Promise<VerbRegistration> {
   const word = verbWord(args, program);
   if (index && word === undefined) {
