@@ -1,21 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
-import { buildVerbIndex, main } from './main.js';
+import { buildVerbIndex } from './main.js';
+import { runInMemory } from './run-in-memory.js';
 import { registerVerbs, verbWord } from './verb-index.js';
 import type { IndexedVerb } from './verb-index.js';
 
-async function run(args: string[], index: readonly IndexedVerb[] | null) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => (out += chunk));
-  stderr.on('data', (chunk) => (err += chunk));
-  const code = await main(args, { stdout, stderr, cwd: process.cwd(), environment: {} }, index);
-  return { code, out, err };
-}
+const run = (args: string[], index: readonly IndexedVerb[] | null) => runInMemory(args, process.cwd(), {}, index);
 
 test('berth --help drawn from the verb index is the help of every module loaded', async () => {
   const index = await buildVerbIndex();
