@@ -19,7 +19,8 @@ function testFiles(dir, suffix) {
 const only = process.argv[2];
 // A compiled test whose source is gone (an incremental build keeps it) is not run.
 const unit = only === 'e2e' ? [] : testFiles('dist', '.test.js').filter((file) => existsSync(file.replace(/^dist/, 'src').replace(/\.js$/, '.ts')));
-const e2e = only === 'unit' ? [] : testFiles('test/e2e', '.test.ts');
+// The example suites (examples/*/*.test.mjs, e.g. the library's) run beside the scenarios, on both engines.
+const e2e = only === 'unit' ? [] : [...testFiles('test/e2e', '.test.ts'), ...testFiles('examples', '.test.mjs')];
 if (unit.length === 0 && only !== 'e2e') {
   console.error('no test files found under dist/: run `npm run build` first');
   process.exit(1);

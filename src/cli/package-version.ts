@@ -1,7 +1,2 @@
-import { readFileSync } from 'node:fs';
-
-/** berth's version, from its package.json. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+// berth's version now lives in src/app/ (the library reads it too); kept here for the verbs' imports.
+export { packageVersion } from '../app/package-version.js';
