@@ -22,15 +22,25 @@ import { registerWaitCommand } from './wait.js';
 import { registerEventsCommand } from './events.js';
 import { registerStatsCommand } from './stats.js';
 import { registerVolumesCommand } from './volumes.js';
+import { registerPortCommand } from './port.js';
+import { registerExportCommand } from './export.js';
+import { registerCommitCommand } from './commit.js';
 import { registerRefusedCommands } from './refused.js';
+import { registerExecCommand } from './exec.js';
+import { FORWARDED_SIGNALS } from './stdio/signals.js';
+import type { InputStream } from './stdio/terminal.js';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** The user's input (a terminal or a pipe): exec, run, attach and `cp -` read it. */
+  readonly stdin?: InputStream;
   readonly cwd: string;
   readonly environment: Readonly<Record<string, string | undefined>>;
   /** Registers a Ctrl-C handler (the process's SIGINT); returns a function that removes it. */
   readonly onInterrupt?: (handler: () => void) => () => void;
+  /** Registers a handler for the signals a foreground container is sent in turn (run, attach); returns its removal. */
+  readonly onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
   /** Asks a yes/no question on the terminal; absent when there is no terminal to ask on. */
   readonly confirm?: (question: string) => Promise<boolean>;
 }
@@ -75,6 +85,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPullCommand(program, run);
   registerPushCommand(program, run);
   registerWatchCommand(program, run);
+  registerExecCommand(program, run);
   registerEngineCommand(program, run);
   registerTopCommand(program, run);
   registerImagesCommand(program, run);
@@ -82,6 +93,9 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerEventsCommand(program, run);
   registerStatsCommand(program, run);
   registerVolumesCommand(program, run);
+  registerPortCommand(program, run);
+  registerExportCommand(program, run);
+  registerCommitCommand(program, run);
   // Last: compose's verbs that nothing above registered are refused by name.
   registerRefusedCommands(program, run);
 
@@ -104,9 +118,16 @@ function processIo(): CliIo {
     stderr: process.stderr,
     cwd: process.cwd(),
     environment: process.env,
+    stdin: process.stdin,
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
       return () => process.off('SIGINT', handler);
+    },
+    onSignal: (handler) => {
+      for (const signal of FORWARDED_SIGNALS) process.on(signal, handler);
+      return () => {
+        for (const signal of FORWARDED_SIGNALS) process.off(signal, handler);
+      };
     },
     ...(process.stdin.isTTY && process.stderr.isTTY ? { confirm: askOnTerminal } : {}),
   };

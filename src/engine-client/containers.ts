@@ -1,8 +1,10 @@
 // Containers over the Engine API: plain data in and out.
 import type { IncomingMessage } from 'node:http';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
-import { statusOf } from './transport.js';
+import { BerthError } from '../model/errors.js';
+import { compareVersions, statusOf } from './transport.js';
+import { execs } from './exec.js';
 import type { Transport } from './transport.js';
 
 export type Filters = Readonly<Record<string, readonly string[]>>;
@@ -88,12 +90,44 @@ export interface Containers {
   /** Resolves with the exit code once the condition holds. */
   wait(id: string, condition?: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<number>;
   logs(id: string, options: LogOptions): Promise<IncomingMessage>;
-  attach(id: string, options: { stdin?: boolean; logs?: boolean }): Promise<Duplex>;
+  /** A hijacked connection to the container's streams: output (multiplexed unless it has a tty), and stdin if asked. */
+  attach(id: string, options: AttachOptions): Promise<Duplex>;
+  /** The size of the container's terminal. */
+  resize(id: string, rows: number, columns: number): Promise<void>;
   /** Unpacks a tar archive into the container at `path` (`docker cp`'s upload). */
-  putArchive(id: string, path: string, tar: Buffer): Promise<void>;
-  /** Runs a process in the running container; resolves with its exit code and its output (stdout and stderr). */
+  putArchive(id: string, path: string, tar: Buffer | NodeJS.ReadableStream, options?: PutArchiveOptions): Promise<void>;
+  /** What is at `path` in the container (links not followed); undefined when nothing is. */
+  statPath(id: string, path: string): Promise<PathStat | undefined>;
+  /** A tar archive of what is at `path` in the container (`docker cp`'s download), with its stat. */
+  getArchive(id: string, path: string): Promise<{ stat: PathStat; content: IncomingMessage }>;
+  /** Runs a process in the running container; resolves with its exit code and its output (stdout, then stderr). */
   exec(id: string, options: ExecOptions): Promise<{ exitCode: number; output: string }>;
 }
+
+export interface AttachOptions {
+  readonly stdin?: boolean;
+  /** Replays the output the container has already written. */
+  readonly logs?: boolean;
+  readonly detachKeys?: string;
+}
+
+export interface PutArchiveOptions {
+  /** Owners from the archive, not root (`docker cp -a`). */
+  readonly copyUIDGID?: boolean;
+  /** A directory is not replaced by a file or the reverse. */
+  readonly noOverwriteDirNonDir?: boolean;
+}
+
+/** `X-Docker-Container-Path-Stat`: mode in Go's os.FileMode bits (directory 1<<31, symlink 1<<27). */
+export interface PathStat {
+  readonly name: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime: string;
+  readonly linkTarget: string;
+}
+
+export const GO_MODE = { directory: 2 ** 31, symlink: 2 ** 27 } as const;
 
 export interface ExecOptions {
   readonly command: readonly string[];
@@ -114,6 +148,7 @@ export interface LogOptions {
 
 export function containers(transport: Transport): Containers {
   const { request } = transport;
+  const processes = execs(transport, (version) => compareVersions(transport.apiVersion, version) >= 0);
   const encodeFilters = (filters: Filters): string => JSON.stringify(filters);
   return {
     async list(filters, all = true) {
@@ -179,43 +214,48 @@ export function containers(transport: Transport): Containers {
     },
     attach(id, options) {
       return transport.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
-        query: { stream: true, stdout: true, stderr: true, stdin: options.stdin ?? false, logs: options.logs ?? false },
+        query: { stream: true, stdout: true, stderr: true, stdin: options.stdin ?? false, logs: options.logs ?? false, detachKeys: options.detachKeys },
       });
     },
-    async putArchive(id, target, tar) {
-      await request('PUT', `/containers/${encodeURIComponent(id)}/archive`, { query: { path: target }, upload: Readable.from([tar]) });
+    async resize(id, rows, columns) {
+      await request('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h: rows, w: columns } });
+    },
+    async putArchive(id, target, tar, options = {}) {
+      await request('PUT', `/containers/${encodeURIComponent(id)}/archive`, {
+        query: { path: target, copyUIDGID: options.copyUIDGID || undefined, noOverwriteDirNonDir: options.noOverwriteDirNonDir || undefined },
+        upload: Buffer.isBuffer(tar) ? Readable.from([tar]) : tar,
+      });
+    },
+    async statPath(id, path) {
+      try {
+        const response = await transport.stream('HEAD', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+        response.resume();
+        return pathStat(response);
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async getArchive(id, path) {
+      const content = await transport.stream('GET', `/containers/${encodeURIComponent(id)}/archive`, { query: { path } });
+      return { stat: pathStat(content), content };
     },
     async exec(id, options) {
-      const created = await request<{ Id: string }>('POST', `/containers/${encodeURIComponent(id)}/exec`, {
-        body: {
-          Cmd: options.command,
-          AttachStdout: true,
-          AttachStderr: true,
-          ...(options.user ? { User: options.user } : {}),
-          ...(options.privileged ? { Privileged: true } : {}),
-          ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
-          ...(options.env?.length ? { Env: options.env } : {}),
-        },
-      });
-      const stream = await transport.stream('POST', `/exec/${created.Id}/start`, { body: { Detach: false, Tty: false } });
-      let output = '';
-      const collect = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          output += chunk.toString();
-          done();
-        },
-      });
-      const ended = new Promise<void>((resolve, reject) => {
-        stream.on('end', resolve);
-        stream.on('close', resolve);
-        stream.on('error', reject);
-      });
-      transport.demux(stream, collect, collect);
-      await ended;
-      const inspected = await request<{ ExitCode: number | null }>('GET', `/exec/${created.Id}/json`);
-      return { exitCode: inspected.ExitCode ?? 0, output };
+      const result = await processes.run(id, options);
+      return { exitCode: result.exitCode, output: result.stdout + result.stderr };
     },
   };
+}
+
+function pathStat(response: IncomingMessage): PathStat {
+  const header = response.headers['x-docker-container-path-stat'];
+  const text = typeof header === 'string' ? Buffer.from(header, 'base64').toString('utf8') : '';
+  try {
+    const raw = JSON.parse(text) as { name?: string; size?: number; mode?: number; mtime?: string; linkTarget?: string };
+    return { name: raw.name ?? '', size: raw.size ?? 0, mode: raw.mode ?? 0, mtime: raw.mtime ?? '', linkTarget: raw.linkTarget ?? '' };
+  } catch {
+    throw new BerthError('the engine sent no readable X-Docker-Container-Path-Stat header', { kind: 'engine' });
+  }
 }
 
 interface RawSummary {

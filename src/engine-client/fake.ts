@@ -1,6 +1,7 @@
 // For unit tests of pure logic only (scenario tests run against real engines): an Engine whose every call is
 // recorded as `group.method arg...` and answers what the test says, or nothing (an empty list for `list`).
 import type { Containers } from './containers.js';
+import type { Execs } from './exec.js';
 import type { Images } from './images.js';
 import type { Engine } from './index.js';
 import type { Networks } from './networks.js';
@@ -8,6 +9,7 @@ import type { Volumes } from './volumes.js';
 
 export interface FakeAnswers {
   readonly containers?: Partial<Containers>;
+  readonly execs?: Partial<Execs>;
   readonly networks?: Partial<Networks>;
   readonly volumes?: Partial<Volumes>;
   readonly images?: Partial<Images>;
@@ -37,6 +39,7 @@ export function fakeEngine(answers: FakeAnswers = {}): FakeEngine {
     serverVersion: '27.0.0',
     os: 'linux',
     containers: group<Containers>('containers', answers.containers),
+    execs: group<Execs>('execs', answers.execs),
     networks: group<Networks>('networks', answers.networks),
     volumes: group<Volumes>('volumes', answers.volumes),
     images: group<Images>('images', answers.images),

@@ -8,11 +8,13 @@ import type { Containers } from './containers.js';
 import { answers, embeddedEngine, embeddedSettings } from './embedded.js';
 import { discoverEndpoint } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
+import { execs } from './exec.js';
+import type { Execs } from './exec.js';
 import { images } from './images.js';
 import type { Images } from './images.js';
 import { networks } from './networks.js';
 import type { Networks } from './networks.js';
-import { connectEngine } from './transport.js';
+import { compareVersions, connectEngine } from './transport.js';
 import type { Transport } from './transport.js';
 import { volumes } from './volumes.js';
 import type { Volumes } from './volumes.js';
@@ -23,6 +25,8 @@ export interface Engine {
   readonly serverVersion: string;
   readonly os: string;
   readonly containers: Containers;
+  /** Processes run in running containers (exec). */
+  readonly execs: Execs;
   readonly networks: Networks;
   readonly volumes: Volumes;
   readonly images: Images;
@@ -55,6 +59,7 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
     serverVersion: transport.serverVersion,
     os: transport.os,
     containers: containers(transport),
+    execs: execs(transport, (version) => compareVersions(transport.apiVersion, version) >= 0),
     networks: networks(transport),
     volumes: volumes(transport),
     images: images(transport, credentials),
@@ -62,7 +67,8 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
   };
 }
 
-export type { ContainerDetails, ContainerSummary, Filters, MountSummary } from './containers.js';
+export type { ContainerDetails, ContainerSummary, Filters, MountSummary, PathStat } from './containers.js';
+export type { CollectedOutput, ExecOptions, ExecState, Execs } from './exec.js';
 export type { NetworkSummary } from './networks.js';
 export type { VolumeSummary } from './volumes.js';
 export type { ImageDetails, RegistryProgress } from './images.js';

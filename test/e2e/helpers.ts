@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Told of its standard output as it comes (to wait for a line before acting). */
   readonly onStdout?: (chunk: string) => void;
   readonly timeoutMs?: number;
+  /** Written to its standard input, which then ends (else it has none). */
+  readonly input?: string;
 }
 
 /** Runs `node bin/berth.js args...` as a user would, with the caller's environment plus `env`. */
@@ -37,15 +39,16 @@ export function berth(args: readonly string[], options: RunOptions): Promise<Run
     const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.input !== undefined) child.stdin!.end(options.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => {
+    child.stdout!.on('data', (chunk) => {
       stdout += chunk;
       options.onStdout?.(String(chunk));
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`berth ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));

@@ -1,42 +1,13 @@
-// Detach keys (`ctrl-p,ctrl-q` unless the client names others): on a terminal attach, that sequence in the client's
-// input ends the attachment and leaves the container running, as dockerd does. The sequence is never forwarded.
+// Detach keys on the engine's side: the wire form and the scanner are shared with the CLI (src/engine-api); a key
+// the engine cannot read is a 400, as dockerd answers.
+import { detachKeyBytes } from '../../engine-api/detach-keys.js';
 import { invalid } from '../errors.js';
 
-export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
+export { DEFAULT_DETACH_KEYS, detachScanner } from '../../engine-api/detach-keys.js';
 
 /** `ctrl-p,ctrl-q`, `a,b`, `ctrl-@`, `ctrl-[`: the bytes, or a 400 for anything else. */
 export function parseDetachKeys(keys: string): Buffer {
-  const bytes = keys.split(',').map((key) => {
-    const control = /^ctrl-(.)$/.exec(key);
-    if (control) {
-      const code = control[1]!.charCodeAt(0);
-      if (code >= 0x61 && code <= 0x7a) return code - 0x60; // ctrl-a .. ctrl-z
-      if (code >= 0x40 && code <= 0x5f && code !== 0x41) return code - 0x40; // ctrl-@ ctrl-[ ctrl-\ ctrl-] ctrl-^ ctrl-_
-    } else if (key.length === 1) return key.charCodeAt(0);
-    throw invalid(`Invalid detach keys (${keys}) provided`);
-  });
-  return Buffer.from(bytes);
-}
-
-/**
- * Watches input for the sequence: `scan` returns what to forward now, and whether the sequence was typed. Bytes that
- * could start the sequence are held until the next byte tells whether they were keys or data.
- */
-export function detachScanner(sequence: Buffer): (chunk: Buffer) => { forward: Buffer; detached: boolean } {
-  let matched = 0;
-  return (chunk) => {
-    const out: number[] = [];
-    for (const byte of chunk) {
-      if (byte === sequence[matched]) {
-        matched++;
-        if (matched === sequence.length) return { forward: Buffer.from(out), detached: true };
-        continue;
-      }
-      // Not the sequence after all: what was held goes through (it may start a new match itself).
-      out.push(...sequence.subarray(0, matched));
-      matched = byte === sequence[0] ? 1 : 0;
-      if (matched === 0) out.push(byte);
-    }
-    return { forward: Buffer.from(out), detached: false };
-  };
+  const bytes = detachKeyBytes(keys);
+  if (!bytes) throw invalid(`Invalid detach keys (${keys}) provided`);
+  return bytes;
 }
