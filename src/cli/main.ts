@@ -16,6 +16,7 @@ import { registerBuildCommand } from './build.js';
 import { registerWatchCommand } from './watch.js';
 import { registerPullCommand } from './pull.js';
 import { registerPushCommand } from './push.js';
+import { registerGraphCommand } from './graph.js';
 import { registerTopCommand } from './top.js';
 import { registerImagesCommand } from './images.js';
 import { registerWaitCommand } from './wait.js';
@@ -87,6 +88,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerWatchCommand(program, run);
   registerExecCommand(program, run);
   registerEngineCommand(program, run);
+  registerGraphCommand(program, run);
   registerTopCommand(program, run);
   registerImagesCommand(program, run);
   registerWaitCommand(program, run);
