@@ -5,9 +5,9 @@ import { snapshotsOf } from '../engine-client/snapshots.js';
 import { BerthError } from '../model/errors.js';
 import { progressEvent } from '../progress/events.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { projectOrName } from './project-ref.js';
-import { checkService, parseIndex, serviceContainer } from './service-target.js';
-import { connect, progressSink } from './session.js';
+import { pickContainer } from './picked-container.js';
+import { parseIndex } from './service-target.js';
+import { progressSink } from './session.js';
 
 interface CommitFlags {
   index?: number;
@@ -41,10 +41,7 @@ export function registerCommitCommand(program: Command, run: RunVerb): void {
 }
 
 async function runCommit(ctx: VerbContext, flags: CommitFlags, service: string, reference: string | undefined): Promise<number> {
-  const ref = projectOrName(ctx);
-  checkService(ref, service);
-  const engine = await connect(ctx);
-  const container = await serviceContainer(engine, ref.project.name, service, { ...(flags.index ? { index: flags.index } : {}), oneoffs: true });
+  const { engine, container } = await pickContainer(ctx, service, flags.index);
   const sink = progressSink(ctx);
   const resource = `Container ${container.name}`;
   try {

@@ -8,9 +8,9 @@ import { snapshotsOf } from '../engine-client/snapshots.js';
 import { BerthError } from '../model/errors.js';
 import { progressEvent } from '../progress/events.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { projectOrName } from './project-ref.js';
-import { checkService, parseIndex, serviceContainer } from './service-target.js';
-import { connect, progressSink } from './session.js';
+import { pickContainer } from './picked-container.js';
+import { parseIndex } from './service-target.js';
+import { progressSink } from './session.js';
 
 export function registerExportCommand(program: Command, run: RunVerb): void {
   program
@@ -26,10 +26,7 @@ async function runExport(ctx: VerbContext, flags: { index?: number; output?: str
   const output = flags.output === undefined ? undefined : resolve(ctx.cwd, flags.output);
   if (output === undefined && (ctx.stdout as { isTTY?: boolean }).isTTY) throw new BerthError('output option is required when exporting to terminal');
   if (output !== undefined) checkOutputPath(output);
-  const ref = projectOrName(ctx);
-  checkService(ref, service);
-  const engine = await connect(ctx);
-  const container = await serviceContainer(engine, ref.project.name, service, { ...(flags.index ? { index: flags.index } : {}), oneoffs: true });
+  const { engine, container } = await pickContainer(ctx, service, flags.index);
   const sink = progressSink(ctx);
   const resource = `Container ${container.name}`;
   try {

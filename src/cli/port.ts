@@ -3,9 +3,8 @@
 import type { Command } from 'commander';
 import { BerthError } from '../model/errors.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { projectOrName } from './project-ref.js';
-import { checkService, parseIndex, serviceContainer } from './service-target.js';
-import { connect } from './session.js';
+import { pickContainer } from './picked-container.js';
+import { parseIndex } from './service-target.js';
 
 export function registerPortCommand(program: Command, run: RunVerb): void {
   program
@@ -22,10 +21,7 @@ async function runPort(ctx: VerbContext, flags: { protocol: string; index?: numb
   const port = Number(privatePort);
   if (!/^\d+$/.test(privatePort) || port > 65535) throw new BerthError(`invalid port "${privatePort}": use a number from 0 to 65535`);
   const protocol = flags.protocol.toLowerCase();
-  const ref = projectOrName(ctx);
-  checkService(ref, service);
-  const engine = await connect(ctx);
-  const container = await serviceContainer(engine, ref.project.name, service, { ...(flags.index ? { index: flags.index } : {}), oneoffs: true });
+  const { container } = await pickContainer(ctx, service, flags.index);
   const binding = container.ports.find((entry) => entry.privatePort === port && entry.type === protocol);
   if (!binding) {
     const known = container.ports.map((entry) => `${entry.privatePort}/${entry.type}`).join(', ');
