@@ -22,6 +22,7 @@ export const VERB_MODULES = {
   exec: async () => (await import('./exec.js')).registerExecCommand,
   engine: async () => (await import('./engine.js')).registerEngineCommand,
   graph: async () => (await import('./graph.js')).registerGraphCommand,
+  plugin: async () => (await import('./plugin.js')).registerPluginCommand,
   top: async () => (await import('./top.js')).registerTopCommand,
   images: async () => (await import('./images.js')).registerImagesCommand,
   wait: async () => (await import('./wait.js')).registerWaitCommand,
