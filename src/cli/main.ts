@@ -24,6 +24,7 @@ import { registerStatsCommand } from './stats.js';
 import { registerVolumesCommand } from './volumes.js';
 import { registerRefusedCommands } from './refused.js';
 import { registerExecCommand } from './exec.js';
+import { registerRunCommand } from './run.js';
 import { FORWARDED_SIGNALS } from './stdio/signals.js';
 import type { InputStream } from './stdio/terminal.js';
 
@@ -83,6 +84,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPushCommand(program, run);
   registerWatchCommand(program, run);
   registerExecCommand(program, run);
+  registerRunCommand(program, run);
   registerEngineCommand(program, run);
   registerTopCommand(program, run);
   registerImagesCommand(program, run);
