@@ -6,7 +6,7 @@ import { describeOperation, planSteps } from '../plan/render.js';
 import type { OperationKind, Plan, PlanNode } from '../plan/types.js';
 import { progressEvent } from '../progress/events.js';
 import { HANDLERS } from './handlers.js';
-import { progressOf } from './progress.js';
+import { progressOf } from './operation-progress.js';
 import { runState } from './run.js';
 import type { ApplyContext, Handler, Outcome, Run } from './run.js';
 import { schedule } from './scheduler.js';

@@ -17,9 +17,11 @@ import type { Dict } from '../model/tree.js';
 import { extractVariables } from '../model/variables.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { loadOptionsFrom } from './session.js';
+import { addConvertOptions, runConvertTo, wantsConversion } from './convert.js';
+import type { ConvertFlags } from './convert.js';
 import { formatTable } from './table.js';
 
-interface ConfigFlags {
+interface ConfigFlags extends ConvertFlags {
   format?: string;
   output?: string;
   quiet: boolean;
@@ -42,7 +44,7 @@ interface ConfigFlags {
 }
 
 export function registerConfigCommand(program: Command, run: RunVerb): void {
-  program
+  const command = program
     .command('config')
     .alias('convert')
     .description('parse, resolve and render the compose files in canonical form')
@@ -65,11 +67,12 @@ export function registerConfigCommand(program: Command, run: RunVerb): void {
     .option('--no-env-resolution', "don't resolve service env files")
     .option('--no-consistency', "don't check model consistency (the output may not be valid)")
     .option('--resolve-image-digests', 'pin image tags to digests (needs a registry: not supported by berth yet)', false)
-    .option('--lock-image-digests', 'produce an override file with image digests (not supported by berth yet)', false)
-    .action(run((ctx, cmd) => runConfig(ctx, cmd.opts<ConfigFlags>(), cmd.args)));
+    .option('--lock-image-digests', 'produce an override file with image digests (not supported by berth yet)', false);
+  addConvertOptions(command).action(run((ctx, cmd) => runConfig(ctx, cmd.opts<ConfigFlags>(), cmd.args)));
 }
 
-function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): number {
+function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): number | Promise<number> {
+  if (wantsConversion(flags)) return runConvertTo(ctx, flags, services);
   if (flags.resolveImageDigests || flags.lockImageDigests) {
     throw new BerthError('config --resolve-image-digests and --lock-image-digests need registry access, which berth does not have yet');
   }

@@ -16,12 +16,16 @@ import { registerBuildCommand } from './build.js';
 import { registerWatchCommand } from './watch.js';
 import { registerPullCommand } from './pull.js';
 import { registerPushCommand } from './push.js';
+import { registerGraphCommand } from './graph.js';
 import { registerTopCommand } from './top.js';
 import { registerImagesCommand } from './images.js';
 import { registerWaitCommand } from './wait.js';
 import { registerEventsCommand } from './events.js';
 import { registerStatsCommand } from './stats.js';
 import { registerVolumesCommand } from './volumes.js';
+import { registerPortCommand } from './port.js';
+import { registerExportCommand } from './export.js';
+import { registerCommitCommand } from './commit.js';
 import { registerRefusedCommands } from './refused.js';
 import { registerExecCommand } from './exec.js';
 import { registerRunCommand } from './run.js';
@@ -86,12 +90,16 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerExecCommand(program, run);
   registerRunCommand(program, run);
   registerEngineCommand(program, run);
+  registerGraphCommand(program, run);
   registerTopCommand(program, run);
   registerImagesCommand(program, run);
   registerWaitCommand(program, run);
   registerEventsCommand(program, run);
   registerStatsCommand(program, run);
   registerVolumesCommand(program, run);
+  registerPortCommand(program, run);
+  registerExportCommand(program, run);
+  registerCommitCommand(program, run);
   // Last: compose's verbs that nothing above registered are refused by name.
   registerRefusedCommands(program, run);
 

@@ -45,6 +45,15 @@ export class PlanRunner {
       this.printed += plan.nodes.length + Object.keys(plan.blocked).length;
     }
     for (const warning of plan.warnings) this.sink.note(`WARN[0000] ${warning}`);
+    // Ctrl-C: nothing more starts, waits end, and the command exits 130 once what is under way has finished; a
+    // second Ctrl-C is the process's own (it ends at once).
+    const interrupted = new AbortController();
+    let release: (() => void) | undefined;
+    release = this.ctx.onInterrupt?.(() => {
+      release?.();
+      release = undefined;
+      interrupted.abort();
+    });
     const result = await executePlan(plan, {
       engine: this.engine,
       project: this.project,
@@ -57,7 +66,8 @@ export class PlanRunner {
       dryRun: this.dryRun,
       ...(options.stopOnFailure ? { stopOnFailure: true } : {}),
       ...(this.record ? { record: this.record } : {}),
-    });
+      signal: interrupted.signal,
+    }).finally(() => release?.());
     if (result.canceled) throw new BerthError('canceled', { kind: 'canceled' });
     const [first, ...others] = result.failures;
     if (!first) return;

@@ -14,11 +14,7 @@ interface Refusal {
 
 const COMPOSE_VERBS: Readonly<Record<string, Refusal>> = {
   attach: { compose: "attach local standard input, output, and error streams to a service's running container", plan: 'not-yet' },
-  commit: { compose: "create a new image from a service container's changes", plan: 'not-yet' },
   cp: { compose: 'copy files/folders between a service container and the local filesystem', plan: 'not-yet' },
-  exec: { compose: 'execute a command in a running container', plan: 'not-yet' },
-  export: { compose: "export a service container's filesystem as a tar archive", plan: 'not-yet' },
-  port: { compose: 'print the public port for a port binding', plan: 'not-yet' },
   run: { compose: 'run a one-off command on a service', plan: 'not-yet' },
   publish: { compose: 'publish compose application', plan: 'never' },
   bridge: { compose: 'convert compose files into another model', plan: 'never' },

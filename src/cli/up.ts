@@ -14,6 +14,7 @@ import { watchProject } from './watch.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { progressEvent } from '../progress/events.js';
 import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
+import { forThisEngine } from './stack-file.js';
 
 interface UpFlags {
   detach: boolean;
@@ -132,11 +133,12 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   const scale = parseScale(flags.scale ?? []);
   const noDeps = flags.deps === false;
   const full = loadProject(ctx, { services });
-  const project = selectServices(full, services, { withDependencies: !noDeps });
+  let project = selectServices(full, services, { withDependencies: !noDeps });
   for (const name of Object.keys(scale)) if (!(name in project.services)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
   if (flags.exitCodeFrom && !(flags.exitCodeFrom in project.services)) throw new BerthError(`no such service: ${flags.exitCodeFrom}`, { kind: 'not-found' });
 
   const engine = await connect(ctx);
+  project = await forThisEngine(ctx, engine, project);
   const sink = progressSink(ctx);
   const recreate = flags.forceRecreate ? 'force' : flags.recreate === false ? 'never' : 'diverged';
   let converged;

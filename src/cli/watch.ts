@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import type { Engine } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
-import { serviceImage } from '../observe/observe.js';
+import { observeContainers, serviceImage } from '../observe/observe.js';
 import { planBuilds } from '../plan/images.js';
+import { planContainerAction } from '../plan/lifecycle.js';
 import { createSink } from '../progress/sinks.js';
 import { quietPeriod } from '../watch/batch.js';
 import { watchRules } from '../watch/rules.js';
@@ -42,6 +43,11 @@ async function runWatch(ctx: VerbContext, flags: WatchFlags, services: string[])
     const code = await upInBackground(ctx, services);
     if (code !== 0) return code;
   }
+  if (ctx.flags.dryRun) {
+    // Nothing is watched on a dry run (watching acts on each change): the rules it would follow are printed.
+    for (const rule of rules) ctx.stdout.write(`DRY-RUN MODE - watch ${rule.path} for service ${rule.service}: ${rule.action}${rule.target ? ` to ${rule.target}` : ''}\n`);
+    return 0;
+  }
   const engine = await connect(ctx);
   const session = watchProject(ctx, engine, project, services, { prune: flags.prune, quiet: flags.quiet, rules });
   await session.ready;
@@ -71,7 +77,19 @@ export function watchProject(
     quietMs: quietPeriod(ctx.environment),
     log: (line) => ctx.stderr.write(`${line}\n`),
     rebuild: (service) => rebuildService(ctx, engine, project, service, options),
+    restart: (service) => restartService(ctx, engine, project, service),
   });
+}
+
+/** A restart rule: the service's running containers restarted, as `berth restart` plans it. */
+async function restartService(ctx: VerbContext, engine: Engine, project: Project, service: string): Promise<void> {
+  const running = (await observeContainers(engine, project.name)).filter((container) => container.service === service && container.state === 'running');
+  const sink = progressSink(ctx);
+  try {
+    await new PlanRunner(ctx, engine, project, sink).run(planContainerAction(project, running, 'restart'));
+  } finally {
+    sink.close();
+  }
 }
 
 /**

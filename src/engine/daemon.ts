@@ -66,7 +66,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const links = new LinkDriver();
   let networking: ContainerNetworking | undefined;
   const resolver = new NetworkResolver({ lookup: (id, name) => networking?.lookup(id, name), upstreams: (id, source) => networking?.upstreams(id, source) ?? [] });
-  const { filter, warning } = await detectPacketFilter(engineTag(options.root));
+  const { filter, warning, choice } = await detectPacketFilter(engineTag(options.root));
+  options.log(`packet filter: ${choice}`);
   const networks = new NetworkService(layout, links, events, {
     filter,
     ...(warning ? { filterWarning: warning } : {}),

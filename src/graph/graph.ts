@@ -53,7 +53,7 @@ export function buildGraph(services: Readonly<Record<string, Dict>>): ServiceGra
   return graph;
 }
 
-function* edgesOf(name: string, service: Dict): Generator<{ target: string; edge: Edge; path: TreePath }> {
+export function* edgesOf(name: string, service: Dict): Generator<{ target: string; edge: Edge; path: TreePath }> {
   const dependsOn = service.depends_on;
   if (Array.isArray(dependsOn)) {
     // The short form, before the canonical pass: every entry waits for the service to start.

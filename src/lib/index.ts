@@ -2,10 +2,9 @@
 export { up } from './up.js';
 export type { UpOptions } from './up.js';
 export { Stack } from './stack.js';
-export type { ContainerChoice, ContainerStatus, DownOptions, ExecOptions, PortOptions, PublishedPort, ServiceStatus, WaitOptions } from './stack.js';
+export type { ContainerChoice, ContainerStatus, DownOptions, ExecOptions, ExecResult, PortOptions, PublishedPort, ServiceStatus, WaitOptions } from './stack.js';
 export { exited, healthy, http, listening, logLine, WaitError } from './wait.js';
 export type { WaitContext, WaitStrategy } from './wait.js';
-export type { ExecResult } from './exec.js';
 export type { LogLine, LogsOptions } from './logs.js';
 export type { Address, Protocol } from './ports.js';
 export { BerthError } from '../model/errors.js';

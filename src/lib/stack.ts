@@ -2,14 +2,12 @@
 // services, its state, and taking it down (also by `await using`).
 import './dispose.js';
 import { serviceContainers } from '../apply/start.js';
-import type { ContainerSummary, Engine } from '../engine-client/index.js';
+import type { CollectedOutput, ContainerSummary, Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { observeProject } from '../observe/observe.js';
 import { planDown } from '../plan/down.js';
 import { LABEL } from '../plan/labels.js';
-import { execCollected } from './exec.js';
-import type { ExecResult } from './exec.js';
 import { containerLines } from './logs.js';
 import type { LogLine, LogsOptions } from './logs.js';
 import type { LibraryPlanRunner } from './plan-runner.js';
@@ -51,6 +49,9 @@ export interface PublishedPort {
   readonly host: string;
   readonly port: number;
 }
+
+/** A command's exit code and its output, stdout and stderr apart. */
+export type ExecResult = CollectedOutput;
 
 export interface ContainerStatus {
   readonly id: string;
@@ -104,7 +105,7 @@ export class Stack implements AsyncDisposable {
   /** Runs a command in the service's running container: an argument list, or a string run by `sh -c`. */
   async exec(service: string, command: string | readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const container = await this.container(service, options.index);
-    return execCollected(this.engine, container.id, {
+    return this.engine.execs.run(container.id, {
       command: typeof command === 'string' ? ['sh', '-c', command] : command,
       ...(options.user ? { user: options.user } : {}),
       ...(options.workdir ? { workingDir: options.workdir } : {}),

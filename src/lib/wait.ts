@@ -4,7 +4,6 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { ContainerDetails, ContainerSummary, Engine } from '../engine-client/index.js';
 import { BerthError, quote } from '../model/errors.js';
-import { execCollected } from './exec.js';
 import { containerLines } from './logs.js';
 import type { Address, Protocol } from './ports.js';
 
@@ -67,8 +66,9 @@ export async function waitOn(target: WaitTarget, strategy: WaitStrategy, timeout
   try {
     await strategy.until(ctx);
   } catch (error) {
-    if (error instanceof Unreachable) throw new WaitError(target.service, strategy.description, lastSeen, false, `failed: ${error.message}`);
+    // Once the time is up, what a strategy concludes from its cut-short last look is not a reason: the timeout is.
     if (controller.signal.aborted) throw new WaitError(target.service, strategy.description, lastSeen, true, `timed out after ${timeoutMs} ms`);
+    if (error instanceof Unreachable) throw new WaitError(target.service, strategy.description, lastSeen, false, `failed: ${error.message}`);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -150,10 +150,12 @@ export function listening(port: number, options: { protocol?: 'tcp' | 'udp' } = 
 async function listensInside(ctx: WaitContext, port: number, protocol: 'tcp' | 'udp'): Promise<boolean | undefined> {
   let output: string;
   try {
-    const result = await execCollected(ctx.engine, ctx.container.id, { command: ['cat', `/proc/net/${protocol}`, `/proc/net/${protocol}6`] });
+    const result = await ctx.engine.execs.run(ctx.container.id, { command: ['cat', `/proc/net/${protocol}`, `/proc/net/${protocol}6`] }, ctx.signal);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
     if (result.stdout === '') return undefined;
     output = result.stdout;
-  } catch {
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
     return undefined;
   }
   // `  0: 00000000:1F90 00000000:0000 0A ...`: local address:port in hex, then the remote one, then the state.

@@ -21,6 +21,8 @@ export interface WatchOptions {
   readonly log: (line: string) => void;
   /** Builds the service's image again, and recreates the service (and restarts what depends on it). */
   readonly rebuild: (service: string) => Promise<void>;
+  /** Restarts the service's running containers. */
+  readonly restart: (service: string) => Promise<void>;
 }
 
 export interface WatchSession {
@@ -70,7 +72,7 @@ export function startWatch(options: WatchOptions): WatchSession {
     for (const { rule, changes } of touched) {
       if (rule.action === 'restart') {
         log(`Restarting service "${service}" after ${count(changes.size)}`);
-        await Promise.all(containers.map((id) => engine.containers.restart(id)));
+        await options.restart(service);
         continue;
       }
       const plan = syncPlan(rule, changes);
@@ -79,7 +81,7 @@ export function startWatch(options: WatchOptions): WatchSession {
       await applySync(engine, containers, plan);
       if (rule.action === 'sync+restart') {
         log(`Restarting service "${service}" after the sync`);
-        await Promise.all(containers.map((id) => engine.containers.restart(id)));
+        await options.restart(service);
       } else if (rule.action === 'sync+exec' && rule.exec) {
         const hook = rule.exec;
         for (const result of await Promise.all(containers.map((id) => engine.containers.exec(id, { command: hook.command, env: hook.env, ...(hook.user ? { user: hook.user } : {}), ...(hook.privileged ? { privileged: true } : {}), ...(hook.workingDir ? { workingDir: hook.workingDir } : {}) })))) {

@@ -53,7 +53,7 @@ function send(method: string, path: string, body?: Buffer | object, contentType 
   const type = body === undefined ? undefined : Buffer.isBuffer(body) ? contentType : 'application/json';
   return new Promise((resolve, reject) => {
     const headers = bytes ? { 'Content-Type': type!, 'Content-Length': bytes.length } : {};
-    const req = request({ socketPath: engine.socket, method, path, headers }, (response) => {
+    const req = request({ socketPath: engine.socket, method, path, headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('latin1'), headers: response.headers }));

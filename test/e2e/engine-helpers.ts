@@ -37,6 +37,8 @@ export interface TestEngine {
 export interface TestEngineOptions {
   /** The engine's environment (PATH, to hide programs from it); the test's own by default. */
   readonly env?: NodeJS.ProcessEnv;
+  /** A network namespace (under /run/netns) the engine runs in, as the host it sees: its own links, routes and rules. */
+  readonly namespace?: string;
 }
 
 export async function startTestEngine(options: TestEngineOptions = {}): Promise<TestEngine> {
@@ -45,7 +47,8 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
   const root = join(dir, 'root');
   const socket = join(dir, 'engine.sock');
   const baseEnv = options.env ?? process.env;
-  let engine = spawnEngine(root, socket, dir, baseEnv);
+  const spawnEngine = (env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } => spawnEngineIn(options.namespace, root, socket, dir, env);
+  let engine = spawnEngine(baseEnv);
   let child: ChildProcess = engine.child;
   const exitOf = (process: ChildProcess): Promise<void> =>
     process.exitCode !== null || process.signalCode !== null ? Promise.resolve() : new Promise((resolve) => process.once('exit', () => resolve()));
@@ -91,7 +94,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       child.kill('SIGKILL');
       await exited;
       whileDown?.();
-      engine = spawnEngine(root, socket, dir, { ...baseEnv, ...env });
+      engine = spawnEngine({ ...baseEnv, ...env });
       child = engine.child;
       await waitForSocket(socket);
     },
@@ -102,7 +105,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       await exited;
     },
     async resume() {
-      engine = spawnEngine(root, socket, dir, baseEnv);
+      engine = spawnEngine(baseEnv);
       child = engine.child;
       await waitForSocket(socket);
     },
@@ -151,11 +154,13 @@ export function removeNetworking(root: string): void {
   }
 }
 
-function spawnEngine(root: string, socket: string, dir: string, env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
+function spawnEngineIn(namespace: string | undefined, root: string, socket: string, dir: string, env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
+  const command = [process.execPath, join(ROOT, 'bin/berth.js'), 'engine', '--root', root, '--socket', socket];
+  // `ip netns exec` mounts a /sys of the namespace's own (so /sys/class/net shows its links) over the cgroup
+  // hierarchies runc needs: they are mounted again first. sh and ip exec, so the child's pid is the engine's.
+  const inNamespace = (name: string): string[] => ['ip', 'netns', 'exec', name, 'sh', '-c', [...cgroupMounts(), `exec ${command.join(' ')}`].join(' && ')];
+  const [program, ...args] = namespace ? inNamespace(namespace) : command;
+  const child = spawn(program!, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   child.stderr?.on('data', (chunk) => {
     log += chunk;
@@ -166,6 +171,19 @@ function spawnEngine(root: string, socket: string, dir: string, env: NodeJS.Proc
     if (code !== 0 && code !== null) process.stderr.write(`berth engine (${dir}) exited with ${code}:\n${log}\n`);
   });
   return { child, log: () => log };
+}
+
+/** Shell commands that mount this host's cgroup file systems again, as /proc/self/mountinfo lists them. */
+function cgroupMounts(): string[] {
+  const commands: string[] = [];
+  for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [mount = '', filesystem = ''] = line.split(' - ');
+    const mountpoint = mount.split(' ')[4] ?? '';
+    const [type = '', source = '', options = ''] = filesystem.split(' ');
+    if (!mountpoint.startsWith('/sys/fs/cgroup') || !['tmpfs', 'cgroup', 'cgroup2'].includes(type)) continue;
+    commands.push(`mkdir -p ${mountpoint}`, `mount -t ${type} -o ${options} ${source} ${mountpoint}`);
+  }
+  return commands;
 }
 
 async function waitForSocket(socket: string): Promise<void> {

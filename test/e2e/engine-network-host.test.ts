@@ -215,3 +215,21 @@ test('on a host without a packet filter the engine says so once, in its log and 
   bare.docker(['run', '-d', '--name', 'named', '--network', 'plain-net', IMAGE, ...sleeper]);
   assert.match(bare.docker(['run', '--rm', '--network', 'plain-net', IMAGE, 'nslookup', 'named']).stdout, /Name:\s+named/);
 });
+
+test("on a host whose iptables FORWARD policy drops (dockerd's), the engine's own chains still let containers out", async (t) => {
+  // A host of the test's own (a network namespace) with that policy, so that the real host's stays as it is.
+  const host = `bh-${randomBytes(3).toString('hex')}`;
+  assert.equal(spawnSync('ip', ['netns', 'add', host]).status, 0);
+  t.after(() => spawnSync('ip', ['netns', 'del', host]));
+  spawnSync('ip', ['-n', host, 'link', 'set', 'lo', 'up']);
+  assert.equal(spawnSync('ip', ['netns', 'exec', host, 'iptables', '-w', '-P', 'FORWARD', 'DROP']).status, 0);
+  const far = await startTestHost({ attachTo: host });
+  t.after(() => far.close());
+  await far.serveHttp(PAGE);
+  const guarded = await startTestEngine({ namespace: host });
+  t.after(() => guarded.stop());
+  assert.match(guarded.log(), /packet filter: iptables chains .* since the host's iptables FORWARD policy drops forwarded packets/);
+  assert.equal(spawnSync('ip', ['netns', 'exec', host, 'cat', '/proc/sys/net/ipv4/ip_forward'], { encoding: 'utf8' }).stdout.trim(), '1', 'forwarding turned on');
+  const fetched = guarded.docker(['run', '--rm', IMAGE, 'sh', '-c', `timeout -s KILL 3 wget -q -O- http://${far.address}/; exit $?`]);
+  assert.equal(fetched.stdout, PAGE, fetched.stderr);
+});

@@ -1,5 +1,6 @@
 // What the scenario tests share: running the real berth binary, a test image built from busybox-static, and a
 // fresh project per test whose containers, networks and volumes are removed afterwards (by label, not by berth).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -60,6 +61,12 @@ export function berth(args: readonly string[], options: RunOptions): Promise<Run
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Asserts that a berth run exited 0, showing what it printed on stderr when it did not. */
+export function succeeded(result: RunResult): RunResult {
+  assert.equal(result.code, 0, result.stderr);
+  return result;
 }
 
 const engines = new Map<string, Promise<Engine>>();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SLEEPER, testEngine, testProject } from './helpers.js';
+import { SLEEPER, succeeded, testEngine, testProject } from './helpers.js';
 
 
 async function anonymousMountpoint(container: string): Promise<string> {
@@ -27,14 +27,14 @@ services:
 `;
   const project = await testProject(t, compose('1'));
   const name = `${project.name}-app-1`;
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const first = await anonymousMountpoint(name);
   project.write(compose('2'));
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   assert.equal(await anonymousMountpoint(name), first, 'the same anonymous volume');
   assert.equal(readFileSync(join(first, 'first'), 'utf8'), '1\n');
   project.write(compose('3'));
-  assert.equal((await project.run(['up', '-d', '-V'])).code, 0);
+  succeeded(await project.run(['up', '-d', '-V']));
   const renewed = await anonymousMountpoint(name);
   assert.notEqual(renewed, first, '-V renews it');
   assert.ok(existsSync(renewed));
@@ -52,7 +52,7 @@ networks:
     labels: [revision=${label}]
 `;
   const project = await testProject(t, compose('1'));
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const engine = await testEngine();
   const before = await engine.networks.inspect(`${project.name}_front`);
   const [web] = await project.containers();
@@ -80,7 +80,7 @@ services:
     network_mode: service:app
 `;
   const project = await testProject(t, compose('1'));
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const before = Object.fromEntries((await project.containers()).map((container) => [container.name, container.id]));
   project.write(compose('2'));
   const result = await project.run(['up', '-d']);
@@ -110,7 +110,7 @@ volumes:
 `;
   const project = await testProject(t, compose('1'));
   const engine = await testEngine();
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   project.write(compose('2'));
   const kept = await project.run(['up', '-d']);
   assert.equal(kept.code, 0);

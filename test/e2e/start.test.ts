@@ -168,3 +168,31 @@ services:
   assert.match(result.stdout, /web-1 +\| started/);
   assert.equal((await details(`${project.name}-web-1`)).state.running, false);
 });
+
+test('Ctrl-C during up -d starts nothing more, ends the waits and exits 130', async (t) => {
+  const project = await testProject(t, `
+services:
+  db:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 1000
+  web:
+    image: \${IMAGE}
+    command: ${SLEEPER}
+    depends_on:
+      db:
+        condition: service_healthy
+`);
+  let pid = 0;
+  const running = project.run(['up', '-d'], { onSpawn: (spawned) => (pid = spawned) });
+  // db runs, and berth waits for it to be healthy, which it never is.
+  await waitFor(async () => (await project.containers()).some((container) => container.name.endsWith('-db-1') && container.state === 'running'));
+  process.kill(pid, 'SIGINT');
+  const result = await running;
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /canceled/);
+  assert.equal((await details(`${project.name}-web-1`)).state.running, false, 'web is never started');
+});

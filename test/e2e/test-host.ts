@@ -40,10 +40,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** A /29 of 198.51.100.0/24 claimed for this process (a claim of a process that died is taken over). */
+/** Whether an address of that /29 is on an interface of the host already (a test host a killed run left behind). */
+function inUseOnHost(block: number): boolean {
+  const listed = spawnSync('ip', ['-o', '-4', 'addr', 'show', 'to', `198.51.100.${block * 8}/29`], { encoding: 'utf8' });
+  return listed.status !== 0 || listed.stdout.trim() !== '';
+}
+
+/**
+ * A /29 of 198.51.100.0/24 claimed for this process (a claim of a process that died is taken over, unless what it
+ * made is still on the host: a second route to the same /29 would take the test host's answers elsewhere).
+ */
 function claimBlock(): number {
   mkdirSync(CLAIMS, { recursive: true });
   for (let block = 1; block < 32; block++) {
+    if (inUseOnHost(block)) continue;
     const claim = join(CLAIMS, String(block));
     try {
       mkdirSync(claim);
@@ -68,7 +78,12 @@ function claimBlock(): number {
   throw new Error('no free /29 in 198.51.100.0/24 for a test host');
 }
 
-export async function startTestHost(): Promise<TestHost> {
+export interface TestHostOptions {
+  /** The network namespace playing the host the test host is joined to (the real host by default). */
+  readonly attachTo?: string;
+}
+
+export async function startTestHost(options: TestHostOptions = {}): Promise<TestHost> {
   const block = claimBlock();
   const base = `198.51.100.${block * 8}`;
   const hostSide = `198.51.100.${block * 8 + 1}`;
@@ -78,17 +93,18 @@ export async function startTestHost(): Promise<TestHost> {
   const veth = `btv${tag}`;
   const processes: ChildProcess[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'berth-test-host-'));
+  const onHost = options.attachTo ? ['-n', options.attachTo] : [];
   ip(['netns', 'add', namespace]);
   try {
-    ip(['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
-    ip(['addr', 'add', `${hostSide}/29`, 'dev', veth]);
-    ip(['link', 'set', veth, 'up']);
+    ip([...onHost, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', namespace]);
+    ip([...onHost, 'addr', 'add', `${hostSide}/29`, 'dev', veth]);
+    ip([...onHost, 'link', 'set', veth, 'up']);
     ip(['-n', namespace, 'addr', 'add', `${address}/29`, 'dev', 'eth0']);
     ip(['-n', namespace, 'link', 'set', 'eth0', 'up']);
     ip(['-n', namespace, 'link', 'set', 'lo', 'up']);
   } catch (error) {
     spawnSync('ip', ['netns', 'del', namespace]);
-    spawnSync('ip', ['link', 'del', veth]);
+    spawnSync('ip', [...onHost, 'link', 'del', veth]);
     throw error;
   }
 
@@ -140,7 +156,7 @@ export async function startTestHost(): Promise<TestHost> {
         await exited;
       }
       spawnSync('ip', ['netns', 'del', namespace]);
-      spawnSync('ip', ['link', 'del', veth]); // gone with the namespace's end already; this is in case it was not
+      spawnSync('ip', [...onHost, 'link', 'del', veth]); // gone with the namespace's end already; this is in case it was not
       rmSync(dir, { recursive: true, force: true });
       rmSync(join(CLAIMS, String(block)), { recursive: true, force: true });
     },

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SLEEPER, byName, testEngine, testProject, waitFor } from './helpers.js';
+import { SLEEPER, succeeded, byName, testEngine, testProject, waitFor } from './helpers.js';
 
 
 test('an unchanged up recreates nothing', async (t) => {
@@ -17,7 +17,7 @@ services:
     image: \${IMAGE}
     command: ${SLEEPER}
 `);
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const before = (await project.containers()).map((container) => container.id);
   const again = await project.run(['--progress', 'plain', 'up', '-d']);
   assert.equal(again.code, 0, again.stderr);
@@ -38,7 +38,7 @@ services:
     command: ${SLEEPER}
 `;
   const project = await testProject(t, compose('hello'));
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const before = byName(await project.containers());
   project.write(compose('bonjour'));
   const dry = await project.run(['--dry-run', 'up', '-d']);
@@ -80,13 +80,13 @@ services:
     command: ${SLEEPER}
 `);
   const numbers = async () => (await project.containers()).map((container) => Number(container.labels['com.docker.compose.container-number'])).sort();
-  assert.equal((await project.run(['up', '-d', '--scale', 'worker=3'])).code, 0);
+  succeeded(await project.run(['up', '-d', '--scale', 'worker=3']));
   assert.deepEqual(await numbers(), [1, 2, 3]);
   const kept = byName(await project.containers());
-  assert.equal((await project.run(['up', '-d', '--scale', 'worker=1'])).code, 0);
+  succeeded(await project.run(['up', '-d', '--scale', 'worker=1']));
   assert.deepEqual(await numbers(), [1]);
   assert.equal((await project.containers())[0]!.id, kept[`${project.name}-worker-1`]!.id);
-  assert.equal((await project.run(['scale', 'worker=2'])).code, 0);
+  succeeded(await project.run(['scale', 'worker=2']));
   assert.deepEqual(await numbers(), [1, 2]);
 });
 
@@ -103,16 +103,16 @@ volumes:
 `);
   const engine = await testEngine();
   const volume = `${project.name}_data`;
-  assert.equal((await project.run(['up', '-d'], { env: { TOKEN: 'first' } })).code, 0);
+  succeeded(await project.run(['up', '-d'], { env: { TOKEN: 'first' } }));
   const down = await project.run(['down']);
   assert.equal(down.code, 0, down.stderr);
   assert.deepEqual(await project.containers(), []);
   assert.ok(await engine.volumes.inspect(volume), 'named volume kept by down');
-  assert.equal((await project.run(['up', '-d'], { env: { TOKEN: 'second' } })).code, 0);
+  succeeded(await project.run(['up', '-d'], { env: { TOKEN: 'second' } }));
   const mountpoint = (await engine.volumes.inspect(volume))!.mountpoint;
   await waitFor(() => existsSync(join(mountpoint, 'marker')));
   assert.equal(readFileSync(join(mountpoint, 'marker'), 'utf8'), 'first\n', 'the data written before down is still there');
-  assert.equal((await project.run(['down', '-v'])).code, 0);
+  succeeded(await project.run(['down', '-v']));
   assert.equal(await engine.volumes.inspect(volume), undefined, 'down -v removes it');
   assert.deepEqual(await engine.networks.list({ label: [`com.docker.compose.project=${project.name}`] }), []);
 });
@@ -124,7 +124,7 @@ services:
     image: \${IMAGE}
     command: ${SLEEPER}
 `);
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   const { rmSync } = await import('node:fs');
   rmSync(`${project.dir}/compose.yaml`);
   const down = await project.run(['-p', project.name, 'down']);
@@ -142,7 +142,7 @@ services:
     image: \${IMAGE}
     command: ${SLEEPER}
 `);
-  assert.equal((await project.run(['up', '-d'])).code, 0);
+  succeeded(await project.run(['up', '-d']));
   project.write(`
 services:
   web:
@@ -153,6 +153,6 @@ services:
   assert.equal(warned.code, 0);
   assert.match(warned.stderr, new RegExp(`Found orphan containers \\(${project.name}-old-1\\)`));
   assert.equal((await project.containers()).length, 2);
-  assert.equal((await project.run(['up', '-d', '--remove-orphans'])).code, 0);
+  succeeded(await project.run(['up', '-d', '--remove-orphans']));
   assert.deepEqual((await project.containers()).map((container) => container.name), [`${project.name}-web-1`]);
 });

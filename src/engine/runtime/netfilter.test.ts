@@ -18,30 +18,41 @@ const app: BridgeRules = { network: 'app', bridge: 'br-aaa', subnet: '172.18.0.0
 
 test('nftables is preferred; its rules go in one nft run, and none left means the table goes', async () => {
   const { run, calls } = recorder({});
-  const { filter, warning } = await detectPacketFilter('berth-x', run, () => true);
+  const { filter, warning, choice } = await detectPacketFilter('berth-x', run, () => true);
   assert.equal(filter.kind, 'nftables');
   assert.equal(warning, undefined);
+  assert.equal(choice, 'nftables table ip berth-x');
+  const probes = calls.length;
   await filter.apply([app]);
   await filter.apply([]);
-  assert.equal(calls.length, 3);
-  assert.match(calls[1]!, /^nft -f -\ntable ip berth-x \{\}\ndelete table ip berth-x\ntable ip berth-x \{/);
-  assert.equal(calls[2], 'nft -f -\ntable ip berth-x {}\ndelete table ip berth-x\n');
+  assert.equal(calls.length, probes + 2);
+  assert.match(calls[probes]!, /^nft -f -\ntable ip berth-x \{\}\ndelete table ip berth-x\ntable ip berth-x \{/);
+  assert.equal(calls[probes + 1], 'nft -f -\ntable ip berth-x {}\ndelete table ip berth-x\n');
+});
+
+test('a host whose iptables FORWARD policy drops (dockerd\'s) gets iptables chains, which can accept before the drop', async () => {
+  const run: Runner = async (program, args) => ({ code: 0, stdout: program === 'iptables' && args.includes('FORWARD') ? '-P FORWARD DROP\n-A FORWARD -j DOCKER-USER\n' : '', stderr: '' });
+  const { filter, choice } = await detectPacketFilter('berth-x', run, () => true);
+  assert.equal(filter.kind, 'iptables');
+  assert.match(choice, /since the host's iptables FORWARD policy drops forwarded packets/);
 });
 
 test('without nft, iptables: chains restored, the jumps added once; none left means jumps and chains go', async () => {
   const { run, calls } = recorder({});
   const { filter } = await detectPacketFilter('berth-x', run, (program) => program !== 'nft');
   assert.equal(filter.kind, 'iptables');
+  const probes = calls.length;
   await filter.apply([app]);
-  assert.match(calls[1]!, /^iptables-restore -w --noflush\n\*filter/);
-  assert.deepEqual(calls.slice(2), ['iptables -w -t filter -C FORWARD -j BERTH-X-FWD', 'iptables -w -t nat -C POSTROUTING -j BERTH-X-NAT']);
+  assert.match(calls[probes]!, /^iptables-restore -w --noflush\n\*filter/);
+  assert.deepEqual(calls.slice(probes + 1), ['iptables -w -t filter -C FORWARD -j BERTH-X-FWD', 'iptables -w -t nat -C POSTROUTING -j BERTH-X-NAT']);
 });
 
 test('no usable packet filter: a warning that says what containers cannot do, and rules that cost nothing', async () => {
   const { run } = recorder({ nft: 1, iptables: 1 });
-  const { filter, warning } = await detectPacketFilter('berth-x', run, () => true);
+  const { filter, warning, choice } = await detectPacketFilter('berth-x', run, () => true);
   assert.equal(filter.kind, 'none');
   assert.match(warning ?? '', /No packet filter on this host \(nft: nft failed; iptables: iptables failed\): containers cannot reach other hosts/);
+  assert.equal(choice, warning);
   await filter.apply([app]);
   const missing = await detectPacketFilter('berth-x', run, () => false);
   assert.match(missing.warning ?? '', /\(no nft; no iptables\)/);

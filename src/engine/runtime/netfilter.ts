@@ -87,31 +87,35 @@ class NoFilter implements PacketFilter {
 
 export interface DetectedFilter {
   readonly filter: PacketFilter;
+  /** Which filter and why, for the engine's log at start. */
+  readonly choice: string;
   /** Set when the host has no usable packet filter: what containers cannot do, and why. */
   readonly warning?: string;
 }
 
 /**
- * nftables when `nft` is there and the kernel answers it, else iptables likewise, else none. `tag` names the engine's
- * own table or chains (see ruleNames).
+ * nftables when `nft` is there and the kernel answers it, else iptables likewise, else none. iptables also when the
+ * host's iptables FORWARD policy drops (as dockerd sets it): an accept in a table of the engine's own cannot overrule
+ * a drop in another, a rule jumped to first from that FORWARD chain can. `tag` names the engine's table or chains.
  */
 export async function detectPacketFilter(tag: string, run: Runner = runWithInput, has: (program: string) => boolean = onPath): Promise<DetectedFilter> {
   const names = ruleNames(tag);
-  const reasons: string[] = [];
-  if (has('nft')) {
-    const probe = await run('nft', ['list', 'tables']).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
-    if (probe.code === 0) return { filter: new NftFilter(names, run) };
-    reasons.push(`nft: ${probe.stderr.trim() || `exit ${probe.code}`}`);
-  } else reasons.push('no nft');
-  if (has('iptables') && has('iptables-restore')) {
-    const probe = await run('iptables', ['-w', '-t', 'nat', '-S', 'POSTROUTING']).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
-    if (probe.code === 0) return { filter: new IptablesFilter(names, run) };
-    reasons.push(`iptables: ${probe.stderr.trim() || `exit ${probe.code}`}`);
-  } else reasons.push('no iptables');
-  return {
-    filter: new NoFilter(),
-    warning: `No packet filter on this host (${reasons.join('; ')}): containers cannot reach other hosts (no masquerading) and internal networks are not fenced off. Install nftables (or iptables) and restart the engine.`,
-  };
+  const attempt = (program: string, args: readonly string[]): Promise<RunResult> => run(program, args).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
+  const failed = (program: string, result: RunResult): string => `${program}: ${result.stderr.trim() || `exit ${result.code}`}`;
+  const iptables = has('iptables') && has('iptables-restore') ? await attempt('iptables', ['-w', '-S', 'FORWARD']) : undefined;
+  const iptablesFilter = iptables?.code === 0 ? new IptablesFilter(names, run) : undefined;
+  const nft = has('nft') ? await attempt('nft', ['list', 'tables']) : undefined;
+  if (nft?.code === 0) {
+    if (iptablesFilter && /^-P FORWARD DROP$/m.test(iptables!.stdout)) {
+      return { filter: iptablesFilter, choice: `${iptablesFilter.where}, since the host's iptables FORWARD policy drops forwarded packets (as dockerd sets it)` };
+    }
+    const filter = new NftFilter(names, run);
+    return { filter, choice: filter.where };
+  }
+  if (iptablesFilter) return { filter: iptablesFilter, choice: iptablesFilter.where };
+  const reasons = [nft ? failed('nft', nft) : 'no nft', iptables ? failed('iptables', iptables) : 'no iptables'];
+  const warning = `No packet filter on this host (${reasons.join('; ')}): containers cannot reach other hosts (no masquerading) and internal networks are not fenced off. Install nftables (or iptables) and restart the engine.`;
+  return { filter: new NoFilter(), choice: warning, warning };
 }
 
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';

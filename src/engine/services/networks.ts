@@ -111,7 +111,6 @@ export class NetworkService {
     for (const [name, driver] of [['host', 'host'], ['none', 'null']] as const) {
       if (!this.find(name)) this.save({ ...this.base(name, driver), id: randomId() });
     }
-    if (this.host.filterWarning) this.host.log(this.host.filterWarning);
     await withSubnetLock(async () => {
       await this.removeLeftovers();
       if (!this.find('bridge')) {

@@ -8,7 +8,7 @@
 //
 // The walk itself is generic (`walk` over a `Tree`), so that an image archive read into memory is resolved by the
 // very same rules as a directory on disk.
-import { closeSync, constants, fstatSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lchownSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { EngineError } from '../errors.js';
 
@@ -206,8 +206,23 @@ export class RootDir {
   }
 
   static open(hostPath: string): RootDir {
-    const fd = openSync(hostPath, O_RDONLY | O_DIRECTORY);
+    let fd: number;
+    try {
+      fd = openSync(hostPath, O_RDONLY | O_DIRECTORY);
+    } catch (error) {
+      throw hostless(error); // the engine's own directory is missing: its fault, told without its path
+    }
     return new RootDir(fd, readlinkSync(`/proc/self/fd/${fd}`));
+  }
+
+  /** The root, or undefined when there is no such directory. */
+  static tryOpen(hostPath: string): RootDir | undefined {
+    try {
+      return RootDir.open(hostPath);
+    } catch (error) {
+      if (!existsSync(hostPath)) return undefined;
+      throw error;
+    }
   }
 
   /** Runs `use` with the root open, closing it after (also when `use` fails or its promise rejects). */
@@ -438,13 +453,8 @@ export function readFileInRoot(root: RootDir, path: string, limit: number): Buff
 
 /** `path` read under the host directory `rootPath` (see readFileInRoot); undefined when the root itself is missing. */
 export function readFileUnder(rootPath: string, path: string, limit: number): Buffer | undefined {
-  let root: RootDir;
-  try {
-    root = RootDir.open(rootPath);
-  } catch (error) {
-    if (isCode(error, 'ENOENT', 'ENOTDIR')) return undefined;
-    throw hostless(error);
-  }
+  const root = RootDir.tryOpen(rootPath);
+  if (!root) return undefined;
   try {
     return readFileInRoot(root, path, limit);
   } finally {
@@ -454,12 +464,8 @@ export function readFileUnder(rootPath: string, path: string, limit: number): Bu
 
 /** What `path` is under the host directory `rootPath`, links followed inside it; undefined when missing. */
 export function statUnder(rootPath: string, path: string): Stats | undefined {
-  let root: RootDir;
-  try {
-    root = RootDir.open(rootPath);
-  } catch {
-    return undefined;
-  }
+  const root = RootDir.tryOpen(rootPath);
+  if (!root) return undefined;
   try {
     return root.with(path, { follow: true }, (location) => location.lstat());
   } catch (error) {

@@ -146,7 +146,7 @@ export function lex(input: string): Token[] {
         continue;
       }
       if (char === '"') {
-        const end = quotedEnd(input, pos);
+        const end = quotedEnd(input, pos, '"');
         if (end < 0) return fail('unterminated quoted string', pos);
         emit('string', pos, end);
         pos = end;
@@ -160,7 +160,7 @@ export function lex(input: string): Token[] {
         continue;
       }
       if (char === "'") {
-        const end = charEnd(input, pos);
+        const end = quotedEnd(input, pos, "'");
         if (end < 0) return fail('unterminated character constant', pos);
         emit('char', pos, end);
         pos = end;
@@ -212,7 +212,8 @@ export function lex(input: string): Token[] {
   }
 }
 
-function quotedEnd(input: string, start: number): number {
+/** Where a quoted string or character constant (`quote` is `"` or `'`) that starts at `start` ends; -1 when it does not on its line. */
+function quotedEnd(input: string, start: number, quote: string): number {
   for (let at = start + 1; at < input.length; at++) {
     const char = input[at];
     if (char === '\\') {
@@ -220,20 +221,7 @@ function quotedEnd(input: string, start: number): number {
       continue;
     }
     if (char === '\n') return -1;
-    if (char === '"') return at + 1;
-  }
-  return -1;
-}
-
-function charEnd(input: string, start: number): number {
-  for (let at = start + 1; at < input.length; at++) {
-    const char = input[at];
-    if (char === '\\') {
-      at++;
-      continue;
-    }
-    if (char === '\n') return -1;
-    if (char === "'") return at + 1;
+    if (char === quote) return at + 1;
   }
   return -1;
 }

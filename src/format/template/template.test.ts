@@ -46,6 +46,7 @@ test("docker's functions and Go's builtins", () => {
   assert.equal(run('{{if eq .State "running"}}up{{else}}down{{end}}'), 'up');
   assert.equal(run('{{if and .Name (not .ExitCode)}}ok{{end}}'), 'ok');
   assert.equal(run('{{.Service | upper | printf "[%s]"}}'), '[WEB]');
+  assert.equal(run('{{printf "%c%s" \'x\' "\\"q\\""}}'), 'x"q"');
 });
 
 test('range and with, variables, break', () => {

@@ -132,6 +132,7 @@ export function emptyDirectory(directory: string): void {
 function mayHaveFiles(layer: string, target: string): boolean {
   const parts = target.split('/').filter((part) => part !== '' && part !== '.');
   if (parts.includes('..')) return true;
+  if (!existsSync(layer)) return false;
   try {
     return RootDir.withSync(layer, (root) => {
       for (let length = 1; length <= parts.length; length++) {
