@@ -17,6 +17,7 @@ import { registerWatchCommand } from './watch.js';
 import { registerPullCommand } from './pull.js';
 import { registerPushCommand } from './push.js';
 import { registerGraphCommand } from './graph.js';
+import { registerPluginCommand } from './plugin.js';
 import { registerTopCommand } from './top.js';
 import { registerImagesCommand } from './images.js';
 import { registerWaitCommand } from './wait.js';
@@ -91,6 +92,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerRunCommand(program, run);
   registerEngineCommand(program, run);
   registerGraphCommand(program, run);
+  registerPluginCommand(program, run);
   registerTopCommand(program, run);
   registerImagesCommand(program, run);
   registerWaitCommand(program, run);

@@ -2,7 +2,7 @@
 // starts it (`berth engine`, in the background, as a process of its own) when it is not running yet. Only the
 // process boundary is crossed here: the engine is spoken to over the Engine API like any other.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,15 +45,32 @@ export async function embeddedEngine(settings: EmbeddedSettings, notify: (line: 
     stdio: ['ignore', log, log],
   });
   child.unref();
-  writeFileSync(join(settings.root, 'engine.pid'), `${child.pid}\n`);
   notify(`Started berth's engine (no Docker engine answers at /var/run/docker.sock): ${endpoint.url}, log ${logFile}`);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (existsSync(settings.socket) && (await answers(settings.socket))) return endpoint;
-    if (child.exitCode !== null) break;
+    // Another berth started an engine on the same root at the same time: ours gave way to it, which is to be waited for.
+    if (child.exitCode !== null && !otherEngineRuns(settings.root, child.pid)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new BerthError(`berth's engine did not start: see ${logFile}`, { kind: 'engine' });
+}
+
+/** Whether the engine named in <root>/engine.pid (the engine writes it once the root is its own) runs, and is not `ours`. */
+function otherEngineRuns(root: string, ours: number | undefined): boolean {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(join(root, 'engine.pid'), 'utf8').trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === ours) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether an engine answers `/_ping` on the socket. */
