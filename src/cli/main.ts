@@ -29,6 +29,7 @@ import { registerExportCommand } from './export.js';
 import { registerCommitCommand } from './commit.js';
 import { registerRefusedCommands } from './refused.js';
 import { registerExecCommand } from './exec.js';
+import { registerRunCommand } from './run.js';
 import { FORWARDED_SIGNALS } from './stdio/signals.js';
 import type { InputStream } from './stdio/terminal.js';
 
@@ -88,6 +89,7 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
   registerPushCommand(program, run);
   registerWatchCommand(program, run);
   registerExecCommand(program, run);
+  registerRunCommand(program, run);
   registerEngineCommand(program, run);
   registerGraphCommand(program, run);
   registerPluginCommand(program, run);
