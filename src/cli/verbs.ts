@@ -20,6 +20,7 @@ export const VERB_MODULES = {
   push: async () => (await import('./push.js')).registerPushCommand,
   watch: async () => (await import('./watch.js')).registerWatchCommand,
   exec: async () => (await import('./exec.js')).registerExecCommand,
+  run: async () => (await import('./run.js')).registerRunCommand,
   engine: async () => (await import('./engine.js')).registerEngineCommand,
   graph: async () => (await import('./graph.js')).registerGraphCommand,
   plugin: async () => (await import('./plugin.js')).registerPluginCommand,
