@@ -7,10 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseDotEnv, parseRawEnvFile } from '../model/dotenv.js';
 import { BerthError } from '../model/errors.js';
 import { readTextFile } from '../model/files.js';
-import { applyObjects } from '../kubernetes/apply.js';
-import { toKubernetes } from '../kubernetes/convert.js';
 import type { ConvertInputs } from '../kubernetes/convert.js';
-import { fileNameOf, toYamlDocument, toYamlStream } from '../kubernetes/output.js';
 import type { VerbContext } from './main.js';
 import { loadProject } from './session.js';
 
@@ -49,6 +46,12 @@ export async function runConvertTo(ctx: VerbContext, flags: ConvertFlags, servic
   if (flags.volumeSize !== undefined && !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/.test(flags.volumeSize)) {
     throw new BerthError(`invalid --volume-size "${flags.volumeSize}": expected a Kubernetes quantity such as 500Mi or 10Gi`);
   }
+  // Loaded here, not at start-up: `berth config` (this verb's module) should not pay for the converter.
+  const [{ toKubernetes }, { fileNameOf, toYamlDocument, toYamlStream }, { applyObjects }] = await Promise.all([
+    import('../kubernetes/convert.js'),
+    import('../kubernetes/output.js'),
+    import('../kubernetes/apply.js'),
+  ]);
   const project = loadProject(ctx, { services, consistency: flags.consistency !== false });
   const { objects, warnings } = toKubernetes(project, fileInputs(project.environment), {
     statefulSets: flags.statefulset === true,

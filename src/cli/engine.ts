@@ -2,6 +2,7 @@
 // CLI never imports the engine: it talks to it over the socket like any other engine.
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { BerthError } from '../model/errors.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { VERSION } from './session.js';
 
@@ -56,7 +57,11 @@ async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> 
     ...(flags.maxConcurrentUploads ? { maxConcurrentUploads: flags.maxConcurrentUploads } : {}),
   };
   const crashAt = ctx.environment.BERTH_ENGINE_CRASH_AT;
-  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, settings, ...(crashAt ? { crashAt } : {}) });
+  const engine = await startEngine({ root: flags.root, socket: flags.socket, runtime: flags.runtime, version: VERSION, log, settings, ...(crashAt ? { crashAt } : {}) }).catch((error: unknown) => {
+    // What the engine refuses to start with (its root in use, a bad daemon.json) is the user's to fix: no stack.
+    if (error instanceof Error && error.name === 'EngineError') throw new BerthError(error.message, { kind: 'engine' });
+    throw error;
+  });
   // A fault in one request's callbacks must not take the engine, and every client with it, down: it is logged.
   process.on('uncaughtException', (error) => log(`internal error: ${error.stack ?? String(error)}`));
   process.on('unhandledRejection', (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`));

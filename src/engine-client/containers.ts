@@ -213,9 +213,10 @@ export function containers(transport: Transport): Containers {
       });
     },
     attach(id, options) {
-      return transport.hijack(`/containers/${encodeURIComponent(id)}/attach`, {
-        query: { stream: true, stdout: true, stderr: true, stdin: options.stdin ?? false, logs: options.logs ?? false, detachKeys: options.detachKeys },
-      });
+      const query = { stream: true, stdout: true, stderr: true, stdin: options.stdin ?? false, logs: options.logs ?? false, detachKeys: options.detachKeys };
+      // A body as dockerode sends (the query again): without one the modem leaves a chunked upgrade request open,
+      // which dockerd answers by hanging up.
+      return transport.hijack(`/containers/${encodeURIComponent(id)}/attach`, { query, body: Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) });
     },
     async resize(id, rows, columns) {
       await request('POST', `/containers/${encodeURIComponent(id)}/resize`, { query: { h: rows, w: columns } });

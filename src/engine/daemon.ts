@@ -6,6 +6,7 @@ import { loadEngineSettings } from './engine-config.js';
 import type { EngineSettingsFlags } from './engine-config.js';
 import type { Server } from 'node:http';
 import { crashPoints } from './crash-points.js';
+import { lockRoot } from './root-lock.js';
 import { Builder } from './services/build/builder.js';
 import type { ContainerRecord } from './services/container-record.js';
 import { ContainerService } from './services/containers.js';
@@ -50,6 +51,8 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const tools = findTools(options.runtime);
   const layout = new Layout(options.root);
   mkdirSync(layout.tmp, { recursive: true });
+  // Before anything on the root is read or changed: no second engine on it.
+  const lock = await lockRoot(options.root);
   const settings = loadEngineSettings(options.root, options.settings ?? {}, options.log);
   // Layers half-unpacked when an earlier engine died (never mounted, never referenced) go.
   for (const name of readdirSync(layout.tmp)) if (name.startsWith('layer-')) rmSync(join(layout.tmp, name), { recursive: true, force: true });
@@ -95,6 +98,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       });
       // What the host keeps for containers that outlive the engine: the networks they are on.
       await networks.releaseHost(networksInUse(containers?.all() ?? []));
+      await lock.release();
     },
   };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
-import { SLEEPER, testProject, waitFor } from './helpers.js';
+import { ROOT, SLEEPER, testProject, waitFor } from './helpers.js';
 import type { TestProject } from './helpers.js';
 
 let engine: TestEngine;
@@ -254,4 +254,15 @@ test('a create killed after filling new volumes from the image is undone: its an
   // The next create fills the volumes afresh, as if the first had never been.
   const again = engine.docker(['run', '--rm', '--network', 'none', '-v', 'seedvol:/named', 'crash/seeded:v1', 'sh', '-c', 'cat /named/f /seed/f']);
   assert.equal(again.stdout, 'seeded\nseeded\n', again.stderr);
+});
+
+test('a second engine on a root in use is refused, naming the one that runs, and the first keeps serving', () => {
+  const socket = join(tmpdir(), `berth-second-engine-${process.pid}.sock`);
+  const second = spawnSync(process.execPath, [join(ROOT, 'bin/berth.js'), 'engine', '--root', engine.root, '--socket', socket], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(second.status, 1, second.stderr);
+  assert.ok(second.stderr.includes(`another berth engine (pid ${engine.pid}) is running on ${engine.root}`), second.stderr);
+  assert.doesNotMatch(second.stderr, /unexpected error/);
+  assert.equal(existsSync(socket), false, 'it served nothing');
+  assert.equal(readFileSync(join(engine.root, 'engine.pid'), 'utf8'), `${engine.pid}\n`);
+  assert.equal(engine.docker(['ps']).code, 0, 'the first engine still serves');
 });

@@ -1,7 +1,7 @@
 // The embedded default: with BERTH_ENGINE=embedded (what happens when no Docker engine answers at the default
 // socket), berth starts its own engine in the background, uses it, and uses the running one the next time.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -54,4 +54,42 @@ services:
   assert.equal(again.code, 0, again.stderr);
   assert.doesNotMatch(again.stderr, /Started berth's engine/, 'the running engine is used');
   assert.deepEqual(again.stdout.trim().split('\n').sort(), ['app', 'peer']);
+});
+
+/** The pids of `berth engine` processes on `root` (read from /proc: processes are looked at, never signalled). */
+function enginesOn(root: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('engine') && args[args.indexOf('--root') + 1] === root) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+test('two berth commands at once with no engine running share one engine: the second engine started gives way, and neither command fails', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-embedded-race-'));
+  const root = join(dir, 'root');
+  const socket = join(dir, 'engine.sock');
+  const env = { BERTH_ENGINE: 'embedded', BERTH_ENGINE_ROOT: root, BERTH_ENGINE_SOCKET: socket, DOCKER_HOST: '' };
+  t.after(async () => {
+    for (const pid of enginesOn(root)) {
+      process.kill(pid, 'SIGTERM');
+      for (let tries = 0; tries < 200 && enginesOn(root).includes(pid); tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    removeNetworking(root);
+    unmountUnder(root);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const [first, second] = await Promise.all([berth(['ls'], { cwd: dir, env }), berth(['ls'], { cwd: dir, env })]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(second.code, 0, second.stderr);
+  const engines = enginesOn(root);
+  assert.equal(engines.length, 1, 'one engine on the root');
+  assert.equal(readFileSync(join(root, 'engine.pid'), 'utf8'), `${engines[0]}\n`, 'engine.pid names it');
+  assert.ok(readFileSync(join(root, 'engine.log'), 'utf8').match(/serving the Engine API/g)?.length === 1);
 });

@@ -5,12 +5,14 @@
  * Containers therefore keep running, and their logs keep flowing, when the engine stops or crashes; the engine
  * finds their state again from the files.
  *
- * usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE
+ * usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE
  * -t gives the container a terminal (runc gets a pseudo-terminal of the monitor's as its own, and connects the
  * container's to it); -i keeps its stdin open, fed from the FIFO `stdin` beside LOGFILE. Lines written to the FIFO
  * `control` beside it resize the terminal ("resize ROWS COLUMNS") or end the container's input ("eof").
  * -o and -r: the monitor mounts the overlay root filesystem itself and detaches it when the container ends, which
  * spares the engine two processes per run.
+ * -c: the container's cgroups path (the runtime spec's linux.cgroupsPath), so that its OOM kills are watched from
+ * before it runs (see prepare_oom_watch).
  * The first process exits 0 once the container runs (its pid is in PIDFILE), or 1 with runc's message on stderr.
  * EXITFILE gets the exit code, followed by " oom" when the kernel's OOM killer struck in the container's cgroup.
  * The monitor's own pid goes to `monitor.pid` beside PIDFILE; the exit file is written after the root filesystem
@@ -21,6 +23,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,12 +148,16 @@ static int open_fifo(const char *logfile, const char *name) {
 
 /*
  * OOM kills: the container's memory cgroup is watched while it runs (cgroup v1: an eventfd registered on
- * memory.oom_control; v2: inotify on memory.events) and its oom_kill counter read when it signals. The cgroup is
- * gone once runc has cleaned up, so the counter must be read while the container runs or just as it dies.
+ * memory.oom_control, which signals an OOM in the cgroup, and the cgroup's removal; v2: inotify on memory.events,
+ * whose oom_kill counter is read when it changes). The cgroup is gone once runc has cleaned up, so the watch must
+ * be in place before the container can run out of memory: one that starts at once can be killed before the
+ * monitor has even read its pid.
  */
 struct oom_watch {
 	int fd;             /* eventfd (v1) or inotify fd (v2), polled */
+	int v1;             /* an eventfd: a signal while the cgroup is still there is an OOM (as containerd counts it) */
 	char counter[4096]; /* the file holding oom_kill */
+	char made[4096];    /* the cgroup directory the monitor made itself, removed at the end if runc left it */
 	int killed;
 };
 
@@ -188,8 +195,10 @@ static void watch_oom(struct oom_watch *w, pid_t pid) {
 			char control[4096];
 			snprintf(control, sizeof control, "%s/cgroup.event_control", dir);
 			int cfd = open(control, O_WRONLY | O_CLOEXEC);
-			if (efd >= 0 && ofd >= 0 && cfd >= 0 && dprintf(cfd, "%d %d", efd, ofd) > 0) w->fd = efd;
-			else if (efd >= 0) close(efd);
+			if (efd >= 0 && ofd >= 0 && cfd >= 0 && dprintf(cfd, "%d %d", efd, ofd) > 0) {
+				w->fd = efd;
+				w->v1 = 1;
+			} else if (efd >= 0) close(efd);
 			if (cfd >= 0) close(cfd);
 			/* ofd stays open for the registration's lifetime. */
 			break;
@@ -205,24 +214,86 @@ static void watch_oom(struct oom_watch *w, pid_t pid) {
 }
 
 static void check_oom(struct oom_watch *w) {
+	if (w->v1) {
+		/*
+		 * The eventfd counts the signals since the last read: one per OOM (sent before the kill is counted in
+		 * oom_kill), and one when the cgroup goes away. A signal while the cgroup is there, or two once it is gone,
+		 * is an OOM, as containerd counts them.
+		 */
+		uint64_t signals = 0;
+		if (read(w->fd, &signals, sizeof signals) != sizeof signals) signals = 0;
+		long kills = read_oom_kills(w->counter);
+		if (kills > 0 || (kills >= 0 && signals > 0) || signals > 1) w->killed = 1;
+		return;
+	}
 	char drain[4096];
 	while (read(w->fd, drain, sizeof drain) > 0) {
 	}
 	if (read_oom_kills(w->counter) > 0) w->killed = 1;
 }
 
+/* mkdir -p, remembering in `made` the deepest directory it made (the container's own, runc's to remove). */
+static int make_directories(char *path, char *made, size_t size) {
+	for (char *slash = strchr(path + 1, '/');; slash = strchr(slash + 1, '/')) {
+		if (slash) *slash = 0;
+		int made_now = mkdir(path, 0755) == 0;
+		if (made_now) snprintf(made, size, "%s", path);
+		int ok = made_now || errno == EEXIST;
+		if (slash) *slash = '/';
+		if (!ok) return -1;
+		if (!slash) return 0;
+	}
+}
+
+/*
+ * The watch set up before runc runs: the container's memory cgroup is made where runc will put it (runc joins an
+ * existing, empty cgroup), and watched from then on. Any failure leaves the watch to watch_oom, once the pid is known.
+ */
+static void prepare_oom_watch(struct oom_watch *w, const char *cgroups_path) {
+	char dir[2048], file[4096];
+	if (!cgroups_path || cgroups_path[0] != '/' || strstr(cgroups_path, "/..") || strlen(cgroups_path) > 1024) return;
+	struct stat info;
+	int v1 = stat("/sys/fs/cgroup/memory", &info) == 0 && S_ISDIR(info.st_mode);
+	if (!v1 && access("/sys/fs/cgroup/cgroup.controllers", F_OK) != 0) return;
+	snprintf(dir, sizeof dir, "%s%s", v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup", cgroups_path);
+	if (make_directories(dir, w->made, sizeof w->made) != 0) return;
+	if (v1) {
+		snprintf(w->counter, sizeof w->counter, "%s/memory.oom_control", dir);
+		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		int ofd = open(w->counter, O_RDONLY | O_CLOEXEC);
+		snprintf(file, sizeof file, "%s/cgroup.event_control", dir);
+		int cfd = open(file, O_WRONLY | O_CLOEXEC);
+		if (efd >= 0 && ofd >= 0 && cfd >= 0 && dprintf(cfd, "%d %d", efd, ofd) > 0) {
+			w->fd = efd;
+			w->v1 = 1;
+		} else {
+			if (efd >= 0) close(efd);
+			if (ofd >= 0) close(ofd);
+		}
+		/* ofd stays open for the registration's lifetime. */
+		if (cfd >= 0) close(cfd);
+		return;
+	}
+	/* v2: memory.events is there only once the parent hands the memory controller down (runc does that later). */
+	snprintf(w->counter, sizeof w->counter, "%s/memory.events", dir);
+	int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ifd >= 0 && inotify_add_watch(ifd, w->counter, IN_MODIFY) >= 0) w->fd = ifd;
+	else if (ifd >= 0) close(ifd);
+}
+
 int main(int argc, char **argv) {
 	int tty = 0, keep_stdin = 0, option;
-	const char *overlay = NULL, *rootfs = NULL;
-	while ((option = getopt(argc, argv, "tio:r:")) != -1) {
+	const char *overlay = NULL, *rootfs = NULL, *cgroups_path = NULL;
+	while ((option = getopt(argc, argv, "tio:r:c:")) != -1) {
 		if (option == 't') tty = 1;
+		else if (option == 'c') cgroups_path = optarg;
 		else if (option == 'i') keep_stdin = 1;
 		else if (option == 'o') overlay = optarg;
 		else if (option == 'r') rootfs = optarg;
 		else return 2;
 	}
 	if (argc - optind != 6 || (overlay == NULL) != (rootfs == NULL)) {
-		fprintf(stderr, "usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE\n");
+		fprintf(stderr, "usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE\n");
 		return 2;
 	}
 	char **args = argv + optind;
@@ -289,6 +360,8 @@ int main(int argc, char **argv) {
 	int stdin_fifo = keep_stdin ? open_fifo(logfile, "stdin") : -1;
 	int control_fifo = tty || keep_stdin ? open_fifo(logfile, "control") : -1;
 	unlink(pidfile);
+	static struct oom_watch oom = {.fd = -1};
+	prepare_oom_watch(&oom, cgroups_path);
 	pid_t child = fork();
 	if (child < 0) return 1;
 	if (child == 0) {
@@ -328,7 +401,6 @@ int main(int argc, char **argv) {
 	char early[CHUNK];
 	size_t early_used = 0;
 	struct stream *early_stream = tty ? &out : &err;
-	static struct oom_watch oom = {.fd = -1};
 	while (out_open || err_open) {
 		struct pollfd fds[5] = {
 			{.fd = out_open ? out.fd : -1, .events = POLLIN},
@@ -349,7 +421,7 @@ int main(int argc, char **argv) {
 				if (fscanf(pids, "%d", &pid) != 1) pid = 0;
 				fclose(pids);
 			}
-			if (pid > 0) watch_oom(&oom, pid);
+			if (pid > 0 && oom.fd < 0) watch_oom(&oom, pid);
 		}
 		if (ready <= 0) continue;
 		if (fds[4].revents & POLLIN) check_oom(&oom);
@@ -408,6 +480,8 @@ int main(int argc, char **argv) {
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (rootfs) umount2(rootfs, MNT_DETACH);
+	/* runc removes the cgroup it ran the container in; one it never got to is the monitor's to remove. */
+	if (oom.made[0]) rmdir(oom.made);
 	if (!started) {
 		/* runc failed before the container ran: its message goes back to the engine, no exit file. */
 		if (early_used > 0) write_all(sync_pipe[1], early, early_used);

@@ -77,10 +77,13 @@ export class RuncDriver {
   async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }, mount?: RootfsMount): Promise<number> {
     // Written for each start, and read by runc at once: no flush to disk needed.
     writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec, { durable: false });
+    // The monitor watches the container's memory cgroup for OOM kills from before runc runs it.
+    const cgroupsPath = (spec as { linux?: { cgroupsPath?: unknown } }).linux?.cgroupsPath;
     const result = await runProgram(this.tools.monitor, [
       ...(io.tty ? ['-t'] : []),
       ...(io.stdin ? ['-i'] : []),
       ...(mount ? ['-o', mount.options, '-r', mount.rootfs] : []),
+      ...(typeof cgroupsPath === 'string' ? ['-c', cgroupsPath] : []),
       this.tools.runc,
       this.layout.bundle(id),
       id,
