@@ -29,7 +29,7 @@ export function embeddedSettings(environment: Readonly<Record<string, string | u
  */
 export async function embeddedEngine(settings: EmbeddedSettings, notify: (line: string) => void): Promise<Endpoint> {
   const endpoint = parseEndpoint(`unix://${settings.socket}`, "berth's engine");
-  if (await answers(settings.socket)) return endpoint;
+  if ((await probeSocket(settings.socket)) !== 'absent') return endpoint;
   if (process.getuid?.() !== 0) {
     throw new BerthError(
       `no Docker engine answers at /var/run/docker.sock, and berth's own engine needs root to start: run berth as root, start \`berth engine\` as root, or set DOCKER_HOST`,
@@ -48,7 +48,7 @@ export async function embeddedEngine(settings: EmbeddedSettings, notify: (line: 
   notify(`Started berth's engine (no Docker engine answers at /var/run/docker.sock): ${endpoint.url}, log ${logFile}`);
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    if (existsSync(settings.socket) && (await answers(settings.socket))) return endpoint;
+    if ((await probeSocket(settings.socket)) === 'answers') return endpoint;
     // Another berth started an engine on the same root at the same time: ours gave way to it, which is to be waited for.
     if (child.exitCode !== null && !otherEngineRuns(settings.root, child.pid)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -73,18 +73,26 @@ function otherEngineRuns(root: string, ours: number | undefined): boolean {
   }
 }
 
-/** Whether an engine answers `/_ping` on the socket. */
-export function answers(socket: string): Promise<boolean> {
-  if (!existsSync(socket)) return Promise.resolve(false);
+/**
+ * What is at an engine socket: `absent` when there is no socket or nobody accepts on it (a file left by a process
+ * that died), `answers` when an HTTP server answered `/_ping`, `present` when something accepted the connection or
+ * refused us access but said nothing in time. Only `absent` may lead berth to start an engine of its own or to use
+ * it instead: a busy or loaded engine is still the one the user's containers are in, and a second engine on the
+ * same root would corrupt it.
+ */
+export type SocketState = 'absent' | 'present' | 'answers';
+
+export function probeSocket(socket: string, timeoutMs = 2000): Promise<SocketState> {
+  if (!existsSync(socket)) return Promise.resolve('absent');
   return new Promise((resolve) => {
-    const ping = request({ socketPath: socket, path: '/_ping', timeout: 2000 }, (response) => {
+    const ping = request({ socketPath: socket, path: '/_ping', timeout: timeoutMs }, (response) => {
       response.resume();
-      resolve(response.statusCode === 200);
+      resolve('answers');
     });
-    ping.on('error', () => resolve(false));
+    ping.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'absent' : 'present'));
     ping.on('timeout', () => {
       ping.destroy();
-      resolve(false);
+      resolve('present');
     });
     ping.end();
   });

@@ -1,11 +1,11 @@
 // The engine as the rest of berth sees it: one object per resource, plain data in and out. Nothing else in berth
-// imports dockerode.
+// imports dockerode's modem (docker-modem).
 import { homedir } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';
 import { createCredentials } from './credentials.js';
 import type { Containers } from './containers.js';
-import { answers, embeddedEngine, embeddedSettings } from './embedded.js';
+import { embeddedEngine, embeddedSettings, probeSocket } from './embedded.js';
 import { discoverEndpoint } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { execs } from './exec.js';
@@ -42,14 +42,15 @@ export interface EngineChoice {
 }
 
 /**
- * The engine to use, as the docker CLI picks it; when that is the default socket and nothing answers there (or
- * BERTH_ENGINE=embedded), berth's own engine, started if need be. BERTH_ENGINE=docker never falls back.
+ * The engine to use, as the docker CLI picks it; when that is the default socket and nothing listens there (or
+ * BERTH_ENGINE=embedded), berth's own engine, started if need be. A Docker engine that is there but slow to answer
+ * is still used (never a switch of engines because the machine is busy). BERTH_ENGINE=docker never falls back.
  */
 export async function openEngine(choice: EngineChoice): Promise<Engine> {
   let endpoint = discoverEndpoint({ ...choice, homeDir: choice.environment.HOME ?? homedir() });
   const mode = choice.environment.BERTH_ENGINE ?? '';
   if (!['', 'docker', 'embedded'].includes(mode)) throw new BerthError(`BERTH_ENGINE must be "docker" or "embedded", not "${mode}"`);
-  const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && !(await answers(endpoint.socketPath!))));
+  const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && (await probeSocket(endpoint.socketPath!)) === 'absent'));
   if (useEmbedded) endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
   const transport = await connectEngine(endpoint);
   const credentials = createCredentials({ environment: choice.environment, homeDir: choice.environment.HOME ?? homedir() });

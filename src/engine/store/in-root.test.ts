@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { EngineError, statusOf } from '../errors.js';
@@ -195,20 +195,40 @@ const tree = fc.array(
 );
 const query = fc.array(fc.constantFrom('a', 'b', 'c', 'l', 'm', '..', '.', ''), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('/'));
 
+/**
+ * The directory that holds `path` (relative) under `root`, made as needed, reached without following any link; none
+ * when a component on the way is a link or a file.
+ */
+function realParentOf(root: string, path: string): string | undefined {
+  let dir = root;
+  for (const part of path.split('/').slice(0, -1)) {
+    dir = join(dir, part);
+    try {
+      if (!lstatSync(dir).isDirectory()) return undefined; // a link (to anywhere) or a file
+    } catch {
+      mkdirSync(dir);
+    }
+  }
+  return dir;
+}
+
 test('resolution agrees with the kernel chrooted at the root, for random trees of links', { skip: !canChroot && 'needs root and busybox-static' }, () => {
   let run = 0;
   fc.assert(
     fc.property(tree, fc.array(query, { minLength: 1, maxLength: 12 }), (nodes, paths) => {
       const { root } = makeRoot(`random-${run++}`);
       for (const node of nodes) {
-        const path = join(root, node.path);
+        // The tree is built through real directories only: the links it holds point anywhere (`/etc`,
+        // `/proc/self/cwd`), and following one here would write on the host.
+        const parent = realParentOf(root, node.path);
+        if (parent === undefined) continue;
+        const path = join(parent, basename(node.path));
         try {
-          mkdirSync(join(path, '..'), { recursive: true });
           if (node.kind === 'dir') mkdirSync(path);
-          else if (node.kind === 'file') writeFileSync(path, node.path);
+          else if (node.kind === 'file') writeFileSync(path, node.path, { flag: 'wx' });
           else symlinkSync(node.target, path);
         } catch {
-          // a name already taken, or a parent that is not a directory: the node is left out
+          // a name already taken: the node is left out
         }
       }
       mkdirSync(join(root, '.oracle'));
