@@ -23,6 +23,7 @@ fi
 
 node bench/gen-project.mjs "$work/model" 200
 hyperfine --warmup 3 --runs 20 --export-markdown bench/results/model.md \
+  -n 'node -e 0' 'node -e 0' \
   -n 'berth --version' 'node bin/berth.js --version' \
   -n 'berth config -q (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config -q" \
   -n 'berth config (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config" \
@@ -39,6 +40,9 @@ docker-compose -p benchdc -f "$stack" up -d >/dev/null 2>&1
 hyperfine --warmup 2 --runs 10 --export-markdown bench/results/noop.md \
   -n 'berth up -d (no-op, 10 services)' "node bin/berth.js --progress quiet -p benchb -f $stack up -d" \
   -n 'docker-compose up -d (no-op, 10 services)' "docker-compose -p benchdc -f $stack up -d"
+
+# The CLI's fixed cost beside bare node: --version, --help, config -q and a no-op up on dockerd.
+bash bench/cli-startup.sh
 
 # berth's own engine beside dockerd and bare runc.
 bash bench/engine.sh

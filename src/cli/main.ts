@@ -4,32 +4,8 @@ import { packageVersion } from './package-version.js';
 import { reportError } from './exit.js';
 import { addGlobalOptions, checkGlobalFlags } from './global-options.js';
 import type { GlobalFlags } from './global-options.js';
-import { registerConfigCommand } from './config.js';
-import { registerVersionCommand } from './version.js';
-import { registerUpCommand } from './up.js';
-import { registerDownCommand } from './down.js';
-import { registerLifecycleCommands } from './lifecycle.js';
-import { registerLogsCommand } from './logs.js';
-import { registerPsCommands } from './ps.js';
-import { registerEngineCommand } from './engine.js';
-import { registerBuildCommand } from './build.js';
-import { registerWatchCommand } from './watch.js';
-import { registerPullCommand } from './pull.js';
-import { registerPushCommand } from './push.js';
-import { registerGraphCommand } from './graph.js';
-import { registerPluginCommand } from './plugin.js';
-import { registerTopCommand } from './top.js';
-import { registerImagesCommand } from './images.js';
-import { registerWaitCommand } from './wait.js';
-import { registerEventsCommand } from './events.js';
-import { registerStatsCommand } from './stats.js';
-import { registerVolumesCommand } from './volumes.js';
-import { registerPortCommand } from './port.js';
-import { registerExportCommand } from './export.js';
-import { registerCommitCommand } from './commit.js';
-import { registerRefusedCommands } from './refused.js';
-import { registerExecCommand } from './exec.js';
-import { registerRunCommand } from './run.js';
+import { indexVerbs, readVerbIndex, registerVerbs } from './verb-index.js';
+import type { IndexedVerb } from './verb-index.js';
 import { FORWARDED_SIGNALS } from './stdio/signals.js';
 import type { InputStream } from './stdio/terminal.js';
 
@@ -53,18 +29,14 @@ export type VerbContext = CliIo & {
   readonly warn: (message: string) => void;
 };
 
-export async function main(args: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(
+  args: readonly string[],
+  io: CliIo = processIo(),
+  /** null: none (every verb module is loaded). */
+  verbIndex: readonly IndexedVerb[] | null = readVerbIndex(),
+): Promise<number> {
   const verbose = args.includes('--verbose') || Boolean(io.environment.DEBUG);
-  const program = addGlobalOptions(new Command('berth'))
-    .description('Define and run multi-container applications, applying only what changed')
-    .version(`berth version v${packageVersion()}`, '-v, --version', 'show the berth version')
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    })
-    .showHelpAfterError('(run "berth --help" for usage)');
+  const program = berthProgram(io);
 
   let exitCode = 0;
   const context = (command: Command): VerbContext => {
@@ -77,33 +49,8 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
       const command = actionArgs[actionArgs.length - 1] as Command;
       exitCode = await verb(context(command), command);
     };
-  registerConfigCommand(program, run);
-  registerVersionCommand(program, run);
-  registerUpCommand(program, run);
-  registerDownCommand(program, run);
-  registerLifecycleCommands(program, run);
-  registerPsCommands(program, run);
-  registerLogsCommand(program, run);
-  registerBuildCommand(program, run);
-  registerPullCommand(program, run);
-  registerPushCommand(program, run);
-  registerWatchCommand(program, run);
-  registerExecCommand(program, run);
-  registerRunCommand(program, run);
-  registerEngineCommand(program, run);
-  registerGraphCommand(program, run);
-  registerPluginCommand(program, run);
-  registerTopCommand(program, run);
-  registerImagesCommand(program, run);
-  registerWaitCommand(program, run);
-  registerEventsCommand(program, run);
-  registerStatsCommand(program, run);
-  registerVolumesCommand(program, run);
-  registerPortCommand(program, run);
-  registerExportCommand(program, run);
-  registerCommitCommand(program, run);
-  // Last: compose's verbs that nothing above registered are refused by name.
-  registerRefusedCommands(program, run);
+  // Only the module of the verb asked for is loaded (src/cli/verbs.ts); --help reads the build's verb index.
+  await registerVerbs(program, run, args, verbIndex);
 
   try {
     await program.parseAsync(args.map(renameNoAttach), { from: 'user' });
@@ -112,6 +59,25 @@ export async function main(args: readonly string[], io: CliIo = processIo()): Pr
     if (error instanceof CommanderError) return error.exitCode;
     return reportError(error, { verbose, stderr: io.stderr });
   }
+}
+
+function berthProgram(io: Pick<CliIo, 'stdout' | 'stderr'>): Command {
+  return addGlobalOptions(new Command('berth'))
+    .description('Define and run multi-container applications, applying only what changed')
+    .version(`berth version v${packageVersion()}`, '-v, --version', 'show the berth version')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(run "berth --help" for usage)');
+}
+
+/** Which module registers which command, for dist/cli/verb-index.json (written by scripts/verb-index.mjs). */
+export async function buildVerbIndex(): Promise<IndexedVerb[]> {
+  const program = berthProgram({ stdout: process.stdout, stderr: process.stderr });
+  return indexVerbs(program, () => async () => {});
 }
 
 export type RunVerb = (

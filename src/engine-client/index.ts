@@ -1,5 +1,5 @@
 // The engine as the rest of berth sees it: one object per resource, plain data in and out. Nothing else in berth
-// imports dockerode.
+// imports dockerode's modem (docker-modem).
 import { homedir } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';

@@ -1,9 +1,10 @@
 // The one place that talks HTTP to the engine (through dockerode's modem): API version negotiation, requests with
 // plain JSON in and out, streams, and engine errors turned into BerthErrors with the engine's own message.
-import type Docker from 'dockerode';
-import { readFileSync } from 'node:fs';
+import type DockerModem from 'docker-modem';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Duplex, Writable } from 'node:stream';
 import { BerthError } from '../model/errors.js';
 import type { ErrorKind } from '../model/errors.js';
@@ -51,10 +52,10 @@ type Modem = {
 };
 
 export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
-  // Loaded on first use: verbs that never talk to an engine (config, version) do not pay for it.
-  const { default: DockerClient } = await import('dockerode');
-  const docker = new DockerClient(dockerOptions(endpoint));
-  const modem = (docker as unknown as { modem: Modem }).modem;
+  // Loaded on first use: verbs that never talk to an engine (config, version) do not pay for it. Only dockerode's
+  // modem (docker-modem): dockerode itself adds its object layer and grpc/protobuf for BuildKit sessions, which berth
+  // does not use (twice the load time of the modem alone).
+  const modem = new (await loadModem())(modemOptions(endpoint)) as unknown as Modem;
   const dial = <T>(options: object): Promise<T> =>
     new Promise((resolve, reject) => modem.dial(options, (error, result) => (error ? reject(error) : resolve(result as T))));
 
@@ -108,9 +109,34 @@ export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
   };
 }
 
-function dockerOptions(endpoint: Endpoint): Docker.DockerOptions {
+/**
+ * docker-modem, with ssh2 (and its crypto stack, the larger part of the modem's load time) loaded only when an
+ * ssh:// endpoint dials: the modem requires its `./ssh.js` at load time, so a stand-in for that file goes into
+ * require's cache first and requires the real one on first use.
+ */
+async function loadModem(): Promise<typeof DockerModem> {
+  const require = createRequire(import.meta.url);
+  const sshFile = join(dirname(require.resolve('docker-modem')), 'ssh.js');
+  if (!require.cache[sshFile] && existsSync(sshFile)) {
+    let real: ((options: object) => unknown) | undefined;
+    const standIn = new Module(sshFile);
+    standIn.filename = sshFile;
+    standIn.loaded = true;
+    standIn.exports = (options: object): unknown => {
+      if (!real) {
+        delete require.cache[sshFile];
+        real = require(sshFile) as (options: object) => unknown;
+      }
+      return real(options);
+    };
+    require.cache[sshFile] = standIn;
+  }
+  return (await import('docker-modem')).default;
+}
+
+function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
   if (endpoint.socketPath) return { socketPath: endpoint.socketPath };
-  const options: Docker.DockerOptions = { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol };
+  const options: DockerModem.ConstructorOptions = { host: endpoint.host, port: endpoint.port, protocol: endpoint.protocol };
   if (endpoint.tlsDir) {
     const read = (file: string): Buffer | undefined => {
       try {
