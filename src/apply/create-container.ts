@@ -48,6 +48,8 @@ export async function createContainer(operation: CreateContainer, { ctx, state }
     ...(inherited ? { inherited: { mounts: inherited.mounts, imageVolumes: await imageVolumes(image, { ctx, state }) } } : {}),
     readFile: (path) => readFileSync(path, 'utf8'),
     workingDir: project.workingDir,
+    secrets: project.secrets,
+    configs: project.configs,
   });
   for (const warning of request.warnings) ctx.warn(warning);
   const created = await engine.containers.create(request.name, request.body, request.platform);

@@ -1,6 +1,7 @@
 // What a converter needs besides the service: names and ids the planner has already settled. Converters never ask
 // the engine anything; everything that depends on engine state arrives here.
 import type { ContainerCreateBody, EndpointSettingsBody } from '../../engine-api/index.js';
+import type { Dict } from '../../model/tree.js';
 
 /** A container of another service, as the planner observed (or has just created) it. */
 export interface ContainerRef {
@@ -56,6 +57,9 @@ export interface ContainerPlanContext {
   readonly readFile?: (path: string) => string;
   /** The project directory, to resolve a relative seccomp profile path. */
   readonly workingDir?: string;
+  /** The project's top-level `secrets` and `configs` definitions (file secrets are bind-mounted). */
+  readonly secrets?: Readonly<Record<string, Dict>>;
+  readonly configs?: Readonly<Record<string, Dict>>;
 }
 
 export interface ExtraNetwork {

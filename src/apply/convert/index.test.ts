@@ -133,11 +133,17 @@ const fullExample: ServiceConfig = {
   'x-foo': 'bar',
 };
 
+/** The example's top-level secrets and configs, read from files. */
+const fullExampleObjects = { secrets: { secret1: { file: '/project/dir/secret1.txt' } }, configs: { config1: { file: '/project/dir/config1.txt' } } };
+
 test('compose-go\'s full example converts, warning about exactly what the engine cannot do', () => {
-  const request = buildContainerCreateRequest(fullExample, { ...ctx, serviceName: 'foo', containerName: 'my-web-container' });
+  const request = buildContainerCreateRequest(fullExample, {
+    ...ctx,
+    serviceName: 'foo',
+    containerName: 'my-web-container',
+    ...fullExampleObjects,
+  });
   assert.deepEqual(request.warnings, [
-    'service "foo": configs are not supported yet and will be ignored',
-    'service "foo": secrets are not supported yet and will be ignored',
     'service "foo": deploy.endpoint_mode is a Swarm setting and will be ignored',
     'service "foo": deploy.labels apply to Swarm services and will be ignored',
     'service "foo": deploy.placement is a Swarm setting and will be ignored',
@@ -157,6 +163,8 @@ test('compose-go\'s full example converts, warning about exactly what the engine
   assert.deepEqual(host.Mounts, [
     { Type: 'volume', Target: '/var/lib/anonymous' },
     { Type: 'tmpfs', Target: '/opt/tmpfs', TmpfsOptions: { SizeBytes: 10000 } },
+    { Type: 'bind', Source: '/project/dir/secret1.txt', Target: '/run/secrets/secret1', ReadOnly: true },
+    { Type: 'bind', Source: '/project/dir/config1.txt', Target: '/config1', ReadOnly: true },
   ]);
   assert.deepEqual(host.Links, ['redis_1:redis_1', 'project_db_1:mysql']);
   assert.deepEqual(request.body.ExposedPorts, { '8001/tcp': {}, '3000/tcp': {}, '8000/tcp': {} });
@@ -168,7 +176,7 @@ test('no two families write the same body field', () => {
   const owners = new Map<string, string>();
   const clashes: string[] = [];
   for (const [name, convert] of FAMILIES) {
-    const fragment = convert(fullExample, { ...ctx, apiVersion: '1.49' }, () => {});
+    const fragment = convert(fullExample, { ...ctx, ...fullExampleObjects, apiVersion: '1.49' }, () => {});
     for (const field of [...Object.keys(fragment.config ?? {}), ...Object.keys(fragment.host ?? {})]) {
       const owner = owners.get(field);
       if (owner !== undefined) clashes.push(`${field}: ${owner} and ${name}`);

@@ -37,10 +37,8 @@ test('keys the engine cannot express are warned about by name; converted and els
       deploy: { replicas: 2, placement: { constraints: [] }, resources: {}, update_config: {} },
     }),
     [
-      'service "web": configs are not supported yet and will be ignored',
       'service "web": credential_spec applies to Windows Swarm services only and will be ignored',
       'service "web": made_up is not supported by berth and will be ignored',
-      'service "web": secrets are not supported yet and will be ignored',
       'service "web": deploy.placement is a Swarm setting and will be ignored',
       'service "web": deploy.update_config is a Swarm setting and will be ignored',
     ],

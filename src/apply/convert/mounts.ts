@@ -1,4 +1,4 @@
-// volumes, tmpfs, volumes_from, volume_driver -> Binds, Mounts, Tmpfs, VolumesFrom.
+// volumes, tmpfs, volumes_from, volume_driver, file secrets and configs -> Binds, Mounts, Tmpfs, VolumesFrom.
 //
 // Like compose, a mount goes through the old `Binds` strings whenever they can say it, and through the `Mounts` API
 // only for what Binds cannot: a bind that must NOT create its missing host path, bind propagation or recursion
@@ -16,6 +16,7 @@ import type { MountBody } from '../../engine-api/index.js';
 import type { Fragment, Warn } from './fragment.js';
 import { serviceWarning } from './fragment.js';
 import { CONTAINER_PREFIX, serviceContainerId } from './references.js';
+import { fileObjectMounts } from './secrets.js';
 import { compact, isPresent, servicePath, toBoolean, toStringMap, toStringOrList, toText } from './scalars.js';
 
 const MOUNT_TYPES = ['bind', 'volume', 'tmpfs', 'npipe', 'cluster', 'image'] as const;
@@ -252,6 +253,10 @@ export function convertMounts(service: ServiceConfig, ctx: ContainerPlanContext,
     if (entry.type === 'volume' && entry.source === '' && inherited.has(entry.target)) continue;
     byTarget.delete(entry.target);
     byTarget.set(entry.target, DECIDE[entry.type](entry, ctx));
+  }
+  for (const mount of fileObjectMounts(service, ctx, warn)) {
+    byTarget.delete(mount.Target);
+    byTarget.set(mount.Target, { mount });
   }
 
   const binds: string[] = [];

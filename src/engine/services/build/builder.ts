@@ -270,8 +270,8 @@ export class Builder {
         layer.remove();
       }
     } finally {
-      await containers.remove(container.id, true, true).catch(() => {});
-      out.stream(`Removing intermediate container ${short(container.id)}\n`);
+      const failure = await removeIntermediate(containers, container.id);
+      out.stream(failure ? `Could not remove intermediate container ${short(container.id)}: ${failure}\n` : `Removing intermediate container ${short(container.id)}\n`);
     }
   }
 
@@ -484,4 +484,24 @@ function cacheKey(parent: string, instruction: string, content: string): string 
 
 function short(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12) || 'scratch';
+}
+
+/**
+ * Removes a RUN step's container, trying again a few times: just after its exit the container's mounts can still be
+ * busy for a moment on a loaded machine, and a build must not leave its containers behind. Says why when it cannot.
+ */
+async function removeIntermediate(containers: ContainerService, id: string): Promise<string | undefined> {
+  let why = '';
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await containers.remove(id, true, true);
+      return undefined;
+    } catch (error) {
+      if (error instanceof EngineError && error.kind === 'not-found') return undefined;
+      // Not an engine error: its text may name host paths, which a build's output never shows.
+      why = error instanceof EngineError ? error.message : 'the engine could not remove it';
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+  return why;
 }
