@@ -12,6 +12,9 @@ import { boundPath } from './rules.js';
 import type { WatchRule } from './rules.js';
 import { applySync, fullSyncPlan, syncPlan } from './sync.js';
 
+/** How long a stop waits for the watch actions under way. */
+const STOP_GRACE_MS = 10_000;
+
 export interface WatchOptions {
   readonly engine: Engine;
   readonly project: Project;
@@ -126,9 +129,18 @@ export function startWatch(options: WatchOptions): WatchSession {
     ready,
     async stop() {
       batcher.stop();
-      await ready.catch(() => {});
-      await watcher?.close();
-      await Promise.all(queues.values());
+      const settled = (async () => {
+        await ready.catch(() => {});
+        await watcher?.close();
+        await Promise.all(queues.values());
+      })();
+      // An action that never ends (an exec hook whose process keeps its output open) must not keep Ctrl-C from
+      // taking the project down: it is waited for a while, then left behind with a line that says so.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_GRACE_MS)));
+      const outcome = await Promise.race([settled.then(() => 'done' as const), late]);
+      clearTimeout(timer);
+      if (outcome === 'late') log(`watch: an action still running ${STOP_GRACE_MS / 1000}s after the stop was left unfinished`);
     },
   };
 }
