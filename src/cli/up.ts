@@ -10,7 +10,7 @@ import { selectServices } from '../model/select.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
 import { converge, startConverged } from './converge.js';
-import { watchProject } from './watch.js';
+import { watchProject } from './watch-project.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { progressEvent } from '../progress/events.js';
 import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
