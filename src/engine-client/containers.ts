@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { BerthError } from '../model/errors.js';
 import { compareVersions, statusOf } from './transport.js';
 import { execs } from './exec.js';
+import type { ExecOptions as ProcessOptions } from './exec.js';
 import type { Transport } from './transport.js';
 
 export type Filters = Readonly<Record<string, readonly string[]>>;
@@ -129,13 +130,8 @@ export interface PathStat {
 
 export const GO_MODE = { directory: 2 ** 31, symlink: 2 ** 27 } as const;
 
-export interface ExecOptions {
-  readonly command: readonly string[];
-  readonly user?: string;
-  readonly privileged?: boolean;
-  readonly workingDir?: string;
-  readonly env?: readonly string[];
-}
+/** A process run without input or a terminal (hooks, watch's sync+exec). */
+export type ExecOptions = Pick<ProcessOptions, 'command' | 'user' | 'privileged' | 'workingDir' | 'env'>;
 
 export interface LogOptions {
   readonly follow?: boolean;
