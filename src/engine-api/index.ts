@@ -7,3 +7,4 @@ export * from './networks.js';
 export * from './volumes.js';
 export * from './exec.js';
 export * from './build.js';
+export * from './archive.js';

@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Duplex } from 'node:stream';
+import type { PathStat } from '../engine-api/archive.js';
 import { BerthError } from '../model/errors.js';
 import { compareVersions, statusOf } from './transport.js';
 import { execs } from './exec.js';
@@ -119,16 +120,7 @@ export interface PutArchiveOptions {
   readonly noOverwriteDirNonDir?: boolean;
 }
 
-/** `X-Docker-Container-Path-Stat`: mode in Go's os.FileMode bits (directory 1<<31, symlink 1<<27). */
-export interface PathStat {
-  readonly name: string;
-  readonly size: number;
-  readonly mode: number;
-  readonly mtime: string;
-  readonly linkTarget: string;
-}
-
-export const GO_MODE = { directory: 2 ** 31, symlink: 2 ** 27 } as const;
+export type { PathStat };
 
 /** A process run without input or a terminal (hooks, watch's sync+exec). */
 export type ExecOptions = Pick<ProcessOptions, 'command' | 'user' | 'privileged' | 'workingDir' | 'env'>;

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { EngineError, invalid } from '../errors.js';
 import { mustRun } from '../runtime/tools.js';
 import { archivePath, exportContainer, extractToPath } from '../services/container-files.js';
-import type { PathStat } from '../services/container-files.js';
+import type { PathStat } from '../../engine-api/archive.js';
 import { queryBoolean, sendJson } from './http.js';
 import { containerStats } from '../services/stats.js';
 import { commitContainer, containerChanges } from '../services/commit.js';

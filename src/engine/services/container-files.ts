@@ -6,6 +6,8 @@ import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import * as tar from 'tar-stream';
+import { GO_MODE } from '../../engine-api/archive.js';
+import type { PathStat } from '../../engine-api/archive.js';
 import { invalid, notFound } from '../errors.js';
 import { decompressed } from '../store/decompress.js';
 import { PathError, RootDir } from '../store/in-root.js';
@@ -19,14 +21,6 @@ export interface ContainerRoots {
   rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }>;
 }
 
-/** `X-Docker-Container-Path-Stat`: the entry at a path, as docker describes it (mode in Go's os.FileMode bits). */
-export interface PathStat {
-  readonly name: string;
-  readonly size: number;
-  readonly mode: number;
-  readonly mtime: string;
-  readonly linkTarget: string;
-}
 
 /**
  * The entry at `path` (a final link not followed, unless the path ends in `/`): `head` gets its stat, then, given an
@@ -130,16 +124,6 @@ function goBase(path: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
-// Go's os.FileMode type bits.
-const MODE_DIR = 2 ** 31;
-const MODE_SYMLINK = 2 ** 27;
-const MODE_DEVICE = 2 ** 26;
-const MODE_NAMED_PIPE = 2 ** 25;
-const MODE_SOCKET = 2 ** 24;
-const MODE_SETUID = 2 ** 23;
-const MODE_SETGID = 2 ** 22;
-const MODE_CHAR_DEVICE = 2 ** 21;
-const MODE_STICKY = 2 ** 20;
 
 function pathStat(root: RootDir, location: Location, asked: string): PathStat {
   const info = location.lstat();
@@ -159,14 +143,14 @@ function pathStat(root: RootDir, location: Location, asked: string): PathStat {
 /** (Added, not OR-ed: JavaScript's bitwise operators are 32-bit signed.) */
 function goMode(info: Stats): number {
   let mode = info.mode & 0o777;
-  if (info.isDirectory()) mode += MODE_DIR;
-  if (info.isSymbolicLink()) mode += MODE_SYMLINK;
-  if (info.isFIFO()) mode += MODE_NAMED_PIPE;
-  if (info.isSocket()) mode += MODE_SOCKET;
-  if (info.isBlockDevice()) mode += MODE_DEVICE;
-  if (info.isCharacterDevice()) mode += MODE_DEVICE + MODE_CHAR_DEVICE;
-  if (info.mode & 0o4000) mode += MODE_SETUID;
-  if (info.mode & 0o2000) mode += MODE_SETGID;
-  if (info.mode & 0o1000) mode += MODE_STICKY;
+  if (info.isDirectory()) mode += GO_MODE.directory;
+  if (info.isSymbolicLink()) mode += GO_MODE.symlink;
+  if (info.isFIFO()) mode += GO_MODE.namedPipe;
+  if (info.isSocket()) mode += GO_MODE.socket;
+  if (info.isBlockDevice()) mode += GO_MODE.device;
+  if (info.isCharacterDevice()) mode += GO_MODE.device + GO_MODE.charDevice;
+  if (info.mode & 0o4000) mode += GO_MODE.setuid;
+  if (info.mode & 0o2000) mode += GO_MODE.setgid;
+  if (info.mode & 0o1000) mode += GO_MODE.sticky;
   return mode;
 }
