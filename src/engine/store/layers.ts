@@ -152,10 +152,11 @@ export class LayerStore {
       writeJsonAtomic(join(work, 'meta.json'), meta);
       return this.moveIntoPlace(work, diffId, sink.bytes, options.source);
     } catch (error) {
-      unpacker?.kill('SIGKILL');
+      // tar is gone before its directory is removed: one still writing into it would make the removal fail.
+      if (unpacker) await killed(unpacker);
       throw layerError(error, work);
     } finally {
-      rmSync(work, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true, maxRetries: 3 });
     }
   }
 
@@ -319,5 +320,15 @@ function run(program: string, args: readonly string[]): Promise<{ code: number; 
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+/** Kills a child process and resolves once it has exited. */
+function killed(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+    child.kill('SIGKILL');
   });
 }
