@@ -3,7 +3,7 @@
 // Every wait is bounded: a request that gets no answer fails the test instead of hanging the run.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, closeSync, constants, readFileSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -112,6 +112,24 @@ test('stdin from a pipe reaches the container and ends, many times over', async 
   const input = Buffer.from(`${'x'.repeat(99)}\n`.repeat(3000)); // 300 kB: more than a FIFO and a pipe hold
   const runs = await Promise.all(Array.from({ length: 6 }, () => docker(['run', '-i', '--rm', '--network', 'none', IMAGE, 'wc', '-l'], input)));
   for (const run of runs) assert.deepEqual([run.code, run.stdout.trim()], [0, '3000'], run.stderr);
+});
+
+test('a resize and an end of input that reach the monitor together are both acted on', async () => {
+  const started = await docker(['run', '-d', '-it', '--network', 'none', IMAGE, 'sh', '-c', 'cat >/dev/null; stty size']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.stdout.trim();
+  try {
+    // One write, two lines: the monitor must not take the second for part of the first.
+    const fd = openSync(containerFile(id, 'control'), constants.O_WRONLY | constants.O_NONBLOCK);
+    writeSync(fd, 'resize 33 101\neof\n');
+    closeSync(fd);
+    const waited = await docker(['wait', id], undefined, 10_000);
+    assert.equal(waited.stdout.trim(), '0', `the container did not see the end of its input: ${waited.stderr}`);
+    const logs = await docker(['logs', id]);
+    assert.match(logs.stdout, /33 101/);
+  } finally {
+    await docker(['rm', '-f', id]);
+  }
 });
 
 test('a quick exit on a terminal ends the run with its code', async () => {
