@@ -25,14 +25,18 @@ if (unit.length === 0 && only !== 'e2e') {
   console.error('no test files found under dist/: run `npm run build` first');
   process.exit(1);
 }
+// A test that hangs fails after this long instead of holding the whole run until CI's own limit: the runner reports
+// it by name and goes on. Open handles a test file leaves behind do not keep its process alive either.
+const UNIT_TIMEOUT = '--test-timeout=300000';
+const SCENARIO_TIMEOUT = '--test-timeout=600000';
 let status = 0;
 if (unit.length > 0) {
-  status = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...unit], { stdio: 'inherit' }).status ?? 1;
+  status = spawnSync(process.execPath, ['--test', '--test-concurrency=2', UNIT_TIMEOUT, '--test-force-exit', ...unit], { stdio: 'inherit' }).status ?? 1;
 }
 if (e2e.length > 0) {
   const typecheck = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/tsconfig.json'], { stdio: 'inherit' });
   if (typecheck.status !== 0) status = 1;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...e2e], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', SCENARIO_TIMEOUT, '--test-force-exit', ...e2e], { stdio: 'inherit' });
   if (result.status !== 0) status = result.status ?? 1;
   // The engine's own tests drive it directly; every other scenario runs again on it, unchanged.
   const blackBox = e2e.filter((file) => !/\/engine[^/]*\.test\.ts$/.test(file));

@@ -222,9 +222,10 @@ const seededProject = (seeds: readonly string[]): fc.Arbitrary<HostileProject> =
 // The kinds of document that once crashed or hung the loader, each generated on its own.
 
 const selfAliases: fc.Arbitrary<HostileProject> = fc
-  .record({ depth: fc.integer({ min: 0, max: 5 }), viaMerge: fc.boolean(), under: fc.constantFrom('services', 'x-a', 'networks') })
-  .map(({ depth, viaMerge, under }) => {
-    const inner = viaMerge ? '{<<: *a}' : '[*a]';
+  .record({ depth: fc.integer({ min: 0, max: 5 }), via: fc.constantFrom('list', 'merge', 'omap', 'flowPair'), under: fc.constantFrom('services', 'x-a', 'networks') })
+  .map(({ depth, via, under }) => {
+    // An `!!omap` and a flow list's `k: v` entry hold their values in pairs, not in a mapping (once missed: a cycle).
+    const inner = { list: '[*a]', merge: '{<<: *a}', omap: '!!omap [k: *a]', flowPair: '[k: *a]' }[via];
     const value = `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`;
     return single(`${under}: &a\n  web: ${value}\n`);
   });

@@ -26,7 +26,7 @@ import { normalizeModel, resolveBareEnvironment } from './normalize.js';
 import { resolveRelativePaths } from './paths.js';
 import { applyProfiles } from './profiles.js';
 import { resolveServiceEnvironment } from './service-environment.js';
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph } from './dependencies.js';
 import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 import { validateSchema } from './validate.js';

@@ -3,7 +3,7 @@ import type { Document, Node as YamlNode, ScalarTag } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { RESERVED_KEY } from './keys.js';
-import { MAX_FILE_BYTES } from './limits.js';
+import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
 import { formatPath, isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 import { checkDocument, yamlLibrary } from './yaml-guard.js';
@@ -96,17 +96,20 @@ function collectTags(root: YamlNode | null, resets: TreePath[], overrides: TreeP
     if (!node) return;
     if (node.tag === RESET_TAG) resets.push([...path]);
     if (node.tag === OVERRIDE_TAG) overrides.push([...path]);
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        path.push(isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
-        visit(pair.value as YamlNode | null);
-        path.pop();
-      }
+    const visitPair = (pair: unknown): void => {
+      if (!isPair(pair)) return;
+      path.push(isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+      visit(pair.value as YamlNode | null);
+      path.pop();
+    };
+    // An `!!omap` is one mapping written as a sequence of pairs; a flow sequence's `[k: v]` entry is a mapping of its own.
+    if (isMap(node) || (isSeq(node) && node.tag === 'tag:yaml.org,2002:omap')) {
+      node.items.forEach(visitPair);
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => {
         path.push(index);
-        visit(item as YamlNode | null);
+        if (isPair(item)) visitPair(item);
+        else visit(item as YamlNode | null);
         path.pop();
       });
     }
@@ -127,6 +130,8 @@ function plainValue(root: unknown, locate: (path: TreePath) => SourcePosition): 
     throw new BerthError(`invalid YAML: ${path.length > 0 ? `${formatPath(path)}: ` : ''}${message}`, { path: [...path], position: locate(path) });
   };
   const convert = (value: unknown): unknown => {
+    // `checkDocument` bounds the depth; should a cycle or a deep tree ever get past it, this is an error, not a crash.
+    if (path.length > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
     if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
     if (Array.isArray(value)) {
       return value.map((item, index) => {

@@ -4,7 +4,7 @@
 // quadratic in the size of a mapping), keys that are not plain values, `__proto__` keys (see `keys.ts`), and a
 // `!!merge` tag anywhere but on a `<<` key. One walk in document order, which is the order aliases resolve in.
 import { createRequire } from 'node:module';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, Pair } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { MAX_DEPTH, MAX_NODES } from './limits.js';
@@ -12,6 +12,7 @@ import { RESERVED_KEY } from './keys.js';
 import { formatPath } from './tree.js';
 
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
+const OMAP_TAG = 'tag:yaml.org,2002:omap';
 
 /**
  * The yaml package, loaded on first use (it is CommonJS in Node: a synchronous require): a project whose files were
@@ -75,33 +76,36 @@ export function checkDocument(doc: Document, position: (offset: number | undefin
       if (child.height + 1 > height) height = child.height + 1;
       if (nodes > MAX_NODES) fail(`holds more than ${MAX_NODES} values (aliases expanded)`, node);
     };
-    if (isMap(node)) {
-      const seen = new Map<unknown, YamlNode>();
-      for (const pair of node.items) {
-        if (!isPair(pair)) continue;
-        const keyNode = pair.key as YamlNode | null;
-        add(walk(keyNode, true));
-        const key = keyValue(keyNode, anchors);
-        if (key === undefined) fail('a mapping key must be a plain value, not a mapping or a list', keyNode);
-        const keyText = typeof key === 'symbol' ? (key.description ?? '') : String(key);
-        if (keyText === RESERVED_KEY) fail(`the key "${RESERVED_KEY}" is not allowed`, keyNode);
-        // The YAML library's rule: two plain keys are the same when their values are; `<<` repeats are not allowed either.
-        if (isScalar(keyNode)) {
-          const first = seen.get(keyNode.value);
-          if (first) fail(`mapping key ${JSON.stringify(keyText)} already defined at line ${position(first.range?.[0]).line}`, keyNode);
-          seen.set(keyNode.value, keyNode);
-        }
-        path.push(keyText);
-        add(walk(pair.value as YamlNode | null));
-        path.pop();
-        if (isMergeKey(keyNode) && !mergesMappings(pair.value as YamlNode | null, anchors)) {
-          fail('a << merge key takes a mapping, an alias of one, or a list of them', pair.value as YamlNode | null);
-        }
+    // A mapping's pairs; also an `!!omap`'s (a sequence of pairs that is one mapping) and a flow sequence's `[k: v]`
+    // entries (each a mapping of its own): skipping those let an alias inside one name the node around it, a cycle.
+    const walkPair = (pair: Pair<unknown, unknown>, seen: Map<unknown, YamlNode> | undefined): void => {
+      const keyNode = pair.key as YamlNode | null;
+      add(walk(keyNode, true));
+      const key = keyValue(keyNode, anchors);
+      if (key === undefined) fail('a mapping key must be a plain value, not a mapping or a list', keyNode);
+      const keyText = typeof key === 'symbol' ? (key.description ?? '') : String(key);
+      if (keyText === RESERVED_KEY) fail(`the key "${RESERVED_KEY}" is not allowed`, keyNode);
+      // The YAML library's rule: two plain keys are the same when their values are; `<<` repeats are not allowed either.
+      if (seen && isScalar(keyNode)) {
+        const first = seen.get(keyNode.value);
+        if (first) fail(`mapping key ${JSON.stringify(keyText)} already defined at line ${position(first.range?.[0]).line}`, keyNode);
+        seen.set(keyNode.value, keyNode);
       }
+      path.push(keyText);
+      add(walk(pair.value as YamlNode | null));
+      path.pop();
+      if (isMergeKey(keyNode) && !mergesMappings(pair.value as YamlNode | null, anchors)) {
+        fail('a << merge key takes a mapping, an alias of one, or a list of them', pair.value as YamlNode | null);
+      }
+    };
+    if (isMap(node) || node.tag === OMAP_TAG) {
+      const seen = new Map<unknown, YamlNode>();
+      for (const item of node.items) if (isPair(item)) walkPair(item, seen);
     } else {
       node.items.forEach((item, index) => {
         path.push(index);
-        add(walk(item as YamlNode | null));
+        if (isPair(item)) walkPair(item, undefined);
+        else add(walk(item as YamlNode | null));
         path.pop();
       });
     }

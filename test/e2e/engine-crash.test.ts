@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
-import { ROOT, SLEEPER, testProject, waitFor } from './helpers.js';
+import { IMAGE, ROOT, SLEEPER, testProject, waitFor } from './helpers.js';
 import type { TestProject } from './helpers.js';
 
 let engine: TestEngine;
@@ -265,4 +265,25 @@ test('a second engine on a root in use is refused, naming the one that runs, and
   assert.equal(existsSync(socket), false, 'it served nothing');
   assert.equal(readFileSync(join(engine.root, 'engine.pid'), 'utf8'), `${engine.pid}\n`);
   assert.equal(engine.docker(['ps']).code, 0, 'the first engine still serves');
+});
+
+test('a clean stop ends the attach and exec connections clients hold open, and the engine exits', async (t) => {
+  const name = `crash-attached-${process.pid}`;
+  t.after(() => {
+    engine.docker(['rm', '-f', name]);
+  });
+  assert.equal(engine.docker(['run', '-d', '-i', '--name', name, '--network', 'none', IMAGE, 'cat']).code, 0);
+  // Two clients that never end their side: an attach with stdin and an interactive exec.
+  const clients = [
+    spawn('docker', ['-H', `unix://${engine.socket}`, 'attach', name], { stdio: ['pipe', 'ignore', 'ignore'] }),
+    spawn('docker', ['-H', `unix://${engine.socket}`, 'exec', '-i', name, 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] }),
+  ];
+  t.after(() => clients.forEach((client) => client.kill('SIGKILL')));
+  await waitFor(() => engine.docker(['top', name]).stdout.split('\n').filter((line) => line.endsWith('cat')).length === 2);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const exited = engine.exited(20_000);
+  process.kill(engine.pid, 'SIGTERM');
+  assert.equal(await exited, true, `the engine did not exit within 20 s of SIGTERM; its log:\n${engine.log().slice(-2000)}`);
+  await engine.resume();
+  assert.equal(engine.docker(['ps']).code, 0, 'the engine serves again');
 });

@@ -71,9 +71,17 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       if (ids.length > 0) docker(['rm', '-f', ...ids]);
       const networks = docker(['network', 'ls', '-q', '--filter', 'type=custom']).stdout.split('\n').filter(Boolean);
       if (networks.length > 0) docker(['network', 'rm', ...networks]);
+      // A clean stop, bounded: an engine that does not exit is killed (and said so), so a run never hangs here.
       const exited = exitOf(child);
       child.kill('SIGTERM');
-      await exited;
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 30_000)))]);
+      clearTimeout(timer);
+      if (!stopped) {
+        process.stderr.write(`berth's test engine (pid ${child.pid}) did not stop within 30 s of SIGTERM: killed. Its log ends:\n${engine.log().slice(-2000)}\n`);
+        child.kill('SIGKILL');
+        await exited;
+      }
       removeNetworking(root);
       unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });

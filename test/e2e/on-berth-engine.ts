@@ -8,7 +8,7 @@ const files = process.argv.slice(2);
 const engine = await startTestEngine();
 let status = 1;
 try {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', '--test-force-exit', ...files], {
     stdio: 'inherit',
     env: { ...process.env, DOCKER_HOST: engine.host, BERTH_TEST_ENGINE: 'berth' },
   });

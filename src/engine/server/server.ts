@@ -44,9 +44,19 @@ export function createEngineServer(services: EngineServices, log: (line: string)
   server.headersTimeout = 10_000;
   // Uploads (image loads, build contexts) may take long: no limit on the whole request, a limit on silence instead.
   server.requestTimeout = 0;
+  // An upgraded (attach, exec) connection is no longer node's HTTP connection, so `closeAllConnections` does not end
+  // it, yet `close` waits for it: an attach a client kept open held the engine's stop forever. They are ended too.
+  const upgraded = new Set<Socket>();
+  const closeHttpConnections = server.closeAllConnections.bind(server);
+  server.closeAllConnections = (): void => {
+    closeHttpConnections();
+    for (const socket of upgraded) socket.destroy();
+  };
   server.on('upgrade', (request, socket: Socket, head: Buffer) => {
     const target = parseTarget(request.url ?? '/');
     const [, path] = splitVersion(target.path);
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => {});
     try {
       handleUpgrade(services, request, socket, path, head);
