@@ -23,3 +23,8 @@ export function reportError(error: unknown, options: { verbose: boolean; stderr:
   else options.stderr.write('(run with --verbose or DEBUG=1 for details)\n');
   return EXIT_CODES.internal;
 }
+
+/** The exit code an error ends berth with (what reportError returns for it), without printing anything. */
+export function exitCodeOf(error: unknown): number {
+  return isBerthError(error) ? EXIT_CODES[error.kind] : EXIT_CODES.internal;
+}

@@ -2,11 +2,13 @@
 // return (-d, --wait) or follow the containers' output until they stop or the user presses Ctrl-C.
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { waitForServices } from '../apply/start.js';
+import { ServicesWaitError, waitForServices } from '../apply/start.js';
+import type { ContainerWait } from '../apply/start.js';
+import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { userKey } from '../model/keys.js';
 import { MAX_REPLICAS } from '../model/limits.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
 import { converge, startConverged } from './converge.js';
@@ -15,6 +17,9 @@ import type { RunVerb, VerbContext } from './main.js';
 import { progressEvent } from '../progress/events.js';
 import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
 import { forThisEngine } from './stack-file.js';
+import { exitCodeOf } from './exit.js';
+import { collectReport, writeReport } from '../report/collect.js';
+import type { Project } from '../model/types.js';
 
 interface UpFlags {
   detach: boolean;
@@ -45,6 +50,8 @@ interface UpFlags {
   yes: boolean;
   quietPull: boolean;
   watch: boolean;
+  /** `--report FILE|-`: the CI report written once up (and its wait) has ended. */
+  report?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -87,6 +94,7 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
     .option('--no-color', 'produce monochrome output')
     .option('--no-log-prefix', "don't print the prefix in logs")
     .option('--timestamps', 'show timestamps', false)
+    .option('--report <file>', 'with --wait or --detach: write a JSON report of every container (state, health, ports, start time, logs of failed ones) to FILE, or - for stdout')
     .option('-w, --watch', 'watch source code and sync, restart or rebuild services as develop.watch says (attached only)', false);
   up.addHelpText('after', "\n  --no-attach <service>  don't attach to the given service's output (repeatable)");
   up.action(run((ctx, cmd) => runUp(ctx, cmd.opts<UpFlags>(), cmd.args, 'up')));
@@ -127,6 +135,11 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   if (flags.detach && (flags.abortOnContainerExit || flags.abortOnContainerFailure || flags.exitCodeFrom)) {
     throw new BerthError('--abort-on-container-exit, --abort-on-container-failure and --exit-code-from cannot be combined with --detach');
   }
+  if (flags.report !== undefined) {
+    if (verb !== 'up' || !(flags.wait || flags.detach)) throw new BerthError('--report needs --wait or --detach: it describes the containers once up has returned');
+    if (ctx.flags.dryRun) throw new BerthError('--report cannot be combined with --dry-run: there are no containers to report on');
+    if (flags.report === '') throw new BerthError('--report needs a file name, or - for stdout');
+  }
   const pull = flags.pull;
   if (pull !== undefined && !(PULL_FLAG_VALUES as readonly string[]).includes(pull)) throw new BerthError(`invalid --pull option "${pull}": use always, missing, never or build`);
   const startedAt = Math.floor(Date.now() / 1000);
@@ -142,6 +155,8 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   const sink = progressSink(ctx);
   const recreate = flags.forceRecreate ? 'force' : flags.recreate === false ? 'never' : 'diverged';
   let converged;
+  const report = flags.report !== undefined ? { target: flags.report, startedAt: Date.now(), waits: [] as ContainerWait[] } : undefined;
+  const targets = services.length > 0 ? services : Object.keys(project.services);
   try {
     converged = await converge(ctx, engine, project, sink, {
       services,
@@ -168,13 +183,26 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
     converged.runner.finish();
     if (ctx.flags.dryRun || flags.start === false || verb === 'create') return reportBlocked(ctx, converged.plan.blocked);
     if (flags.wait) {
-      const targets = services.length > 0 ? services : Object.keys(project.services);
-      await waitForServices({ engine, project, sink }, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
+      const waits = await waitForServices({ engine, project, sink }, targets.filter((name) => !(name in converged!.plan.blocked)), flags.waitTimeout);
+      if (report) report.waits = waits;
     }
+  } catch (error) {
+    if (report) {
+      if (error instanceof ServicesWaitError) report.waits = [...error.waits];
+      const facts = { ...report, services: targets, notStarted: converged?.plan.blocked ?? {}, exitCode: exitCodeOf(error), error: error instanceof Error ? error.message : String(error) };
+      // The up's own error is the one to show: a report that cannot be written is only a warning then.
+      await upReport(ctx, engine, project, facts).catch((failure: unknown) => ctx.warn(failure instanceof Error ? failure.message : String(failure)));
+    }
+    throw error;
   } finally {
     sink.close();
   }
   const blocked = reportBlocked(ctx, converged.plan.blocked);
+  if (report) {
+    const notStarted = converged.plan.blocked;
+    const error = Object.keys(notStarted).length > 0 ? Object.entries(notStarted).map(([service, why]) => `service ${service} not started: ${why}`).join('; ') : undefined;
+    await upReport(ctx, engine, project, { ...report, services: targets, notStarted, exitCode: blocked, ...(error ? { error } : {}) });
+  }
   if (flags.detach || flags.wait || blocked !== 0) return blocked;
   // With --watch the rules run beside the attached output, and stop with it.
   const watching = flags.watch ? watchProject(ctx, engine, project, services, { prune: false, quiet: false }) : undefined;
@@ -199,6 +227,22 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
 /** `up -d` of the services with every flag at its default (berth watch brings the project up this way). */
 export function upInBackground(ctx: VerbContext, services: string[]): Promise<number> {
   return runUp(ctx, { detach: true, scale: [], attach: [], skipAttach: [], start: true } as unknown as UpFlags, services, 'up');
+}
+
+interface UpReportFacts {
+  readonly target: string;
+  readonly startedAt: number;
+  readonly waits: readonly ContainerWait[];
+  readonly services: readonly string[];
+  readonly notStarted: Readonly<Record<string, string>>;
+  readonly exitCode: number;
+  readonly error?: string;
+}
+
+async function upReport(ctx: VerbContext, engine: Engine, project: Project, facts: UpReportFacts): Promise<void> {
+  const { target, ...inputs } = facts;
+  const report = await collectReport(engine, { ...inputs, project: project.name, finishedAt: Date.now() });
+  writeReport(report, target, ctx.stdout, ctx.cwd);
 }
 
 /** Services the plan could not bring up are named on stderr; any of them makes the exit code 1. */

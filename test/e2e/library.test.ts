@@ -2,7 +2,7 @@
 // call, errors that name what went wrong, and nothing left behind. Runs on dockerd and on berth's own engine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BerthError, exited, healthy, http, listening, logLine, up, WaitError } from '../../src/lib/index.js';
+import { BerthError, exited, healthy, http, listening, logLine, ServicesWaitError, up, WaitError } from '../../src/lib/index.js';
 import type { LogLine, ProgressEvent } from '../../src/lib/index.js';
 import { testProject } from './helpers.js';
 
@@ -105,6 +105,30 @@ services:
     await stack.down();
   }
   assert.deepEqual(await project.containers(), []);
+});
+
+test('up({ wait }) that fails rejects naming the service, the condition and what it saw last, and leaves nothing behind', async (t) => {
+  const project = await testProject(t, `
+services:
+  db:
+    image: \${IMAGE}
+    command: ["sh", "-c", "exec sleep 600"]
+    stop_signal: SIGKILL
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 100
+`);
+  await assert.rejects(up({ cwd: project.dir, wait: { timeout: 2000 } }), (error: unknown) => {
+    assert.ok(error instanceof ServicesWaitError, String(error));
+    assert.deepEqual(
+      error.failures.map((failure) => [failure.service, failure.condition, failure.outcome, failure.lastSeen]),
+      [['db', 'healthy', 'pending', 'state "running", health "starting"']],
+    );
+    assert.match(error.message, /^application not healthy after 2s: service db \(container \S+-db-1\) is not healthy: not ready after 2s; last seen state "running", health "starting"$/);
+    return true;
+  });
+  assert.deepEqual(await project.containers(), [], 'a failed up takes down what it made');
 });
 
 test('a file that does not parse rejects with the error the CLI prints', async (t) => {
