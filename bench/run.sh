@@ -26,6 +26,7 @@ hyperfine --warmup 3 --runs 20 --export-markdown bench/results/model.md \
   -n 'node -e 0' 'node -e 0' \
   -n 'berth --version' 'node bin/berth.js --version' \
   -n 'berth config -q (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config -q" \
+  -n 'berth config -q (200 services, no load cache)' "BERTH_CACHE_DIR= node bin/berth.js -p bench -f $work/model/compose.yaml config -q" \
   -n 'berth config (200 services)' "node bin/berth.js -p bench -f $work/model/compose.yaml config" \
   -n 'docker-compose config -q (200 services)' "docker-compose -p bench -f $work/model/compose.yaml config -q"
 

@@ -6,7 +6,7 @@ import { serviceConfigHash } from '../model/hash.js';
 import type { Dict } from '../model/tree.js';
 import type { ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
-import { containerLabels } from '../plan/labels.js';
+import { containerLabels } from '../model/labels.js';
 import { resolveServiceReferences } from '../plan/reconcile.js';
 import type { CreateContainer } from '../plan/types.js';
 import { buildContainerCreateRequest } from './convert/index.js';

@@ -9,7 +9,7 @@ import { BerthError } from '../model/errors.js';
 import { convertUlimits } from './convert/ulimits.js';
 import { substituteContexts } from './build/named-contexts.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { namedContexts } from '../plan/named-contexts.js';
 import type { BuildFlags } from '../plan/types.js';
 import type { ProgressEvent, ProgressSink } from '../progress/events.js';

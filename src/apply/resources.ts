@@ -4,7 +4,7 @@ import type { Dict } from '../model/tree.js';
 import type { NetworkConfig, VolumeConfig } from '../model/types.js';
 import type { NetworkCreate } from '../engine-client/networks.js';
 import type { VolumeCreate } from '../engine-client/volumes.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 
 export function networkCreateBody(project: string, key: string, network: NetworkConfig, version: string): NetworkCreate {
   const ipam = network.ipam as Dict | undefined;

@@ -4,7 +4,7 @@ import type { ContainerSummary, Engine } from '../engine-client/index.js';
 import { formatGoDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
-import { LABEL, serviceContainersFilter } from '../plan/labels.js';
+import { LABEL, serviceContainersFilter } from '../model/labels.js';
 import { progressEvent } from '../progress/events.js';
 import type { ProgressSink } from '../progress/events.js';
 

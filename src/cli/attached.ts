@@ -4,7 +4,7 @@ import { serviceContainers } from '../apply/start.js';
 import type { ContainerSummary, Engine } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
 import { observeContainers } from '../observe/observe.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { planContainerAction } from '../plan/lifecycle.js';
 import { createSink } from '../progress/sinks.js';
 import { displayName, LogPrinter, streamLogs } from './log-printer.js';

@@ -1,7 +1,7 @@
 // `berth build`: build the images of services that have a `build` section, through the engine's classic builder.
 import type { Command } from 'commander';
 import { buildPlan } from '../apply/build/plan.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { planBuilds } from '../plan/images.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { PlanRunner } from './plan-runner.js';

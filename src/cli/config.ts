@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildGraph, dependencyOrder } from '../graph/graph.js';
+import { buildGraph } from '../model/dependencies.js';
+import { dependencyOrder } from '../graph/graph.js';
 import { BerthError } from '../model/errors.js';
 import { serviceConfigHash } from '../model/hash.js';
 import { loadModel } from '../model/load.js';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { reportsOf } from '../engine-client/reports.js';
 import type { EngineEvent } from '../engine-client/reports.js';
 import { microTime, rfc3339Nano } from '../format/units.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { toUnix } from './logs.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectOrName } from './project-ref.js';

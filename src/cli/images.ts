@@ -6,7 +6,7 @@ import { reportsOf } from '../engine-client/reports.js';
 import type { ImageFacts } from '../engine-client/reports.js';
 import { printFormat } from '../format/compose-print.js';
 import { humanDuration, humanSize } from '../format/units.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectContainers, projectOrName } from './project-ref.js';
 import { connect } from './session.js';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { waitForServices } from '../apply/start.js';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import type { Project } from '../model/types.js';
 import { observeContainers } from '../observe/observe.js';
 import { planContainerAction, planRemove } from '../plan/lifecycle.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../model/duration.js';
 import { BerthError } from '../model/errors.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { displayName, LogPrinter, streamLogs } from './log-printer.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectContainers, projectOrName } from './project-ref.js';

@@ -22,6 +22,8 @@ export interface CliIo {
   readonly onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
   /** Asks a yes/no question on the terminal; absent when there is no terminal to ask on. */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** Loading may use the user's cache directory (src/model/load-cache-dir.ts): the real CLI; tests only with `BERTH_CACHE_DIR`. */
+  readonly cacheLoads?: boolean;
 }
 
 export type VerbContext = CliIo & {
@@ -91,6 +93,7 @@ function processIo(): CliIo {
     cwd: process.cwd(),
     environment: process.env,
     stdin: process.stdin,
+    cacheLoads: true,
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);
       return () => process.off('SIGINT', handler);

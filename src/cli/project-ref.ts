@@ -6,7 +6,7 @@ import { isBerthError } from '../model/errors.js';
 import { normalizeProjectName } from '../model/discovery.js';
 import type { Dict } from '../model/tree.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { VerbContext } from './main.js';
 import { loadProject } from './session.js';
 

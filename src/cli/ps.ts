@@ -4,7 +4,7 @@ import { containerContext, DEFAULT_PS_TABLE, PS_HEADER } from '../format/contain
 import { printFormat } from '../format/compose-print.js';
 import { parseListFormat, renderList } from '../format/formatter.js';
 import { BerthError } from '../model/errors.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectContainers, projectOrName } from './project-ref.js';
 import { connect } from './session.js';

@@ -5,7 +5,7 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { BerthError } from '../model/errors.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { observeImages } from '../observe/observe.js';
 import { planPull } from '../plan/pull-push.js';
 import type { RunVerb, VerbContext } from './main.js';

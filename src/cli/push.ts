@@ -2,7 +2,7 @@
 // that name and every build.tags entry, pushed side by side with this user's credentials, as `docker compose push`.
 // The plan comes from src/plan/pull-push.ts.
 import type { Command } from 'commander';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { planPush } from '../plan/pull-push.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { connect, loadProject } from './session.js';

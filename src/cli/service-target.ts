@@ -3,7 +3,7 @@
 // not define, and a service without a (running) container, are errors that say which.
 import type { ContainerSummary, Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { ProjectRef } from './project-ref.js';
 
 export interface TargetOptions {

@@ -5,6 +5,7 @@ import type { Engine } from '../engine-client/index.js';
 import { openEngine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { loadModel } from '../model/load.js';
+import { openLoadCache } from '../model/load-cache-dir.js';
 import type { LoadOptions } from '../model/load.js';
 import { bindProject } from '../model/types.js';
 import type { Project } from '../model/types.js';
@@ -27,6 +28,7 @@ export function loadOptionsFrom(ctx: VerbContext): LoadOptions {
     envFiles: ctx.flags.envFile,
     readStdin: () => readFileSync(0, 'utf8'),
     warn: ctx.warn,
+    cache: ctx.cacheLoads || ctx.environment.BERTH_CACHE_DIR ? openLoadCache(ctx.environment) : undefined,
   };
 }
 

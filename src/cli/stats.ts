@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { reportsOf } from '../engine-client/reports.js';
 import { parseListFormat, renderList } from '../format/formatter.js';
 import { computeStats, DEFAULT_STATS_TABLE, STATS_HEADER, statsContext } from '../format/stats.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectOrName } from './project-ref.js';
 import { connect } from './session.js';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { reportsOf } from '../engine-client/reports.js';
 import { tabwrite } from '../format/tabwriter.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectOrName } from './project-ref.js';
 import { connect } from './session.js';

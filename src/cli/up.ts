@@ -8,7 +8,7 @@ import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { userKey } from '../model/keys.js';
 import { MAX_REPLICAS } from '../model/limits.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { followProject } from './attached.js';
 import { converge, startConverged } from './converge.js';

@@ -21,6 +21,7 @@ export const VERB_MODULES = {
   watch: async () => (await import('./watch.js')).registerWatchCommand,
   exec: async () => (await import('./exec.js')).registerExecCommand,
   run: async () => (await import('./run.js')).registerRunCommand,
+  cp: async () => (await import('./cp.js')).registerCpCommand,
   engine: async () => (await import('./engine.js')).registerEngineCommand,
   graph: async () => (await import('./graph.js')).registerGraphCommand,
   plugin: async () => (await import('./plugin.js')).registerPluginCommand,

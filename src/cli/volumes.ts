@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parseListFormat, renderList } from '../format/formatter.js';
 import { DEFAULT_VOLUME_TABLE, VOLUME_HEADER, volumeContext } from '../format/volume.js';
 import { BerthError } from '../model/errors.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectOrName } from './project-ref.js';
 import { connect } from './session.js';

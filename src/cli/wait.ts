@@ -2,7 +2,7 @@
 // prints it, and berth exits with the status of the last to stop. `--down-project` then takes the project down.
 import type { Command } from 'commander';
 import { BerthError } from '../model/errors.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { runDown } from './down.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { projectOrName } from './project-ref.js';

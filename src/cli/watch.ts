@@ -1,7 +1,7 @@
 // `berth watch [SERVICE...]`: the project is brought up (unless --no-up), then develop.watch rules sync, restart,
 // exec or rebuild as files change, until Ctrl-C. The watching itself, shared with `up --watch`, is watch-project.ts.
 import type { Command } from 'commander';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { watchRules } from '../watch/rules.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { connect, loadProject } from './session.js';

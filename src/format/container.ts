@@ -1,7 +1,7 @@
 // compose's ContainerContext (cmd/formatter/container.go): what `ps --format` templates see for each container,
 // its `{{json .}}` shape and its column titles.
 import type { ContainerSummary } from '../engine-client/index.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { headerContext } from './formatter.js';
 import { goQuote, GoMethod, GoStruct } from './template/index.js';
 import type { GoMap, GoValue } from './template/index.js';

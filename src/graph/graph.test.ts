@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerthError } from '../model/errors.js';
-import { buildGraph, dependencyOrder, withDependencies, withDependents } from './graph.js';
+import { buildGraph } from '../model/dependencies.js';
+import { dependencyOrder, withDependencies, withDependents } from './graph.js';
 
 const services = {
   web: { depends_on: { api: { condition: 'service_healthy', required: true, restart: true } } },

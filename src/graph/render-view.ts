@@ -4,7 +4,7 @@
 import { BerthError } from '../model/errors.js';
 import { isDict } from '../model/tree.js';
 import type { Dict } from '../model/tree.js';
-import { edgesOf } from './graph.js';
+import { edgesOf } from '../model/dependencies.js';
 
 export type ViewEdgeKind = 'depends_on' | 'links' | 'network_mode' | 'ipc' | 'pid' | 'volumes_from' | 'build';
 

@@ -2,7 +2,7 @@
 // the lines handed out in the order they arrive; leaving the loop early stops the reading.
 import { streamLogs } from '../app/container-logs.js';
 import type { ContainerSummary, Engine } from '../engine-client/index.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 
 export interface LogLine {
   readonly service: string;

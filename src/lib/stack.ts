@@ -7,7 +7,7 @@ import { BerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import { observeProject } from '../observe/observe.js';
 import { planDown } from '../plan/down.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 import { containerLines } from './logs.js';
 import type { LogLine, LogsOptions } from './logs.js';
 import type { LibraryPlanRunner } from './plan-runner.js';

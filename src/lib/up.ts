@@ -6,7 +6,7 @@ import { converge, startConverged } from '../app/converge.js';
 import { openEngine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { loadModel } from '../model/load.js';
-import { selectServices } from '../model/select.js';
+import { selectServices } from '../graph/select.js';
 import { bindProject } from '../model/types.js';
 import type { ProgressEvent, ProgressSink } from '../progress/events.js';
 import { LibraryPlanRunner } from './plan-runner.js';

@@ -26,10 +26,12 @@ import { normalizeModel, resolveBareEnvironment } from './normalize.js';
 import { resolveRelativePaths } from './paths.js';
 import { applyProfiles } from './profiles.js';
 import { resolveServiceEnvironment } from './service-environment.js';
-import { buildGraph } from '../graph/graph.js';
+import { buildGraph } from './dependencies.js';
 import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 import { validateSchema } from './validate.js';
+import { cachedParse, cachedValidation } from './load-cache.js';
+import type { LoadCache } from './load-cache.js';
 
 export interface LoadOptions {
   /** The caller's working directory. */
@@ -58,6 +60,8 @@ export interface LoadOptions {
   readonly discardEnvFiles?: boolean;
   readonly readStdin?: () => string;
   readonly warn: (message: string) => void;
+  /** Parses and schema verdicts remembered between runs (load-cache.ts); none: every file parsed and validated. */
+  readonly cache?: LoadCache;
 }
 
 export interface LoadedModel {
@@ -105,7 +109,7 @@ export function loadModel(options: LoadOptions): LoadedModel {
     warn: options.warn,
   });
   const reads: ProjectReads = { files: 0, included: new Map() };
-  const documents = discovered.files.flatMap((file) => parseFile(file, readComposeFile(file, options), reads));
+  const documents = discovered.files.flatMap((file) => parseFile(file, readComposeFile(file, options), reads, options.cache));
   const name = projectName(documents, discovered.workingDir, environment, options);
   environment.COMPOSE_PROJECT_NAME = name;
 
@@ -166,12 +170,14 @@ function loadDocuments(documents: readonly ParsedDocument[], context: LoadContex
           resets: document.resets,
           overrides: document.overrides,
           baseFiles: context.baseFiles,
-          parse: (file, text) => parseFile(file, text, context.reads),
+          parse: (file, text) => parseFile(file, text, context.reads, options.cache),
         }),
       document.locate,
     );
     merged = withPositions(() => enforceUnicity(mergeDocuments(merged, { tree, resets: document.resets, overrides: document.overrides })), locate);
-    validateSchema({ file: document.file, tree: merged, locate });
+    const validated = { file: document.file, tree: merged, locate };
+    if (options.cache) cachedValidation(merged, options.cache, () => validateSchema(validated));
+    else validateSchema(validated);
     // Long forms can reveal duplicates (a port range overlapping a port), so unicity runs again after.
     merged = withPositions(() => enforceUnicity(toCanonical(merged, options.warn, options.interpolate === false)), locate);
   }
@@ -203,7 +209,7 @@ function includeContext(document: ParsedDocument, context: LoadContext): Include
           baseFiles: new Map(),
           reads: context.reads,
         };
-        const documents = request.files.flatMap((file) => parseFile(file, readComposeFile(file, context.options), context.reads));
+        const documents = request.files.flatMap((file) => parseFile(file, readComposeFile(file, context.options), context.reads, context.options.cache));
         loaded = loadFileSet(documents, nested, true);
         context.reads.included.set(key, loaded);
       }
@@ -214,11 +220,11 @@ function includeContext(document: ParsedDocument, context: LoadContext): Include
 }
 
 /** Parses one file read for this project, counting it against the bound on how many one load may read. */
-function parseFile(file: string, text: string, reads: ProjectReads): ParsedDocument[] {
+function parseFile(file: string, text: string, reads: ProjectReads, cache: LoadCache | undefined): ParsedDocument[] {
   if (++reads.files > MAX_FILES) {
     throw new BerthError(`more than ${MAX_FILES} compose files read through include and extends: refusing to read more`, { position: { file } });
   }
-  return parseComposeText(file, text);
+  return cache ? cachedParse(file, text, cache, parseComposeText) : parseComposeText(file, text);
 }
 
 function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>): string {

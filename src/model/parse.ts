@@ -1,5 +1,4 @@
 // Pass 1: YAML text -> plain tree, with source positions for errors and the `!reset` / `!override` tags noted by path.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Document, Node as YamlNode, ScalarTag } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
@@ -7,7 +6,7 @@ import { RESERVED_KEY } from './keys.js';
 import { MAX_DEPTH, MAX_FILE_BYTES } from './limits.js';
 import { formatPath, isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
-import { checkDocument } from './yaml-guard.js';
+import { checkDocument, yamlLibrary } from './yaml-guard.js';
 
 export interface ParsedDocument {
   /** The file as the user named it (absolute path, or `-` for stdin). */
@@ -36,6 +35,7 @@ export function parseComposeText(file: string, text: string): ParsedDocument[] {
   if (text.length > MAX_FILE_BYTES) {
     throw new BerthError(`${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB: not read as a compose file`, { position: { file } });
   }
+  const { LineCounter, parseAllDocuments } = yamlLibrary();
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
     lineCounter,
@@ -90,6 +90,7 @@ function libraryMessage(message: string): string {
 }
 
 function collectTags(root: YamlNode | null, resets: TreePath[], overrides: TreePath[]): void {
+  const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
   const path: Array<string | number> = [];
   const visit = (node: YamlNode | null): void => {
     if (!node) return;
@@ -176,6 +177,7 @@ function deleteAt(tree: Dict, path: TreePath): void {
 }
 
 function locateOffset(doc: Document, path: TreePath): number | undefined {
+  const { isMap, isPair, isScalar, isSeq } = yamlLibrary();
   let node = doc.contents as YamlNode | null;
   let offset = node?.range?.[0];
   for (const segment of path) {

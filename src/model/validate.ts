@@ -1,6 +1,5 @@
 // Validation against the official Compose schema, compiled at build time; one clear error naming file, line and path.
-import validateCompose from '../generated/compose-schema.js';
-import type { SchemaError } from '../generated/compose-schema.js';
+import { createRequire } from 'node:module';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { formatPath } from './tree.js';
@@ -12,6 +11,27 @@ export interface ValidatedDocument {
   locate(path: TreePath): SourcePosition;
 }
 
+interface SchemaError {
+  readonly instancePath: string;
+  readonly schemaPath: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+
+interface Validate {
+  (data: unknown): boolean;
+  errors?: SchemaError[] | null;
+}
+
+// The compiled schema (scripts/compile-schema.mjs) is 640 KiB of code: loaded on the first validation, which a
+// project already found valid (load-cache.ts) never asks for.
+let compiled: Validate | undefined;
+function validateCompose(): Validate {
+  compiled ??= createRequire(import.meta.url)('../generated/compose-schema.cjs') as Validate;
+  return compiled;
+}
+
 /** Throws the most telling schema violation of `doc`, if it has any. */
 export function validateSchema(doc: ValidatedDocument): void {
   const [first] = validateSchemaAll(doc);
@@ -20,9 +40,10 @@ export function validateSchema(doc: ValidatedDocument): void {
 
 /** Every violation, the most telling first. */
 export function validateSchemaAll(doc: ValidatedDocument): BerthError[] {
+  const validate = validateCompose();
   let valid: boolean;
   try {
-    valid = validateCompose(doc.tree);
+    valid = validate(doc.tree);
   } catch (cause) {
     // ajv's uniqueItems compares mappings with a deep-equal that calls their own `valueOf`/`toString` keys.
     throw new BerthError(`cannot check the file against the Compose schema: ${(cause as Error).message} (a key named like a JavaScript object method in a list item?)`, {
@@ -30,7 +51,7 @@ export function validateSchemaAll(doc: ValidatedDocument): BerthError[] {
     });
   }
   if (valid) return [];
-  const errors = mergeTypeErrors(validateCompose.errors ?? []).sort(byRelevance);
+  const errors = mergeTypeErrors(validate.errors ?? []).sort(byRelevance);
   const seen = new Set<string>();
   const out: BerthError[] = [];
   for (const error of errors) {

@@ -3,7 +3,7 @@
 // or nest it beyond the limits, duplicate keys (checked here in linear time: the YAML library's own check is
 // quadratic in the size of a mapping), keys that are not plain values, `__proto__` keys (see `keys.ts`), and a
 // `!!merge` tag anywhere but on a `<<` key. One walk in document order, which is the order aliases resolve in.
-import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml';
+import { createRequire } from 'node:module';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
@@ -14,6 +14,16 @@ import { formatPath } from './tree.js';
 const MERGE_TAG = 'tag:yaml.org,2002:merge';
 const OMAP_TAG = 'tag:yaml.org,2002:omap';
 
+/**
+ * The yaml package, loaded on first use (it is CommonJS in Node: a synchronous require): a project whose files were
+ * parsed before (load-cache.ts) does not load its 70 modules.
+ */
+export function yamlLibrary(): typeof import('yaml') {
+  library ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return library;
+}
+let library: typeof import('yaml') | undefined;
+
 /** What a node becomes once its aliases are expanded. */
 interface Expanded {
   readonly nodes: number;
@@ -23,6 +33,7 @@ interface Expanded {
 const LEAF: Expanded = { nodes: 1, height: 0 };
 
 export function checkDocument(doc: Document, position: (offset: number | undefined) => SourcePosition): void {
+  const { isAlias, isMap, isPair, isScalar, isSeq } = yamlLibrary();
   // The node each anchor names at this point of the walk: an alias names the last one written before it.
   const anchors = new Map<string, YamlNode>();
   // What each anchored collection expands to, and those being walked (an alias to one is inside the node it names).
@@ -111,6 +122,7 @@ export function checkDocument(doc: Document, position: (offset: number | undefin
 
 /** The plain value a key stands for (through an alias), or undefined when it is a mapping or a list. */
 function keyValue(key: YamlNode | null, anchors: ReadonlyMap<string, YamlNode>): unknown {
+  const { isAlias, isScalar } = yamlLibrary();
   if (key === null || key === undefined) return null;
   const node = isAlias(key) ? anchors.get(key.source) : key;
   return isScalar(node) ? node.value : undefined;
@@ -118,12 +130,14 @@ function keyValue(key: YamlNode | null, anchors: ReadonlyMap<string, YamlNode>):
 
 /** `<<` written plainly (or tagged `!!merge`): the YAML merge key. */
 function isMergeKey(key: YamlNode | null): boolean {
+  const { isScalar } = yamlLibrary();
   if (!isScalar(key)) return false;
   if (key.tag === MERGE_TAG || typeof key.value === 'symbol') return true;
   return key.value === '<<' && (key.type === undefined || key.type === 'PLAIN');
 }
 
 function mergesMappings(value: YamlNode | null, anchors: ReadonlyMap<string, YamlNode>): boolean {
+  const { isAlias, isMap, isSeq } = yamlLibrary();
   const resolve = (node: unknown): unknown => (isAlias(node) ? anchors.get(node.source) : node);
   const source = resolve(value);
   if (isSeq(source)) return source.items.every((item) => isMap(resolve(item)));

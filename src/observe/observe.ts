@@ -2,7 +2,7 @@
 // its one-offs, for `down`), networks and volumes found by label, the external ones and the images found by name.
 import type { ContainerSummary, Engine, MountSummary } from '../engine-client/index.js';
 import type { Project } from '../model/types.js';
-import { LABEL, projectFilter, serviceContainersFilter } from '../plan/labels.js';
+import { LABEL, projectFilter, serviceContainersFilter } from '../model/labels.js';
 
 export interface ObservedContainer {
   readonly id: string;

@@ -18,7 +18,7 @@ import { planDown } from './down.js';
 import type { DownOptions } from './down.js';
 import { planBuilds, planImages } from './images.js';
 import type { ImagePlanOptions } from './images.js';
-import { LABEL } from './labels.js';
+import { LABEL } from '../model/labels.js';
 import { planContainerAction, planRemove } from './lifecycle.js';
 import type { ActionOptions, ContainerAction, RemoveOptions } from './lifecycle.js';
 import { reconcile } from './reconcile.js';

@@ -1,8 +1,9 @@
 // reconcile(project, observed, options) -> Plan: pure. The rules are compose's: networks and volumes first (created
 // when missing, recreated when their config hash changed), then each service in dependency order (scale down,
 // recreate what diverged, start what is stopped, scale up), then orphans.
-import { buildGraph, dependencyOrder } from '../graph/graph.js';
-import type { ServiceGraph } from '../graph/graph.js';
+import { buildGraph } from '../model/dependencies.js';
+import { dependencyOrder } from '../graph/graph.js';
+import type { ServiceGraph } from '../model/dependencies.js';
 import { BerthError } from '../model/errors.js';
 import { durationSeconds } from '../model/duration.js';
 import { networkConfigHash, serviceConfigHash, volumeConfigHash } from '../model/hash.js';
@@ -11,7 +12,7 @@ import type { Project, ServiceConfig } from '../model/types.js';
 import type { ObservedContainer, ObservedState } from '../observe/observe.js';
 import { serviceImage } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
-import { containerName } from './labels.js';
+import { containerName } from '../model/labels.js';
 import type { Plan, StopContainer } from './types.js';
 
 export type RecreatePolicy = 'diverged' | 'force' | 'never';

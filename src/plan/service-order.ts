@@ -2,7 +2,8 @@
 // services it needs (reversed: after those of the services that need it, as stopping and removing go). A service
 // with nothing to do passes its prerequisites on, so the order holds across it. Containers of services the project
 // does not know (orphans) come first when reversed, last otherwise.
-import { buildGraph, dependencyOrder } from '../graph/graph.js';
+import { buildGraph } from '../model/dependencies.js';
+import { dependencyOrder } from '../graph/graph.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
 import type { ContainerRef } from './types.js';

@@ -1,7 +1,8 @@
 // Starting a project, planned: each service's stopped containers started after what it needs has started, and after
 // that is healthy or has completed when its depends_on says so (one wait per dependency container). Services the
 // convergence could not bring up are left out; so are what requires them (the convergence blocked those too).
-import { buildGraph, dependencyOrder } from '../graph/graph.js';
+import { buildGraph } from '../model/dependencies.js';
+import { dependencyOrder } from '../graph/graph.js';
 import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
 import type { ObservedContainer } from '../observe/observe.js';

@@ -5,7 +5,7 @@ export type Status =
   | 'Pausing' | 'Paused' | 'Unpausing' | 'Unpaused' | 'Building' | 'Built' | 'Pulling' | 'Pulled' | 'Pushing' | 'Pushed'
   | 'Connecting'
   | 'Connected' | 'Disconnecting' | 'Disconnected' | 'Renaming' | 'Renamed' | 'Skipped' | 'Error' | 'Warning'
-  | 'Exporting' | 'Exported' | 'Committing' | 'Committed'
+  | 'Exporting' | 'Exported' | 'Committing' | 'Committed' | 'Copying' | 'Copied'
   | LayerStatus;
 
 /** The steps of one layer of a pull or push, worded as the engine words them; Working for any other word. */
@@ -49,7 +49,7 @@ export const STATUS_STYLE: { readonly [S in Status]: { readonly final: boolean; 
   Pausing: working(), Paused: done(), Unpausing: working(), Unpaused: done(), Building: working(), Built: done(),
   Pulling: working(), Pulled: done(), Pushing: working(), Pushed: done(), Connecting: working(), Connected: done(),
   Disconnecting: working(), Disconnected: done(), Renaming: working(), Renamed: done(),
-  Exporting: working(), Exported: done(), Committing: working(), Committed: done(),
+  Exporting: working(), Exported: done(), Committing: working(), Committed: done(), Copying: working(), Copied: done(),
   Skipped: { final: true, tone: 'skipped' }, Error: { final: true, tone: 'failed' }, Warning: { final: true, tone: 'warning' },
   Preparing: working(), 'Pulling fs layer': working(), Downloading: working(), 'Verifying Checksum': working(),
   'Download complete': done(), Extracting: working(), 'Pull complete': done(), 'Already exists': done(),

@@ -3,7 +3,7 @@
 // are read from the engine in collect.ts. Its shape is schemas/report.schema.json: change both together.
 import type { ContainerDetails, ContainerSummary } from '../engine-client/index.js';
 import type { ContainerWait, WaitCondition, WaitOutcome } from '../apply/start.js';
-import { LABEL } from '../plan/labels.js';
+import { LABEL } from '../model/labels.js';
 
 /** How many of its last log lines a failed or unhealthy container brings into the report. */
 export const LOG_LINES = 50;

@@ -3,7 +3,7 @@
 // .dockerignore, `.git/` and editor temporary files. Checked here, before anything is watched.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { parseDockerignore } from '../apply/build/dockerignore.js';
+import { parseDockerignore } from '../engine-api/dockerignore.js';
 import { BerthError } from '../model/errors.js';
 import type { Dict } from '../model/tree.js';
 import type { Project, ServiceConfig } from '../model/types.js';

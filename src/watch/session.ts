@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Engine } from '../engine-client/index.js';
-import { serviceContainersFilter } from '../plan/labels.js';
+import { serviceContainersFilter } from '../model/labels.js';
 import type { Project } from '../model/types.js';
 import { ChangeBatcher } from './batch.js';
 import { boundPath } from './rules.js';

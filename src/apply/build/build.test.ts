@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildContext, INLINE_DOCKERFILE } from './context.js';
-import { parseDockerignore } from './dockerignore.js';
+import { parseDockerignore } from '../../engine-api/dockerignore.js';
 
 test('.dockerignore: globs, ** across directories, ! exceptions, later lines win', () => {
   const ignored = parseDockerignore('# comment\nnode_modules\n*.log\n**/tmp\nsecret/*\n!secret/keep.txt\n');

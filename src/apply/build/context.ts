@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../model/errors.js';
-import { parseDockerignore } from './dockerignore.js';
+import { parseDockerignore } from '../../engine-api/dockerignore.js';
 import { collectEntries, tarArchive } from './tar.js';
 
 export const INLINE_DOCKERFILE = '.berth-inline.Dockerfile';

@@ -281,6 +281,26 @@ static void prepare_oom_watch(struct oom_watch *w, const char *cgroups_path) {
 	else if (ifd >= 0) close(ifd);
 }
 
+/* One line from the engine on the control FIFO: "resize ROWS COLUMNS", or "eof" (the end of the container's input). */
+static void control_line(const char *line, int master, int stdin_fifo, int *stdin_target, int tty) {
+	unsigned short rows, columns;
+	if (sscanf(line, "resize %hu %hu", &rows, &columns) == 2 && master >= 0) {
+		struct winsize size = {.ws_row = rows, .ws_col = columns};
+		ioctl(master, TIOCSWINSZ, &size);
+	} else if (strcmp(line, "eof") == 0 && *stdin_target >= 0) {
+		/* What was written to stdin before the end goes first. */
+		char data[CHUNK];
+		ssize_t got;
+		while (stdin_fifo >= 0 && (got = read(stdin_fifo, data, sizeof data)) > 0) write_all(*stdin_target, data, (size_t)got);
+		/* On a terminal, end of input is ^D; on a pipe, closing it. */
+		if (tty) write_all(*stdin_target, "\x04", 1);
+		else {
+			close(*stdin_target);
+			*stdin_target = -1;
+		}
+	}
+}
+
 int main(int argc, char **argv) {
 	int tty = 0, keep_stdin = 0, option;
 	const char *overlay = NULL, *rootfs = NULL, *cgroups_path = NULL;
@@ -400,6 +420,8 @@ int main(int argc, char **argv) {
 	/* Until the container runs, what arrives may be runc's own error: held back to report it. */
 	char early[CHUNK];
 	size_t early_used = 0;
+	char control[256];
+	size_t control_used = 0;
 	struct stream *early_stream = tty ? &out : &err;
 	while (out_open || err_open) {
 		struct pollfd fds[5] = {
@@ -446,27 +468,19 @@ int main(int argc, char **argv) {
 			if (got > 0) write_all(stdin_target, data, (size_t)got);
 		}
 		if (fds[3].revents & POLLIN) {
-			char line[128];
-			ssize_t got = read(control_fifo, line, sizeof line - 1);
-			if (got > 0) {
-				line[got] = 0;
-				unsigned short rows, columns;
-				if (sscanf(line, "resize %hu %hu", &rows, &columns) == 2 && master >= 0) {
-					struct winsize size = {.ws_row = rows, .ws_col = columns};
-					ioctl(master, TIOCSWINSZ, &size);
-				} else if (strncmp(line, "eof", 3) == 0 && stdin_target >= 0) {
-					/* What was written to stdin before the end goes first. */
-					char data[CHUNK];
-					ssize_t got;
-					while (stdin_fifo >= 0 && (got = read(stdin_fifo, data, sizeof data)) > 0) write_all(stdin_target, data, (size_t)got);
-					/* On a terminal, end of input is ^D; on a pipe, closing it. */
-					if (tty) write_all(stdin_target, "\x04", 1);
-					else {
-						close(stdin_target);
-						stdin_target = -1;
-					}
-				}
+			/* Lines may arrive together ("resize 24 80\neof\n") or split: each complete one is acted on. */
+			ssize_t got = read(control_fifo, control + control_used, sizeof control - 1 - control_used);
+			if (got > 0) control_used += (size_t)got;
+			char *line = control, *newline;
+			while ((newline = memchr(line, '\n', control_used - (size_t)(line - control))) != NULL) {
+				*newline = 0;
+				control_line(line, master, stdin_fifo, &stdin_target, tty);
+				line = newline + 1;
 			}
+			control_used -= (size_t)(line - control);
+			memmove(control, line, control_used);
+			/* A line longer than any the engine writes: dropped. */
+			if (control_used == sizeof control - 1) control_used = 0;
 		}
 	}
 	int status = 0;

@@ -34,11 +34,18 @@ function clientInput(request: IncomingMessage, socket: Socket, head: Buffer): Pa
       skip -= skipped;
       data = data.subarray(skipped);
     }
-    if (data.length > 0) input.write(data);
+    // What the process cannot take yet waits in the client's socket, not in the engine's memory.
+    if (data.length > 0 && !input.write(data)) socket.pause();
   };
+  input.on('drain', () => socket.resume());
   if (head.length > 0) take(head);
   socket.on('data', take);
-  socket.on('end', () => input.end());
+  // A client that goes away without half-closing has no more input either.
+  const end = (): void => {
+    if (!input.writableEnded) input.end();
+  };
+  socket.on('end', end);
+  socket.on('close', end);
   return input;
 }
 
@@ -102,58 +109,78 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
   void follower.done.then(() => socket.end());
 }
 
+/** Input held for a container that does not run yet, beyond which the client's socket waits. */
+const HELD_LIMIT = 1024 * 1024;
+
 /**
  * What the client sends on an attached connection goes to the container's stdin. The container may not run yet
- * (docker run attaches before it starts): input is held until its stdin is there.
+ * (docker run attaches before it starts): input is held until its stdin is there. When the client's input ends,
+ * this client's handle on the stdin FIFO is released; with StdinOnce the container's input ends too, after all that
+ * came before it (the monitor is told so once the last byte is in the FIFO).
  */
 function attachStdin(
   services: EngineServices,
   record: ContainerRecord,
-  socket: PassThrough,
+  input: PassThrough,
   keys?: { scan: ReturnType<typeof detachScanner>; detach: () => void },
 ): void {
   const held: Buffer[] = [];
+  let heldBytes = 0;
   let target: NodeJS.WritableStream | undefined;
-  let ended = false;
-  const finish = (): void => {
-    // The client has no more input: with StdinOnce the container's stdin ends too, once what came before is in.
-    if (!record.config.StdinOnce) return;
-    if (target) target.end(() => services.containers.closeStdin(record.id));
+  let ended = false; // the client has no more input
+  let released = false; // this client's handle is let go (or the container's stdin went away)
+  const release = (endContainerInput: boolean): void => {
+    if (released) return;
+    released = true;
+    clearInterval(timer);
+    held.length = 0;
+    input.resume(); // anything still coming is dropped
+    target?.end(() => {
+      if (endContainerInput) services.containers.closeStdin(record.id);
+    });
   };
   const connect = (): void => {
-    if (target) return;
+    if (target || released) return;
     target = services.containers.stdinOf(record.id);
     if (!target) return;
-    (target as unknown as { on(event: string, listener: () => void): void }).on('error', () => {});
+    clearInterval(timer);
+    const stream = target as NodeJS.WritableStream & { on(event: 'error' | 'drain', listener: () => void): unknown };
+    // EPIPE: the container ended while input was on its way.
+    stream.on('error', () => release(false));
+    stream.on('drain', () => input.resume());
     for (const chunk of held.splice(0)) target.write(chunk);
-    if (ended) finish();
+    heldBytes = 0;
+    input.resume();
+    if (ended) release(Boolean(record.config.StdinOnce));
   };
   const timer = setInterval(() => {
     connect();
-    if (target || !isRunning(services.containers, record.id)) clearInterval(timer);
+    if (!target && !isRunning(services.containers, record.id)) release(false);
   }, 20);
-  socket.on('data', (data: Buffer) => {
+  input.on('data', (data: Buffer) => {
+    if (released) return;
     const scanned = keys ? keys.scan(data) : { forward: data, detached: false };
     const chunk = scanned.forward;
     connect();
     if (chunk.length > 0) {
-      if (target) target.write(chunk);
-      else held.push(chunk);
+      if (target) {
+        if (!target.write(chunk)) input.pause();
+      } else {
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes > HELD_LIMIT) input.pause();
+      }
     }
     if (scanned.detached) {
-      clearInterval(timer);
-      target?.end(); // only this client's handle: the container's stdin stays open for the next attach
-      socket.removeAllListeners('data');
-      socket.removeAllListeners('end');
+      // Only this client's handle: the container's stdin stays open for the next attach.
+      release(false);
+      input.removeAllListeners('end');
       keys!.detach();
     }
   });
-  socket.on('end', () => {
+  input.on('end', () => {
     ended = true;
     connect();
-    if (target) {
-      clearInterval(timer);
-      finish();
-    }
+    if (target) release(Boolean(record.config.StdinOnce));
   });
 }

@@ -56,7 +56,7 @@ export async function exportContainer(containers: ContainerRoots, reference: str
 
 export interface ExtractRequest {
   readonly noOverwriteDirNonDir: boolean;
-  /** docker cp -a: everything owned by the container's user rather than as the archive says. */
+  /** docker cp -a: everything owned by the container's user (when it has one) rather than as the archive says. */
   readonly copyUIDGID: boolean;
 }
 
@@ -71,7 +71,8 @@ export async function extractToPath(containers: ContainerRoots, reference: strin
       if (location.entry.kind !== 'directory') throw invalid(`extraction point is not a directory: ${path}`);
       return location.path;
     });
-    const owner = request.copyUIDGID ? resolveUser(rootfs, record.config.User ?? '') : undefined;
+    // As dockerd: -a chowns to the container's user only when it has one; else the archive's owners stay.
+    const owner = request.copyUIDGID && record.config.User ? resolveUser(rootfs, record.config.User) : undefined;
     await extractInto(root, destination, await decompressed(input), {
       noOverwriteDirNonDir: request.noOverwriteDirNonDir,
       ...(owner ? { owner } : {}),

@@ -469,12 +469,16 @@ export class ContainerService {
   /** Ends the container's input (attach with StdinOnce, when the client's stdin ends). */
   closeStdin(id: string): void {
     const record = this.table.byId(id);
-    if (record) closeStdin(this.layout, record); // else removed meanwhile (run --rm): nothing to close
+    if (!record) return; // removed meanwhile (run --rm): nothing to close
+    const result = closeStdin(this.layout, record);
+    if (result.reason) this.log(`container ${id.slice(0, 12)}: cannot end its input (${result.reason})`);
   }
 
   /** Resizes the container's terminal (a no-op without one). */
   resize(reference: string, rows: number, columns: number): void {
-    resizeTerminal(this.layout, this.get(reference), rows, columns);
+    const record = this.get(reference);
+    const result = resizeTerminal(this.layout, record, rows, columns);
+    if (result.reason) this.log(`container ${record.id.slice(0, 12)}: cannot resize its terminal (${result.reason})`);
   }
 
   /** Pids of the container's processes (for top). */

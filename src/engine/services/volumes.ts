@@ -9,7 +9,7 @@ import { conflict, invalid, notFound, unsupported } from '../errors.js';
 import { isMountPoint, mustRun } from '../runtime/tools.js';
 import { readJsonFile, writeJsonAtomic } from '../store/files.js';
 import { O_PATH, PathError, RootDir } from '../store/in-root.js';
-import { pinnedMount, releaseLeftovers } from '../store/pinned-mount.js';
+import { pinnedMount, releaseLeftovers } from '../runtime/pinned-mount.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 

@@ -2,7 +2,7 @@
 // the context (a Dockerfile that links to /etc/shadow is the context's /etc/shadow: missing, never the host's), and
 // both taken out of the context when .dockerignore excludes them (as dockerd does), so that `COPY .` leaves them.
 import { posix } from 'node:path';
-import { parseDockerignore } from '../../../apply/build/dockerignore.js';
+import { parseDockerignore } from '../../../engine-api/dockerignore.js';
 import { invalid } from '../../errors.js';
 import { PathError, readFileInRoot, RootDir } from '../../store/in-root.js';
 

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
-import { isMountPoint, runProgram } from '../runtime/tools.js';
+import { isMountPoint, runProgram } from './tools.js';
 
 const PREFIX = 'pinned-';
 

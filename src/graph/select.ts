@@ -1,8 +1,9 @@
 // Narrowing a project to the services a verb names (and, unless told otherwise, what they need).
-import { buildGraph, withDependencies } from '../graph/graph.js';
-import { BerthError } from './errors.js';
-import type { Dict } from './tree.js';
-import type { Project } from './types.js';
+import { buildGraph } from '../model/dependencies.js';
+import { BerthError } from '../model/errors.js';
+import type { Dict } from '../model/tree.js';
+import type { Project } from '../model/types.js';
+import { withDependencies } from './graph.js';
 
 export function selectServices(project: Project, names: readonly string[], options: { withDependencies?: boolean } = {}): Project {
   if (names.length === 0) return project;
