@@ -1,5 +1,6 @@
 // A service container created as the plan says: its labels (the config hash, the image it runs, what it replaces),
-// the create request from the converters, then its extra networks. `service:` references resolve to the containers
+// the create request from the converters, its environment/content secrets and configs written in, then its extra
+// networks. `service:` references resolve to the containers
 // the run knows now, including ones it has just created.
 import { readFileSync } from 'node:fs';
 import { serviceConfigHash } from '../model/hash.js';
@@ -10,6 +11,8 @@ import { containerLabels } from '../model/labels.js';
 import { resolveServiceReferences } from '../plan/reconcile.js';
 import type { CreateContainer } from '../plan/types.js';
 import { buildContainerCreateRequest } from './convert/index.js';
+import { inlineObjectFiles } from './convert/secrets.js';
+import { writeInlineFiles } from './inline-files.js';
 import type { Run } from './run.js';
 
 /** Returns the new container's id. */
@@ -52,8 +55,11 @@ export async function createContainer(operation: CreateContainer, { ctx, state }
     configs: project.configs,
   });
   for (const warning of request.warnings) ctx.warn(warning);
+  // Checked before the create: a missing variable leaves no container behind.
+  const inline = inlineObjectFiles(service, project);
   const created = await engine.containers.create(request.name, request.body, request.platform);
   for (const warning of created.warnings) ctx.warn(warning);
+  await writeInlineFiles(engine, created.id, inline);
   for (const extra of request.extraNetworks) await engine.networks.connect(extra.network, created.id, extra.endpointConfig);
   (state.containersByService[service.name] ??= []).push({ id: created.id, name: request.name });
   return created.id;

@@ -90,6 +90,21 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
   'kill-container': (op, { ctx }) => ctx.engine.containers.kill(op.container.id, op.signal),
   'pause-container': (op, { ctx }) => ctx.engine.containers.pause(op.container.id),
   'unpause-container': (op, { ctx }) => ctx.engine.containers.unpause(op.container.id),
+  'run-hook': async (op, { ctx }) => {
+    const result = await ctx.engine.containers.exec(op.container.id, {
+      command: op.command,
+      env: op.environment,
+      ...(op.user ? { user: op.user } : {}),
+      ...(op.privileged ? { privileged: true } : {}),
+      ...(op.workingDir ? { workingDir: op.workingDir } : {}),
+    });
+    if (result.exitCode === 0) return;
+    const output = result.output.trimEnd();
+    const message = `service ${op.container.service}: ${op.hook} hook #${op.index} in container ${op.container.name} exited with status ${result.exitCode}${output ? `:\n${output}` : ''}`;
+    if (op.onFailure === 'fail') throw new BerthError(message, { kind: 'engine' });
+    ctx.warn(message);
+    return { status: 'Warning', detail: `${op.hook} hook #${op.index} exited with status ${result.exitCode}` };
+  },
   'remove-container': async (op, { ctx, state }) => {
     await ctx.engine.containers.remove(op.container.id, { force: true, volumes: op.volumes });
     const list = state.containersByService[op.container.service];

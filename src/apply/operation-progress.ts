@@ -35,6 +35,8 @@ const PROGRESS: { readonly [K in OperationKind]: Describe<K> } = {
   'kill-container': (op) => container(op.container.name, 'Killing', 'Killed'),
   'pause-container': (op) => container(op.container.name, 'Pausing', 'Paused'),
   'unpause-container': (op) => container(op.container.name, 'Unpausing', 'Unpaused'),
+  // A hook says nothing while it runs (compose shows none); its failure is the command's error or a warning.
+  'run-hook': (op) => container(op.container.name),
   'remove-container': (op, recreating) => (recreating ? container(op.container.name) : container(op.container.name, 'Removing', 'Removed')),
 };
 

@@ -26,6 +26,8 @@ import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
 import { resolveServiceReferences } from '../plan/reconcile.js';
 import { oneOffName, oneOffService, resolveMountSource } from '../plan/run.js';
 import { planStart } from '../plan/start.js';
+import { inlineObjectFiles } from '../apply/convert/secrets.js';
+import { writeInlineFiles } from '../apply/inline-files.js';
 import { dependsOnLabel } from '../apply/create-container.js';
 import { withoutLayers } from '../progress/layers.js';
 import { converge } from './converge.js';
@@ -165,14 +167,18 @@ async function runOneOff(ctx: VerbContext, flags: RunFlags, serviceName: string,
     engineOs: engine.os,
     readFile: (path) => readFileSync(path, 'utf8'),
     workingDir: project.workingDir,
+    secrets: project.secrets,
+    configs: project.configs,
   });
   for (const warning of request.warnings) ctx.warn(warning);
+  const inline = inlineObjectFiles(oneOff, project);
   const body = request.body as { HostConfig?: Record<string, unknown>; OpenStdin?: boolean; StdinOnce?: boolean; AttachStdin?: boolean };
   // As docker run: the input is attached once and closed with the client's; --rm is the engine's AutoRemove.
   if (interactive) Object.assign(body, { OpenStdin: true, StdinOnce: true, AttachStdin: true });
   if (flags.rm) body.HostConfig = { ...body.HostConfig, AutoRemove: true };
   const created = await engine.containers.create(request.name, body, request.platform);
   for (const warning of created.warnings) ctx.warn(warning);
+  await writeInlineFiles(engine, created.id, inline);
   for (const extra of request.extraNetworks) await engine.networks.connect(extra.network, created.id, extra.endpointConfig);
 
   try {

@@ -34,6 +34,8 @@ export const VERB_MODULES = {
   port: async () => (await import('./port.js')).registerPortCommand,
   export: async () => (await import('./export.js')).registerExportCommand,
   commit: async () => (await import('./commit.js')).registerCommitCommand,
+  deploy: async () => (await import('./deploy.js')).registerDeployCommand,
+  stack: async () => (await import('./stack.js')).registerStackCommand,
   // Last: compose's verbs that nothing above registered are refused by name.
   refused: async () => (await import('./refused.js')).registerRefusedCommands,
 } satisfies Record<string, () => Promise<RegisterVerbs>>;

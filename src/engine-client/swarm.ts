@@ -27,6 +27,8 @@ export interface SwarmService {
   /** Where a rolling update stands (`updating`, `completed`, `paused`, `rollback_*`), when one ran. */
   readonly updateState?: string;
   readonly updateMessage?: string;
+  /** When the last rolling update started (it changes with each one). */
+  readonly updateStartedAt?: string;
   /** Present with `status=true` in a list: how many tasks run and are wanted. */
   readonly running?: number;
   readonly desired?: number;
@@ -49,6 +51,8 @@ export interface SwarmTask {
   readonly exitCode?: number;
   readonly image?: string;
   readonly createdAt?: string;
+  /** The task template it was made from (a copy of its service's TaskTemplate at the time). */
+  readonly spec?: Readonly<Record<string, unknown>>;
 }
 
 export interface SwarmNetworkCreate {
@@ -107,7 +111,7 @@ interface RawService {
   ID: string;
   Version?: { Index?: number };
   Spec: ServiceSpec;
-  UpdateStatus?: { State?: string; Message?: string } | null;
+  UpdateStatus?: { State?: string; Message?: string; StartedAt?: string } | null;
   ServiceStatus?: { RunningTasks?: number; DesiredTasks?: number } | null;
   Endpoint?: { Ports?: SwarmService['ports'] | null } | null;
 }
@@ -119,7 +123,7 @@ interface RawTask {
   NodeID?: string;
   DesiredState?: string;
   CreatedAt?: string;
-  Spec?: { ContainerSpec?: { Image?: string } };
+  Spec?: { ContainerSpec?: { Image?: string } } & Record<string, unknown>;
   Status?: { Timestamp?: string; State?: string; Message?: string; Err?: string; ContainerStatus?: { ExitCode?: number } };
 }
 
@@ -129,6 +133,7 @@ const service = (raw: RawService): SwarmService => ({
   spec: raw.Spec,
   ...(raw.UpdateStatus?.State ? { updateState: raw.UpdateStatus.State } : {}),
   ...(raw.UpdateStatus?.Message ? { updateMessage: raw.UpdateStatus.Message } : {}),
+  ...(raw.UpdateStatus?.StartedAt ? { updateStartedAt: raw.UpdateStatus.StartedAt } : {}),
   ...(raw.ServiceStatus ? { running: raw.ServiceStatus.RunningTasks ?? 0, desired: raw.ServiceStatus.DesiredTasks ?? 0 } : {}),
   ports: raw.Endpoint?.Ports ?? [],
 });
@@ -146,6 +151,7 @@ const task = (raw: RawTask): SwarmTask => ({
   ...(raw.Status?.ContainerStatus?.ExitCode !== undefined ? { exitCode: raw.Status.ContainerStatus.ExitCode } : {}),
   ...(raw.Spec?.ContainerSpec?.Image ? { image: raw.Spec.ContainerSpec.Image } : {}),
   ...(raw.CreatedAt ? { createdAt: raw.CreatedAt } : {}),
+  ...(raw.Spec ? { spec: raw.Spec } : {}),
 });
 
 const warningsOf = (raw: { Warnings?: string[] | null } | null | undefined): string[] => raw?.Warnings ?? [];

@@ -5,6 +5,7 @@ import type { Project } from '../model/types.js';
 import type { ObservedState } from '../observe/observe.js';
 import { serviceImage } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
+import { addHooks } from './hooks.js';
 import { stopTimeout } from './reconcile.js';
 import { inServiceOrder } from './service-order.js';
 import type { Plan } from './types.js';
@@ -37,7 +38,8 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     const resource = `service:${container.service}:${container.number}`;
     const cause = known.has(container.service) ? 'down' : 'orphaned container';
     const timeout = stopTimeout(project, container.service, options.timeout);
-    const stop = plan.add({ kind: 'stop-container', resource, cause, container, ...(timeout !== undefined ? { timeout } : {}) }, after);
+    const hooks = container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
+    const stop = plan.add({ kind: 'stop-container', resource, cause, container, ...(timeout !== undefined ? { timeout } : {}) }, hooks);
     const remove = plan.add({ kind: 'remove-container', resource, cause, container, volumes: options.volumes }, [stop]);
     removed.push(remove);
     return [remove];

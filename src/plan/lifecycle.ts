@@ -4,6 +4,7 @@
 import type { Project } from '../model/types.js';
 import type { ObservedContainer } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
+import { addHooks } from './hooks.js';
 import { stopTimeout } from './reconcile.js';
 import { inServiceOrder } from './service-order.js';
 import type { ContainerRef, Operation, Plan } from './types.js';
@@ -33,7 +34,12 @@ const REVERSE: Readonly<Record<ContainerAction, boolean>> = { stop: true, kill: 
 export function planContainerAction(project: Pick<Project, 'services'>, containers: readonly ActionTarget[], action: ContainerAction, options: ActionOptions = {}): Plan {
   const plan = new PlanBuilder();
   const chosen = containers.filter((container) => ACTS_ON[action](container.state));
-  inServiceOrder(project, chosen, REVERSE[action], (container, after) => [plan.add(operationFor(project, container, action, options), after)]);
+  inServiceOrder(project, chosen, REVERSE[action], (container, after) => {
+    // pre_stop hooks run in a running container before it is stopped; post_start ones after a restart.
+    const before = action === 'stop' && container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
+    const node = plan.add(operationFor(project, container, action, options), before);
+    return action === 'restart' ? addHooks(plan, project, container, 'post_start', [node]) : [node];
+  });
   return plan.build();
 }
 
@@ -72,7 +78,8 @@ export function planRemove(project: Pick<Project, 'services'>, containers: reado
     let before = after;
     if (running(container)) {
       const timeout = stopTimeout(project, container.service, options.timeout);
-      before = [plan.add({ kind: 'stop-container', resource, cause: 'rm -s', container, ...(timeout !== undefined ? { timeout } : {}) }, after)];
+      const hooks = container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
+      before = [plan.add({ kind: 'stop-container', resource, cause: 'rm -s', container, ...(timeout !== undefined ? { timeout } : {}) }, hooks)];
     }
     return [plan.add({ kind: 'remove-container', resource, cause: running(container) ? 'rm -s' : container.state, container, volumes: options.volumes }, before)];
   });

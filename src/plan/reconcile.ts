@@ -13,6 +13,7 @@ import type { ObservedContainer, ObservedState } from '../observe/observe.js';
 import { serviceImage } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
 import { containerName } from '../model/labels.js';
+import { addHooks } from './hooks.js';
 import type { Plan, StopContainer } from './types.js';
 
 export type RecreatePolicy = 'diverged' | 'force' | 'never';
@@ -296,7 +297,8 @@ class Reconciler {
       if (container.state === 'paused') {
         last = this.plan.add({ kind: 'unpause-container', resource: this.resourceOf(container), cause: 'paused', container }, infra);
       } else if (!['running', 'created', 'restarting', 'exited'].includes(container.state)) {
-        last = this.plan.add({ kind: 'start-container', resource: this.resourceOf(container), cause: `${container.state}, not running`, container }, infra);
+        const start = this.plan.add({ kind: 'start-container', resource: this.resourceOf(container), cause: `${container.state}, not running`, container }, infra);
+        last = addHooks(this.plan, this.project, container, 'post_start', [start])[0];
       }
     });
     // Scale up, filling the lowest free numbers.
@@ -324,7 +326,7 @@ class Reconciler {
   private stopOnce(container: ObservedContainer, cause: string): number {
     const existing = this.stopped.get(container.id);
     if (existing !== undefined) return existing;
-    const id = this.plan.add(this.stopOperation(container, cause));
+    const id = this.plan.add(this.stopOperation(container, cause), this.preStop(container, []));
     this.stopped.set(container.id, id);
     return id;
   }
@@ -350,10 +352,15 @@ class Reconciler {
       group,
     );
     const alreadyStopped = this.stopped.has(old.id);
-    const stop = alreadyStopped ? this.stopped.get(old.id)! : this.plan.add(this.stopOperation(old, `replaced by #${create}`), [create], group);
+    const stop = alreadyStopped ? this.stopped.get(old.id)! : this.plan.add(this.stopOperation(old, `replaced by #${create}`), this.preStop(old, [create]), group);
     this.stopped.set(old.id, stop);
     const remove = this.plan.add({ kind: 'remove-container', resource, cause: `replaced by #${create}`, container: old, volumes: false }, alreadyStopped ? [stop, create] : [stop], group);
     return this.plan.add({ kind: 'rename-container', resource, cause: 'finalize recreate', name: finalName, createNode: create, service: service.name }, [remove], group);
+  }
+
+  /** A running container's pre_stop hooks, after `after`: what its stop must wait for. */
+  private preStop(container: ObservedContainer, after: readonly number[]): readonly number[] {
+    return container.state === 'running' ? addHooks(this.plan, this.project, container, 'pre_stop', after) : after;
   }
 
   private stopOperation(container: ObservedContainer, cause: string): StopContainer {

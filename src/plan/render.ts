@@ -26,6 +26,7 @@ const DESCRIBE: { readonly [K in OperationKind]: Describe<K> } = {
   'pause-container': (op) => `pause container ${op.container.name}`,
   'unpause-container': (op) => `unpause container ${op.container.name}`,
   'remove-container': (op) => `remove container ${op.container.name}${op.volumes ? ' and its anonymous volumes' : ''}`,
+  'run-hook': (op) => `run ${op.hook} hook #${op.index} in container ${op.container.name}: ${op.command.join(' ')}`,
 };
 
 export function describeOperation(operation: Operation): string {
@@ -92,6 +93,15 @@ function details(operation: Operation): string[] {
       return operation.onFailure === 'fail' ? [] : [`on-failure=${operation.onFailure}`];
     case 'wait-container':
       return operation.required ? [] : ['optional'];
+    case 'run-hook':
+      return [
+        `hook=${operation.hook}#${operation.index}`,
+        ...(operation.user ? [`user=${operation.user}`] : []),
+        ...(operation.privileged ? ['privileged'] : []),
+        ...(operation.workingDir ? [`workdir=${operation.workingDir}`] : []),
+        ...(operation.environment.length > 0 ? [`env=${operation.environment.map((pair) => pair.split('=')[0]).join(',')}`] : []),
+        ...(operation.onFailure === 'warn' ? ['on-failure=warn'] : []),
+      ];
     case 'build-image': {
       const { args, noCache, pullBase } = operation.flags;
       return [...(args && Object.keys(args).length > 0 ? [`args=${Object.keys(args).sort().join(',')}`] : []), ...(noCache ? ['no-cache'] : []), ...(pullBase ? ['pull'] : [])];

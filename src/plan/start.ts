@@ -1,5 +1,6 @@
-// Starting a project, planned: each service's stopped containers started after what it needs has started, and after
-// that is healthy or has completed when its depends_on says so (one wait per dependency container). Services the
+// Starting a project, planned: each service's stopped containers started (and their post_start hooks run) after what
+// it needs has started, and after that is healthy or has completed when its depends_on says so (one wait per
+// dependency container). Services the
 // convergence could not bring up are left out; so are what requires them (the convergence blocked those too).
 import { buildGraph } from '../model/dependencies.js';
 import { dependencyOrder } from '../graph/graph.js';
@@ -7,6 +8,7 @@ import type { Dict } from '../model/tree.js';
 import type { Project } from '../model/types.js';
 import type { ObservedContainer } from '../observe/observe.js';
 import { PlanBuilder } from './builder.js';
+import { addHooks } from './hooks.js';
 import type { ContainerRef, Plan } from './types.js';
 
 /** A container as the start plan needs it: what it is and whether it runs. */
@@ -39,9 +41,13 @@ export function planStart(project: Pick<Project, 'services'>, containers: readon
         after.push(waits.get(key)!);
       }
     }
+    // A container counts as started once its post_start hooks have run.
     const starts = (byService.get(service) ?? [])
       .filter((container) => container.state !== 'running' && container.state !== 'paused')
-      .map((container) => plan.add({ kind: 'start-container', resource: `service:${service}:${container.number}`, cause: `${container.state}, not running`, container }, after));
+      .flatMap((container) => {
+        const start = plan.add({ kind: 'start-container', resource: `service:${service}:${container.number}`, cause: `${container.state}, not running`, container }, after);
+        return addHooks(plan, project, container, 'post_start', [start]);
+      });
     started.set(service, starts.length > 0 ? starts : after);
   }
   return plan.build();

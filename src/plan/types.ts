@@ -156,6 +156,23 @@ export interface UnpauseContainer extends Step {
   readonly container: ContainerRef;
 }
 
+/** A lifecycle hook's command run in a container (post_start after it starts, pre_stop before it stops). */
+export interface RunHook extends Step {
+  readonly kind: 'run-hook';
+  readonly container: ContainerRef;
+  readonly hook: 'post_start' | 'pre_stop';
+  /** Its place in the service's list (1-based), to name it. */
+  readonly index: number;
+  readonly command: readonly string[];
+  readonly user?: string;
+  readonly privileged?: boolean;
+  readonly workingDir?: string;
+  /** `KEY=VALUE`, added to the container's own. */
+  readonly environment: readonly string[];
+  /** `fail`: a non-zero exit fails the plan (post_start); `warn`: it is reported and the plan goes on (pre_stop). */
+  readonly onFailure: 'fail' | 'warn';
+}
+
 export interface RemoveContainer extends Step {
   readonly kind: 'remove-container';
   readonly container: ContainerRef;
@@ -183,6 +200,7 @@ export type Operation =
   | KillContainer
   | PauseContainer
   | UnpauseContainer
+  | RunHook
   | RemoveContainer;
 
 export type OperationKind = Operation['kind'];
