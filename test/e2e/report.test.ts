@@ -13,7 +13,8 @@ addFormats.default(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas/report.schema.json'), 'utf8')));
 
 function valid(text: string) {
-  const report = JSON.parse(text);
+  // Typed loosely on purpose: the schema check is what proves its shape.
+  const report: Record<string, any> = JSON.parse(text);
   assert.ok(validate(report), `report does not match the schema: ${JSON.stringify(validate.errors)}\n${text}`);
   return report;
 }
