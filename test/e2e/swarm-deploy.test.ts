@@ -152,6 +152,20 @@ configs:
     assert.match(ls.stdout, new RegExp(`^${stack}\\s+2$`, 'm'));
   });
 
+  test('--wait reports the service whose tasks fail, with the task error, exit 1', { timeout: 75_000 }, async () => {
+    const failing = mkdtempSync(join(tmpdir(), 'berth-swarm-fail-'));
+    try {
+      writeFileSync(join(failing, 'compose.yaml'), `name: ${stack}-fail\nservices:\n  boom:\n    image: ${registry.host}/stack/busybox:1\n    command: ["sh", "-c", "exit 3"]\n    restart: "no"\n`);
+      const result = await berth(['deploy', '--wait', '--wait-timeout', '45'], { cwd: failing, timeoutMs: 70_000 });
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, new RegExp(`the stack ${stack}-fail did not converge:\n  ${stack}-fail_boom: 0/1 running; last failed task \\w+: failed: `));
+      assert.match(result.stderr, /non-zero exit \(3\)/);
+    } finally {
+      await removeStack(client, `${stack}-fail`, { step: () => {} }).catch(() => {});
+      rmSync(failing, { recursive: true, force: true });
+    }
+  });
+
   test("docker's own stack commands see berth's stack", { timeout: 60_000 }, () => {
     const ls = docker(['stack', 'ls', '--format', '{{.Name}} {{.Services}}']);
     assert.equal(ls.status, 0, ls.stderr);
