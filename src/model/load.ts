@@ -124,7 +124,7 @@ export function loadModel(options: LoadOptions): LoadedModel {
   // Without interpolation values may still hold `${...}`: the model stays untyped.
   if (options.interpolate === false) return { name, workingDir: discovered.workingDir, configFiles: discovered.files, environment, tree, disabledServices: profiled.disabled };
   tree = withPositions(() => decodeModel(tree), locate);
-  if (options.resolveEnvironment !== false) tree = resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true);
+  if (options.resolveEnvironment !== false) tree = withPositions(() => resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true), locate);
   return {
     name,
     workingDir: discovered.workingDir,
