@@ -36,8 +36,17 @@ if (unit.length > 0) {
 if (e2e.length > 0) {
   const typecheck = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/tsconfig.json'], { stdio: 'inherit' });
   if (typecheck.status !== 0) status = 1;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', SCENARIO_TIMEOUT, '--test-force-exit', ...e2e], { stdio: 'inherit' });
+  // A test that makes dockerd a swarm manager changes it for every other test (networks become swarm-scoped, an
+  // overlay network is no longer a bridge): those files run after the others, one at a time.
+  const swarm = e2e.filter((file) => /\/swarm-[^/]*\.test\.ts$/.test(file));
+  const shared = e2e.filter((file) => !swarm.includes(file));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', SCENARIO_TIMEOUT, '--test-force-exit', ...shared], { stdio: 'inherit' });
   if (result.status !== 0) status = result.status ?? 1;
+  if (swarm.length > 0) {
+    console.log(`\n# the scenarios that take dockerd into a swarm, alone: ${swarm.length} files`);
+    const alone = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', SCENARIO_TIMEOUT, '--test-force-exit', ...swarm], { stdio: 'inherit' });
+    if (alone.status !== 0) status = alone.status ?? 1;
+  }
   // The engine's own tests drive it directly; every other scenario runs again on it, unchanged.
   const blackBox = e2e.filter((file) => !/\/engine[^/]*\.test\.ts$/.test(file));
   console.log(`\n# the scenarios again, on berth's own engine: ${blackBox.length} files`);

@@ -21,6 +21,7 @@ import { loadOptionsFrom } from './session.js';
 import { addConvertOptions, runConvertTo, wantsConversion } from './convert.js';
 import type { ConvertFlags } from './convert.js';
 import { formatTable } from './table.js';
+import { explainEnvironment, formatExplained } from './config-environment.js';
 
 interface ConfigFlags extends ConvertFlags {
   format?: string;
@@ -35,6 +36,7 @@ interface ConfigFlags extends ConvertFlags {
   profiles: boolean;
   variables: boolean;
   environment: boolean;
+  explain: boolean;
   interpolate: boolean;
   normalize: boolean;
   pathResolution: boolean;
@@ -62,6 +64,7 @@ export function registerConfigCommand(program: Command, run: RunVerb): void {
     .option('--hash <services>', "print each service's config hash, one per line ('*' for all)")
     .option('--variables', 'print the variables the model uses, with their defaults', false)
     .option('--environment', 'print the environment used for interpolation', false)
+    .option('--explain', 'with --environment: say where each value came from (shell, --env-file, .env, a default in the files)', false)
     .option('--no-interpolate', "don't interpolate environment variables")
     .option('--no-normalize', "don't normalize the compose model")
     .option('--no-path-resolution', "don't resolve file paths")
@@ -102,6 +105,11 @@ function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): nu
     return lines(Object.keys(all).sort().map((name) => imageName(all[name]!, loaded.name, name)));
   }
   if (flags.variables) return out(variablesOutput(load({ interpolate: false, normalize: false, resolveEnvironment: false }), flags.format ?? 'table'));
+  if (flags.explain && !flags.environment) throw new BerthError('--explain goes with --environment');
+  if (flags.environment && flags.explain) {
+    const explained = explainEnvironment(loadOptions(ctx, flags, services));
+    return out(format === 'json' && flags.format !== undefined ? `${JSON.stringify(explained, null, 2)}\n` : formatExplained(explained));
+  }
   if (flags.environment) {
     const { environment } = load();
     return lines(Object.keys(environment).sort().map((key) => `${key}=${environment[key]}`));

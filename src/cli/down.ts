@@ -6,6 +6,7 @@ import { observeImages, observeProject, serviceImage } from '../observe/observe.
 import { planDown } from '../plan/down.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { PlanRunner } from './plan-runner.js';
+import { noProfiledServices, profiledServices } from './profiles-only.js';
 import { projectOrName, withServicesFromLabels } from './project-ref.js';
 import { connect, envBoolean, parseSeconds, progressSink } from './session.js';
 
@@ -14,6 +15,8 @@ export interface DownFlags {
   removeOrphans: boolean;
   rmi?: string;
   timeout?: number;
+  /** Only the services of the active profiles (src/cli/profiles-only.ts). */
+  profilesOnly?: boolean;
 }
 
 export function registerDownCommand(program: Command, run: RunVerb): void {
@@ -25,10 +28,17 @@ export function registerDownCommand(program: Command, run: RunVerb): void {
     .option('--remove-orphans', 'remove containers for services not defined in the compose files', false)
     .option('--rmi <type>', 'remove images used by services: "local" (only images without a custom tag) or "all"')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
+    .option('--profiles-only', "only the services of the active profiles (of every profile when none is active); networks and named volumes stay")
     .action(run((ctx, cmd) => runDown(ctx, cmd.opts<DownFlags>(), cmd.args)));
 }
 
-export async function runDown(ctx: VerbContext, flags: DownFlags, services: string[]): Promise<number> {
+export async function runDown(ctx: VerbContext, flags: DownFlags, named: string[]): Promise<number> {
+  let services = named;
+  if (flags.profilesOnly) {
+    const profiled = profiledServices(ctx, named);
+    if (profiled.services.length === 0) return noProfiledServices(ctx, profiled);
+    services = profiled.services;
+  }
   if (flags.rmi !== undefined && !['local', 'all'].includes(flags.rmi)) throw new BerthError(`invalid --rmi "${flags.rmi}": use local or all`);
   const ref = projectOrName(ctx);
   const engine = await connect(ctx);

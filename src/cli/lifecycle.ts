@@ -15,6 +15,7 @@ import type { ProgressSink } from '../progress/events.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { PlanRunner } from './plan-runner.js';
 import type { RunPlanOptions } from './plan-runner.js';
+import { noProfiledServices, profiledServices } from './profiles-only.js';
 import { projectOrName, withServicesFromLabels } from './project-ref.js';
 import { connect, parseSeconds, progressSink } from './session.js';
 
@@ -26,7 +27,10 @@ interface Flags {
   volumes?: boolean;
   wait?: boolean;
   waitTimeout?: number;
+  profilesOnly?: boolean;
 }
+
+const PROFILES_ONLY = ['--profiles-only', 'only the services of the active profiles (of every profile when none is active), never those without profiles'] as const;
 
 export function registerLifecycleCommands(program: Command, run: RunVerb): void {
   program
@@ -41,12 +45,14 @@ export function registerLifecycleCommands(program: Command, run: RunVerb): void 
     .description('stop running containers without removing them')
     .argument('[services...]')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
+    .option(...PROFILES_ONLY)
     .action(run((ctx, cmd) => runAction(ctx, 'stop', cmd.opts<Flags>(), cmd.args)));
   program
     .command('restart')
     .description('restart service containers')
     .argument('[services...]')
     .option('-t, --timeout <seconds>', 'shutdown timeout in seconds', parseSeconds)
+    .option(...PROFILES_ONLY)
     .action(run((ctx, cmd) => runAction(ctx, 'restart', cmd.opts<Flags>(), cmd.args)));
   program
     .command('kill')
@@ -89,7 +95,13 @@ async function target(ctx: VerbContext, services: readonly string[]) {
   return { engine, project, containers };
 }
 
-async function runAction(ctx: VerbContext, action: ContainerAction, flags: Flags, services: string[]): Promise<number> {
+async function runAction(ctx: VerbContext, action: ContainerAction, flags: Flags, named: string[]): Promise<number> {
+  let services = named;
+  if (flags.profilesOnly) {
+    const profiled = profiledServices(ctx, named);
+    if (profiled.services.length === 0) return noProfiledServices(ctx, profiled);
+    services = profiled.services;
+  }
   const { engine, project, containers } = await target(ctx, services);
   const plan = planContainerAction(project, containers, action, { ...(flags.timeout !== undefined ? { timeout: flags.timeout } : {}), ...(flags.signal ? { signal: flags.signal } : {}) });
   await runPlan(ctx, engine, project, plan);

@@ -13,7 +13,6 @@ interface Refusal {
 }
 
 const COMPOSE_VERBS: Readonly<Record<string, Refusal>> = {
-  attach: { compose: "attach local standard input, output, and error streams to a service's running container", plan: 'not-yet' },
   run: { compose: 'run a one-off command on a service', plan: 'not-yet' },
   publish: { compose: 'publish compose application', plan: 'never' },
   bridge: { compose: 'convert compose files into another model', plan: 'never' },

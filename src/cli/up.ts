@@ -18,7 +18,7 @@ import { progressEvent } from '../progress/events.js';
 import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
 import { forThisEngine } from './stack-file.js';
 import { exitCodeOf } from './exit.js';
-import { collectReport, writeReport } from '../report/collect.js';
+import { collectReport, writeReport } from '../app/up-report.js';
 import type { Project } from '../model/types.js';
 
 interface UpFlags {

@@ -22,6 +22,7 @@ export const VERB_MODULES = {
   exec: async () => (await import('./exec.js')).registerExecCommand,
   run: async () => (await import('./run.js')).registerRunCommand,
   cp: async () => (await import('./cp.js')).registerCpCommand,
+  attach: async () => (await import('./attach.js')).registerAttachCommand,
   engine: async () => (await import('./engine.js')).registerEngineCommand,
   graph: async () => (await import('./graph.js')).registerGraphCommand,
   plugin: async () => (await import('./plugin.js')).registerPluginCommand,

@@ -160,4 +160,6 @@ test('YAML values compose has no use for are refused where written, not turned i
 
 test('an included file that cannot be read is reported where the include names it (found by the fuzz test)', () => {
   refused({ 'compose.yaml': `include:\n  - ${'a'.repeat(5000)}\n` }, /^compose\.yaml:2:5: include\[0\]: cannot read .*ENAMETOOLONG/);
+  refused({ 'compose.yaml': `services:\n  web:\n    image: x\n    env_file: ${'a'.repeat(5000)}\n` }, /^compose\.yaml:4:15: .*cannot read .*ENAMETOOLONG/);
+  refused({ 'compose.yaml': `services:\n  web:\n    image: x\n    label_file: [${'a'.repeat(5000)}]\n` }, /^compose\.yaml:4:\d+: .*cannot read .*ENAMETOOLONG/);
 });

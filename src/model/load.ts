@@ -124,7 +124,7 @@ export function loadModel(options: LoadOptions): LoadedModel {
   // Without interpolation values may still hold `${...}`: the model stays untyped.
   if (options.interpolate === false) return { name, workingDir: discovered.workingDir, configFiles: discovered.files, environment, tree, disabledServices: profiled.disabled };
   tree = withPositions(() => decodeModel(tree), locate);
-  if (options.resolveEnvironment !== false) tree = resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true);
+  if (options.resolveEnvironment !== false) tree = withPositions(() => resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true), locate);
   return {
     name,
     workingDir: discovered.workingDir,
@@ -243,17 +243,32 @@ function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>):
 }
 
 /** The caller's variables over the env files (`--env-file`, else `.env` unless COMPOSE_DISABLE_ENV_FILE). */
-function projectEnvironment(callerEnv: Record<string, string>, envDir: string, options: LoadOptions): Record<string, string> {
+/** Where a variable of the project's environment came from: the caller's (shell) environment, an `--env-file`, `.env`. */
+export type EnvSource = { readonly kind: 'shell' } | { readonly kind: 'env-file' | 'dotenv'; readonly file: string };
+
+function projectEnvironment(callerEnv: Record<string, string>, envDir: string, options: LoadOptions, sources?: Record<string, EnvSource>): Record<string, string> {
   const environment = { ...callerEnv };
+  if (sources) for (const key of Object.keys(callerEnv)) sources[key] = { kind: 'shell' };
   const explicit = (options.envFiles ?? []).map((file) => resolve(options.cwd, file));
   const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv);
   for (const file of files) {
     const values = readEnvFile(file, (name) => ownValue(environment, name));
     for (const [key, value] of values) {
-      if (value !== undefined && !Object.hasOwn(callerEnv, key)) environment[key] = value;
+      if (value !== undefined && !Object.hasOwn(callerEnv, key)) {
+        environment[key] = value;
+        if (sources) sources[key] = { kind: explicit.length > 0 ? 'env-file' : 'dotenv', file };
+      }
     }
   }
   return environment;
+}
+
+/** `config --environment --explain`: where each variable of the project's environment came from (a later file wins). */
+export function environmentSources(options: LoadOptions): Record<string, EnvSource> {
+  const sources: Record<string, EnvSource> = {};
+  const envDir = envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
+  projectEnvironment(definedOnly(options.environment), envDir, options, sources);
+  return sources;
 }
 
 function defaultEnvFile(envDir: string, callerEnv: Record<string, string>): string[] {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyProfiles, listProfiles } from './profiles.js';
+import { applyProfiles, listProfiles, servicesOfProfiles } from './profiles.js';
 import type { Dict } from './tree.js';
 
 const tree: Dict = {
@@ -36,4 +36,13 @@ test('naming an unknown service is a not-found error', () => {
 
 test('listProfiles lists every profile once, sorted', () => {
   assert.deepEqual(listProfiles(tree), ['backend', 'data', 'debug']);
+});
+
+test('servicesOfProfiles: those of the active profiles, of every profile when none is active, never unprofiled ones', () => {
+  const services = { core: {}, debug: { profiles: ['debug'] }, tools: { profiles: ['tools', 'extra'] } };
+  assert.deepEqual(servicesOfProfiles(services, ['debug']), ['debug']);
+  assert.deepEqual(servicesOfProfiles(services, ['extra', 'debug']), ['debug', 'tools']);
+  assert.deepEqual(servicesOfProfiles(services, []), ['debug', 'tools']);
+  assert.deepEqual(servicesOfProfiles(services, ['*']), ['debug', 'tools']);
+  assert.deepEqual(servicesOfProfiles(services, ['none']), []);
 });

@@ -64,3 +64,17 @@ function requiredServices(service: Dict): string[] {
   }
   return out;
 }
+
+/**
+ * `--profiles-only` (stop, restart, down): the services a profile enables, those of the active profiles or, when
+ * none is active, of every profile; never a service without profiles. Sorted.
+ */
+export function servicesOfProfiles(services: Readonly<Record<string, { readonly profiles?: readonly string[] }>>, activeProfiles: readonly string[]): string[] {
+  const any = activeProfiles.length === 0 || activeProfiles.includes('*');
+  return Object.keys(services)
+    .filter((name) => {
+      const profiles = services[name]!.profiles ?? [];
+      return profiles.length > 0 && (any || profiles.some((profile) => activeProfiles.includes(profile)));
+    })
+    .sort();
+}

@@ -6,7 +6,7 @@ import { BerthError } from './errors.js';
 import { readTextFile } from './files.js';
 import { ownValue } from './keys.js';
 import { isDict } from './tree.js';
-import type { Dict } from './tree.js';
+import type { Dict, TreePath } from './tree.js';
 
 type Lookup = (name: string) => string | undefined;
 
@@ -44,9 +44,9 @@ function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): voi
     const own = ownValue(declared, key);
     return lookupEnv(key) ?? (typeof own === 'string' ? own : undefined);
   };
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     const path = String(file.path);
-    const text = readOptional(path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`);
+    const text = readOptional(path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`, ['services', name, 'env_file', index]);
     if (text === undefined) continue;
     const values = file.format === 'raw' ? parseRawEnvFile(text, path) : parseDotEnv(text, path, lookup);
     for (const [key, value] of values) environment[key] = value;
@@ -59,8 +59,8 @@ function resolveLabels(service: Dict, name: string): void {
   const files = Array.isArray(service.label_file) ? service.label_file.map(String) : [];
   if (files.length === 0) return;
   const labels: Dict = {};
-  for (const path of files) {
-    readOptional(path, true, `label file ${path} not found (services.${name}.label_file)`);
+  for (const [index, path] of files.entries()) {
+    readOptional(path, true, `label file ${path} not found (services.${name}.label_file)`, ['services', name, 'label_file', index]);
     const values = readEnvFile(path, (key) => {
       const own = ownValue(labels, key);
       return typeof own === 'string' ? own : undefined;
@@ -70,13 +70,14 @@ function resolveLabels(service: Dict, name: string): void {
   service.labels = { ...labels, ...(isDict(service.labels) ? service.labels : {}) };
 }
 
-function readOptional(path: string, required: boolean, missing: string): string | undefined {
+/** The file's text; a file that cannot be read is an error at `where` it was named (a missing one, in the file itself). */
+function readOptional(path: string, required: boolean, missing: string, where: TreePath): string | undefined {
   try {
     return readTextFile(path);
   } catch (cause) {
     if (cause instanceof BerthError) throw cause;
     if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new BerthError(`cannot read ${path}: ${(cause as Error).message}`, { cause });
+      throw new BerthError(`cannot read ${path}: ${(cause as Error).message}`, { cause, path: where });
     }
     if (required) throw new BerthError(missing, { kind: 'not-found', position: { file: path } });
     return undefined;

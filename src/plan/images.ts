@@ -1,7 +1,7 @@
 // The images a project's services run, planned: built from a service's build section, pulled, or left as they are,
 // as pull_policy, --pull, --build and --no-build say (one decision, `decideImage` in pull-policy.ts, for `up`,
-// `create`, `run` and the dry run alike). A build that names another service's image as a context (`service:x`)
-// comes after x's build.
+// `create`, `run` and the dry run alike). A build that names another service's image as a context (`service:x`),
+// or whose service depends on x, comes after x's image.
 import { BerthError } from '../model/errors.js';
 import type { Project, ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
@@ -85,8 +85,10 @@ function imagePlan(project: Project, steps: ReadonlyMap<string, { service: Servi
     if (mayBuild) refuseUnbuildable(service);
     if (visiting.includes(reference)) throw new BerthError(`the builds depend on one another in a cycle: ${[...visiting.slice(visiting.indexOf(reference)), reference].join(' -> ')}`);
     visiting.push(reference);
-    // A build (or a pull that may turn into one) comes after the builds of the images it takes as contexts.
-    const after = (mayBuild ? namedContexts(project, service).services : []).map((name) => add(serviceImage(project.name, project.services[name]!)));
+    // A build (or a pull that may turn into one) comes after the images it takes as contexts, and after those of
+    // the services it depends on: its Dockerfile may start FROM one of them (compose builds them all at once, #5228).
+    const dependencies = Object.keys(service.depends_on ?? {}).filter((name) => name in project.services && serviceImage(project.name, project.services[name]!) !== reference);
+    const after = (mayBuild ? [...namedContexts(project, service).services, ...dependencies] : []).map((name) => add(serviceImage(project.name, project.services[name]!)));
     visiting.pop();
     const needs = after.filter((node): node is number => node !== undefined);
     if (step.action === 'pull') {

@@ -15,17 +15,23 @@ export async function applyDeploy(swarm: Swarm, plan: DeployPlan, observed: Obse
     secrets: new Map(observed.secrets.map((object) => [object.name, object.id])),
     configs: new Map(observed.configs.map((object) => [object.name, object.id])),
   };
+  const done: string[] = [];
   for (const operation of plan.operations) {
     report.step(describe(operation));
     try {
       await carryOut(swarm, operation, ids, report);
+      done.push(describe(operation));
     } catch (error) {
       if (operation.kind === 'remove-file-object') {
         // An older version still held by a task that is being replaced: left for the next deploy or `stack rm`.
         report.warn(`${operation.objectKind === 'secrets' ? 'secret' : 'config'} ${operation.name} was not removed: ${(error as Error).message}`);
         continue;
       }
-      throw new BerthError(`${describe(operation)} failed: ${(error as Error).message}`, { kind: (error as BerthError).kind ?? 'engine', cause: error });
+      // Nothing is rolled back (a manager has no transaction over several objects): say exactly what stands.
+      const before = done.length > 0 ? `done before it: ${done.join('; ')}` : 'nothing was changed before it';
+      const rest = plan.operations.length - done.length - 1;
+      const after = rest > 0 ? `; the ${rest} step${rest === 1 ? '' : 's'} after it ${rest === 1 ? 'was' : 'were'} not carried out` : '';
+      throw new BerthError(`${describe(operation)} failed: ${(error as Error).message}\n(${before}${after}; fix it and deploy again)`, { kind: (error as BerthError).kind ?? 'engine', cause: error });
     }
   }
 }

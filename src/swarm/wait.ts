@@ -44,6 +44,10 @@ export function assess(awaited: Awaited, service: SwarmService | undefined, task
   const replicas = (mode.Replicated as { Replicas?: number } | undefined)?.Replicas;
   const desired = replicas ?? service.desired ?? wanted.length;
   if (running === desired && wanted.length === desired && (replicas !== undefined || desired > 0)) return { state: 'converged' };
+  // Tasks that failed under `restart_policy: none` (or `restart: "no"`) are not replaced: waiting longer shows nothing new.
+  const condition = (service.spec.TaskTemplate.RestartPolicy as { Condition?: string } | undefined)?.Condition;
+  const failed = own.filter((task) => FAILED_TASK_STATES.has(task.state) && (task.spec === undefined || sameTaskTemplate(task.spec, service.spec.TaskTemplate)));
+  if (condition === 'none' && failed.length > 0 && running + failed.length >= desired) return { state: 'failed', why: `${running}/${desired} running${lastError(own)}` };
   return { state: 'pending', why: `${running}/${desired} running${lastError(own)}` };
 }
 
@@ -59,31 +63,43 @@ function lastError(tasks: readonly SwarmTask[]): string {
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly intervalMs?: number;
+  /** How long a service must stay converged to count: a task that runs and then crashes at once is caught. */
+  readonly stableMs?: number;
   readonly signal?: AbortSignal;
   readonly progress?: (line: string) => void;
 }
 
-/** Until every awaited service converged; a failure or the timeout is one error naming each service and why. */
+/** Until every awaited service converged and stayed so; a failure or the timeout is one error naming each service and why. */
 export async function waitForStack(swarm: Swarm, stack: string, awaited: readonly Awaited[], options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  let verdicts = new Map<string, Verdict>();
+  const stableMs = options.stableMs ?? 3000;
+  const convergedSince = new Map<string, number>();
+  const reported = new Set<string>();
   for (;;) {
     const services = await swarm.services(stackFilter(stack));
     const tasks = services.length > 0 ? await swarm.tasks({ service: services.map((service) => service.id) }) : [];
     const byName = new Map(services.map((service) => [service.spec.Name, service]));
-    const next = new Map(awaited.map((item) => [item.name, assess(item, byName.get(item.name), tasks)] as const));
-    for (const [name, verdict] of next) {
-      const before = verdicts.get(name);
-      if (verdict.state === 'converged' && before?.state !== 'converged') options.progress?.(`Service ${name} converged`);
+    const now = Date.now();
+    const verdicts = new Map(awaited.map((item) => [item.name, assess(item, byName.get(item.name), tasks)] as const));
+    for (const [name, verdict] of verdicts) {
+      if (verdict.state !== 'converged') convergedSince.delete(name);
+      else if (!convergedSince.has(name)) convergedSince.set(name, now);
     }
-    verdicts = next;
+    const stable = (name: string) => now - (convergedSince.get(name) ?? now) >= stableMs;
+    for (const name of convergedSince.keys()) {
+      if (stable(name) && !reported.has(name)) {
+        reported.add(name);
+        options.progress?.(`Service ${name} converged`);
+      }
+    }
     const failed = [...verdicts].filter(([, verdict]) => verdict.state === 'failed');
     if (failed.length > 0) throw new BerthError(`the stack ${stack} did not converge:\n${failed.map(([name, verdict]) => `  ${name}: ${(verdict as { why: string }).why}`).join('\n')}`, { kind: 'engine' });
-    if ([...verdicts.values()].every((verdict) => verdict.state === 'converged')) return;
-    if (Date.now() >= deadline || options.signal?.aborted) {
-      const open = [...verdicts].filter(([, verdict]) => verdict.state !== 'converged');
+    if (awaited.every((item) => convergedSince.has(item.name) && stable(item.name))) return;
+    if (now >= deadline || options.signal?.aborted) {
+      const open = [...verdicts].filter(([name]) => !(convergedSince.has(name) && stable(name)));
       const said = options.signal?.aborted ? 'waiting was cancelled' : `not converged after ${Math.round(options.timeoutMs / 1000)}s`;
-      throw new BerthError(`the stack ${stack} is ${said}:\n${open.map(([name, verdict]) => `  ${name}: ${(verdict as { why: string }).why}`).join('\n')}`, { kind: 'engine' });
+      const why = (verdict: Verdict) => (verdict.state === 'converged' ? 'converged only just now' : verdict.why);
+      throw new BerthError(`the stack ${stack} is ${said}:\n${open.map(([name, verdict]) => `  ${name}: ${why(verdict)}`).join('\n')}`, { kind: 'engine' });
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(options.intervalMs ?? 1000, Math.max(0, deadline - Date.now()))));
   }

@@ -1,5 +1,6 @@
-// Reads what the report needs from the engine once up (and its wait) has ended: every container of the chosen
-// services, inspected, and the last log lines of those that failed. Then writes the report to a file or stdout.
+// `up --report`: what the report (src/report/report.ts) is made of, read from the engine once up (and its wait)
+// has ended: every container of the chosen services, inspected, and the last log lines of those that failed.
+// Then the report written to a file or stdout.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { streamLogs } from '../app/container-logs.js';
@@ -7,8 +8,8 @@ import { serviceContainers } from '../apply/start.js';
 import type { ContainerWait } from '../apply/start.js';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
-import { buildReport, LOG_LINES, needsLogs } from './report.js';
-import type { ContainerFacts, ReportFacts, UpReport } from './report.js';
+import { buildReport, LOG_LINES, needsLogs } from '../report/report.js';
+import type { ContainerFacts, ReportFacts, UpReport } from '../report/report.js';
 
 export interface ReportInputs extends Omit<ReportFacts, 'containers'> {
   readonly waits: readonly ContainerWait[];
