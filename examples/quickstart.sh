@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
-# busybox-static for the example's image; runc, gcc (the engine's small C helpers), iproute2 and tini for berth's engine.
+# busybox-static for the example's programs (mounted into its containers); runc, gcc (the engine's small C helpers), iproute2 and tini for berth's engine.
 missing=()
 for package in busybox-static runc gcc iproute2 tini; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
@@ -15,8 +15,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build >/dev/null
-# The example's image is busybox-static and a page: the binary comes from the machine, not from a registry.
-cp "$(command -v busybox)" examples/hello/web/busybox
 node bin/berth.js -f examples/hello/compose.yaml up --wait
 node bin/berth.js -f examples/hello/compose.yaml ps -a
 sleep 6

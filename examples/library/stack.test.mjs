@@ -2,7 +2,6 @@
 // the suite (waiting until it is healthy), the tests talk to it over HTTP and run commands in it, and it is taken
 // down afterwards, whatever happened. Run it with `node --test examples/library/` after `npm run build`.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { http, up } from 'berth';
@@ -11,8 +10,6 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 let stack;
 
 before(async () => {
-  // The image's only binary comes from the machine (Debian's busybox-static), not from a registry.
-  if (!existsSync(`${here}web/busybox`)) copyFileSync('/bin/busybox', `${here}web/busybox`);
   stack = await up({
     projectDirectory: here,
     files: [`${here}compose.yaml`],

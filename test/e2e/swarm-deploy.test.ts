@@ -67,7 +67,7 @@ configs:
   settings: {content: "level=1"}
 `,
     );
-  const run = (args: readonly string[]) => berth(args, { cwd: dir, timeoutMs: 70_000 });
+  const run = (args: readonly string[]) => berth(args, { cwd: dir, timeoutMs: 110_000 });
   const services = async (): Promise<Record<string, SwarmService>> =>
     Object.fromEntries((await client.services({ label: [`com.docker.stack.namespace=${stack}`] })).map((service) => [service.spec.Name, service]));
   const versions = async () => Object.fromEntries(Object.entries(await services()).map(([name, service]) => [name, service.version]));
@@ -95,8 +95,8 @@ configs:
     }
   });
 
-  test('deploy creates the services, networks, secret and config, images pinned to digests, and --wait sees them converge', { timeout: 75_000 }, async () => {
-    const result = await run(['deploy', '--wait', '--wait-timeout', '45']);
+  test('deploy creates the services, networks, secret and config, images pinned to digests, and --wait sees them converge', { timeout: 120_000 }, async () => {
+    const result = await run(['deploy', '--wait', '--wait-timeout', '90']);
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.match(result.stderr, /service "worker": privileged is not supported by swarm services and is ignored/);
     const found = await services();
@@ -130,10 +130,10 @@ configs:
     assert.deepEqual(await versions(), before);
   });
 
-  test('a changed service is the only one updated, and --wait sees it roll', { timeout: 75_000 }, async () => {
+  test('a changed service is the only one updated, and --wait sees it roll', { timeout: 120_000 }, async () => {
     write('worker-2');
     const before = await versions();
-    const result = await run(['deploy', '--wait', '--wait-timeout', '45']);
+    const result = await run(['deploy', '--wait', '--wait-timeout', '90']);
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     const now = await versions();
     assert.equal(now[`${stack}_web`], before[`${stack}_web`]);
@@ -152,11 +152,11 @@ configs:
     assert.match(ls.stdout, new RegExp(`^${stack}\\s+2$`, 'm'));
   });
 
-  test('--wait reports the service whose tasks fail, with the task error, exit 1', { timeout: 75_000 }, async () => {
+  test('--wait reports the service whose tasks fail, with the task error, exit 1', { timeout: 120_000 }, async () => {
     const failing = mkdtempSync(join(tmpdir(), 'berth-swarm-fail-'));
     try {
       writeFileSync(join(failing, 'compose.yaml'), `name: ${stack}-fail\nservices:\n  boom:\n    image: ${registry.host}/stack/busybox:1\n    command: ["sh", "-c", "exit 3"]\n    restart: "no"\n`);
-      const result = await berth(['deploy', '--wait', '--wait-timeout', '45'], { cwd: failing, timeoutMs: 70_000 });
+      const result = await berth(['deploy', '--wait', '--wait-timeout', '90'], { cwd: failing, timeoutMs: 110_000 });
       assert.equal(result.code, 1, result.stdout);
       assert.match(result.stderr, new RegExp(`the stack ${stack}-fail did not converge:\n  ${stack}-fail_boom: 0/1 running; last failed task \\w+: failed: `));
       assert.match(result.stderr, /non-zero exit \(3\)/);
