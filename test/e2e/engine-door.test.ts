@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
+import { tarArchive } from '../../src/apply/build/tar.js';
 import { startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
 import { IMAGE } from './helpers.js';
@@ -12,7 +13,8 @@ import { IMAGE } from './helpers.js';
 let engine: TestEngine;
 let container: string;
 before(async () => {
-  engine = await startTestEngine();
+  // Streamed uploads are abandoned after 2 s of silence here (60 s by default).
+  engine = await startTestEngine({ env: { ...process.env, BERTH_ENGINE_UPLOAD_IDLE_SECONDS: '2' } });
   container = engine.docker(['run', '-d', '--network', 'none', IMAGE, 'sleep', '120']).stdout.trim();
 });
 after(async () => {
@@ -124,4 +126,32 @@ test('content routes: archive paths, top arguments, commit names are bounded; at
   });
   assert.match(answer, /^HTTP\/1\.1 400[\s\S]*detachKeys/);
   assert.equal((await send('GET', '/_ping')).status, 200);
+});
+
+test('a streamed upload whose client falls silent is abandoned with a 408, and the engine keeps serving', async () => {
+  const archive = tarArchive([{ path: 'Dockerfile', type: 'file', mode: 0o644, content: Buffer.alloc(1024 * 1024, 0x23) }]);
+  for (const [method, path] of [
+    ['POST', '/images/load'],
+    ['POST', '/images/create?fromSrc=-&repo=silent:1'],
+    ['PUT', `/containers/${container}/archive?path=/tmp`],
+    ['POST', '/build?t=silent:1'],
+  ] as const) {
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(engine.socket);
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('error', () => resolve(text));
+      socket.on('close', () => resolve(text));
+      const limit = setTimeout(() => socket.destroy(), 15_000);
+      socket.on('close', () => clearTimeout(limit));
+      // A tar's first entry header and the start of its content, then nothing more of what was announced.
+      socket.write(`${method} ${path} HTTP/1.1\r\nHost: engine\r\nContent-Type: application/x-tar\r\nContent-Length: ${archive.length}\r\n\r\n`);
+      socket.write(archive.subarray(0, 1024));
+    });
+    // A build answers at once (its output streams), so the connection alone can tell it was let go.
+    if (!path.startsWith('/build')) assert.match(answer, /^HTTP\/1\.1 408[\s\S]*upload abandoned/, `${method} ${path}: ${answer.slice(0, 200)}`);
+    assert.ok(Date.now() - started < 14_000, `${method} ${path}: let go only when the test gave up`);
+    assert.equal((await send('GET', '/_ping')).status, 200);
+  }
 });

@@ -98,6 +98,41 @@ export function sendError(response: ServerResponse, error: unknown, policy?: Err
   if (status === 408 || status === 413) response.on('finish', () => response.socket?.destroySoon?.());
 }
 
+/** How long a streamed upload (image load or import, build context, archive PUT) may stay silent; env for tests. */
+export function uploadIdleMs(): number {
+  const seconds = Number(process.env.BERTH_ENGINE_UPLOAD_IDLE_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000;
+}
+
+/**
+ * A client that stops sending a streamed body holds what its upload opened (a layer being written, an extraction,
+ * a build) for as long as its connection lasts. After `ms` to `2 ms` without a byte (before the body is complete) the
+ * upload is abandoned: a 408 if nothing was answered yet, and the request destroyed, which fails its consumer so
+ * that it cleans up.
+ */
+export function abandonSilentUpload(request: IncomingMessage, response: ServerResponse, ms: number, policy?: ErrorPolicy): void {
+  // The socket's byte count, not a 'data' listener: listening would start the body flowing before its consumer.
+  const socket = request.socket;
+  let seen = socket.bytesRead;
+  const timer = setInterval(() => {
+    if (request.complete || request.destroyed) return clearInterval(timer);
+    // Data waiting in the request means the consumer holds back (and node then stops reading the socket).
+    if (socket.bytesRead !== seen || request.readableLength > 0) {
+      seen = socket.bytesRead;
+      return;
+    }
+    clearInterval(timer);
+    const error = new EngineError('timeout', `the client sent nothing for ${ms / 1000} s: upload abandoned`);
+    policy?.log(`${request.method} ${request.url?.split('?')[0]}: ${error.message}`);
+    // A stream already being answered ends at once; otherwise once the 408 is out.
+    if (response.headersSent) return request.destroy(error);
+    response.once('finish', () => request.destroy(error));
+    sendJson(response, 408, { message: error.message });
+  }, ms);
+  timer.unref();
+  request.once('close', () => clearInterval(timer));
+}
+
 /** The engine's root (where images, containers and volumes live) replaced in a message, so no host path leaves it. */
 export function scrubPaths(message: string, root: string): string {
   if (root === '' || root === '/') return message;

@@ -9,7 +9,7 @@ import { readBody, WireError } from '../../engine-api/describe.js';
 import { readQuery } from '../../engine-api/query.js';
 import { invalid } from '../errors.js';
 import { refuseUnhonoured } from '../services/fields/rules.js';
-import { JSON_BODY_TIMEOUT_MS, MAX_JSON_BODY, readJson, sendError } from './http.js';
+import { abandonSilentUpload, JSON_BODY_TIMEOUT_MS, MAX_JSON_BODY, readJson, sendError, uploadIdleMs } from './http.js';
 import type { ErrorPolicy } from './http.js';
 import { API_VERSION, buildRouter, handleUpgrade } from './routes.js';
 import type { EngineServices } from './routes.js';
@@ -34,6 +34,8 @@ export function createEngineServer(services: EngineServices, log: (line: string)
         const [version, path] = splitVersion(target.path);
         const { route, params } = router.match(request.method ?? 'GET', path);
         const { body, q } = await readRequest(route.spec, request, target.query);
+        // A route that reads its own body streams it (loads, imports, build contexts, archives): silence is bounded.
+        if (!route.spec.body && hasBody(request) && !request.complete) abandonSilentUpload(request, response, uploadIdleMs(), policy);
         await route.handler({ request, response, params, query: target.query, apiVersion: version ?? API_VERSION, body, q });
       } catch (error) {
         sendError(response, error instanceof WireError ? invalid(error.message) : error, policy, what);
@@ -82,6 +84,11 @@ export function createEngineServer(services: EngineServices, log: (line: string)
     socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   return server;
+}
+
+/** Whether the client sends a body (a length above zero, or chunks). */
+function hasBody(request: IncomingMessage): boolean {
+  return Number(request.headers['content-length'] ?? 0) > 0 || /chunked/i.test(String(request.headers['transfer-encoding'] ?? ''));
 }
 
 /** The body and the query as the route describes them, checked; nothing for a route that reads its own request. */
