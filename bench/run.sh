@@ -48,3 +48,9 @@ bash bench/cli-startup.sh
 # berth's own engine beside dockerd and bare runc.
 bash bench/engine.sh
 bash bench/pull.sh
+
+# A 500 MB build context: berth build on both engines beside docker build on dockerd, time and peak RSS.
+bash bench/build-context.sh
+
+# berth starting its own engine (no Docker): time to the first answer, beside the engine already running.
+bash bench/engine-autostart.sh

@@ -3,7 +3,6 @@
 // service.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
 import { convertUlimits } from './convert/ulimits.js';
@@ -95,7 +94,7 @@ export async function buildImage({ engine, project, version, note }: BuildContex
     Object.assign(args, flags.args);
     const tags = [reference, ...((build.tags as string[] | undefined) ?? [])];
     await engine.images.build({
-      context: Readable.from([context]),
+      context,
       tag: tags,
       dockerfile,
       buildArgs: args,

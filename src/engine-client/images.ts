@@ -106,41 +106,19 @@ export function images(transport: Transport, credentials: Credentials): Images {
       await readJsonLines(stream, (message) => relayProgress(message, options.onProgress));
     },
     async build(build) {
-      const stream = await transport.stream('POST', '/build', {
-        query: {
-          t: build.tag.length > 0 ? build.tag[0] : undefined,
-          dockerfile: build.dockerfile,
-          buildargs: build.buildArgs ? JSON.stringify(build.buildArgs) : undefined,
-          labels: build.labels ? JSON.stringify(build.labels) : undefined,
-          target: build.target,
-          nocache: build.noCache,
-          pull: build.pull,
-          networkmode: build.network,
-          shmsize: build.shmSize,
-          extrahosts: build.extraHosts?.join(','),
-          ulimits: build.ulimits?.length ? JSON.stringify(build.ulimits) : undefined,
-          cachefrom: build.cacheFrom ? JSON.stringify(build.cacheFrom) : undefined,
-          platform: build.platform,
-          rm: true,
-          forcerm: true,
-        },
-        upload: build.context,
-        // Every registry this user has credentials for, as the docker CLI sends them: a FROM may name any.
-        // Like the docker CLI, a build goes on without them when they cannot be read.
-        headers: { 'X-Registry-Config': encodeAuthMap(await credentials.all().catch(() => ({}))) },
+      // A context stream that fails (a file gone while it is read) must end the request: the modem only pipes it,
+      // and the engine would wait for the rest of the body for ever.
+      const aborter = new AbortController();
+      let contextError: Error | undefined;
+      build.context.once('error', (error: Error) => {
+        contextError = error;
+        aborter.abort();
       });
-      let id = '';
-      await readJsonLines(stream, (message) => {
-        if (typeof message.error === 'string') throw new BerthError(`build failed: ${message.error.trim()}`, { kind: 'engine' });
-        if (typeof message.stream === 'string') build.onOutput?.(message.stream);
-        const aux = message.aux as { ID?: string } | undefined;
-        if (aux?.ID) id = aux.ID;
-      });
-      for (const tag of build.tag.slice(1)) {
-        const [repo, name] = splitTag(tag);
-        await request('POST', `/images/${encodeURIComponent(id || build.tag[0]!)}/tag`, { query: { repo, tag: name }, accept: [201] });
+      try {
+        return await sendBuild(build, aborter.signal);
+      } catch (error) {
+        throw contextError ?? error;
       }
-      return id;
     },
     async list(filters) {
       const raw = await request<Array<{ Id: string; RepoTags?: string[] | null; Labels?: Record<string, string> | null }>>('GET', '/images/json', {
@@ -149,6 +127,45 @@ export function images(transport: Transport, credentials: Credentials): Images {
       return raw.map((image) => ({ id: image.Id, repoTags: image.RepoTags ?? [], labels: image.Labels ?? {} }));
     },
   };
+
+  async function sendBuild(build: BuildRequest, signal: AbortSignal): Promise<string> {
+    const stream = await transport.stream('POST', '/build', {
+      signal,
+      query: {
+        t: build.tag.length > 0 ? build.tag[0] : undefined,
+        dockerfile: build.dockerfile,
+        buildargs: build.buildArgs ? JSON.stringify(build.buildArgs) : undefined,
+        labels: build.labels ? JSON.stringify(build.labels) : undefined,
+        target: build.target,
+        nocache: build.noCache,
+        pull: build.pull,
+        networkmode: build.network,
+        shmsize: build.shmSize,
+        extrahosts: build.extraHosts?.join(','),
+        ulimits: build.ulimits?.length ? JSON.stringify(build.ulimits) : undefined,
+        cachefrom: build.cacheFrom ? JSON.stringify(build.cacheFrom) : undefined,
+        platform: build.platform,
+        rm: true,
+        forcerm: true,
+      },
+      upload: build.context,
+      // Every registry this user has credentials for, as the docker CLI sends them: a FROM may name any.
+      // Like the docker CLI, a build goes on without them when they cannot be read.
+      headers: { 'X-Registry-Config': encodeAuthMap(await credentials.all().catch(() => ({}))) },
+    });
+    let id = '';
+    await readJsonLines(stream, (message) => {
+      if (typeof message.error === 'string') throw new BerthError(`build failed: ${message.error.trim()}`, { kind: 'engine' });
+      if (typeof message.stream === 'string') build.onOutput?.(message.stream);
+      const aux = message.aux as { ID?: string } | undefined;
+      if (aux?.ID) id = aux.ID;
+    });
+    for (const tag of build.tag.slice(1)) {
+      const [repo, name] = splitTag(tag);
+      await request('POST', `/images/${encodeURIComponent(id || build.tag[0]!)}/tag`, { query: { repo, tag: name }, accept: [201] });
+    }
+    return id;
+  }
 }
 
 /** `registry:5000/a/b:tag` -> [`registry:5000/a/b`, `tag`]; a digest reference keeps its digest as the tag. */

@@ -166,3 +166,28 @@ services:
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(await outputOf(t, engine, `${project.name}-check`, `${project.name}-app`, ['cat', '/copied', '/base']), ['made-by-base', 'made-by-base']);
 });
+
+test('a build whose context fails while it is sent ends with that error, and the engine is not left waiting for the rest', async () => {
+  const engine = await testEngine();
+  const { Readable } = await import('node:stream');
+  const { tarArchive } = await import('../../src/apply/build/tar.js');
+  // The start of an archive whose one file is larger than what arrives: the engine waits for the rest.
+  const start = tarArchive([{ path: 'big', type: 'file', mode: 0o644, content: Buffer.alloc(8 * 1024 * 1024, 1) }]).subarray(0, 512 + 512 * 1024);
+  const chunks = async function* () {
+    yield start;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    throw new Error('the context went away');
+  };
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the build did not end within 60 s of its context failing')), 60_000);
+  });
+  try {
+    await assert.rejects(Promise.race([engine.images.build({ context: Readable.from(chunks()), tag: [`berth-failed-context-${process.pid}`] }), bound]), /the context went away/);
+  } finally {
+    clearTimeout(timer);
+  }
+  // The engine still answers.
+  await engine.images.list({});
+  await engine.images.remove(`berth-failed-context-${process.pid}`).catch(() => {});
+});

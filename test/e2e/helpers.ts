@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildContext } from '../../src/apply/build/context.js';
@@ -109,7 +108,7 @@ export function ensureTestImage(): Promise<void> {
       if (await docker.images.inspect(IMAGE)) return;
       copyFileSync(join(ROOT, 'fixtures/images/busybox/Dockerfile'), join(dir, 'Dockerfile'));
       copyFileSync('/bin/busybox', join(dir, 'busybox'));
-      await docker.images.build({ context: Readable.from([buildContext(dir, 'Dockerfile')]), tag: [IMAGE] });
+      await docker.images.build({ context: buildContext(dir, 'Dockerfile'), tag: [IMAGE] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(lock, { recursive: true, force: true });

@@ -1,14 +1,15 @@
-// A service's build context, ready for the engine: the directory as a tar (minus .dockerignore), with an inline
-// Dockerfile added under a name of its own.
+// A service's build context, ready for the engine: the directory as a tar stream (minus .dockerignore; files read
+// as it is sent), with an inline Dockerfile added under a name of its own.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../model/errors.js';
 import { parseDockerignore } from '../../engine-api/dockerignore.js';
-import { collectEntries, tarArchive } from './tar.js';
+import type { Readable } from 'node:stream';
+import { collectEntries, tarStream } from './tar.js';
 
 export const INLINE_DOCKERFILE = '.berth-inline.Dockerfile';
 
-export function buildContext(contextDir: string, dockerfile: string, inline?: string): Buffer {
+export function buildContext(contextDir: string, dockerfile: string, inline?: string): Readable {
   if (!existsSync(contextDir)) throw new BerthError(`build context ${contextDir} does not exist`, { kind: 'not-found' });
   const ignoreFile = join(contextDir, '.dockerignore');
   const ignored = existsSync(ignoreFile) ? parseDockerignore(readFileSync(ignoreFile, 'utf8')) : undefined;
@@ -21,5 +22,5 @@ export function buildContext(contextDir: string, dockerfile: string, inline?: st
     return !(isDirectory && (ignored.descend(path) || onTheWay(path)));
   });
   if (inline !== undefined) entries.push({ path: INLINE_DOCKERFILE, type: 'file', mode: 0o644, content: Buffer.from(inline) });
-  return tarArchive(entries);
+  return tarStream(entries);
 }
