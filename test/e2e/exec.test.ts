@@ -30,6 +30,12 @@ test('exec', async (t) => {
     assert.equal(result.stderr, 'err\n');
   });
 
+  await t.test('a program that cannot be started exits 126, as docker exec does', async () => {
+    const result = await project.run(['exec', '-T', 'web', 'no-such-program']);
+    assert.equal(result.code, 126, result.stderr);
+    assert.match(result.stdout + result.stderr, /no-such-program/);
+  });
+
   await t.test('-e -u -w: the environment, user and working directory of the process', async () => {
     const result = await project.run(['exec', '-T', '-e', 'ONE=1', '-e', 'FROM_SHELL', '-e', 'UNSET_ANYWHERE', '-u', '1000:1000', '-w', '/tmp', 'web', 'sh', '-c', 'echo $ONE $FROM_SHELL ${UNSET_ANYWHERE-unset}; id -u; id -g; pwd'], {
       env: { FROM_SHELL: 'shell' },

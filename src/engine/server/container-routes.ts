@@ -1,6 +1,7 @@
 // Containers: create, list, inspect, the lifecycle, wait, resize and logs.
 import { ContainerCreate } from '../../engine-api/containers.js';
 import { filters, flag, int, text } from '../../engine-api/query.js';
+import { AttachQuery } from '../../engine-api/system.js';
 import { EngineError, invalid } from '../errors.js';
 import { hostSupport } from '../runtime/host-support.js';
 import { containerFields } from '../services/fields/container-fields.js';
@@ -111,13 +112,12 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     response.end();
   });
   // Attach without an upgrade (dockerode without hijack): the output is the response body; there is no input.
-  router.add('POST', '/containers/{id}/attach', async ({ response, params, query }) => {
+  router.add('POST', '/containers/{id}/attach', { query: AttachQuery }, async ({ response, params, q }) => {
     const record = containers.get(params.id!);
-    const detachKeys = query.get('detachKeys');
-    if (detachKeys) parseDetachKeys(detachKeys);
+    if (q.detachKeys) parseDetachKeys(q.detachKeys);
     response.writeHead(200, { 'Content-Type': `application/vnd.docker.${record.config.Tty ? 'raw' : 'multiplexed'}-stream` });
     response.flushHeaders();
-    await attachOutput(services, record, query, response).done;
+    await attachOutput(services, record, q, response).done;
     response.end();
   });
 }

@@ -5,7 +5,9 @@ import { EngineError, invalid } from '../errors.js';
 import { mustRun } from '../runtime/tools.js';
 import { archivePath, exportContainer, extractToPath } from '../services/container-files.js';
 import type { PathStat } from '../../engine-api/archive.js';
-import { queryBoolean, sendJson } from './http.js';
+import { sendJson } from './http.js';
+import { CommitQuery, ImagePruneQuery, ImageSaveQuery } from '../../engine-api/images.js';
+import { ArchivePutQuery, ArchiveQuery, StatsQuery, TopQuery } from '../../engine-api/system.js';
 import { containerStats } from '../services/stats.js';
 import { commitContainer, containerChanges } from '../services/commit.js';
 import type { Router } from './router.js';
@@ -20,10 +22,10 @@ export function addContentRoutes(router: Router, services: EngineServices): void
     await images.save(names, response);
     response.end();
   };
-  router.add('GET', '/images/get', ({ response, query }) => save(query.getAll('names'), response));
-  router.add('GET', '/images/{name*}/get', ({ response, params }) => save([params.name!], response));
+  router.add('GET', '/images/get', { query: ImageSaveQuery }, ({ response, q }) => save(q.names ?? [], response));
+  router.add('GET', '/images/{name*}/get', { query: ImageSaveQuery }, ({ response, params }) => save([params.name!], response));
 
-  router.add('POST', '/images/prune', ({ response }) => {
+  router.add('POST', '/images/prune', { query: ImagePruneQuery }, ({ response }) => {
     const { deleted, reclaimed } = images.prune();
     sendJson(response, 200, { ImagesDeleted: deleted.map((id) => ({ Deleted: id })), SpaceReclaimed: reclaimed });
   });
@@ -32,29 +34,29 @@ export function addContentRoutes(router: Router, services: EngineServices): void
     await exportContainer(containers, params.id!, () => response.writeHead(200, { 'Content-Type': 'application/x-tar' }), response);
   });
 
-  router.add('GET', '/containers/{id}/archive', async ({ request, response, params, query }) => {
+  router.add('GET', '/containers/{id}/archive', { query: ArchiveQuery }, async ({ request, response, params, q }) => {
     const head = (stat: PathStat): void => {
       response.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': Buffer.from(JSON.stringify(stat)).toString('base64') });
     };
-    await archivePath(containers, params.id!, query.get('path') ?? '', head, request.method === 'HEAD' ? undefined : response);
+    await archivePath(containers, params.id!, q.path ?? '', head, request.method === 'HEAD' ? undefined : response);
     if (request.method === 'HEAD') response.end();
   });
 
-  router.add('PUT', '/containers/{id}/archive', async ({ request, response, params, query }) => {
-    await extractToPath(containers, params.id!, query.get('path') ?? '', request, {
-      noOverwriteDirNonDir: queryBoolean(query, 'noOverwriteDirNonDir'),
-      copyUIDGID: queryBoolean(query, 'copyUIDGID'),
+  router.add('PUT', '/containers/{id}/archive', { query: ArchivePutQuery }, async ({ request, response, params, q }) => {
+    await extractToPath(containers, params.id!, q.path ?? '', request, {
+      noOverwriteDirNonDir: q.noOverwriteDirNonDir ?? false,
+      copyUIDGID: q.copyUIDGID ?? false,
     });
     response.writeHead(200);
     response.end();
   });
 
-  router.add('GET', '/containers/{id}/stats', async ({ request, response, params, query }) => {
+  router.add('GET', '/containers/{id}/stats', { query: StatsQuery }, async ({ request, response, params, q }) => {
     const record = containers.get(params.id!);
-    const stream = query.get('stream') === null || queryBoolean(query, 'stream');
+    const stream = q.stream ?? true;
     const running = (): boolean => ['running', 'paused'].includes(containers.get(record.id).state.status);
     response.writeHead(200, { 'Content-Type': 'application/json' });
-    const oneShot = queryBoolean(query, 'one-shot');
+    const oneShot = q['one-shot'] ?? false;
     let previous = running() && !oneShot ? containerStats(record.id, record.name, undefined).sample : undefined;
     // Without one-shot, a first sample is taken a moment before, so that a CPU percentage can be computed.
     if (previous) await delay(200);
@@ -69,17 +71,15 @@ export function addContentRoutes(router: Router, services: EngineServices): void
     response.end();
   });
 
-  router.add('POST', '/commit', async ({ response, query }) => {
-    const container = query.get('container');
-    if (!container) throw invalid('container is required');
-    const repo = query.get('repo');
-    const reference = repo ? (query.get('tag') ? `${repo}:${query.get('tag')}` : repo) : undefined;
-    const id = await commitContainer(services.commit, container, {
+  router.add('POST', '/commit', { query: CommitQuery }, async ({ response, q }) => {
+    if (!q.container) throw invalid('container is required');
+    const reference = q.repo ? (q.tag ? `${q.repo}:${q.tag}` : q.repo) : undefined;
+    const id = await commitContainer(services.commit, q.container, {
       ...(reference ? { reference } : {}),
-      comment: query.get('comment') ?? '',
-      author: query.get('author') ?? '',
-      pause: query.get('pause') === null || queryBoolean(query, 'pause'),
-      changes: query.getAll('changes').filter((change) => change.trim() !== ''),
+      comment: q.comment ?? '',
+      author: q.author ?? '',
+      pause: q.pause ?? true,
+      changes: (q.changes ?? []).filter((change) => change.trim() !== ''),
     });
     sendJson(response, 201, { Id: id });
   });
@@ -88,9 +88,9 @@ export function addContentRoutes(router: Router, services: EngineServices): void
     sendJson(response, 200, changes.length > 0 ? changes : null);
   });
 
-  router.add('GET', '/containers/{id}/top', async ({ response, params, query }) => {
+  router.add('GET', '/containers/{id}/top', { query: TopQuery }, async ({ response, params, q }) => {
     const pids = new Set((await containers.pids(params.id!)).map(String));
-    const psArgs = (query.get('ps_args') || '-ef').split(/\s+/).filter(Boolean);
+    const psArgs = (q.ps_args || '-ef').split(/\s+/).filter(Boolean);
     const output = await mustRun('ps', psArgs).catch((error: Error) => {
       if (/ENOENT/.test(error.message)) throw new EngineError('internal', 'top needs ps on the engine host (apt-get install procps)');
       throw error;

@@ -1,5 +1,7 @@
 // Images: pull and import (create), load, list with filters, inspect, history, tag, remove.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ImageCreateQuery, ImageListQuery, ImageLoadQuery, ImagePushQuery, ImageRemoveQuery, ImageTagQuery } from '../../engine-api/images.js';
+import type { QueryOf } from '../../engine-api/query.js';
 import { EngineError, invalid } from '../errors.js';
 import type { ProgressMessage } from '../services/registry/progress.js';
 import { parseRegistryAuthHeader } from '../services/registry/auth.js';
@@ -9,29 +11,27 @@ import type { ImageReference } from '../services/registry/reference.js';
 import { errorLine, progressLine } from './progress-json.js';
 import { matchesImageFilters } from './filters.js';
 import { imageInspect, imageSummary } from './format.js';
-import { queryBoolean, queryFilters, sendEmpty, sendJson } from './http.js';
+import { sendEmpty, sendJson } from './http.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addImageRoutes(router: Router, services: EngineServices): void {
   const { images } = services;
-  router.add('POST', '/images/create', async ({ request, response, query }) => {
-    const fromSrc = query.get('fromSrc');
-    if (fromSrc) return importImage(services, request, response, query, fromSrc);
-    const fromImage = query.get('fromImage');
-    if (!fromImage) throw invalid('fromImage or fromSrc is required');
-    await pullImage(services, request, response, pullReference(fromImage, query.get('tag')), query.get('platform'));
+  router.add('POST', '/images/create', { query: ImageCreateQuery }, async ({ request, response, q }) => {
+    if (q.fromSrc) return importImage(services, request, response, q, q.fromSrc);
+    if (!q.fromImage) throw invalid('fromImage or fromSrc is required');
+    await pullImage(services, request, response, pullReference(q.fromImage, q.tag), q.platform ?? null);
   });
-  router.add('POST', '/images/load', async ({ request, response }) => {
+  router.add('POST', '/images/load', { query: ImageLoadQuery }, async ({ request, response }) => {
     const messages = await images.load(request);
     // With or without `quiet`, the answer is the same lines: berth shows no progress bar for a load.
     response.writeHead(200, { 'Content-Type': 'application/json' });
     for (const message of messages) response.write(`${JSON.stringify({ stream: `${message}\n` })}\n`);
     response.end();
   });
-  router.add('GET', '/images/json', ({ response, query }) => {
-    const filters = queryFilters(query);
-    const list = images.list(queryBoolean(query, 'all')).filter((image) => matchesImageFilters(image, filters, services));
+  router.add('GET', '/images/json', { query: ImageListQuery }, ({ response, q }) => {
+    const filters = q.filters ?? new Map<string, string[]>();
+    const list = images.list(q.all ?? false).filter((image) => matchesImageFilters(image, filters, services));
     sendJson(response, 200, list.map((image) => imageSummary(image, images)));
   });
   router.add('GET', '/images/{name*}/json', ({ response, params }) => sendJson(response, 200, imageInspect(images.resolve(params.name!), images, services.layout)));
@@ -51,8 +51,8 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
       })),
     );
   });
-  router.add('POST', '/images/{name*}/push', async ({ request, response, params, query }) => {
-    const reference = pushReference(params.name!, query.get('tag'));
+  router.add('POST', '/images/{name*}/push', { query: ImagePushQuery }, async ({ request, response, params, q }) => {
+    const reference = pushReference(params.name!, q.tag);
     const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
     const tags = services.pushes.tagsToPush(reference);
     const controller = new AbortController();
@@ -73,15 +73,15 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
     }
     response.end();
   });
-  router.add('POST', '/images/{name*}/tag', ({ response, params, query }) => {
-    images.tag(params.name!, query.get('repo') ?? '', query.get('tag') ?? undefined);
+  router.add('POST', '/images/{name*}/tag', { query: ImageTagQuery }, ({ response, params, q }) => {
+    images.tag(params.name!, q.repo ?? '', q.tag);
     sendEmpty(response, 201);
   });
-  router.add('DELETE', '/images/{name*}', ({ response, params, query }) => sendJson(response, 200, images.remove(params.name!, queryBoolean(query, 'force'), queryBoolean(query, 'noprune'))));
+  router.add('DELETE', '/images/{name*}', { query: ImageRemoveQuery }, ({ response, params, q }) => sendJson(response, 200, images.remove(params.name!, q.force ?? false, q.noprune ?? false)));
 }
 
 /** The name in the path and `tag` (a name alone pushes every tag of the repository). */
-function pushReference(name: string, tag: string | null): ImageReference {
+function pushReference(name: string, tag: string | undefined): ImageReference {
   const reference = parseReference(name);
   if (reference.digest) throw invalid('cannot push a digest reference');
   const { domain, path } = reference;
@@ -90,7 +90,7 @@ function pushReference(name: string, tag: string | null): ImageReference {
 }
 
 /** `fromImage` and `tag` as dockerd reads them: the tag may be a digest; neither means every tag. */
-function pullReference(fromImage: string, tag: string | null): ImageReference {
+function pullReference(fromImage: string, tag: string | undefined): ImageReference {
   const reference = parseReference(fromImage);
   if (!tag) return reference;
   const { domain, path } = reference;
@@ -130,14 +130,14 @@ async function pullImage(services: EngineServices, request: IncomingMessage, res
 }
 
 /** `docker import`: the body is a root filesystem tarball (`fromSrc=-`); fetching one from a URL is not done. */
-async function importImage(services: EngineServices, request: IncomingMessage, response: ServerResponse, query: URLSearchParams, fromSrc: string): Promise<void> {
+async function importImage(services: EngineServices, request: IncomingMessage, response: ServerResponse, q: QueryOf<typeof ImageCreateQuery>, fromSrc: string): Promise<void> {
   if (fromSrc !== '-') throw new EngineError('unsupported', "importing from a URL (fromSrc) is not supported by berth's engine yet: send the tarball in the request body (fromSrc=-)");
-  if (query.getAll('changes').length > 0) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
+  if (q.changes) throw new EngineError('unsupported', "import --change is not supported by berth's engine yet");
   // The docker CLI sends the whole reference as repo (`name:tag`); other clients send repo and tag apart.
-  const repo = query.get('repo');
-  const hasTag = repo !== null && repo.lastIndexOf(':') > repo.lastIndexOf('/');
-  const tag = repo ? (hasTag ? repo : `${repo}:${query.get('tag') || 'latest'}`) : undefined;
-  const id = await services.images.importTarball(request, tag, query.get('message') ?? '');
+  const repo = q.repo;
+  const hasTag = repo !== undefined && repo.lastIndexOf(':') > repo.lastIndexOf('/');
+  const tag = repo ? (hasTag ? repo : `${repo}:${q.tag || 'latest'}`) : undefined;
+  const id = await services.images.importTarball(request, tag, q.message ?? '');
   response.writeHead(200, { 'Content-Type': 'application/json' });
   response.end(`${JSON.stringify({ status: id })}\n`);
 }

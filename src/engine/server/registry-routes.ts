@@ -3,13 +3,13 @@
 import { invalid } from '../errors.js';
 import { parseAuthConfig, parseRegistryAuthHeader, registryKey } from '../services/registry/auth.js';
 import { parseReference } from '../services/registry/reference.js';
-import { readJson, sendJson } from './http.js';
+import { sendJson } from './http.js';
+import { AuthConfig } from '../../engine-api/images.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
 
 export function addRegistryRoutes(router: Router, services: EngineServices): void {
-  router.add('POST', '/auth', async ({ request, response }) => {
-    const body = await readJson(request);
+  router.add('POST', '/auth', { body: { description: AuthConfig, limit: 256 * 1024, emptyMessage: 'username and password (or an identity token) are required' } }, async ({ response, body }) => {
     const credentials = parseAuthConfig(body);
     if (!credentials || (!credentials.username && !credentials.identityToken)) throw invalid('username and password (or an identity token) are required');
     const server = credentials.serverAddress ?? 'https://index.docker.io/v1/';

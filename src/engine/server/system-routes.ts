@@ -5,7 +5,9 @@ import { cpus, hostname, release, totalmem } from 'node:os';
 import type { EngineEvent, EventBus } from '../services/events.js';
 import { API_VERSION, MIN_API_VERSION } from './api-version.js';
 import { labelMatches } from './filters.js';
-import { queryFilters, sendJson } from './http.js';
+import { sendJson } from './http.js';
+import type { QueryOf } from '../../engine-api/query.js';
+import { EventsQuery } from '../../engine-api/system.js';
 import { describeRegistryConfig } from '../services/registry/options.js';
 import type { Router } from './router.js';
 import type { EngineServices } from './routes.js';
@@ -92,17 +94,13 @@ export function addSystemRoutes(router: Router, services: EngineServices): void 
       Warnings: services.networks.warnings(),
     });
   });
-  router.add('GET', '/events', ({ request, response, query }) => streamEvents(services.events, request, response, query));
+  router.add('GET', '/events', { query: EventsQuery }, ({ request, response, q }) => streamEvents(services.events, request, response, q));
 }
 
-function streamEvents(events: EventBus, request: IncomingMessage, response: ServerResponse, query: URLSearchParams): void {
-  const filters = queryFilters(query);
-  const number = (name: string): number | undefined => {
-    const value = query.get(name);
-    return value === null || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
-  };
-  const since = number('since');
-  const until = number('until');
+function streamEvents(events: EventBus, request: IncomingMessage, response: ServerResponse, q: QueryOf<typeof EventsQuery>): void {
+  const filters = q.filters ?? new Map<string, string[]>();
+  const since = q.since === undefined ? undefined : Number(q.since);
+  const until = q.until === undefined ? undefined : Number(q.until);
   const keep = (event: EngineEvent): boolean => {
     for (const [name, values] of filters) {
       const attributes = event.Actor.Attributes;
@@ -127,7 +125,9 @@ function streamEvents(events: EventBus, request: IncomingMessage, response: Serv
   const release = events.subscribe((event) => {
     if (keep(event)) response.write(`${JSON.stringify(event)}\n`);
   });
-  const timer = until !== undefined ? setTimeout(() => response.end(), until * 1000 - Date.now()) : undefined;
+  // A timer cannot wait longer than 2^31-1 ms (it would fire at once): an `until` further away is never reached.
+  const wait = until !== undefined ? until * 1000 - Date.now() : undefined;
+  const timer = wait !== undefined && wait <= 2 ** 31 - 1 ? setTimeout(() => response.end(), wait) : undefined;
   request.on('close', () => {
     release();
     if (timer) clearTimeout(timer);

@@ -7,7 +7,10 @@ import type { ContainerRecord } from '../services/container-record.js';
 import { frame } from '../services/logs.js';
 import { attachOutput, isRunning } from './attach.js';
 import { detachScanner, DEFAULT_DETACH_KEYS, parseDetachKeys } from './detach-keys.js';
-import { queryBoolean } from './http.js';
+import { WireError } from '../../engine-api/describe.js';
+import { readQuery } from '../../engine-api/query.js';
+import type { QueryOf } from '../../engine-api/query.js';
+import { AttachQuery } from '../../engine-api/system.js';
 import { parseTarget } from './router.js';
 import type { EngineServices } from './routes.js';
 
@@ -83,15 +86,21 @@ function attachUpgrade(services: EngineServices, request: IncomingMessage, socke
     socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
     return;
   }
-  const { query } = parseTarget(request.url ?? '/');
-  const wantsStdin = queryBoolean(query, 'stdin');
+  let query: QueryOf<typeof AttachQuery>;
+  try {
+    query = readQuery(AttachQuery, parseTarget(request.url ?? '/').query);
+  } catch (error) {
+    if (error instanceof WireError) return rejectUpgrade(socket, '400 Bad Request', error.message);
+    throw error;
+  }
+  const wantsStdin = query.stdin ?? false;
   if (wantsStdin && !record.config.OpenStdin) {
     return rejectUpgrade(socket, '400 Bad Request', 'the container was not created with stdin open (-i)');
   }
   const tty = Boolean(record.config.Tty);
   let detachKeys: Buffer;
   try {
-    detachKeys = parseDetachKeys(query.get('detachKeys') || DEFAULT_DETACH_KEYS);
+    detachKeys = parseDetachKeys(query.detachKeys || DEFAULT_DETACH_KEYS);
   } catch (error) {
     return rejectUpgrade(socket, '400 Bad Request', (error as Error).message);
   }

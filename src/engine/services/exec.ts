@@ -14,6 +14,9 @@ import type { ContainerService } from './containers.js';
 import { resolveUser } from './containers/users.js';
 import type { EventBus } from './events.js';
 
+/** runc exec's message when the process never started (docker answers such an exec with exit code 126). */
+const NOT_STARTED = /exec failed: unable to start container process/;
+
 /** The body of an exec create, as src/engine-api/ describes it. */
 export type ExecConfig = ExecCreateBody;
 
@@ -103,6 +106,14 @@ export class ExecService {
     record.pid = child.pid ?? 0;
     const labels = { ...container.config.Labels, name: container.name, image: container.image, execID: id };
     this.events.emit('container', `exec_start: ${record.config.Cmd!.join(' ')}`, container.id, labels);
+    // runc's own complaint when the program cannot be started (missing, not executable) comes first on the
+    // process's streams; it exits 255 then, where dockerd reports 126.
+    let head = '';
+    const keepHead = (chunk: Buffer): void => {
+      if (head.length < 4096) head += chunk.toString('utf8', 0, Math.min(chunk.length, 4096));
+    };
+    child.stdout?.on('data', keepHead);
+    child.stderr?.on('data', keepHead);
     if (io) {
       child.stdout?.on('data', (chunk: Buffer) => record.config.AttachStdout !== false && io.output('stdout', chunk));
       child.stderr?.on('data', (chunk: Buffer) => record.config.AttachStderr !== false && io.output('stderr', chunk));
@@ -117,7 +128,7 @@ export class ExecService {
     return new Promise((resolve) => {
       child.on('close', (code, signal) => {
         record.running = false;
-        record.exitCode = code ?? 128 + (signal === 'SIGKILL' ? 9 : 15);
+        record.exitCode = code === 255 && NOT_STARTED.test(head) ? 126 : (code ?? 128 + (signal === 'SIGKILL' ? 9 : 15));
         rmSync(processFile, { force: true });
         this.events.emit('container', 'exec_die', container.id, { ...labels, exitCode: String(record.exitCode) });
         resolve(record.exitCode);

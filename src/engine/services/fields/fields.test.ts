@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { BuildQuery, ContainerCreate, ExecCreate, NetworkConnect, NetworkCreate, VolumeCreate } from '../../../engine-api/index.js';
+import * as imageQueries from '../../../engine-api/images.js';
+import * as otherQueries from '../../../engine-api/system.js';
 import type { Descriptor, WireKind } from '../../../engine-api/index.js';
 import { containerFields } from './container-fields.js';
 import { BUILD_QUERY_FIELDS, EXEC_CREATE_FIELDS, NETWORK_CONNECT_FIELDS, NETWORK_CREATE_FIELDS, VOLUME_CREATE_FIELDS } from './other-fields.js';
@@ -124,6 +126,39 @@ test('every query parameter of a classic build has a reader and a rule', () => {
     assert.ok(expected.includes(reader.kind), `POST /build: ${parameter.name} is ${parameter.type} in the swagger, read as ${reader.kind}`);
   }
   for (const name of Object.keys(BuildQuery)) assert.ok(BUILD_QUERY_FIELDS[name], `POST /build: ${name} is read but not in the field table`);
+});
+
+test('the query parameters the image, event, content and attach routes read are the swagger\'s, of its types', () => {
+  const routes: Array<[string, string, Record<string, { kind: string }>]> = [
+    ['post', '/images/create', imageQueries.ImageCreateQuery],
+    ['post', '/images/load', imageQueries.ImageLoadQuery],
+    ['get', '/images/json', imageQueries.ImageListQuery],
+    ['post', '/images/{name}/push', imageQueries.ImagePushQuery],
+    ['post', '/images/{name}/tag', imageQueries.ImageTagQuery],
+    ['delete', '/images/{name}', imageQueries.ImageRemoveQuery],
+    ['get', '/images/get', imageQueries.ImageSaveQuery],
+    ['post', '/images/prune', imageQueries.ImagePruneQuery],
+    ['post', '/commit', imageQueries.CommitQuery],
+    ['get', '/containers/{id}/archive', otherQueries.ArchiveQuery],
+    ['put', '/containers/{id}/archive', otherQueries.ArchivePutQuery],
+    ['get', '/containers/{id}/top', otherQueries.TopQuery],
+    ['get', '/containers/{id}/stats', otherQueries.StatsQuery],
+    ['post', '/containers/{id}/attach', otherQueries.AttachQuery],
+    ['get', '/events', otherQueries.EventsQuery],
+  ];
+  for (const [method, path, shape] of routes) {
+    const parameters = new Map(((operation(path, method).parameters ?? []) as Schema[]).filter((parameter) => parameter.in === 'query').map((parameter) => [parameter.name as string, parameter]));
+    for (const [name, reader] of Object.entries(shape)) {
+      const parameter = parameters.get(name);
+      assert.ok(parameter, `${method.toUpperCase()} ${path}: ${name} is read but the swagger has no such query parameter`);
+      const type = parameter.type === 'array' ? 'array' : (parameter.type as string);
+      const expected = { string: ['string', 'json', 'strings'], integer: ['integer'], boolean: ['boolean'], array: ['strings'] }[type] ?? [];
+      // The swagger calls these strings; dockerd reads them with BoolValue, as the engine does.
+      const boolValue = ['put /containers/{id}/archive noOverwriteDirNonDir', 'put /containers/{id}/archive copyUIDGID'].includes(`${method} ${path} ${name}`);
+      if (boolValue) expected.push('boolean');
+      assert.ok(expected.includes(reader.kind), `${method.toUpperCase()} ${path}: ${name} is ${type} in the swagger, read as ${reader.kind}`);
+    }
+  }
 });
 
 test('a refused field is refused only when it carries something, naming the field where it is', () => {
