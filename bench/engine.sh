@@ -79,6 +79,18 @@ hyperfine --runs 5 --export-markdown bench/results/engine-stack.md \
   -n 'berth on dockerd: up -d + down (10 services, cold)' "node bin/berth.js --progress quiet -p benchd -f $stack up -d && node bin/berth.js --progress quiet -p benchd -f $stack down -v" \
   -n 'docker-compose 1.29 on dockerd: up -d + down (10 services, cold)' "docker-compose -p benchc -f $stack up -d 2>/dev/null && docker-compose -p benchc -f $stack down -v 2>/dev/null"
 
+# The same stack, already up: a no-op up -d on each (nothing to create, start or recreate).
+DOCKER_HOST=$berth_engine node bin/berth.js --progress quiet -p benche -f "$stack" up -d
+node bin/berth.js --progress quiet -p benchd -f "$stack" up -d
+docker-compose -p benchc -f "$stack" up -d >/dev/null 2>&1
+hyperfine --warmup 2 --runs 10 --export-markdown bench/results/engine-noop.md \
+  -n "berth on berth's engine: up -d (no-op, 10 services)" "DOCKER_HOST=$berth_engine node bin/berth.js --progress quiet -p benche -f $stack up -d" \
+  -n 'berth on dockerd: up -d (no-op, 10 services)' "node bin/berth.js --progress quiet -p benchd -f $stack up -d" \
+  -n 'docker-compose 1.29 on dockerd: up -d (no-op, 10 services)' "docker-compose -p benchc -f $stack up -d 2>/dev/null"
+DOCKER_HOST=$berth_engine node bin/berth.js --progress quiet -p benche -f "$stack" down -v
+node bin/berth.js --progress quiet -p benchd -f "$stack" down -v
+docker-compose -p benchc -f "$stack" down -v >/dev/null 2>&1
+
 # An unchanged rebuild of a 10-instruction Dockerfile (classic builder on both engines), after one build each.
 mkdir -p "$work/build"
 printf 'one\n' > "$work/build/one.txt"
