@@ -36,6 +36,22 @@ function send(method: string, path: string, body?: string): Promise<{ status: nu
   });
 }
 
+/** Writes `data` on a fresh connection and gives back all the engine answers before it closes (or after `ms`). */
+function exchange(data: ReadonlyArray<string | Buffer>, ms = 5000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(engine.socket);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', () => resolve(text));
+    const limit = setTimeout(() => socket.destroy(), ms);
+    socket.on('close', () => {
+      clearTimeout(limit);
+      resolve(text);
+    });
+    for (const piece of data) socket.write(piece);
+  });
+}
+
 const long = (n: number): string => 'a'.repeat(n);
 
 async function refused(method: string, path: string, field: RegExp, body?: string): Promise<void> {
@@ -68,15 +84,7 @@ test('POST /auth: its body is checked at the door (types, size), before any regi
   await refused('POST', '/auth', /username and password/, JSON.stringify({ bogus: 1 }));
   await refused('POST', '/auth', /username and password/);
   // A body announced larger than the route takes is refused before it is read (the client is still sending it).
-  const huge = await new Promise<string>((resolve) => {
-    const socket = connect(engine.socket);
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('error', () => resolve(text));
-    socket.on('close', () => resolve(text));
-    setTimeout(() => socket.destroy(), 5000);
-    socket.write(`POST /auth HTTP/1.1\r\nHost: engine\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"username":"u","password":"`);
-  });
+  const huge = await exchange([`POST /auth HTTP/1.1\r\nHost: engine\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"username":"u","password":"`]);
   assert.match(huge, /^HTTP\/1\.1 413/);
 });
 
@@ -115,15 +123,7 @@ test('content routes: archive paths, top arguments, commit names are bounded; at
   await refused('POST', `/containers/${container}/attach?detachKeys=${long(300)}`, /detachKeys/);
   assert.equal((await send('GET', `/containers/${container}/stats?stream=0&bogus=1`)).status, 200);
   // The upgraded attach reads the same description.
-  const answer = await new Promise<string>((resolve) => {
-    const socket = connect(engine.socket);
-    let text = '';
-    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-    socket.on('error', () => resolve(text));
-    socket.on('close', () => resolve(text));
-    setTimeout(() => socket.destroy(), 5000);
-    socket.write(`POST /containers/${container}/attach?stream=1&stdout=1&detachKeys=${long(300)} HTTP/1.1\r\nHost: engine\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
-  });
+  const answer = await exchange([`POST /containers/${container}/attach?stream=1&stdout=1&detachKeys=${long(300)} HTTP/1.1\r\nHost: engine\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`]);
   assert.match(answer, /^HTTP\/1\.1 400[\s\S]*detachKeys/);
   assert.equal((await send('GET', '/_ping')).status, 200);
 });
@@ -137,18 +137,8 @@ test('a streamed upload whose client falls silent is abandoned with a 408, and t
     ['POST', '/build?t=silent:1'],
   ] as const) {
     const started = Date.now();
-    const answer = await new Promise<string>((resolve) => {
-      const socket = connect(engine.socket);
-      let text = '';
-      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
-      socket.on('error', () => resolve(text));
-      socket.on('close', () => resolve(text));
-      const limit = setTimeout(() => socket.destroy(), 15_000);
-      socket.on('close', () => clearTimeout(limit));
-      // A tar's first entry header and the start of its content, then nothing more of what was announced.
-      socket.write(`${method} ${path} HTTP/1.1\r\nHost: engine\r\nContent-Type: application/x-tar\r\nContent-Length: ${archive.length}\r\n\r\n`);
-      socket.write(archive.subarray(0, 1024));
-    });
+    // A tar's first entry header and the start of its content, then nothing more of what was announced.
+    const answer = await exchange([`${method} ${path} HTTP/1.1\r\nHost: engine\r\nContent-Type: application/x-tar\r\nContent-Length: ${archive.length}\r\n\r\n`, archive.subarray(0, 1024)], 15_000);
     // A build answers at once (its output streams), so the connection alone can tell it was let go.
     if (!path.startsWith('/build')) assert.match(answer, /^HTTP\/1\.1 408[\s\S]*upload abandoned/, `${method} ${path}: ${answer.slice(0, 200)}`);
     assert.ok(Date.now() - started < 14_000, `${method} ${path}: let go only when the test gave up`);
