@@ -2,17 +2,10 @@
 // module of src/kubernetes/, nothing to convert (the loader or the CLI already used it), or reported as one warning
 // line because Kubernetes has no equivalent. A test checks the tables against the spec's schema, so a new key cannot
 // slip through unmentioned.
+import { converted, keyWarnings, none, warn } from '../model/key-table.js';
+import type { KeyDisposition } from '../model/key-table.js';
 import { isDict } from '../model/tree.js';
 import type { ServiceConfig } from '../model/types.js';
-
-export type KeyDisposition =
-  | { readonly kind: 'converted'; readonly by: string }
-  | { readonly kind: 'none'; readonly why: string }
-  | { readonly kind: 'warn'; readonly why: string };
-
-const converted = (by: string): KeyDisposition => ({ kind: 'converted', by });
-const none = (why: string): KeyDisposition => ({ kind: 'none', why });
-const warn = (why: string): KeyDisposition => ({ kind: 'warn', why });
 
 const NODE_LOCAL = warn('is a setting of one machine; Kubernetes has no per-pod equivalent');
 const RESOURCE_TUNING = warn('is not a Kubernetes resource (only cpus and memory are)');
@@ -130,20 +123,10 @@ export const DEPLOY_KEYS: Readonly<Record<string, KeyDisposition>> = {
 };
 
 /** Warnings for the keys a service sets that have no Kubernetes form, one line each, in key order. */
-export function unconvertedKeyWarnings(service: ServiceConfig): string[] {
-  const out = warningsFor(SERVICE_KEYS, service, '');
-  if (isDict(service.deploy)) out.push(...warningsFor(DEPLOY_KEYS, service.deploy, 'deploy.'));
-  return out;
-}
+const WARNINGS = { unknown: 'is not known to berth and is not converted' };
 
-function warningsFor(table: Readonly<Record<string, KeyDisposition>>, values: Readonly<Record<string, unknown>>, prefix: string): string[] {
-  const out: string[] = [];
-  for (const key of Object.keys(values).sort()) {
-    if (key === 'name' && prefix === '') continue;
-    if (key.startsWith('x-') || values[key] === undefined || values[key] === null) continue;
-    const disposition = Object.hasOwn(table, key) ? table[key] : undefined;
-    if (disposition === undefined) out.push(`${prefix}${key} is not known to berth and is not converted`);
-    else if (disposition.kind === 'warn') out.push(`${prefix}${key} ${disposition.why}`);
-  }
+export function unconvertedKeyWarnings(service: ServiceConfig): string[] {
+  const out = keyWarnings(SERVICE_KEYS, service, { ...WARNINGS, prefix: '' });
+  if (isDict(service.deploy)) out.push(...keyWarnings(DEPLOY_KEYS, service.deploy, { ...WARNINGS, prefix: 'deploy.' }));
   return out;
 }

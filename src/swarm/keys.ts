@@ -2,17 +2,10 @@
 // the service spec by a module of src/swarm/, nothing to do (the loader already used it), or one warning line
 // because a swarm service has no such setting (what `docker stack deploy` calls "unsupported options"). A test
 // checks the tables against the spec's schema, so a new key cannot slip through unmentioned.
+import { converted, keyWarnings, none, warn } from '../model/key-table.js';
+import type { KeyDisposition } from '../model/key-table.js';
 import { isDict } from '../model/tree.js';
 import type { ServiceConfig } from '../model/types.js';
-
-export type KeyDisposition =
-  | { readonly kind: 'converted'; readonly by: string }
-  | { readonly kind: 'none'; readonly why: string }
-  | { readonly kind: 'warn'; readonly why: string };
-
-const converted = (by: string): KeyDisposition => ({ kind: 'converted', by });
-const none = (why: string): KeyDisposition => ({ kind: 'none', why });
-const warn = (why: string): KeyDisposition => ({ kind: 'warn', why });
 
 const NOT_IN_SWARM = warn('is not supported by swarm services and is ignored');
 const ONE_MACHINE = warn('is a setting of one machine that swarm services do not have; ignored');
@@ -125,21 +118,10 @@ export const DEPLOY_KEYS: Readonly<Record<string, KeyDisposition>> = {
 };
 
 /** Warnings for the keys a service sets that a swarm cannot honour, one line each, in key order. */
-export function ignoredKeyWarnings(service: ServiceConfig): string[] {
-  const out = warningsFor(SERVICE_KEYS, service, '');
-  if (isDict(service.deploy)) out.push(...warningsFor(DEPLOY_KEYS, service.deploy, 'deploy.'));
-  return out.map((text) => `service "${service.name}": ${text}`);
-}
+const WARNINGS = { unknown: 'is not known to berth and is ignored' };
 
-function warningsFor(table: Readonly<Record<string, KeyDisposition>>, values: Readonly<Record<string, unknown>>, prefix: string): string[] {
-  const out: string[] = [];
-  for (const key of Object.keys(values).sort()) {
-    if (key === 'name' && prefix === '') continue;
-    // `privileged: false` and the like ask for nothing a swarm lacks.
-    if (key.startsWith('x-') || values[key] === undefined || values[key] === null || values[key] === false) continue;
-    const disposition = Object.hasOwn(table, key) ? table[key] : undefined;
-    if (disposition === undefined) out.push(`${prefix}${key} is not known to berth and is ignored`);
-    else if (disposition.kind === 'warn') out.push(`${prefix}${key} ${disposition.why}`);
-  }
-  return out;
+export function ignoredKeyWarnings(service: ServiceConfig): string[] {
+  const out = keyWarnings(SERVICE_KEYS, service, { ...WARNINGS, prefix: '' });
+  if (isDict(service.deploy)) out.push(...keyWarnings(DEPLOY_KEYS, service.deploy, { ...WARNINGS, prefix: 'deploy.' }));
+  return out.map((text) => `service "${service.name}": ${text}`);
 }
