@@ -54,6 +54,29 @@ interface UpFlags {
   report?: string;
 }
 
+/** What `up` with no flags gets from its options (for `scale`, which is `up` with a few of them). */
+const UP_DEFAULTS: UpFlags = {
+  detach: false,
+  forceRecreate: false,
+  alwaysRecreateDeps: false,
+  start: true,
+  removeOrphans: false,
+  renewAnonVolumes: false,
+  scale: [],
+  wait: false,
+  abortOnContainerExit: false,
+  abortOnContainerFailure: false,
+  attach: [],
+  skipAttach: [],
+  attachDependencies: false,
+  color: true,
+  logPrefix: true,
+  timestamps: false,
+  yes: false,
+  quietPull: false,
+  watch: false,
+};
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function addConvergeOptions(command: Command): Command {
@@ -109,8 +132,8 @@ export function registerUpCommand(program: Command, run: RunVerb): void {
         const entries = cmd.args;
         const services = entries.map((entry) => entry.split('=')[0]!);
         const options = cmd.opts<{ deps?: boolean }>();
-        // `scale` is `up -d --scale ... SERVICES`: the flags it does not have keep their defaults (absent).
-        return runUp(ctx, { detach: true, scale: entries, attach: [], skipAttach: [], deps: options.deps } as unknown as UpFlags, services, 'up');
+        // `scale` is `up -d --scale ... SERVICES`: the flags it does not have keep up's defaults.
+        return runUp(ctx, { ...UP_DEFAULTS, detach: true, scale: entries, ...(options.deps === false ? { deps: false } : {}) }, services, 'up');
       }),
     );
 
