@@ -7,6 +7,7 @@
 # Called by bench/run.sh; results in bench/results/build-context.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 other=${1:-}
 runs=${BENCH_RUNS:-3}
 work=$(mktemp -d /tmp/berth-bench-context-XXXXXX)
@@ -17,13 +18,8 @@ cleanup() {
     docker -H "unix://$work/engine.sock" rmi -f berth-bench-context >/dev/null 2>&1 || true
     kill "$engine_pid" 2>/dev/null || true
     wait "$engine_pid" 2>/dev/null || true
-    for record in "$work"/root/networks/*.json; do
-      [ -f "$record" ] || continue
-      bridge=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bridge || "")' "$record")
-      [ -n "$bridge" ] && ip link del "$bridge" 2>/dev/null || true
-    done
   fi
-  grep -o " $work[^ ]*" /proc/self/mountinfo | xargs -r -n1 umount -l 2>/dev/null || true
+  remove_engine_leftovers "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT

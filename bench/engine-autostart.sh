@@ -5,6 +5,7 @@
 # answer to /_ping). Called by bench/run.sh; results in bench/results/engine-autostart.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 runs=${BENCH_RUNS:-10}
 work=$(mktemp -d /tmp/berth-bench-autostart-XXXXXX)
 stop_engine() {
@@ -17,12 +18,7 @@ stop_engine() {
 }
 cleanup() {
   stop_engine
-  for record in "$work"/root/networks/*.json; do
-    [ -f "$record" ] || continue
-    bridge=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bridge || "")' "$record")
-    [ -n "$bridge" ] && ip link del "$bridge" 2>/dev/null || true
-  done
-  grep -o " $work[^ ]*" /proc/self/mountinfo | xargs -r -n1 umount -l 2>/dev/null || true
+  remove_engine_leftovers "$work"
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -6,6 +6,7 @@
 # bench/run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 image=berth-test-busybox:latest
 work=$(mktemp -d /tmp/berth-bench-engine-XXXXXX)
 engine_pid=
@@ -18,14 +19,8 @@ cleanup() {
     docker -H "unix://$work/engine.sock" ps -aq | xargs -r docker -H "unix://$work/engine.sock" rm -f >/dev/null 2>&1 || true
     kill "$engine_pid" 2>/dev/null || true
     wait "$engine_pid" 2>/dev/null || true
-    # The engine's Linux bridges (its default one included).
-    for record in "$work"/root/networks/*.json; do
-      [ -f "$record" ] || continue
-      bridge=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bridge || "")' "$record")
-      [ -n "$bridge" ] && ip link del "$bridge" 2>/dev/null || true
-    done
   fi
-  grep -o " $work[^ ]*" /proc/self/mountinfo | xargs -r -n1 umount -l 2>/dev/null || true
+  remove_engine_leftovers "$work"
   # The bare runc runs leave their (empty) parent cgroup behind.
   for dir in /sys/fs/cgroup/*/berth-bench /sys/fs/cgroup/berth-bench; do [ -d "$dir" ] && rmdir "$dir" 2>/dev/null; done
   rm -rf "$work"
