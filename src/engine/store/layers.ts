@@ -183,8 +183,8 @@ export class LayerStore {
       writeJsonAtomic(join(work, 'meta.json'), meta, { durable: false });
       return this.moveIntoPlace(work, diffId, sink.bytes, options.source);
     } catch (error) {
-      // tar and the kept file are closed before their directory is removed: either still writing into it would make
-      // the removal fail (ENOTEMPTY), which then hid the real error.
+      // tar is gone, and the kept file closed, before the directory is removed: a tar still writing into it, or a
+      // file whose open completes after the removal read the directory, would make the removal fail (ENOTEMPTY).
       if (unpacker) await killed(unpacker);
       if (kept) await closed(kept);
       throw layerError(error, work);
