@@ -162,7 +162,7 @@ export class LayerStore {
     try {
       const compression = expected.compression === 'gzip' || expected.compression === 'none' ? expected.compression : detectCompression(await peek(input, 4));
       const blob = new BlobCheck(expected, options.onBytes);
-      kept = createWriteStream(join(work, compression === 'gzip' ? LAYER_ARCHIVES.gzip : LAYER_ARCHIVES.none));
+      kept = createWriteStream(join(work, compression === 'gzip' ? LAYER_ARCHIVES.gzip : LAYER_ARCHIVES.none), { highWaterMark: 1 << 20 });
       unpacker = spawn('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', join(work, 'fs'), '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
       const sink = new LayerSink(unpacker);
       const stages: NodeJS.ReadWriteStream[] = [blob, new KeepCopy(kept)];
