@@ -135,11 +135,12 @@ export class LayerStore {
     const work = join(this.layout.tmp, `layer-${randomBytes(8).toString('hex')}`);
     mkdirSync(join(work, 'fs'), { recursive: true });
     let unpacker: ChildProcess | undefined;
+    let sink: LayerSink | undefined;
     try {
       const compression = expected.compression === 'gzip' || expected.compression === 'none' ? expected.compression : detectCompression(await peek(input, 4));
       const blob = new BlobCheck(expected, options.onBytes);
       unpacker = spawn('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', join(work, 'fs'), '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      const sink = new LayerSink(createWriteStream(join(work, 'layer.tar')), unpacker);
+      sink = new LayerSink(createWriteStream(join(work, 'layer.tar')), unpacker);
       const stages: NodeJS.ReadWriteStream[] = [blob];
       if (compression === 'gzip') stages.push(createGunzip());
       await pipeline([input, ...stages, sink], options.signal ? { signal: options.signal } : {});
@@ -152,8 +153,10 @@ export class LayerStore {
       writeJsonAtomic(join(work, 'meta.json'), meta);
       return this.moveIntoPlace(work, diffId, sink.bytes, options.source);
     } catch (error) {
-      // tar is gone before its directory is removed: one still writing into it would make the removal fail.
+      // tar is gone, and layer.tar closed, before the directory is removed: a tar still writing into it, or a file
+      // whose open completes after the removal read the directory, would make the removal fail.
       if (unpacker) await killed(unpacker);
+      await sink?.fileClosed();
       throw layerError(error, work);
     } finally {
       rmSync(work, { recursive: true, force: true, maxRetries: 3 });
@@ -264,6 +267,13 @@ class LayerSink extends Writable {
 
   digest(): string {
     return this.hash.digest('hex');
+  }
+
+  /** Resolves once layer.tar's descriptor is closed (a write stream destroyed while opening closes it later). */
+  async fileClosed(): Promise<void> {
+    if (this.file.closed) return;
+    this.file.destroy();
+    await once(this.file, 'close').catch(() => undefined);
   }
 }
 
