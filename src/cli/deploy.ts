@@ -1,12 +1,15 @@
 // `berth deploy`: the project, as a stack, onto the swarm the engine manages. The compose file is converted as
 // `docker stack deploy` converts it (src/swarm/convert.ts), images are pinned to their registry digests, and only
 // what differs from what the swarm holds is sent (src/swarm/plan.ts): a second deploy of the same file updates
-// nothing. `--dry-run` prints the specs it would send; `--wait` waits until every service converged.
+// nothing. `--dry-run` prints the specs it would send; `--wait` waits until every service converged; `--push` pushes
+// the images built here first. A step that fails has what this deploy did before it rolled back.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { BerthError } from '../model/errors.js';
 import { applyDeploy, describe } from '../swarm/apply.js';
 import { toSwarmStack } from '../swarm/convert.js';
 import { pinned, resolveDigests, withImage } from '../swarm/images.js';
+import type { PushStep } from '../swarm/images.js';
 import { observeStack } from '../swarm/observe.js';
 import { planDeploy } from '../swarm/plan.js';
 import type { DeployPlan } from '../swarm/plan.js';
@@ -14,13 +17,14 @@ import { waitForStack } from '../swarm/wait.js';
 import type { Awaited } from '../swarm/wait.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { loadProject, parseSeconds } from './session.js';
-import { openSwarm } from './swarm-session.js';
+import { openManager } from './swarm-session.js';
 
 interface DeployFlags {
   readonly dryRun?: boolean;
   readonly wait?: boolean;
   readonly waitTimeout: string;
   readonly prune?: boolean;
+  readonly push?: boolean;
 }
 
 export function registerDeployCommand(program: Command, run: RunVerb): void {
@@ -31,6 +35,7 @@ export function registerDeployCommand(program: Command, run: RunVerb): void {
     .option('--wait', 'wait until every service has converged (or report the tasks that failed)')
     .option('--wait-timeout <seconds>', 'how long --wait waits', '300')
     .option('--prune', "remove the stack's services that the compose file no longer has")
+    .option('--push', 'push the images built here (and any that are on this engine but not in their registry) before deploying')
     .action(run((ctx, cmd) => runDeploy(ctx, cmd.opts<DeployFlags>())));
 }
 
@@ -38,14 +43,31 @@ async function runDeploy(ctx: VerbContext, flags: DeployFlags): Promise<number> 
   const dryRun = flags.dryRun === true || ctx.flags.dryRun;
   const timeoutMs = parseSeconds(flags.waitTimeout) * 1000;
   const project = loadProject(ctx);
-  const swarm = await openSwarm(ctx);
+  const { swarm, engine } = await openManager(ctx);
 
   const converted = toSwarmStack(project, { readFile: (path) => readFileSync(path) });
   for (const warning of converted.warnings) ctx.warn(warning);
-  const digests = await resolveDigests(converted.services.map((service) => service.image), swarm);
+  const push: PushStep | undefined = flags.push
+    ? {
+        built: new Set(Object.values(project.services).flatMap((service) => (service.build !== undefined && service.image ? [service.image] : []))),
+        dryRun,
+        push: async (image) => {
+          ctx.stdout.write(`${dryRun ? 'DRY-RUN: ' : ''}Pushing image ${image}\n`);
+          if (dryRun) return;
+          await engine.images.push(image).catch((error: Error) => {
+            throw new BerthError(`pushing image ${image} failed: ${error.message}\nnothing was deployed`, { kind: 'engine', cause: error });
+          });
+        },
+      }
+    : undefined;
+  const digests = await resolveDigests(converted.services.map((service) => service.image), swarm, push);
   const stack = {
     ...converted,
-    services: converted.services.map((service) => ({ ...service, spec: withImage(service.spec, pinned(service.image, digests.get(service.image) ?? '')) })),
+    services: converted.services.map((service) => {
+      // Only a dry run that would push the image leaves it without a digest (the push makes it).
+      const digest = digests.get(service.image);
+      return { ...service, spec: withImage(service.spec, digest ? pinned(service.image, digest) : service.image) };
+    }),
   };
   const observed = await observeStack(swarm, stack);
   const plan = planDeploy(stack, observed, { prune: flags.prune === true });

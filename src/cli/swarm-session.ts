@@ -2,6 +2,7 @@
 // how to get one), with the user's registry credentials for the digests and pulls of its nodes.
 import { homedir } from 'node:os';
 import { createCredentials } from '../engine-client/credentials.js';
+import type { Engine } from '../engine-client/index.js';
 import { swarmOf } from '../engine-client/swarm.js';
 import type { Swarm } from '../engine-client/swarm.js';
 import { BerthError } from '../model/errors.js';
@@ -9,10 +10,15 @@ import type { VerbContext } from './main.js';
 import { connect } from './session.js';
 
 export async function openSwarm(ctx: VerbContext): Promise<Swarm> {
+  return (await openManager(ctx)).swarm;
+}
+
+/** The swarm, and the manager's engine itself (for what deploy does with its images). */
+export async function openManager(ctx: VerbContext): Promise<{ swarm: Swarm; engine: Engine }> {
   const engine = await connect(ctx);
   const swarm = swarmOf(engine, createCredentials({ environment: ctx.environment, homeDir: ctx.environment.HOME ?? homedir() }));
   await requireManager(swarm, engine.endpoint.url);
-  return swarm;
+  return { swarm, engine };
 }
 
 export async function requireManager(swarm: Pick<Swarm, 'state'>, where: string): Promise<void> {

@@ -92,6 +92,8 @@ export interface Swarm {
   /** Returns the new service's id; the image's registry credentials go with it so that nodes can pull. */
   createService(spec: ServiceSpec): Promise<{ id: string; warnings: string[] }>;
   updateService(id: string, version: number, spec: ServiceSpec): Promise<{ warnings: string[] }>;
+  /** Back to the spec the manager kept from before the last update (`docker service rollback`). */
+  rollbackService(id: string): Promise<void>;
   removeService(id: string): Promise<void>;
   tasks(filters: Filters): Promise<SwarmTask[]>;
   nodeNames(): Promise<Map<string, string>>;
@@ -200,6 +202,15 @@ export function swarmOf(engine: { readonly transport: Transport }, credentials: 
         headers: await authHeaders(spec),
       });
       return { warnings: warningsOf(updated) };
+    },
+    async rollbackService(id) {
+      // The manager swaps in its stored previous spec; the body names the version being replaced, as the CLI sends it.
+      const current = await request<RawService>('GET', `/services/${encodeURIComponent(id)}`, { query: { insertDefaults: false } });
+      await request('POST', `/services/${encodeURIComponent(id)}/update`, {
+        query: { version: current.Version?.Index ?? 0, rollback: 'previous' },
+        body: current.Spec,
+        headers: await authHeaders(current.Spec),
+      });
     },
     async removeService(id) {
       await request('DELETE', `/services/${encodeURIComponent(id)}`);

@@ -1,8 +1,6 @@
 // Whether a stream gets colours, decided once per stream from the flags and the environment (never from globals):
 // `--ansi never` and NO_COLOR switch them off (NO_COLOR wins over `--ansi always`, as in compose), `--ansi always`
 // and FORCE_COLOR switch them on, else the stream itself decides: a terminal that is not `TERM=dumb`.
-import { Chalk } from 'chalk';
-import type { ChalkInstance } from 'chalk';
 
 export type AnsiMode = 'never' | 'always' | 'auto';
 
@@ -19,9 +17,4 @@ export function useColor({ ansi, environment, stream }: ColorSettings): boolean 
   const force = environment.FORCE_COLOR;
   if (force !== undefined) return !['0', 'false'].includes(force.trim().toLowerCase());
   return stream.isTTY === true && environment.TERM !== 'dumb';
-}
-
-/** chalk with colours on or off (level 1, the 16 basic colours, is all progress and logs use). */
-export function palette(color: boolean): ChalkInstance {
-  return new Chalk({ level: color ? 1 : 0 });
 }

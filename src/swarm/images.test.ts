@@ -24,3 +24,40 @@ test('each image is asked once; one the registry lacks is an error that says pus
   await assert.rejects(resolveDigests(['mine:dev'], source(true)), /image mine:dev could not be resolved to a registry digest: manifest unknown\nit exists only on this engine: push it to a registry/);
   await assert.rejects(resolveDigests(['missing:1'], source(false)), /push it to a registry the swarm can pull from, or check its name/);
 });
+
+test('--push: an image built here and on this engine is pushed before its digest is asked; one only local is pushed when the registry lacks it', async () => {
+  const registry = new Set(['registry.test/pulled:1']);
+  const events: string[] = [];
+  const source = {
+    digest: async (reference: string) => {
+      events.push(`digest ${reference}`);
+      if (registry.has(reference)) return `sha256:${reference.length}`;
+      throw new Error('manifest unknown');
+    },
+    hasLocalImage: async (reference: string) => reference !== 'registry.test/pulled:1',
+  };
+  const push = { built: new Set(['registry.test/app:1']), dryRun: false, push: async (image: string) => void (events.push(`push ${image}`), registry.add(withTag(image))) };
+  const digests = await resolveDigests(['registry.test/app:1', 'registry.test/pulled:1', 'registry.test/tagged'], source, push);
+  assert.deepEqual([...digests.keys()], ['registry.test/app:1', 'registry.test/pulled:1', 'registry.test/tagged']);
+  assert.deepEqual(events, [
+    'push registry.test/app:1',
+    'digest registry.test/app:1',
+    'digest registry.test/pulled:1',
+    'digest registry.test/tagged:latest',
+    'push registry.test/tagged',
+    'digest registry.test/tagged:latest',
+  ]);
+});
+
+test('--push --dry-run says what it would push and leaves those images without a digest', async () => {
+  const pushed: string[] = [];
+  const source = { digest: async () => Promise.reject(new Error('manifest unknown')), hasLocalImage: async () => true };
+  const digests = await resolveDigests(['r.test/app:1', 'r.test/other:2'], source, { built: new Set(['r.test/app:1']), dryRun: true, push: async (image) => void pushed.push(image) });
+  assert.deepEqual(pushed, ['r.test/app:1', 'r.test/other:2']);
+  assert.equal(digests.size, 0);
+});
+
+test('an image pushed that the registry still does not give back is an error that says so', async () => {
+  const source = { digest: async () => Promise.reject(new Error('manifest unknown')), hasLocalImage: async () => true };
+  await assert.rejects(resolveDigests(['r.test/app:1'], source, { built: new Set(), dryRun: false, push: async () => {} }), /could not be resolved to a registry digest: manifest unknown\nit was pushed, yet the registry does not give it back/);
+});

@@ -5,6 +5,7 @@ import type { SwarmStack } from './convert.js';
 import { planDeploy, sameTaskTemplate, specDifferences } from './plan.js';
 import type { ObservedStack } from './plan.js';
 import { assess } from './wait.js';
+import { describe } from './apply.js';
 
 const spec = (name: string, env: string[], extra: Partial<ServiceSpec> = {}): ServiceSpec => ({
   Name: `shop_${name}`,
@@ -45,8 +46,9 @@ const stack = (services: Array<[string, ServiceSpec]>): SwarmStack => ({
 });
 
 const current: SwarmFileObject = { id: 'sec1', name: 'shop_s-1', labels: { 'com.docker.stack.namespace': 'shop' } };
-const observed = (services: SwarmService[], secrets: SwarmFileObject[] = [current]): ObservedStack => ({
+const observed = (services: SwarmService[], secrets: SwarmFileObject[] = [current], otherServices: SwarmService[] = []): ObservedStack => ({
   services,
+  otherServices,
   networks: new Map([['shop_default', 'id-shop_default']]),
   secrets,
   configs: [],
@@ -111,4 +113,59 @@ test('--wait: converged when the wanted tasks of the current template run; an up
   assert.equal(verdict.state, 'failed');
   assert.match((verdict as { why: string }).why, /update rollback completed: update rolled back due to failure; last failed task t2: failed: task: non-zero exit \(1\)/);
   assert.equal(assess({ name: 'shop_web' }, undefined, []).state, 'failed');
+});
+
+const publishing = (port: number, mode = 'ingress'): Partial<ServiceSpec> => ({ EndpointSpec: { Mode: 'vip', Ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: port, PublishMode: mode }] } });
+const otherStack = (port: number): SwarmService => ({
+  id: 'o1',
+  version: 3,
+  spec: { Name: 'other_web', Labels: { 'com.docker.stack.namespace': 'other' }, TaskTemplate: {} },
+  ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: port, PublishMode: 'ingress' }],
+});
+
+test('a port another stack publishes already is refused before anything is planned, naming the stack, service and port', () => {
+  const web = spec('web', ['A=1'], publishing(8080));
+  assert.throws(
+    () => planDeploy(stack([['web', web]]), observed([], [], [otherStack(8080)]), { prune: false }),
+    (error: Error & { kind?: string }) => {
+      assert.equal(error.kind, 'conflict');
+      assert.equal(error.message, 'port 8080/tcp of service "web" is already published by service other_web (of stack other)\nnothing was deployed: publish another port, or free it on the swarm first');
+      return true;
+    },
+  );
+});
+
+test('two services of the deploy on one ingress port, or a lone service holding it, are refused too', () => {
+  const lone: SwarmService = { ...otherStack(9000), spec: { Name: 'lonely', TaskTemplate: {} } };
+  assert.throws(() => planDeploy(stack([['web', spec('web', [], publishing(9000))]]), observed([], [], [lone]), { prune: false }), /port 9000\/tcp of service "web" is already published by service lonely \(which is in no stack\)/);
+  assert.throws(() => planDeploy(stack([['api', spec('api', [], publishing(7000))], ['web', spec('web', [], publishing(7000, 'host'))]]), observed([]), { prune: false }), /port 7000\/tcp of service "web" is already published by service shop_api \(of stack shop\)/);
+});
+
+test('ports that do not clash pass: the same service keeping its port, other numbers, udp beside tcp, host mode beside host mode', () => {
+  const web = spec('web', ['A=1'], publishing(8080));
+  const keeps: SwarmService = { ...stored(web, 'w1', 10), ports: [{ Protocol: 'tcp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }] };
+  assert.doesNotThrow(() => planDeploy(stack([['web', web]]), observed([keeps], [current], [otherStack(8081)]), { prune: false }));
+  const udp: SwarmService = { ...otherStack(8080), ports: [{ Protocol: 'udp', TargetPort: 80, PublishedPort: 8080, PublishMode: 'ingress' }] };
+  assert.doesNotThrow(() => planDeploy(stack([['web', web]]), observed([], [current], [udp]), { prune: false }));
+  const hostA = spec('a', [], publishing(7000, 'host'));
+  const hostB = spec('b', [], publishing(7000, 'host'));
+  assert.doesNotThrow(() => planDeploy(stack([['a', hostA], ['b', hostB]]), observed([]), { prune: false }));
+});
+
+test('a secret whose content changed is a new version beside the old one: created first, said so, the old one removed last', () => {
+  const web = spec('web', ['A=1']);
+  const v1: SwarmFileObject = { id: 'sec1', name: 'shop_token-aaaaaaaaaaaa', labels: { 'com.docker.stack.namespace': 'shop' } };
+  const changed: SwarmStack = {
+    ...stack([['web', web]]),
+    fileObjects: [{ kind: 'secrets', key: 'token', name: 'shop_token-bbbbbbbbbbbb', external: false, labels: { 'com.docker.stack.namespace': 'shop' }, data: Buffer.from('new') }],
+  };
+  const plan = planDeploy(changed, observed([], [v1]), { prune: false });
+  assert.deepEqual(
+    plan.operations.map((operation) => describe(operation)),
+    [
+      'Creating secret shop_token-bbbbbbbbbbbb (the content of "token" changed: it replaces shop_token-aaaaaaaaaaaa, and the services using it roll onto it)',
+      'Creating service shop_web',
+      'Removing secret shop_token-aaaaaaaaaaaa',
+    ],
+  );
 });

@@ -6,10 +6,13 @@ import type { ServiceSpec, SwarmFileObject, SwarmService } from '../engine-clien
 import { BerthError } from '../model/errors.js';
 import type { DesiredFileObject, DesiredNetwork, SwarmStack } from './convert.js';
 import { NAMESPACE_LABEL } from './names.js';
+import { holderOf, portClashes } from './ports.js';
 
 export interface ObservedStack {
   /** The stack's services (by the namespace label). */
   readonly services: readonly SwarmService[];
+  /** Every other service of the swarm (for the ports they publish). */
+  readonly otherServices: readonly SwarmService[];
   /** Network name -> id, for every network the stack names. */
   readonly networks: ReadonlyMap<string, string>;
   /** The stack's secrets and configs, and the external ones it names. */
@@ -19,7 +22,7 @@ export interface ObservedStack {
 
 export type DeployOperation =
   | { readonly kind: 'create-network'; readonly network: DesiredNetwork }
-  | { readonly kind: 'create-file-object'; readonly object: DesiredFileObject }
+  | { readonly kind: 'create-file-object'; readonly object: DesiredFileObject; readonly replaces?: readonly string[] }
   | { readonly kind: 'create-service'; readonly key: string; readonly spec: ServiceSpec }
   | { readonly kind: 'update-service'; readonly key: string; readonly id: string; readonly version: number; readonly spec: ServiceSpec; readonly changed: readonly string[] }
   | { readonly kind: 'remove-service'; readonly name: string; readonly id: string }
@@ -47,10 +50,18 @@ export function planDeploy(stack: SwarmStack, observed: ObservedStack, options: 
     operations.push({ kind: 'create-network', network });
   }
   for (const object of stack.fileObjects) {
-    const existing = (object.kind === 'secrets' ? observed.secrets : observed.configs).some((known) => known.name === object.name);
-    if (existing) continue;
+    const known = object.kind === 'secrets' ? observed.secrets : observed.configs;
+    if (known.some((other) => other.name === object.name)) continue;
     if (object.external) missing(`${object.kind === 'secrets' ? 'secret' : 'config'} "${object.name}" is declared as external, but could not be found`);
-    operations.push({ kind: 'create-file-object', object });
+    // Content is never changed in place (a manager refuses it): new content is a new version, and the old one goes.
+    const replaces = known.filter((other) => other.labels[NAMESPACE_LABEL] === stack.name && sameBaseName(other.name, object.name)).map((other) => other.name);
+    operations.push({ kind: 'create-file-object', object, ...(replaces.length > 0 ? { replaces } : {}) });
+  }
+  const wanted = new Set(stack.services.map((service) => service.spec.Name));
+  const holders = [...observed.otherServices, ...observed.services.filter((service) => !wanted.has(service.spec.Name))].map(holderOf);
+  const clashes = portClashes(stack.services, holders);
+  if (clashes.length > 0) {
+    throw new BerthError(`${clashes.join('\n')}\nnothing was deployed: publish another port, or free it on the swarm first`, { kind: 'conflict' });
   }
   const stored = new Map(observed.services.map((service) => [service.spec.Name, service]));
   const networkNames = new Map([...observed.networks].map(([name, id]) => [id, name]));
@@ -65,7 +76,6 @@ export function planDeploy(stack: SwarmStack, observed: ObservedStack, options: 
     if (changed.length === 0) unchanged.push(service.key);
     else operations.push({ kind: 'update-service', key: service.key, id: current.id, version: current.version, spec: service.spec, changed });
   }
-  const wanted = new Set(stack.services.map((service) => service.spec.Name));
   if (options.prune) {
     for (const service of observed.services) {
       if (!wanted.has(service.spec.Name)) operations.push({ kind: 'remove-service', name: service.spec.Name, id: service.id });
@@ -91,6 +101,12 @@ function withNetworkNames(spec: ServiceSpec, names: ReadonlyMap<string, string>)
   const named = networks.map((network) => ({ ...network, Target: names.get(network.Target ?? '') ?? network.Target }));
   named.sort((a, b) => ((a.Target ?? '') < (b.Target ?? '') ? -1 : (a.Target ?? '') > (b.Target ?? '') ? 1 : 0));
   return { ...spec, TaskTemplate: { ...spec.TaskTemplate, Networks: named } };
+}
+
+/** `shop_token-<hash>` and `shop_token-<other hash>`: two versions of one secret or config. */
+function sameBaseName(a: string, b: string): boolean {
+  const base = (name: string) => /^(.*)-[0-9a-f]{12}$/.exec(name)?.[1];
+  return base(a) !== undefined && base(a) === base(b);
 }
 
 /** `secrets/<name>` and `configs/<name>` a stored spec refers to. */

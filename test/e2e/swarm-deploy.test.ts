@@ -11,6 +11,7 @@ import { createCredentials } from '../../src/engine-client/credentials.js';
 import { swarmOf } from '../../src/engine-client/swarm.js';
 import type { Swarm, SwarmService } from '../../src/engine-client/swarm.js';
 import { removeStack } from '../../src/swarm/remove.js';
+import { freePort } from './engine-helpers.js';
 import { berth, ensureTestImage, IMAGE, testEngine, waitFor } from './helpers.js';
 import { startRegistry } from './registry-helpers.js';
 import type { TestRegistry } from './registry-helpers.js';
@@ -173,6 +174,117 @@ configs:
     const ps = docker(['stack', 'ps', stack, '--format', '{{.Name}} {{.DesiredState}}']);
     assert.equal(ps.status, 0, ps.stderr);
     assert.match(ps.stdout, new RegExp(`^${stack}_web\\.1 Running$`, 'm'));
+  });
+
+  test('a secret whose content changed becomes a new version: the step says what it replaces, the service rolls onto it, the old one goes', { timeout: 60_000 }, async () => {
+    const filter = { label: [`com.docker.stack.namespace=${stack}`] };
+    const [old] = await client.list('secrets', filter);
+    writeFileSync(join(dir, 'token.txt'), 'rotated\n');
+    const result = await run(['deploy']);
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, new RegExp(`Creating secret ${stack}_token-[0-9a-f]{12} \\(the content of "token" changed: it replaces ${old!.name}, and the services using it roll onto it\\)`));
+    assert.match(result.stdout, new RegExp(`Updating service ${stack}_web \\(changed: TaskTemplate.ContainerSpec.Secrets\\)`));
+    const now = await client.list('secrets', filter);
+    assert.equal(now.length, 1);
+    assert.notEqual(now[0]!.name, old!.name);
+    const web = (await services())[`${stack}_web`]!;
+    assert.equal((web.spec.TaskTemplate.ContainerSpec as { Secrets: Array<{ SecretName: string }> }).Secrets[0]!.SecretName, now[0]!.name);
+  });
+
+  test('a deploy refused partway is rolled back: new objects removed, updated services back to their previous spec, and the error says so', { timeout: 120_000 }, async () => {
+    const filter = { label: [`com.docker.stack.namespace=${stack}`] };
+    const envs = async () => Object.fromEntries(Object.entries(await services()).map(([name, service]) => [name, (service.spec.TaskTemplate.ContainerSpec as { Env?: string[] }).Env]));
+    const before = await envs();
+    const configsBefore = (await client.list('configs', filter)).map((config) => config.name);
+    const service = (name: string, extra: string) => `  ${name}:\n    image: ${registry.host}/stack/busybox:1\n    command: ${SLEEPER}\n    stop_grace_period: 1s\n${extra}`;
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${stack}
+services:
+${service('api', '    networks: [extra]\n    configs: [more]\n')}
+${service('web', '    environment: {ROLE: web-changed}\n    secrets: [token]\n    configs: [settings]\n')}
+${service('worker', '    environment: {ROLE: worker-changed}\n    networks: [back]\n')}
+${service('zbroken', '    deploy: {placement: {constraints: ["no operator here"]}}\n')}
+${service('zz', '')}
+networks:
+  back: {attachable: true}
+  extra: {}
+secrets:
+  token: {file: ./token.txt}
+configs:
+  settings: {content: "level=1"}
+  more: {content: "more=1"}
+`,
+    );
+    const result = await run(['deploy']);
+    assert.equal(result.code, 1, result.stdout);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+    assert.match(result.stderr, new RegExp(`Creating service ${stack}_zbroken failed: .*constraint`));
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `rolled back: rolled service ${stack}_worker back to its previous spec; rolled service ${stack}_web back to its previous spec; ` +
+          `removed service ${stack}_api; removed config ${stack}_more-[0-9a-f]{12}; removed network ${stack}_extra\n` +
+          `the swarm is as it was before this deploy\nthe 1 step after it was not carried out`,
+      ),
+    );
+    assert.deepEqual(Object.keys(await services()).sort(), [`${stack}_web`, `${stack}_worker`]);
+    assert.deepEqual(await envs(), before);
+    assert.deepEqual((await client.list('configs', filter)).map((config) => config.name), configsBefore);
+    await waitFor(async () => !(await client.networks(filter)).some((network) => network.name === `${stack}_extra`), 30_000);
+    write('worker-2');
+  });
+
+  test('a port another stack publishes is refused before anything is sent, naming the stack, the service and the port', { timeout: 90_000 }, async () => {
+    const port = await freePort();
+    const other = mkdtempSync(join(tmpdir(), 'berth-swarm-ports-'));
+    const clash = mkdtempSync(join(tmpdir(), 'berth-swarm-clash-'));
+    try {
+      // No replicas: the port is held by the service all the same, and no task touches the host's network.
+      writeFileSync(join(other, 'compose.yaml'), `name: ${stack}-ports\nservices:\n  web:\n    image: ${registry.host}/stack/busybox:1\n    ports: ["${port}:80"]\n    deploy: {replicas: 0}\n`);
+      const held = await berth(['deploy'], { cwd: other, timeoutMs: 55_000 });
+      assert.equal(held.code, 0, held.stderr);
+      writeFileSync(
+        join(clash, 'compose.yaml'),
+        `name: ${stack}-clash\nservices:\n  a: {image: ${registry.host}/stack/busybox:1, deploy: {replicas: 0}}\n  b: {image: ${registry.host}/stack/busybox:1, ports: ["${port}:8080"], deploy: {replicas: 0}}\n`,
+      );
+      const result = await berth(['deploy'], { cwd: clash, timeoutMs: 55_000 });
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, new RegExp(`port ${port}/tcp of service "b" is already published by service ${stack}-ports_web \\(of stack ${stack}-ports\\)\nnothing was deployed`));
+      assert.deepEqual(await client.services({ label: [`com.docker.stack.namespace=${stack}-clash`] }), []);
+      assert.deepEqual(await client.networks({ label: [`com.docker.stack.namespace=${stack}-clash`] }), []);
+    } finally {
+      await removeStack(client, `${stack}-ports`, { step: () => {} }).catch(() => {});
+      await removeStack(client, `${stack}-clash`, { step: () => {} }).catch(() => {});
+      rmSync(other, { recursive: true, force: true });
+      rmSync(clash, { recursive: true, force: true });
+    }
+  });
+
+  test('deploy --push pushes an image built here to its registry first and deploys it pinned to the pushed digest', { timeout: 90_000 }, async () => {
+    await ensureTestImage();
+    const built = `${registry.host}/stack/built:1`;
+    const local = mkdtempSync(join(tmpdir(), 'berth-swarm-push-'));
+    const tagged = docker(['tag', IMAGE, built]);
+    assert.equal(tagged.status, 0, tagged.stderr);
+    try {
+      writeFileSync(join(local, 'Dockerfile'), `FROM ${IMAGE}\n`);
+      writeFileSync(join(local, 'compose.yaml'), `name: ${stack}-push\nservices:\n  app:\n    build: .\n    image: ${built}\n    deploy: {replicas: 0}\n`);
+      const refused = await berth(['deploy'], { cwd: local, timeoutMs: 55_000 });
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(refused.stderr, /exists only on this engine: push it .*berth deploy --push/);
+      const result = await berth(['deploy', '--push'], { cwd: local, timeoutMs: 80_000 });
+      assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+      assert.match(result.stdout, new RegExp(`Pushing image ${built}\n`));
+      assert.deepEqual(await registry.tags('stack/built'), ['1']);
+      const pushed = await registry.api('HEAD', '/v2/stack/built/manifests/1', undefined, { accept: 'application/vnd.docker.distribution.manifest.v2+json' });
+      const [app] = await client.services({ label: [`com.docker.stack.namespace=${stack}-push`] });
+      assert.equal((app!.spec.TaskTemplate.ContainerSpec as { Image: string }).Image, `${built}@${pushed.headers.get('docker-content-digest')}`);
+    } finally {
+      await removeStack(client, `${stack}-push`, { step: () => {} }).catch(() => {});
+      docker(['rmi', built], 20_000);
+      rmSync(local, { recursive: true, force: true });
+    }
   });
 
   test('an image that is only on this engine is a clear error: push it first', { timeout: 60_000 }, async () => {
