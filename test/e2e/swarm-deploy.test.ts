@@ -15,7 +15,7 @@ import { freePort } from './engine-helpers.js';
 import { berth, ensureTestImage, IMAGE, testEngine, waitFor } from './helpers.js';
 import { startRegistry } from './registry-helpers.js';
 import type { TestRegistry } from './registry-helpers.js';
-import { docker, joinTestSwarm, swarmState } from './swarm-helpers.js';
+import { docker, joinTestSwarm, removePulledImages, swarmState } from './swarm-helpers.js';
 import type { TestSwarm } from './swarm-helpers.js';
 
 const ON_BERTH = process.env.BERTH_TEST_ENGINE === 'berth';
@@ -90,6 +90,7 @@ configs:
       try {
         swarm?.leave();
       } finally {
+        if (registry) removePulledImages(registry.host);
         await registry?.stop();
         rmSync(dir, { recursive: true, force: true });
       }
