@@ -4,7 +4,7 @@ import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { BerthError } from '../model/errors.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { VERSION } from './session.js';
+import { packageVersion } from './package-version.js';
 
 interface EngineFlags {
   root: string;
@@ -41,6 +41,8 @@ export function registerEngineCommand(program: Command, run: RunVerb): void {
 
 async function runEngine(ctx: VerbContext, flags: EngineFlags): Promise<number> {
   const { startEngine } = await import('../engine/daemon.js');
+  // Not session.ts's VERSION: that module brings the project loader and the engine client, which the engine never uses.
+  const VERSION = packageVersion();
   // A log whose reader went away (the terminal closed, the parent died) must not turn into errors that are logged.
   let logOpen = true;
   (ctx.stderr as NodeJS.WritableStream).on?.('error', () => {

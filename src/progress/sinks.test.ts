@@ -67,5 +67,5 @@ test('tty: the display is loaded on first use; events recorded before it loads k
   sink.close();
   const deadline = Date.now() + 20_000;
   while (text() === '' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(text(), '\x1b[2K[+] Running 1/1\n\x1b[2K ✔ Container demo-web-1  Started  1.2s\n');
+  assert.equal(text(), '\x1b[2K[+] Running 1/1\n\x1b[2K ✔ Container demo-web-1  Started  1.2s\n\x1b[J');
 });

@@ -12,15 +12,23 @@ const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const sinks = new URL('./sinks.js', import.meta.url).href;
 const events = new URL('./events.js', import.meta.url).href;
 
-/** A program that shows `count` containers being created and started on stderr, with a warning on the way. */
-function driver(count: number, marker: string): string {
+/**
+ * A program that shows `count` containers being created and started on stderr, with a warning on the way. With a
+ * `pause` file, it writes it once every container is being created and waits for it to be removed before going on.
+ */
+function driver(count: number, marker: string, pause?: string): string {
   return `
     import { createSink } from ${JSON.stringify(sinks)};
     import { progressEvent } from ${JSON.stringify(events)};
-    import { writeFileSync } from 'node:fs';
+    import { existsSync, writeFileSync } from 'node:fs';
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const sink = createSink({ mode: 'tty', stream: process.stderr, color: true });
     for (let i = 1; i <= ${count}; i++) { sink.event(progressEvent('Container project-with-a-long-name-web-' + i, 'Creating')); await sleep(40); }
+    const pause = ${JSON.stringify(pause ?? '')};
+    if (pause) {
+      writeFileSync(pause, '');
+      for (let waited = 0; existsSync(pause) && waited < 20_000; waited += 50) await sleep(50);
+    }
     sink.note('WARN[0000] a warning in the middle');
     for (let i = 1; i <= ${count}; i++) { sink.event(progressEvent('Container project-with-a-long-name-web-' + i, 'Started')); await sleep(40); }
     sink.close();
@@ -29,21 +37,32 @@ function driver(count: number, marker: string): string {
 }
 
 /** Runs the driver in a detached tmux session of the given size and returns everything on its screen and scrollback. */
-function screenAfter(columns: number, rows: number, count: number): string[] {
+function screenAfter(columns: number, rows: number, count: number, resizeTo?: number): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pty-'));
-  const socket = `berth-pty-${process.pid}-${columns}x${rows}`;
+  const socket = `berth-pty-${process.pid}-${columns}x${rows}-${resizeTo ?? 0}`;
   const marker = join(dir, 'done');
+  const pause = resizeTo === undefined ? undefined : join(dir, 'pause');
   try {
-    const command = `node --input-type=module -e ${shellQuote(driver(count, marker))}; sleep 30`;
-    const started = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command]);
-    assert.equal(started.status, 0, started.stderr.toString());
+    const command = `node --input-type=module -e ${shellQuote(driver(count, marker, pause))}; sleep 30`;
+    const started = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command], { timeout: 10_000 });
+    assert.equal(started.status, 0, String(started.stderr));
     const deadline = Date.now() + 20_000;
+    if (pause) {
+      while (!existsSync(pause) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
+      assert.ok(existsSync(pause), 'the display never got half way');
+      const resized = spawnSync('tmux', ['-L', socket, 'resize-window', '-t', 'pty', '-x', String(resizeTo), '-y', String(rows)], { timeout: 10_000 });
+      assert.equal(resized.status, 0, String(resized.stderr));
+      rmSync(pause);
+    }
     while (!existsSync(marker) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
     assert.ok(existsSync(marker), 'the display never finished');
-    const captured = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', '-S', '-', '-t', 'pty']);
+    // After a resize, tmux keeps in its scrollback the rows a narrower terminal reflowed out of reach: only the
+    // screen is looked at then.
+    const history = pause ? [] : ['-S', '-'];
+    const captured = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...history, '-t', 'pty'], { timeout: 10_000 });
     return captured.stdout.toString().split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server']);
+    spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 10_000 });
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -67,3 +86,15 @@ for (const [columns, rows] of [[80, 24], [40, 8], [24, 5]] as const) {
     if (columns < 60) assert.ok(block.every((line) => line.endsWith('…')), screen.join('\n'));
   });
 }
+
+test('a terminal made narrower while the display runs ends with one clean block on its screen', { skip: !hasTmux && 'tmux is not installed' }, () => {
+  const count = 5;
+  const screen = screenAfter(70, 12, count, 30);
+  assert.deepEqual(screen.filter((line) => line.startsWith('[+]')), [`[+] Running ${count}/${count}`], screen.join('\n'));
+  const block = screen.slice(screen.findIndex((line) => line.startsWith('[+]')) + 1);
+  assert.equal(block.length, count, screen.join('\n'));
+  for (const line of block) {
+    assert.ok(line.startsWith(' ✔ Container '), line);
+    assert.ok([...line].length < 30, `wider than the terminal: ${line}`);
+  }
+});

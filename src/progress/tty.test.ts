@@ -26,10 +26,10 @@ test('the display draws the board with the injected clock on close, over nothing
   now += 700;
   record(board, progressEvent('Network demo_default', 'Created'), now);
   display.close();
-  assert.equal(term.written, '\x1b[2K[+] Running 1/1\n\x1b[2K ✔ Network demo_default  Created  0.7s\n');
+  assert.equal(term.written, '\x1b[2K[+] Running 1/1\n\x1b[2K ✔ Network demo_default  Created  0.7s\n\x1b[J');
   display.close();
   display.note('WARN after the end');
-  assert.ok(term.written.endsWith('  0.7s\nWARN after the end\n'), 'a note after the end goes below the block, which is not drawn again');
+  assert.ok(term.written.endsWith('  0.7s\n\x1b[JWARN after the end\n'), 'a note after the end goes below the block, which is not drawn again');
 });
 
 test('a note goes above the block, which is drawn again over the lines it held and cut to the terminal', () => {
@@ -46,6 +46,22 @@ test('a note goes above the block, which is drawn again over the lines it held a
   const final = lastFrame(term.written);
   assert.equal(final.length, 5);
   assert.ok(final.every((line) => [...line].length < 24), final.join('\n'));
+});
+
+test('after the terminal is made narrower, the next drawing goes back over the rows the reflowed lines now take', () => {
+  const term = terminal(40, 24);
+  const board: Board = new Map();
+  const display = createDisplay({ board, stream: term, color: false, clock: { now: () => 0 }, interval: 0 });
+  record(board, progressEvent('Container demo-a-very-long-name-1', 'Starting'), 0);
+  display.note('WARN one');
+  // Drawn at 40 columns: the title (15 characters) and a line of 39, which take 1 and 2 rows at 20 columns.
+  assert.deepEqual(lastFrame(term.written).map((line) => [...line].length), [8, 15, 39]);
+  term.columns = 20;
+  term.written = '';
+  display.close();
+  assert.ok(term.written.startsWith('\x1b[3F\x1b[2K[+] Running 0/1\n'), JSON.stringify(term.written));
+  assert.ok(term.written.endsWith('\n\x1b[J'), 'what the taller drawing left below is erased');
+  assert.ok(lastFrame(term.written).every((line) => [...line].length < 20));
 });
 
 test('colours only when asked, from chalk', () => {

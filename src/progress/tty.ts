@@ -93,7 +93,8 @@ class BlockRenderer implements ListrRenderer {
 
 /** The block on the terminal: how many lines the last drawing took, so that the next one goes over it. */
 class Block {
-  private drawn = 0;
+  /** The width, in characters, of each line of the last drawing: how many rows it takes now depends on the width. */
+  private drawn: number[] = [];
   private done = false;
   private readonly spinner = new Spinner();
   private readonly chalk: ChalkInstance;
@@ -115,10 +116,8 @@ class Block {
     // Warnings go above the live block, which is drawn again below them: the note and the block cover every line the
     // block held, so each line is overwritten rather than the screen cleared (tmux moves a screen cleared from its
     // top into the scrollback).
-    let text = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
-    text += `${line.split('\n').map((part) => `\x1b[2K${part}`).join('\n')}\n`;
-    this.options.stream.write(text);
-    this.drawn = 0;
+    this.options.stream.write(`${this.backOver()}${line.split('\n').map((part) => `\x1b[2K${part}`).join('\n')}\n\x1b[J`);
+    this.drawn = [];
     this.draw(false);
   }
 
@@ -139,11 +138,22 @@ class Block {
       columns: stream.columns ?? 0,
       rows: stream.rows ?? 0,
       final,
-    }).map((segments) => this.paint(segments));
-    let text = this.drawn > 0 ? `\x1b[${this.drawn}F` : '';
-    text += lines.map((line) => `\x1b[2K${line}`).join('\n') + '\n';
-    stream.write(text);
-    this.drawn = lines.length;
+    });
+    const text = lines.map((segments) => `\x1b[2K${this.paint(segments)}`).join('\n');
+    // Erasing below the block clears what a drawing that took more rows (before a resize) left there.
+    stream.write(`${this.backOver()}${text}\n\x1b[J`);
+    this.drawn = lines.map((segments) => segments.reduce((width, [piece]) => width + [...piece].length, 0));
+  }
+
+  /**
+   * Moves back up to the first row of the last drawing. A terminal made narrower since reflows the lines it held
+   * (tmux, VTE, kitty, iTerm2 and Windows Terminal do) into more rows each, so each line counts for the rows it
+   * takes at the width the terminal has now.
+   */
+  private backOver(): string {
+    const columns = this.options.stream.columns || 80;
+    const rows = this.drawn.reduce((sum, width) => sum + Math.max(1, Math.ceil(width / columns)), 0);
+    return rows > 0 ? `\x1b[${rows}F` : '';
   }
 
   private paint(segments: readonly Segment[]): string {

@@ -90,6 +90,26 @@ services:
   assert.equal(after?.id, before?.id);
 });
 
+test('a build after its image was removed with rmi -f builds it again, whatever the cache kept', async (t) => {
+  const project = await testProject(t);
+  const engine = await testEngine();
+  mkdirSync(join(project.dir, 'app'));
+  writeFileSync(join(project.dir, 'app', 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built > /built\nCOPY Dockerfile /copied\nCMD ["cat", "/built"]\n`);
+  project.write(`
+services:
+  app:
+    build: ./app
+`);
+  const image = `${project.name}-app`;
+  t.after(() => engine.images.remove(image, { force: true }).catch(() => {}));
+  const first = await project.run(['build']);
+  assert.equal(first.code, 0, first.stderr);
+  await engine.images.remove(image, { force: true });
+  const again = await project.run(['build']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(await outputOf(t, engine, `${project.name}-rebuilt`, image, ['sh', '-c', 'cat /built && test -f /copied && echo copied']), ['built', 'copied']);
+});
+
 test('build secrets are refused with a clear message, since the classic builder cannot receive them', async (t) => {
   const project = await testProject(t);
   writeFileSync(join(project.dir, 'token.txt'), 'secret');

@@ -102,9 +102,12 @@ export async function detectPacketFilter(tag: string, run: Runner = runWithInput
   const names = ruleNames(tag);
   const attempt = (program: string, args: readonly string[]): Promise<RunResult> => run(program, args).catch((error: Error) => ({ code: 1, stdout: '', stderr: error.message }));
   const failed = (program: string, result: RunResult): string => `${program}: ${result.stderr.trim() || `exit ${result.code}`}`;
-  const iptables = has('iptables') && has('iptables-restore') ? await attempt('iptables', ['-w', '-S', 'FORWARD']) : undefined;
+  // Both probes at once: they are independent, and each is a process on the engine's way to its first answer.
+  const [iptables, nft] = await Promise.all([
+    has('iptables') && has('iptables-restore') ? attempt('iptables', ['-w', '-S', 'FORWARD']) : undefined,
+    has('nft') ? attempt('nft', ['list', 'tables']) : undefined,
+  ]);
   const iptablesFilter = iptables?.code === 0 ? new IptablesFilter(names, run) : undefined;
-  const nft = has('nft') ? await attempt('nft', ['list', 'tables']) : undefined;
   if (nft?.code === 0) {
     if (iptablesFilter && /^-P FORWARD DROP$/m.test(iptables!.stdout)) {
       return { filter: iptablesFilter, choice: `${iptablesFilter.where}, since the host's iptables FORWARD policy drops forwarded packets (as dockerd sets it)` };

@@ -80,7 +80,8 @@ export class ImageService {
     const hex = reference.startsWith('sha256:') ? reference.slice(7) : reference;
     if (!/^[0-9a-f]{1,64}$/.test(hex)) return undefined;
     if (existsSync(this.layout.blob(hex)) && hex.length === 64) return `sha256:${hex}`;
-    const matches = this.allIds().filter((id) => id.slice(7).startsWith(hex));
+    // An index entry whose config is gone (an engine that died mid-removal) names no image.
+    const matches = this.allIds().filter((id) => id.slice(7).startsWith(hex) && existsSync(this.layout.blob(id.slice(7))));
     return matches.length === 1 ? matches[0] : undefined;
   }
 
@@ -191,6 +192,8 @@ export class ImageService {
     this.saveRepositories();
     this.setUntagged(this.untaggedIds().filter((id) => id !== image.id));
     if (!user) {
+      // A built image is also its last step's: the build cache must not offer it once its config is deleted.
+      this.setIntermediate(this.intermediateIds().filter((id) => id !== image.id));
       rmSync(this.layout.blob(image.id.slice(7)), { force: true });
       out.push({ Deleted: image.id });
       this.events.emit('delete', image.id, {});
@@ -209,6 +212,10 @@ export class ImageService {
 
   private saveRepositories(): void {
     writeJsonAtomic(this.layout.repositories, this.repositories);
+  }
+
+  private setIntermediate(ids: string[]): void {
+    writeJsonAtomic(join(this.layout.root, 'image', 'intermediate.json'), [...new Set(ids)]);
   }
 
   private setUntagged(ids: string[]): void {
@@ -310,7 +317,7 @@ export class ImageService {
       await this.storeImage(configBytes, layerFiles, []);
       this.setUntagged(untagged);
     }
-    writeJsonAtomic(join(this.layout.root, 'image', 'intermediate.json'), [...new Set([...this.intermediateIds(), id])]);
+    this.setIntermediate([...this.intermediateIds(), id]);
     return id;
   }
 
