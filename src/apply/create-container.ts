@@ -7,48 +7,100 @@ import { serviceConfigHash } from '../model/hash.js';
 import type { Dict } from '../model/tree.js';
 import type { ServiceConfig } from '../model/types.js';
 import { serviceImage } from '../observe/observe.js';
-import { containerLabels } from '../model/labels.js';
+import { containerLabels, LABEL } from '../model/labels.js';
+import type { ContainerCreateBody } from '../engine-api/index.js';
 import { resolveServiceReferences } from '../plan/reconcile.js';
-import type { CreateContainer } from '../plan/types.js';
+import type { CreateContainer, CreateOneOff } from '../plan/types.js';
 import { buildContainerCreateRequest } from './convert/index.js';
+import type { ContainerPlanContext } from './convert/index.js';
 import { inlineObjectFiles } from './convert/secrets.js';
 import { writeInlineFiles } from './inline-files.js';
 import type { Run } from './run.js';
 
 /** Returns the new container's id. */
-export async function createContainer(operation: CreateContainer, { ctx, state }: Run): Promise<string> {
-  const { engine, project } = ctx;
-  const service = resolveServiceReferences(project.services[operation.service]!, state.containersByService);
-  const image = serviceImage(project.name, service);
+export async function createContainer(operation: CreateContainer, run: Run): Promise<string> {
+  const { ctx, state } = run;
+  const service = resolveServiceReferences(ctx.project.services[operation.service]!, state.containersByService);
   const inherited = operation.inherited;
-  const labels = containerLabels({
-    project: project.name,
-    service: service.name,
+  const image = serviceImage(ctx.project.name, service);
+  const id = await createServiceContainer(run, service, {
+    name: operation.name,
     number: operation.number,
-    configHash: serviceConfigHash(service as unknown as Dict),
-    imageDigest: ctx.observed?.images[image] ?? '',
-    workingDir: project.workingDir,
-    configFiles: project.configFiles,
-    ...(ctx.envFiles ? { envFiles: ctx.envFiles } : {}),
-    version: ctx.version,
-    dependsOn: dependsOnLabel(service),
     ...(operation.replaces ? { replaces: operation.replaces.name } : {}),
-    ...(service.labels ? { userLabels: service.labels } : {}),
+    useNetworkAliases: true,
+    ...(inherited ? { inherited: { mounts: inherited.mounts, imageVolumes: await imageVolumes(image, run) } } : {}),
   });
+  (state.containersByService[service.name] ??= []).push({ id, name: operation.name });
+  return id;
+}
+
+/**
+ * `berth run`'s one-off: the service's configuration with the command line's overrides, compose's one-off labels
+ * (oneoff=True, the slug), its stdin open for one attach, removed by the engine once it exits with --rm. It is not
+ * one of the service's containers: `service:` references and links do not reach it.
+ */
+export async function createOneOff(operation: CreateOneOff, run: Run): Promise<string> {
+  const service = resolveServiceReferences(operation.config, run.state.containersByService);
+  return createServiceContainer(run, service, {
+    name: operation.container.name,
+    number: 1,
+    extraLabels: { [LABEL.oneoff]: 'True', [LABEL.slug]: operation.slug },
+    useNetworkAliases: operation.useAliases,
+    adjust: (body) => {
+      // As docker run: the input is attached once and closed with the client's; --rm is the engine's AutoRemove.
+      if (operation.interactive) Object.assign(body, { OpenStdin: true, StdinOnce: true, AttachStdin: true });
+      if (operation.autoRemove) body.HostConfig = { ...body.HostConfig, AutoRemove: true };
+    },
+  });
+}
+
+interface CreateSettings {
+  readonly name: string;
+  readonly number: number;
+  /** The container a recreate replaces (named in the labels). */
+  readonly replaces?: string;
+  readonly extraLabels?: Readonly<Record<string, string>>;
+  readonly useNetworkAliases: boolean;
+  readonly inherited?: ContainerPlanContext['inherited'];
+  /** Last changes to the request body. */
+  readonly adjust?: (body: ContainerCreateBody) => void;
+}
+
+/** The labels, the create request from the converters, the inline secrets and configs, the extra networks. */
+async function createServiceContainer({ ctx, state }: Run, service: ServiceConfig, settings: CreateSettings): Promise<string> {
+  const { engine, project } = ctx;
+  const image = serviceImage(project.name, service);
+  const labels = {
+    ...containerLabels({
+      project: project.name,
+      service: service.name,
+      number: settings.number,
+      configHash: serviceConfigHash(service as unknown as Dict),
+      imageDigest: ctx.observed?.images[image] ?? '',
+      workingDir: project.workingDir,
+      configFiles: project.configFiles,
+      ...(ctx.envFiles ? { envFiles: ctx.envFiles } : {}),
+      version: ctx.version,
+      dependsOn: dependsOnLabel(service),
+      ...(settings.replaces ? { replaces: settings.replaces } : {}),
+      ...(service.labels ? { userLabels: service.labels } : {}),
+    }),
+    ...settings.extraLabels,
+  };
   const request = buildContainerCreateRequest(service, {
     projectName: project.name,
     serviceName: service.name,
-    containerName: operation.name,
-    number: operation.number,
+    containerName: settings.name,
+    number: settings.number,
     labels,
     networkNames: Object.fromEntries(Object.entries(project.networks).map(([key, network]) => [key, network.name ?? `${project.name}_${key}`])),
     volumeNames: Object.fromEntries(Object.entries(project.volumes).map(([key, volume]) => [key, volume.name ?? `${project.name}_${key}`])),
     containersByService: state.containersByService,
     apiVersion: engine.apiVersion,
     image,
-    useNetworkAliases: true,
+    useNetworkAliases: settings.useNetworkAliases,
     engineOs: engine.os,
-    ...(inherited ? { inherited: { mounts: inherited.mounts, imageVolumes: await imageVolumes(image, { ctx, state }) } } : {}),
+    ...(settings.inherited ? { inherited: settings.inherited } : {}),
     readFile: (path) => readFileSync(path, 'utf8'),
     workingDir: project.workingDir,
     secrets: project.secrets,
@@ -57,11 +109,11 @@ export async function createContainer(operation: CreateContainer, { ctx, state }
   for (const warning of request.warnings) ctx.warn(warning);
   // Checked before the create: a missing variable leaves no container behind.
   const inline = inlineObjectFiles(service, project);
+  settings.adjust?.(request.body);
   const created = await engine.containers.create(request.name, request.body, request.platform);
   for (const warning of created.warnings) ctx.warn(warning);
   await writeInlineFiles(engine, created.id, inline);
   for (const extra of request.extraNetworks) await engine.networks.connect(extra.network, created.id, extra.endpointConfig);
-  (state.containersByService[service.name] ??= []).push({ id: created.id, name: request.name });
   return created.id;
 }
 

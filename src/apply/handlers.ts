@@ -3,8 +3,9 @@
 import { BerthError } from '../model/errors.js';
 import type { OperationKind } from '../plan/types.js';
 import { progressEvent } from '../progress/events.js';
-import { createContainer } from './create-container.js';
+import { createContainer, createOneOff } from './create-container.js';
 import { buildImage, pullImage, pushImage } from './images.js';
+import { removeOneOff, startOneOff, waitOneOff } from './one-off.js';
 import { networkCreateBody, volumeCreateBody } from './resources.js';
 import type { Handler } from './run.js';
 import { waitCompleted, waitHealthy } from './start.js';
@@ -105,6 +106,14 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
     ctx.warn(message);
     return { status: 'Warning', detail: `${op.hook} hook #${op.index} exited with status ${result.exitCode}` };
   },
+  'create-one-off': async (op, run) => {
+    const id = await createOneOff(op, run);
+    run.state.createdIds.set(run.node.id, id);
+    run.ctx.oneOff?.created(id);
+  },
+  'start-one-off': startOneOff,
+  'wait-one-off': waitOneOff,
+  'remove-one-off': removeOneOff,
   'remove-container': async (op, { ctx, state }) => {
     await ctx.engine.containers.remove(op.container.id, { force: true, volumes: op.volumes });
     const list = state.containersByService[op.container.service];

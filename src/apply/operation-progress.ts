@@ -37,6 +37,11 @@ const PROGRESS: { readonly [K in OperationKind]: Describe<K> } = {
   'unpause-container': (op) => container(op.container.name, 'Unpausing', 'Unpaused'),
   // A hook says nothing while it runs (compose shows none); its failure is the command's error or a warning.
   'run-hook': (op) => container(op.container.name),
+  // The one-off says nothing on the progress display (compose shows none: its own output follows).
+  'create-one-off': (op) => container(op.container.name),
+  'start-one-off': (op) => container(op.container.name),
+  'wait-one-off': (op) => container(op.container.name),
+  'remove-one-off': (op) => container(op.container.name),
   'remove-container': (op, recreating) => (recreating ? container(op.container.name) : container(op.container.name, 'Removing', 'Removed')),
 };
 

@@ -25,6 +25,21 @@ export interface ApplyContext {
   readonly stopOnFailure?: boolean;
   /** Told of every operation carried out (or, on a dry run, that would be). */
   readonly record?: (entry: OperationRecord) => void;
+  /** `run`: how a one-off reaches the user's terminal (absent: a plan with an attached one-off cannot run). */
+  readonly oneOff?: OneOffSession;
+}
+
+/**
+ * The terminal side of `berth run`, which the CLI provides: the handlers create, start and remove the one-off; the
+ * session wires its streams, signals and terminal size, and keeps its id and exit code for the command.
+ */
+export interface OneOffSession {
+  /** The one-off has been created (-d prints its id). */
+  created(id: string): void;
+  /** Before the start: attached, and its exit asked for, so that neither its first output nor a quick exit is lost. */
+  attach(id: string): Promise<void>;
+  /** After the start: followed until it exits (its exit code) or the user detaches (undefined). */
+  follow(id: string): Promise<number | undefined>;
 }
 
 /** One line of the operation log. */

@@ -4,6 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import { executePlan } from '../apply/execute.js';
 import type { OperationRecord } from '../apply/execute.js';
+import type { OneOffSession } from '../apply/run.js';
 import type { Engine } from '../engine-client/index.js';
 import { BerthError, isBerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
@@ -19,6 +20,8 @@ export interface RunPlanOptions {
   readonly observed?: Pick<ObservedState, 'containers' | 'images'>;
   /** The first failure stops the rest and is thrown as it is (starting a project). */
   readonly stopOnFailure?: boolean;
+  /** `run`'s one-off plan: its terminal session, which also takes Ctrl-C (passed on to the container). */
+  readonly oneOff?: OneOffSession;
 }
 
 export class PlanRunner {
@@ -49,7 +52,7 @@ export class PlanRunner {
     // second Ctrl-C is the process's own (it ends at once).
     const interrupted = new AbortController();
     let release: (() => void) | undefined;
-    release = this.ctx.onInterrupt?.(() => {
+    release = options.oneOff ? undefined : this.ctx.onInterrupt?.(() => {
       release?.();
       release = undefined;
       interrupted.abort();
@@ -66,6 +69,7 @@ export class PlanRunner {
       dryRun: this.dryRun,
       ...(options.stopOnFailure ? { stopOnFailure: true } : {}),
       ...(this.record ? { record: this.record } : {}),
+      ...(options.oneOff ? { oneOff: options.oneOff } : {}),
       signal: interrupted.signal,
     }).finally(() => release?.());
     if (result.canceled) throw new BerthError('canceled', { kind: 'canceled' });

@@ -7,34 +7,30 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { buildContainerCreateRequest } from '../apply/convert/index.js';
+import type { OneOffSession } from '../apply/run.js';
 import type { Engine } from '../engine-client/index.js';
 import { DEFAULT_DETACH_KEYS, detachKeyBytes } from '../engine-api/detach-keys.js';
 import { parseRawEnvFile } from '../model/dotenv.js';
 import { BerthError } from '../model/errors.js';
-import { serviceConfigHash } from '../model/hash.js';
 import { ownValue } from '../model/keys.js';
 import { selectServices } from '../graph/select.js';
 import { splitShellWords } from '../model/syntax/shell-words.js';
 import { parsePortSpec } from '../model/syntax/port-spec.js';
 import { parseVolumeSpec } from '../model/syntax/volume-spec.js';
-import type { Dict } from '../model/tree.js';
 import type { Project, ServiceConfig } from '../model/types.js';
-import { observeContainers, serviceImage } from '../observe/observe.js';
-import { containerLabels, LABEL } from '../model/labels.js';
+import { observeContainers } from '../observe/observe.js';
+import type { ObservedState } from '../observe/observe.js';
+import { containersAfter } from '../plan/predict.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
-import { resolveServiceReferences } from '../plan/reconcile.js';
-import { oneOffName, oneOffService, resolveMountSource } from '../plan/run.js';
+import { oneOffName, oneOffService, planOneOff, resolveMountSource } from '../plan/run.js';
 import { planStart } from '../plan/start.js';
-import { inlineObjectFiles } from '../apply/convert/secrets.js';
-import { writeInlineFiles } from '../apply/inline-files.js';
-import { dependsOnLabel } from '../apply/create-container.js';
 import { withoutLayers } from '../progress/layers.js';
 import { converge } from './converge.js';
 import { resolveEnvFlags } from './env-flags.js';
 import type { RunVerb, VerbContext } from './main.js';
+import { PlanRunner } from './plan-runner.js';
 import { checkService } from './service-target.js';
-import { connect, loadProject, progressSink, VERSION } from './session.js';
+import { connect, loadProject, progressSink } from './session.js';
 import { proxySignals } from './stdio/signals.js';
 import { pumpStreams } from './stdio/streams.js';
 import { isTerminal, terminalSize, watchSize } from './stdio/terminal.js';
@@ -121,85 +117,43 @@ async function runOneOff(ctx: VerbContext, flags: RunFlags, serviceName: string,
 
   const engine = await connect(ctx);
   const sink = progressSink(ctx);
-  let containersByService: Record<string, { id: string; name: string }[]>;
+  let prepared: Prepared;
   try {
-    containersByService = await prepare(ctx, engine, planned, serviceName, flags, flags.quiet || flags.quietPull ? withoutLayers(sink) : sink);
+    prepared = await prepare(ctx, engine, planned, serviceName, flags, flags.quiet || flags.quietPull ? withoutLayers(sink) : sink);
   } finally {
     sink.close();
   }
   const slug = randomBytes(32).toString('hex');
   const name = flags.name ?? service.container_name ?? oneOffName(project.name, serviceName, slug, ctx.flags.compatibility ? '_' : '-');
-  if (ctx.flags.dryRun) {
-    ctx.stdout.write(`DRY-RUN MODE - run ${name} (service ${serviceName})${command.length > 0 ? `: ${command.join(' ')}` : ''}\n`);
-    return 0;
-  }
-
-  const oneOff = resolveServiceReferences(oneOffService(service, options), containersByService);
-  const image = serviceImage(project.name, oneOff);
-  const labels = {
-    ...containerLabels({
-      project: project.name,
-      service: serviceName,
-      number: 1,
-      configHash: serviceConfigHash(oneOff as unknown as Dict),
-      imageDigest: '',
-      workingDir: project.workingDir,
-      configFiles: project.configFiles,
-      version: VERSION,
-      dependsOn: dependsOnLabel(oneOff),
-      ...(oneOff.labels ? { userLabels: oneOff.labels } : {}),
-    }),
-    [LABEL.oneoff]: 'True',
-    [LABEL.slug]: slug,
-  };
-  const request = buildContainerCreateRequest(oneOff, {
-    projectName: project.name,
-    serviceName,
-    containerName: name,
-    number: 1,
-    labels,
-    networkNames: Object.fromEntries(Object.entries(project.networks).map(([key, network]) => [key, network.name ?? `${project.name}_${key}`])),
-    volumeNames: Object.fromEntries(Object.entries(project.volumes).map(([key, volume]) => [key, volume.name ?? `${project.name}_${key}`])),
-    containersByService,
-    apiVersion: engine.apiVersion,
-    image,
-    useNetworkAliases: flags.useAliases,
-    engineOs: engine.os,
-    readFile: (path) => readFileSync(path, 'utf8'),
-    workingDir: project.workingDir,
-    secrets: project.secrets,
-    configs: project.configs,
-  });
-  for (const warning of request.warnings) ctx.warn(warning);
-  const inline = inlineObjectFiles(oneOff, project);
-  const body = request.body as { HostConfig?: Record<string, unknown>; OpenStdin?: boolean; StdinOnce?: boolean; AttachStdin?: boolean };
-  // As docker run: the input is attached once and closed with the client's; --rm is the engine's AutoRemove.
-  if (interactive) Object.assign(body, { OpenStdin: true, StdinOnce: true, AttachStdin: true });
-  if (flags.rm) body.HostConfig = { ...body.HostConfig, AutoRemove: true };
-  const created = await engine.containers.create(request.name, body, request.platform);
-  for (const warning of created.warnings) ctx.warn(warning);
-  await writeInlineFiles(engine, created.id, inline);
-  for (const extra of request.extraNetworks) await engine.networks.connect(extra.network, created.id, extra.endpointConfig);
-
+  const plan = planOneOff({ config: oneOffService(service, options), name, slug, detach: flags.detach, autoRemove: flags.rm, interactive, useAliases: flags.useAliases });
+  const session = new TerminalSession(ctx, engine, { tty, interactive, rm: flags.rm });
+  // The progress display is over: what the one-off writes is the terminal's. Warnings go to stderr as they come.
+  const runner = new PlanRunner(ctx, engine, project, { event: () => {}, note: (line: string) => ctx.stderr.write(`${line}\n`), close: () => {} });
   try {
-    if (flags.detach) {
-      await engine.containers.start(created.id);
-      ctx.stdout.write(`${created.id}\n`);
-      return 0;
-    }
-    return await runAttached(ctx, engine, created.id, { tty, interactive, rm: flags.rm });
+    await runner.run(plan, { observed: prepared.observed, oneOff: session });
   } catch (error) {
-    // A one-off that never ran is not left behind when --rm was asked for.
-    if (flags.rm) await engine.containers.remove(created.id, { force: true }).catch(() => {});
+    // As compose: a one-off that failed has its own exit code, which wins over a failed post_start hook.
+    if (session.exitCode !== undefined && session.exitCode !== 0) return session.exitCode;
     throw error;
   }
+  if (ctx.flags.dryRun) return 0;
+  if (flags.detach) {
+    ctx.stdout.write(`${session.id ?? name}\n`);
+    return 0;
+  }
+  return session.exitCode ?? 0;
 }
 
-/** Images, networks, volumes and (unless --no-deps) the started dependencies; returns the containers by service. */
-async function prepare(ctx: VerbContext, engine: Engine, project: Project, serviceName: string, flags: RunFlags, sink: ReturnType<typeof progressSink>): Promise<Record<string, { id: string; name: string }[]>> {
+interface Prepared {
+  /** What the one-off is planned from: the project's containers once its dependencies are up, the images. */
+  readonly observed: Pick<ObservedState, 'containers' | 'images'>;
+}
+
+/** Images, networks, volumes and (unless --no-deps) the started dependencies, each stage a plan the dry run prints. */
+async function prepare(ctx: VerbContext, engine: Engine, project: Project, serviceName: string, flags: RunFlags, sink: ReturnType<typeof progressSink>): Promise<Prepared> {
   const before = await observeContainers(engine, project.name);
   // The service's own containers stay as they are: as many as there are, never recreated, not started.
-  const own = before.filter((container) => container.service === serviceName).length;
+  const own = before.filter((container) => container.service === serviceName && !container.oneoff).length;
   const converged = await converge(ctx, engine, project, sink, {
     services: [serviceName],
     recreate: 'never',
@@ -212,17 +166,16 @@ async function prepare(ctx: VerbContext, engine: Engine, project: Project, servi
     ...(flags.pull ? { pull: flags.pull } : {}),
     ...(flags.quietPull ? { quietPull: true } : {}),
   });
-  const after = converged.runner.dryRun ? before : await observeContainers(engine, project.name);
+  const dryRun = converged.runner.dryRun;
   if (flags.deps !== false) {
-    const dependencies = Object.keys(project.services).filter((name) => name !== serviceName);
-    const candidates = after.filter((container) => dependencies.includes(container.service));
+    // On a dry run, the containers are those the convergence plan would have left (as up's dry run plans its starts).
+    const candidates = dryRun ? containersAfter(converged.observed.containers, converged.plan) : await observeContainers(engine, project.name);
     const { [serviceName]: _own, ...others } = project.services;
-    await converged.runner.run(planStart({ services: others }, candidates, converged.plan.blocked), { stopOnFailure: true });
+    const dependencies = candidates.filter((container) => container.service in others);
+    await converged.runner.run(planStart({ services: others }, dependencies, converged.plan.blocked), { stopOnFailure: true });
   }
-  converged.runner.finish();
-  const byService: Record<string, { id: string; name: string }[]> = {};
-  for (const container of after) if (!container.oneoff) (byService[container.service] ??= []).push({ id: container.id, name: container.name });
-  return byService;
+  const containers = dryRun ? converged.observed.containers : await observeContainers(engine, project.name);
+  return { observed: { containers, images: converged.observed.images } };
 }
 
 function oneOffOptions(ctx: VerbContext, project: Project, service: ServiceConfig, flags: RunFlags, command: string[], tty: boolean, interactive: boolean) {
@@ -270,25 +223,52 @@ function resolvePath(cwd: string, file: string): string {
   return file.startsWith('/') ? file : `${cwd}/${file}`;
 }
 
-/** Attached before it starts (nothing it writes is lost), then waited for: the exit code, or 0 when detached. */
-async function runAttached(ctx: VerbContext, engine: Engine, id: string, options: { tty: boolean; interactive: boolean; rm: boolean }): Promise<number> {
-  const connection = await engine.containers.attach(id, { stdin: options.interactive });
-  // Asked for before the start, as docker run does, so that a quick exit (and an AutoRemove) is not missed.
-  const exited = engine.containers.wait(id, options.rm ? 'removed' : 'next-exit');
-  exited.catch(() => {});
-  await engine.containers.start(id);
-  const size = options.tty ? terminalSize(ctx.stdout) : undefined;
-  const resize = (rows: number, columns: number): void => void engine.containers.resize(id, rows, columns).catch(() => {});
-  if (size) resize(...size);
-  const stopWatching = options.tty ? watchSize(ctx.stdout, resize) : () => {};
-  // On a terminal, Ctrl-C reaches the container as a key; without one, berth passes its signals on.
-  const stopProxy = options.tty ? () => {} : proxySignals(engine, id, { ...(ctx.onSignal ? { onSignal: ctx.onSignal } : {}), note: (line) => ctx.stderr.write(`${line}\n`) });
-  try {
-    const ended = await pumpStreams(connection, ctx, { tty: options.tty, stdin: options.interactive, ...(options.tty ? { detachKeys: detachKeyBytes(DEFAULT_DETACH_KEYS)! } : {}) });
-    if (ended === 'detached') return 0;
-    return await exited;
-  } finally {
-    stopWatching();
-    stopProxy();
+/**
+ * The one-off on the user's terminal, as `docker run` wires it: attached before it starts (a terminal when stdin and
+ * stdout are terminals, else stdout and stderr apart), its exit asked for before the start (so that a quick exit, or
+ * an AutoRemove, is not missed), the terminal's size followed, signals passed on when there is no terminal.
+ */
+class TerminalSession implements OneOffSession {
+  id: string | undefined;
+  exitCode: number | undefined;
+  private streams: ReturnType<Engine['containers']['attach']> | undefined;
+  private exited: Promise<number> | undefined;
+
+  constructor(
+    private readonly ctx: VerbContext,
+    private readonly engine: Engine,
+    private readonly options: { readonly tty: boolean; readonly interactive: boolean; readonly rm: boolean },
+  ) {}
+
+  created(id: string): void {
+    this.id = id;
+  }
+
+  async attach(id: string): Promise<void> {
+    this.streams = this.engine.containers.attach(id, { stdin: this.options.interactive });
+    await this.streams;
+    this.exited = this.engine.containers.wait(id, this.options.rm ? 'removed' : 'next-exit');
+    this.exited.catch(() => {});
+  }
+
+  async follow(id: string): Promise<number | undefined> {
+    const { ctx, engine, options } = this;
+    if (!this.streams || !this.exited) throw new BerthError(`internal: container ${id} followed before it was attached`, { kind: 'internal' });
+    const connection = await this.streams;
+    const size = options.tty ? terminalSize(ctx.stdout) : undefined;
+    const resize = (rows: number, columns: number): void => void engine.containers.resize(id, rows, columns).catch(() => {});
+    if (size) resize(...size);
+    const stopWatching = options.tty ? watchSize(ctx.stdout, resize) : () => {};
+    // On a terminal, Ctrl-C reaches the container as a key; without one, berth passes its signals on.
+    const stopProxy = options.tty ? () => {} : proxySignals(engine, id, { ...(ctx.onSignal ? { onSignal: ctx.onSignal } : {}), note: (line) => ctx.stderr.write(`${line}\n`) });
+    try {
+      const ended = await pumpStreams(connection, ctx, { tty: options.tty, stdin: options.interactive, ...(options.tty ? { detachKeys: detachKeyBytes(DEFAULT_DETACH_KEYS)! } : {}) });
+      if (ended === 'detached') return undefined;
+      this.exitCode = await this.exited;
+      return this.exitCode;
+    } finally {
+      stopWatching();
+      stopProxy();
+    }
   }
 }

@@ -26,6 +26,10 @@ const DESCRIBE: { readonly [K in OperationKind]: Describe<K> } = {
   'pause-container': (op) => `pause container ${op.container.name}`,
   'unpause-container': (op) => `unpause container ${op.container.name}`,
   'remove-container': (op) => `remove container ${op.container.name}${op.volumes ? ' and its anonymous volumes' : ''}`,
+  'create-one-off': (op) => `create one-off container ${op.container.name} for service ${op.container.service}`,
+  'start-one-off': (op) => `start container ${op.container.name}${op.attach ? ' attached' : ''}`,
+  'wait-one-off': (op) => `wait for container ${op.container.name} to exit`,
+  'remove-one-off': (op) => `remove container ${op.container.name} once it exits`,
   'run-hook': (op) => `run ${op.hook} hook #${op.index} in container ${op.container.name}: ${op.command.join(' ')}`,
 };
 
@@ -101,6 +105,14 @@ function details(operation: Operation): string[] {
         ...(operation.workingDir ? [`workdir=${operation.workingDir}`] : []),
         ...(operation.environment.length > 0 ? [`env=${operation.environment.map((pair) => pair.split('=')[0]).join(',')}`] : []),
         ...(operation.onFailure === 'warn' ? ['on-failure=warn'] : []),
+      ];
+    case 'create-one-off':
+      return [
+        ...(operation.config.command ? [`command=${JSON.stringify(operation.config.command)}`] : []),
+        ...(operation.autoRemove ? ['rm'] : []),
+        ...(operation.interactive ? ['interactive'] : []),
+        ...(operation.config['tty'] === true ? ['tty'] : []),
+        ...(operation.useAliases ? ['use-aliases'] : []),
       ];
     case 'build-image': {
       const { args, noCache, pullBase } = operation.flags;

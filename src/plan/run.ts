@@ -5,6 +5,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Dict } from '../model/tree.js';
 import type { PortConfig, ServiceConfig, VolumeMount } from '../model/types.js';
+import { PlanBuilder } from './builder.js';
+import { hookOperations } from './hooks.js';
+import type { ContainerRef, Plan } from './types.js';
 
 export interface OneOffOptions {
   /** Replaces the service's command when not empty. */
@@ -69,4 +72,48 @@ export function resolveMountSource(mount: Dict, workingDir: string): Dict {
   const source = mount['source'];
   if (mount['type'] !== 'bind' || typeof source !== 'string' || isAbsolute(source)) return mount;
   return { ...mount, source: resolve(workingDir, source) };
+}
+
+export interface OneOffPlanOptions {
+  /** The one-off's configuration (oneOffService). */
+  readonly config: ServiceConfig;
+  readonly name: string;
+  readonly slug: string;
+  /** -d: started and left running. */
+  readonly detach: boolean;
+  /** --rm. */
+  readonly autoRemove: boolean;
+  readonly interactive: boolean;
+  readonly useAliases: boolean;
+}
+
+/**
+ * The one-off itself, after its dependencies' plans: created, started (attached unless -d), its post_start hooks
+ * run once it has started (beside the attached wait, as compose runs them on the start event), followed until it
+ * exits, and with --rm seen gone. `run` has no pre_stop: nothing stops a one-off but its own end (or the user).
+ */
+export function planOneOff(options: OneOffPlanOptions): Plan {
+  const service = options.config.name;
+  const container: ContainerRef = { id: options.name, name: options.name, service, number: 1 };
+  const resource = `service:${service}:run`;
+  const plan = new PlanBuilder();
+  const create = plan.add({
+    kind: 'create-one-off',
+    resource,
+    cause: 'berth run',
+    container,
+    config: options.config,
+    slug: options.slug,
+    autoRemove: options.autoRemove,
+    interactive: options.interactive,
+    useAliases: options.useAliases,
+  });
+  const attach = !options.detach;
+  const start = plan.add({ kind: 'start-one-off', resource, cause: attach ? 'attached' : 'detached (-d)', container, attach, autoRemove: options.autoRemove }, [create]);
+  let last = start;
+  for (const hook of hookOperations({ services: { [service]: options.config } }, container, 'post_start')) last = plan.add({ ...hook, resource }, [last]);
+  if (!attach) return plan.build();
+  const wait = plan.add({ kind: 'wait-one-off', resource, cause: 'its exit code is the command\'s', container }, [start]);
+  if (options.autoRemove) plan.add({ kind: 'remove-one-off', resource, cause: '--rm', container }, [wait, last]);
+  return plan.build();
 }

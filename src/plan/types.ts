@@ -2,6 +2,7 @@
 // Engine API call, each with the reason it is there, in a graph of what must happen before what. One variant per
 // kind of operation, carrying exactly what its handler needs: the executor has a handler for each kind, and the
 // renderer a text for each, so that a new kind without either does not compile.
+import type { ServiceConfig } from '../model/types.js';
 import type { ObservedContainer } from '../observe/observe.js';
 
 /** An existing container an operation acts on (its id, or the name the engine knows it by). */
@@ -173,6 +174,44 @@ export interface RunHook extends Step {
   readonly onFailure: 'fail' | 'warn';
 }
 
+/** `berth run`'s one-off container, created with the command line's overrides (src/plan/run.ts oneOffService). */
+export interface CreateOneOff extends Step {
+  readonly kind: 'create-one-off';
+  /** The one-off as a container the later operations name (its id is the name: it is not created yet). */
+  readonly container: ContainerRef;
+  /** The service's configuration with run's overrides on top. */
+  readonly config: ServiceConfig;
+  /** compose's `com.docker.compose.slug`. */
+  readonly slug: string;
+  /** --rm: the engine removes it once it exits (AutoRemove, as `docker run --rm`). */
+  readonly autoRemove: boolean;
+  /** Its stdin kept open and attached once (not with -d). */
+  readonly interactive: boolean;
+  /** --use-aliases: the service's network aliases on its endpoints. */
+  readonly useAliases: boolean;
+}
+
+/** The one-off started: attached to the terminal first (so that nothing it writes is missed), or detached (-d). */
+export interface StartOneOff extends Step {
+  readonly kind: 'start-one-off';
+  readonly container: ContainerRef;
+  readonly attach: boolean;
+  /** Removed again when it could not be started (--rm). */
+  readonly autoRemove: boolean;
+}
+
+/** The attached one-off followed until it exits: its exit code is the command's. */
+export interface WaitOneOff extends Step {
+  readonly kind: 'wait-one-off';
+  readonly container: ContainerRef;
+}
+
+/** --rm: the exited one-off gone (the engine's AutoRemove, or removed here when the engine left it). */
+export interface RemoveOneOff extends Step {
+  readonly kind: 'remove-one-off';
+  readonly container: ContainerRef;
+}
+
 export interface RemoveContainer extends Step {
   readonly kind: 'remove-container';
   readonly container: ContainerRef;
@@ -201,7 +240,11 @@ export type Operation =
   | PauseContainer
   | UnpauseContainer
   | RunHook
-  | RemoveContainer;
+  | RemoveContainer
+  | CreateOneOff
+  | StartOneOff
+  | WaitOneOff
+  | RemoveOneOff;
 
 export type OperationKind = Operation['kind'];
 export type OperationOf<K extends OperationKind> = Extract<Operation, { readonly kind: K }>;

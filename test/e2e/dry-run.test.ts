@@ -2,49 +2,11 @@
 // steps, then the same command runs for real with BERTH_OPERATION_LOG set, and the steps the executor actually
 // performed (and, operation by operation, what it did) must be exactly those the dry run printed.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { kinds, sameAsDryRun } from './dry-run-check.js';
 import { SLEEPER, testEngine, testProject } from './helpers.js';
-import type { TestProject } from './helpers.js';
-
-interface Record {
-  readonly step: string;
-  readonly operation: string;
-  readonly dryRun: boolean;
-}
-
-function records(file: string): Record[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record);
-}
-
-let runs = 0;
-
-/** Runs `args` dry, then for real; asserts that both did the same, step by step and operation by operation. */
-async function sameAsDryRun(project: TestProject, args: readonly string[]): Promise<Record[]> {
-  const label = `berth ${args.join(' ')}`;
-  runs++;
-  const dryLog = join(project.dir, `dry-${runs}.jsonl`);
-  const realLog = join(project.dir, `real-${runs}.jsonl`);
-  const dry = await project.run(['--dry-run', ...args], { env: { BERTH_OPERATION_LOG: dryLog } });
-  assert.equal(dry.code, 0, `${label} --dry-run: ${dry.stderr}`);
-  const real = await project.run(args, { env: { BERTH_OPERATION_LOG: realLog } });
-  assert.equal(real.code, 0, `${label}: ${real.stderr}`);
-  const printed = dry.stdout
-    .split('\n')
-    .filter((line) => line.startsWith('DRY-RUN MODE - ') && line !== 'DRY-RUN MODE - nothing to do')
-    .map((line) => line.slice('DRY-RUN MODE - '.length))
-    .sort();
-  const performed = records(realLog);
-  const wouldHave = records(dryLog);
-  assert.deepEqual([...new Set(performed.map((record) => record.step))].sort(), printed, `${label}: the steps performed are the steps printed`);
-  assert.deepEqual(performed.map((record) => record.operation).sort(), wouldHave.map((record) => record.operation).sort(), `${label}: operation by operation`);
-  assert.ok(wouldHave.every((record) => record.dryRun) && performed.every((record) => !record.dryRun));
-  return performed;
-}
-
-const kinds = (done: readonly Record[]): string[] => [...new Set(done.map((record) => record.operation.split(':')[0]!))].sort();
 
 test('the dry run prints exactly what up, scaling, orphans and down -v then do', async (t) => {
   const compose = (greeting: string, extra = '') => `
