@@ -63,7 +63,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
   const registry = new RegistryClient(settings.registry);
   const pulls = new PullService(images, registry, imageEvents);
-  const pushes = new PushService(images, registry, layout, imageEvents);
+  const pushes = new PushService(images, registry, imageEvents);
   const volumes = new VolumeService(layout, events);
   await volumes.adopt();
   const links = new LinkDriver();
