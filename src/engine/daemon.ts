@@ -7,7 +7,7 @@ import type { EngineSettingsFlags } from './engine-config.js';
 import type { Server } from 'node:http';
 import { crashPoints } from './crash-points.js';
 import { lockRoot } from './root-lock.js';
-import { Builder } from './services/build/builder.js';
+import type { Builder } from './services/build/builder.js';
 import type { ContainerRecord } from './services/container-record.js';
 import { ContainerService } from './services/containers.js';
 import { EventBus } from './services/events.js';
@@ -63,7 +63,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
   const registry = new RegistryClient(settings.registry);
   const pulls = new PullService(images, registry, imageEvents);
-  const pushes = new PushService(images, registry, layout, imageEvents);
+  const pushes = new PushService(images, registry, imageEvents);
   const volumes = new VolumeService(layout, events);
   await volumes.adopt();
   const links = new LinkDriver();
@@ -84,7 +84,14 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   await containers.adopt();
   const execs = new ExecService(layout, tools, containers, events);
   const commit = { layout, tools, images, containers, runtime, events };
-  const builder = new Builder(commit, pulls);
+  // The builder's code is loaded by the first build: most engine runs never build, and it is kept out of their memory.
+  let loaded: Promise<Builder> | undefined;
+  const builder = {
+    async build(...args: Parameters<Builder['build']>): ReturnType<Builder['build']> {
+      loaded ??= import('./services/build/builder.js').then(({ Builder }) => new Builder(commit, pulls));
+      return (await loaded).build(...args);
+    },
+  };
   const server = createEngineServer({ layout, images, registry, pulls, pushes, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {

@@ -81,6 +81,7 @@ export async function rollBack(swarm: Swarm, plan: RollbackPlan, retryMs = 30_00
     for (;;) {
       try {
         await undo(swarm, step);
+        if (step.kind === 'remove-network') await networkGone(swarm, step.id, deadline);
         undone.push(describeUndo(step));
         break;
       } catch (error) {
@@ -98,6 +99,17 @@ export async function rollBack(swarm: Swarm, plan: RollbackPlan, retryMs = 30_00
     }
   }
   return { undone, failed };
+}
+
+/**
+ * This node keeps its own copy of a swarm network while a task of a removed service still holds it, listed under
+ * the same name (without the stack's labels): a deploy run right after would take it for the network and not create
+ * it. Waits, within the rollback's bound, until the copy is gone as well.
+ */
+async function networkGone(swarm: Swarm, id: string, deadline: number): Promise<void> {
+  while (Date.now() < deadline && (await swarm.networks({ id: [id] })).some((network) => network.id === id)) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 async function undo(swarm: Swarm, step: UndoStep): Promise<void> {

@@ -3,12 +3,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { after, before, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import * as tar from 'tar-stream';
 import { tarArchive } from '../../src/engine/store/tar-writer.js';
 import { rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
@@ -59,6 +61,22 @@ function pull(query: string, headers: Record<string, string> = {}): Promise<{ st
   });
 }
 
+/** Every file member of a tar archive, by name. */
+async function tarMembers(file: string): Promise<Map<string, Buffer>> {
+  const members = new Map<string, Buffer>();
+  const extract = tar.extract();
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    stream.on('end', () => {
+      if (header.type === 'file') members.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+      next();
+    });
+  });
+  await pipeline(createReadStream(file), extract);
+  return members;
+}
+
 /** Nothing half-made under the engine's root: no temporary layer directory left. */
 function assertNoLeftovers(): void {
   const tmp = join(engine.root, 'tmp');
@@ -88,6 +106,13 @@ test('docker pull through berth\'s engine shows dockerd\'s progress, stores the 
   assert.equal(run.stdout, 'pulled and running\n', run.stderr);
   const again = engine.docker(['pull', reference]);
   assert.match(again.stdout, /Status: Image is up to date for/);
+  // The store keeps the gzip blobs as they arrived; save gives back each layer's uncompressed tar, its diff id.
+  const saved = join(work, 'pulled-save.tar');
+  assert.equal(engine.docker(['save', '-o', saved, reference]).code, 0);
+  const members = await tarMembers(saved);
+  const diffIds = JSON.parse(engine.docker(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', reference]).stdout) as string[];
+  const manifest = JSON.parse(members.get('manifest.json')!.toString()) as Array<{ Layers: string[] }>;
+  assert.deepEqual(manifest[0]!.Layers.map((name) => sha256(members.get(name)!)), diffIds);
   const removed = engine.docker(['rmi', reference]);
   assert.match(removed.stdout, /Untagged: .*test\/busybox:v1\nUntagged: .*test\/busybox@sha256:/, 'the last tag of a repository takes its digest references along');
   assertNoLeftovers();
@@ -190,6 +215,24 @@ test('docker push sends the layers, skips them the second time, mounts them acro
   assert.match(engine.docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', target]).stdout, new RegExp(`pushed/layers@${digest[1]}`));
   const second = engine.docker(['push', target]);
   assert.match(second.stdout, /Layer already exists/);
+
+  // To another registry, which has none of it: the blobs kept as they arrived are sent as they are (same digests).
+  const other = await startRegistry();
+  try {
+    const elsewhere = `${other.host}/copied/layers:v1`;
+    assert.equal(engine.docker(['tag', source, elsewhere]).code, 0);
+    const copied = engine.docker(['push', elsewhere]);
+    assert.equal(copied.code, 0, copied.stderr);
+    assert.match(copied.stdout, /Pushed/);
+    const layersOf = async (registry: TestRegistry, path: string): Promise<string[]> => {
+      const answer = await registry.api('GET', path, undefined, { Accept: 'application/vnd.docker.distribution.manifest.v2+json' });
+      return (JSON.parse(answer.body.toString()) as { layers: Array<{ digest: string }> }).layers.map((layer) => layer.digest);
+    };
+    assert.deepEqual(await layersOf(other, '/v2/copied/layers/manifests/v1'), await layersOf(open, '/v2/test/layers/manifests/v1'));
+    engine.docker(['rmi', elsewhere]);
+  } finally {
+    await other.stop();
+  }
 
   // An image made here (never pulled) is sent whole, then pulled back by another name and runs.
   engine.docker(['run', '--name', 'made-here', '--network', 'none', IMAGE, 'sh', '-c', 'echo made > /made']);

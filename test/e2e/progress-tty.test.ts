@@ -3,7 +3,7 @@
 // terminal too. Skipped where tmux is not installed (scripts/ensure-test-environment.sh installs it).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, SLEEPER, testProject } from './helpers.js';
@@ -22,10 +22,14 @@ interface Screen {
   readonly lines: string[];
 }
 
+let terminals = 0;
+
 /** Runs berth in a detached tmux pane of `columns` x `rows` and returns its exit code and the whole screen. */
 async function onTerminal(project: TestProject, columns: number, rows: number, args: readonly string[], env: Record<string, string>, escapes = false): Promise<Screen> {
-  const marker = join(project.dir, `exit-${columns}x${rows}-${Date.now()}`);
-  const socket = `berth-e2e-${process.pid}-${project.name}`;
+  // A tmux server of its own for each run: one being killed can still hold the name of the last one.
+  const run = ++terminals;
+  const marker = join(project.dir, `exit-${run}`);
+  const socket = `berth-e2e-${process.pid}-${project.name}-${run}`;
   const variables = { ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...env };
   const command = [
     `cd ${quote(project.dir)}`,
@@ -84,4 +88,21 @@ test('NO_COLOR keeps the terminal display without colours; --progress plain keep
   assert.equal(plain.code, 0, plain.lines.join('\n'));
   const container = ` Container ${project.name}-svc1-1  `;
   assert.deepEqual(plain.lines, ['Recreate', 'Recreated', 'Starting', 'Started'].map((status) => `${container}${status}`));
+});
+
+test('only progress on a terminal loads listr2 and chalk: --version, --help, config -q and up without a terminal do not', { skip: !hasTmux && 'tmux is not installed' }, async (t) => {
+  const project = await testProject(t, compose(1));
+  const report = join(project.dir, 'modules');
+  const env = { NODE_OPTIONS: `--import=${join(ROOT, 'bench/loaded-modules.mjs')}`, BERTH_LOADED_MODULES: report };
+  const display = /npm:(listr2|chalk)\b/g;
+  for (const args of [['--version'], ['--help'], ['config', '-q'], ['up', '-d']]) {
+    rmSync(report, { force: true });
+    const result = await project.run(args, { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(readFileSync(report, 'utf8').match(display), null, `berth ${args.join(' ')}`);
+  }
+  rmSync(report, { force: true });
+  const screen = await onTerminal(project, 80, 24, ['up', '-d', '--force-recreate'], env);
+  assert.equal(screen.code, 0, screen.lines.join('\n'));
+  assert.deepEqual(readFileSync(report, 'utf8').match(display)?.sort(), ['npm:chalk', 'npm:listr2']);
 });

@@ -15,7 +15,7 @@ import { freePort } from './engine-helpers.js';
 import { berth, ensureTestImage, IMAGE, testEngine, waitFor } from './helpers.js';
 import { startRegistry } from './registry-helpers.js';
 import type { TestRegistry } from './registry-helpers.js';
-import { docker, joinTestSwarm, swarmState } from './swarm-helpers.js';
+import { docker, joinTestSwarm, removePulledImages, swarmState } from './swarm-helpers.js';
 import type { TestSwarm } from './swarm-helpers.js';
 
 const ON_BERTH = process.env.BERTH_TEST_ENGINE === 'berth';
@@ -90,6 +90,7 @@ configs:
       try {
         swarm?.leave();
       } finally {
+        if (registry) removePulledImages(registry.host);
         await registry?.stop();
         rmSync(dir, { recursive: true, force: true });
       }
@@ -231,8 +232,31 @@ configs:
     assert.deepEqual(Object.keys(await services()).sort(), [`${stack}_web`, `${stack}_worker`]);
     assert.deepEqual(await envs(), before);
     assert.deepEqual((await client.list('configs', filter)).map((config) => config.name), configsBefore);
-    await waitFor(async () => !(await client.networks(filter)).some((network) => network.name === `${stack}_extra`), 30_000);
+    // Gone from this node too (its copy outlives the manager's network while a task holds it): a deploy right after must create it again.
+    assert.deepEqual((await client.networks({})).filter((network) => network.name === `${stack}_extra`), []);
     write('worker-2');
+  });
+
+  test('a secret the swarm refuses (over its 500 KiB limit) rolls back the network created before it', { timeout: 60_000 }, async () => {
+    const filter = { label: [`com.docker.stack.namespace=${stack}`] };
+    // A network name of its own: this node may still show, for a moment, the one the test before rolled back.
+    const versionsBefore = await versions();
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(600 * 1024, 1));
+    writeFileSync(
+      join(dir, 'compose.yaml'),
+      `name: ${stack}\nservices:\n  api:\n    image: ${registry.host}/stack/busybox:1\n    networks: [spare]\n    secrets: [big]\nnetworks:\n  spare: {}\nsecrets:\n  big: {file: ./big.bin}\n`,
+    );
+    try {
+      const result = await run(['deploy']);
+      assert.equal(result.code, 1, result.stdout);
+      assert.match(result.stderr, new RegExp(`Creating secret ${stack}_big-[0-9a-f]{12} failed: .*\nrolled back: removed network ${stack}_spare\nthe swarm is as it was before this deploy\nthe 1 step after it was not carried out`));
+      assert.deepEqual(await versions(), versionsBefore);
+      assert.equal((await client.list('secrets', filter)).filter((secret) => secret.name.startsWith(`${stack}_big-`)).length, 0);
+      assert.deepEqual((await client.networks({})).filter((network) => network.name === `${stack}_spare`), []);
+    } finally {
+      rmSync(join(dir, 'big.bin'), { force: true });
+      write('worker-2');
+    }
   });
 
   test('a port another stack publishes is refused before anything is sent, naming the stack, the service and the port', { timeout: 90_000 }, async () => {

@@ -34,3 +34,13 @@ export function joinTestSwarm(): TestSwarm {
     },
   };
 }
+
+/**
+ * The images this engine pulled from a test registry for the swarm's tasks (`127.0.0.1:PORT/repo@sha256:...`, no
+ * tag), removed by that exact reference so that an image another test holds under another name is left alone.
+ */
+export function removePulledImages(registryHost: string): void {
+  const listed = docker(['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}'], 20_000);
+  const references = listed.stdout.split('\n').filter((line) => line.startsWith(`${registryHost}/`) && !line.endsWith('@<none>'));
+  if (references.length > 0) docker(['rmi', ...new Set(references)], 60_000);
+}

@@ -1,5 +1,7 @@
 // The only code that changes the host's links: Linux bridges for networks, a network namespace per container
-// (under /run/netns, so runc can join it), and a veth pair per endpoint, through iproute2's `ip -batch`. A bridge the
+// (under /run/netns, so runc can join it), and a veth pair per endpoint, through iproute2's `ip -batch`. At a start
+// the inside of the namespace (addresses, up, the default route) is set by the container's monitor over netlink
+// (see SandboxNetwork), which saves a second `ip` process per start. A bridge the
 // engine makes carries a mark (its interface alias) saying so; one without the mark is never changed nor deleted.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { EngineError } from '../errors.js';
@@ -19,21 +21,29 @@ export interface EndpointLink {
   readonly mtu?: number;
 }
 
+/**
+ * The network namespace a container's process joins. `inside` is set when the namespace was made for this start: lo
+ * and these interfaces are still to be brought up in it, which the container's monitor does (runc.ts).
+ */
+export interface SandboxNetwork {
+  readonly path: string;
+  readonly inside?: readonly EndpointLink[];
+}
+
 const NETNS_DIR = '/run/netns';
 
-/** The veth pair, its container end moved into the namespace, its host end on the bridge. */
+/** The veth pair, its container end (with its MAC) moved into the namespace, its host end on the bridge. */
 function hostSide(sandbox: string, link: EndpointLink): string[] {
   return [
-    `link add ${link.hostName}${link.mtu ? ` mtu ${link.mtu}` : ''} type veth peer name ${link.name} netns ${sandbox}`,
+    `link add ${link.hostName}${link.mtu ? ` mtu ${link.mtu}` : ''} type veth peer name ${link.name} address ${link.mac} netns ${sandbox}`,
     `link set ${link.hostName} master ${link.bridge}`,
     `link set ${link.hostName} up`,
   ];
 }
 
-/** Inside the namespace: the MAC, the address, up, and the default route through the first network's gateway. */
+/** Inside the namespace: the address, up, and the default route through the first network's gateway. */
 function insideSide(link: EndpointLink): string[] {
   return [
-    `link set ${link.name} address ${link.mac}`,
     `addr add ${link.address}/${link.prefix} dev ${link.name}`,
     `link set ${link.name} up`,
     ...(link.gateway ? [`route add default via ${link.gateway}`] : []),
@@ -100,11 +110,14 @@ export class LinkDriver {
     return `${NETNS_DIR}/${sandbox}`;
   }
 
-  /** The container's namespace with its endpoints: one `ip` run on the host's side, one inside. */
-  async createSandbox(sandbox: string, links: readonly EndpointLink[]): Promise<void> {
+  /**
+   * The container's namespace with its veths, in one `ip` run on the host's side; what is left to do inside it is
+   * the monitor's (see SandboxNetwork).
+   */
+  async createSandbox(sandbox: string, links: readonly EndpointLink[]): Promise<SandboxNetwork> {
     if (existsSync(this.sandboxPath(sandbox))) await this.deleteSandbox(sandbox);
     await this.batch([`netns add ${sandbox}`, ...links.flatMap((link) => hostSide(sandbox, link))]);
-    await this.batch(['link set lo up', ...links.flatMap(insideSide)], sandbox);
+    return { path: this.sandboxPath(sandbox), inside: links };
   }
 
   /** Deleting the namespace deletes the veths in it, and so their host sides. */

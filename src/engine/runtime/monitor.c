@@ -5,7 +5,7 @@
  * Containers therefore keep running, and their logs keep flowing, when the engine stops or crashes; the engine
  * finds their state again from the files.
  *
- * usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE
+ * usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] [-n NETNS [-l LINK]...] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE
  * -t gives the container a terminal (runc gets a pseudo-terminal of the monitor's as its own, and connects the
  * container's to it); -i keeps its stdin open, fed from the FIFO `stdin` beside LOGFILE. Lines written to the FIFO
  * `control` beside it resize the terminal ("resize ROWS COLUMNS") or end the container's input ("eof").
@@ -13,15 +13,25 @@
  * spares the engine two processes per run.
  * -c: the container's cgroups path (the runtime spec's linux.cgroupsPath), so that its OOM kills are watched from
  * before it runs (see prepare_oom_watch).
+ * -n and -l: the container's network namespace (a path under /run/netns) and its interfaces, each
+ * "NAME,ADDRESS,PREFIX[,GATEWAY]": before anything else the monitor brings up lo and each interface with its address
+ * (and the default route through GATEWAY) inside the namespace, over netlink (see configure_namespace). The engine
+ * made the namespace and the veths with one `ip` run; this spares it a second one per start. It exits 3 with the
+ * kernel's answer on stderr when that fails.
  * The first process exits 0 once the container runs (its pid is in PIDFILE), or 1 with runc's message on stderr.
  * EXITFILE gets the exit code, followed by " oom" when the kernel's OOM killer struck in the container's cgroup.
  * The monitor's own pid goes to `monitor.pid` beside PIDFILE; the exit file is written after the root filesystem
  * is detached, so once it exists the monitor has let go of everything.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +42,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -301,23 +312,178 @@ static void control_line(const char *line, int master, int stdin_fifo, int *stdi
 	}
 }
 
+/* One netlink request: the header, the message of its kind, and room for a few attributes. */
+struct nl_request {
+	struct nlmsghdr header;
+	union {
+		struct ifinfomsg link;
+		struct ifaddrmsg address;
+		struct rtmsg route;
+	} message;
+	char attributes[64];
+};
+
+static void nl_start(struct nl_request *request, unsigned short type, unsigned short flags, size_t message_size) {
+	memset(request, 0, sizeof *request);
+	request->header.nlmsg_len = (unsigned)NLMSG_LENGTH(message_size);
+	request->header.nlmsg_type = type;
+	request->header.nlmsg_flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags);
+}
+
+static void nl_attribute(struct nl_request *request, unsigned short type, const void *data, size_t length) {
+	struct rtattr *attribute = (struct rtattr *)((char *)request + NLMSG_ALIGN(request->header.nlmsg_len));
+	attribute->rta_type = type;
+	attribute->rta_len = (unsigned short)RTA_LENGTH(length);
+	memcpy(RTA_DATA(attribute), data, length);
+	request->header.nlmsg_len = (unsigned)(NLMSG_ALIGN(request->header.nlmsg_len) + RTA_ALIGN(attribute->rta_len));
+}
+
+/* Sends the request and reads the kernel's acknowledgement: 0, or the (negative) errno it answered with. */
+static int nl_call(int fd, struct nl_request *request) {
+	static unsigned sequence;
+	request->header.nlmsg_seq = ++sequence;
+	if (send(fd, request, request->header.nlmsg_len, 0) < 0) return -errno;
+	char reply[8192];
+	for (;;) {
+		ssize_t got = recv(fd, reply, sizeof reply, 0);
+		if (got < 0) {
+			if (errno == EINTR) continue;
+			return -errno;
+		}
+		int length = (int)got;
+		for (struct nlmsghdr *answer = (struct nlmsghdr *)reply; NLMSG_OK(answer, length); answer = NLMSG_NEXT(answer, length)) {
+			if (answer->nlmsg_seq == request->header.nlmsg_seq && answer->nlmsg_type == NLMSG_ERROR) return ((struct nlmsgerr *)NLMSG_DATA(answer))->error;
+		}
+	}
+}
+
+/* `ip link set NAME up` */
+static int nl_link_up(int fd, int index) {
+	struct nl_request request;
+	nl_start(&request, RTM_NEWLINK, 0, sizeof request.message.link);
+	request.message.link.ifi_family = AF_UNSPEC;
+	request.message.link.ifi_index = index;
+	request.message.link.ifi_flags = IFF_UP;
+	request.message.link.ifi_change = IFF_UP;
+	return nl_call(fd, &request);
+}
+
+/* `ip addr add ADDRESS/PREFIX dev NAME` */
+static int nl_address(int fd, int index, struct in_addr address, int prefix) {
+	struct nl_request request;
+	nl_start(&request, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof request.message.address);
+	request.message.address.ifa_family = AF_INET;
+	request.message.address.ifa_prefixlen = (unsigned char)prefix;
+	request.message.address.ifa_scope = RT_SCOPE_UNIVERSE;
+	request.message.address.ifa_index = (unsigned)index;
+	nl_attribute(&request, IFA_LOCAL, &address, sizeof address);
+	nl_attribute(&request, IFA_ADDRESS, &address, sizeof address);
+	return nl_call(fd, &request);
+}
+
+/* `ip route add default via GATEWAY` */
+static int nl_default_route(int fd, struct in_addr gateway) {
+	struct nl_request request;
+	nl_start(&request, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof request.message.route);
+	request.message.route.rtm_family = AF_INET;
+	request.message.route.rtm_table = RT_TABLE_MAIN;
+	request.message.route.rtm_protocol = RTPROT_BOOT;
+	request.message.route.rtm_scope = RT_SCOPE_UNIVERSE;
+	request.message.route.rtm_type = RTN_UNICAST;
+	nl_attribute(&request, RTA_GATEWAY, &gateway, sizeof gateway);
+	return nl_call(fd, &request);
+}
+
+/* One "NAME,ADDRESS,PREFIX[,GATEWAY]" inside the current namespace: its address, up, the default route. */
+static int configure_link(int fd, const char *spec) {
+	char copy[256], *fields[4] = {0};
+	snprintf(copy, sizeof copy, "%s", spec);
+	int count = 0;
+	for (char *rest = copy, *field; count < 4 && (field = strsep(&rest, ",")) != NULL;) fields[count++] = field;
+	struct in_addr address, gateway;
+	char *end;
+	long prefix = count >= 3 ? strtol(fields[2], &end, 10) : -1;
+	if (count < 3 || inet_pton(AF_INET, fields[1], &address) != 1 || *end != 0 || prefix < 0 || prefix > 32 ||
+	    (count == 4 && inet_pton(AF_INET, fields[3], &gateway) != 1)) {
+		fprintf(stderr, "bad interface description: %s\n", spec);
+		return -1;
+	}
+	int index = (int)if_nametoindex(fields[0]);
+	if (index == 0) {
+		fprintf(stderr, "no interface %s in the container's network namespace\n", fields[0]);
+		return -1;
+	}
+	int error = nl_address(fd, index, address, (int)prefix);
+	const char *step = "adding its address";
+	if (error == 0) {
+		error = nl_link_up(fd, index);
+		step = "bringing it up";
+	}
+	if (error == 0 && count == 4) {
+		error = nl_default_route(fd, gateway);
+		step = "adding the default route";
+	}
+	if (error != 0) fprintf(stderr, "cannot set up %s in the container's network namespace (%s): %s\n", fields[0], step, strerror(-error));
+	return error == 0 ? 0 : -1;
+}
+
+/*
+ * lo and the interfaces up inside the namespace, done by a child that joins it, so that the monitor itself stays in
+ * the engine's namespace. 0 when all went well.
+ */
+static int configure_namespace(const char *netns, char **links, int count) {
+	pid_t child = fork();
+	if (child < 0) return -1;
+	if (child == 0) {
+		int ns = open(netns, O_RDONLY | O_CLOEXEC);
+		if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) {
+			fprintf(stderr, "cannot enter the network namespace %s: %s\n", netns, strerror(errno));
+			_exit(1);
+		}
+		int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (fd < 0) {
+			fprintf(stderr, "cannot open a netlink socket: %s\n", strerror(errno));
+			_exit(1);
+		}
+		int lo = (int)if_nametoindex("lo");
+		int error = lo == 0 ? -ENODEV : nl_link_up(fd, lo);
+		if (error != 0) {
+			fprintf(stderr, "cannot bring lo up in the container's network namespace: %s\n", strerror(-error));
+			_exit(1);
+		}
+		for (int i = 0; i < count; i++)
+			if (configure_link(fd, links[i]) != 0) _exit(1);
+		_exit(0);
+	}
+	int status = 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
 	int tty = 0, keep_stdin = 0, option;
-	const char *overlay = NULL, *rootfs = NULL, *cgroups_path = NULL;
-	while ((option = getopt(argc, argv, "tio:r:c:")) != -1) {
+	const char *overlay = NULL, *rootfs = NULL, *cgroups_path = NULL, *netns = NULL;
+	char **links = calloc((size_t)argc, sizeof *links);
+	int link_count = 0;
+	if (links == NULL) return 1;
+	while ((option = getopt(argc, argv, "tio:r:c:n:l:")) != -1) {
 		if (option == 't') tty = 1;
+		else if (option == 'n') netns = optarg;
+		else if (option == 'l') links[link_count++] = optarg;
 		else if (option == 'c') cgroups_path = optarg;
 		else if (option == 'i') keep_stdin = 1;
 		else if (option == 'o') overlay = optarg;
 		else if (option == 'r') rootfs = optarg;
 		else return 2;
 	}
-	if (argc - optind != 6 || (overlay == NULL) != (rootfs == NULL)) {
-		fprintf(stderr, "usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE\n");
+	if (argc - optind != 6 || (overlay == NULL) != (rootfs == NULL) || (link_count > 0 && netns == NULL)) {
+		fprintf(stderr, "usage: berth-monitor [-t] [-i] [-o OVERLAY_OPTIONS -r ROOTFS] [-c CGROUPS_PATH] [-n NETNS [-l LINK]...] RUNTIME BUNDLE ID LOGFILE EXITFILE PIDFILE\n");
 		return 2;
 	}
 	char **args = argv + optind;
 	const char *runtime = args[0], *bundle = args[1], *id = args[2], *logfile = args[3], *exitfile = args[4], *pidfile = args[5];
+	if (netns && configure_namespace(netns, links, link_count) != 0) return 3;
 	if (overlay && mount("overlay", rootfs, "overlay", 0, overlay) != 0) {
 		fprintf(stderr, "cannot mount the container's root filesystem: %s\n", strerror(errno));
 		return 1;

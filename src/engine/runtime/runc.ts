@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EngineError } from '../errors.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
+import type { SandboxNetwork } from './links.js';
 import { mountAt, mustRun, runProgram } from './tools.js';
 import type { Tools } from './tools.js';
 
@@ -72,9 +73,11 @@ export class RuncDriver {
   /**
    * Starts the container through its monitor; resolves with the container's pid once it runs. With `tty` it gets a
    * terminal; with `stdin` its input stays open, fed through the FIFO `stdin` in its directory. Given `mount`, the
-   * monitor mounts the root filesystem itself, and detaches it when the container ends.
+   * monitor mounts the root filesystem itself, and detaches it when the container ends; given a `network` made for
+   * this start, it brings up lo and the interfaces inside it first.
    */
-  async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }, mount?: RootfsMount): Promise<number> {
+  async start(id: string, spec: object, io: { tty: boolean; stdin: boolean }, prepare: { mount?: RootfsMount; network?: SandboxNetwork } = {}): Promise<number> {
+    const { mount, network } = prepare;
     // Written for each start, and read by runc at once: no flush to disk needed.
     writeJsonAtomic(join(this.layout.bundle(id), 'config.json'), spec, { durable: false });
     // The monitor watches the container's memory cgroup for OOM kills from before runc runs it.
@@ -84,6 +87,7 @@ export class RuncDriver {
       ...(io.stdin ? ['-i'] : []),
       ...(mount ? ['-o', mount.options, '-r', mount.rootfs] : []),
       ...(typeof cgroupsPath === 'string' ? ['-c', cgroupsPath] : []),
+      ...(network?.inside ? ['-n', network.path, ...network.inside.flatMap((link) => ['-l', [link.name, link.address, link.prefix, ...(link.gateway ? [link.gateway] : [])].join(',')])] : []),
       this.tools.runc,
       this.layout.bundle(id),
       id,
@@ -91,6 +95,8 @@ export class RuncDriver {
       this.layout.exitFile(id),
       this.layout.pidFile(id),
     ]);
+    // 3: the network namespace could not be set up inside (the engine's fault, not the container's configuration).
+    if (result.code === 3) throw new EngineError('internal', result.stderr.trim());
     if (result.code !== 0) throw new EngineError('invalid', runcMessage(result.stderr) || 'the container did not start');
     return Number(readFileSync(this.layout.pidFile(id), 'utf8').trim());
   }

@@ -35,7 +35,8 @@ export interface EngineServices {
   readonly containers: ContainerService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;
-  readonly builder: Builder;
+  /** Only `build`: the daemon loads the builder's code on the first build. */
+  readonly builder: Pick<Builder, 'build'>;
   readonly execs: ExecService;
   readonly commit: CommitServices;
   readonly events: EventBus;

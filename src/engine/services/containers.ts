@@ -296,7 +296,7 @@ export class ContainerService {
     let pid: number;
     try {
       // From here on a failure takes down what was set up (the namespace, its endpoints, published ports).
-      const networkNamespace = await this.network.join(record);
+      const network = await this.network.join(record);
       // Its addresses are recorded before anything runs in them, so that no other container is given them.
       if (Object.values(record.networks).some((endpoint) => endpoint.ipAddress)) await this.table.save(record);
       this.crash.reach('start:network-ready');
@@ -308,11 +308,11 @@ export class ContainerService {
         mounts,
         user: resolveUser(rootfs, user, groupAdd),
         etcFiles: writeEtcFiles(record, { layout: this.layout, networking: this.networking, idOf: (other) => this.get(other).id }),
-        ...(networkNamespace ? { networkNamespace } : {}),
+        ...(network ? { networkNamespace: network.path } : {}),
         hostRlimitNofile: hostNofile(),
         ...(record.hostConfig.Init ? { init: initProgram() } : {}),
       });
-      pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, mount);
+      pid = await this.runtime.start(record.id, spec, { tty: Boolean(record.config.Tty), stdin: Boolean(record.config.OpenStdin) }, { ...(mount ? { mount } : {}), ...(network ? { network } : {}) });
       this.crash.reach('start:runtime-started');
       await this.network.publishPorts(record);
     } catch (error) {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalid, notFound, unsupported } from '../errors.js';
-import type { EndpointLink, LinkDriver } from '../runtime/links.js';
+import type { EndpointLink, LinkDriver, SandboxNetwork } from '../runtime/links.js';
 import type { ContainerRecord, Endpoint, EndpointRequest } from './container-record.js';
 import type { NameSource, NetworkResolver } from './dns-server.js';
 import { formatIp, macFor, nextAddress, parseCidr, parseIp, contains } from './ipam.js';
@@ -105,21 +105,22 @@ export class ContainerNetworking implements NameSource {
    * Before the container's process starts: its namespace, an endpoint on each network (eth0 on the first, which
    * also carries the default route), the resolvers of its user-defined networks. Returns the namespace to join.
    */
-  async setUp(record: ContainerRecord): Promise<string> {
+  async setUp(record: ContainerRecord): Promise<SandboxNetwork> {
     const sandbox = sandboxName(record.id);
+    let network: SandboxNetwork;
     try {
       // Every network up on the host (a clean stop took its bridge down), every endpoint allocated in one synchronous
       // step (so concurrent starts never pick one address twice), then the namespace and all its veths in one go.
       const endpoints = [];
       for (const [name, endpoint] of Object.entries(record.networks)) endpoints.push({ endpoint, network: await this.networks.ensureUp(this.networks.get(endpoint.networkId || name)) });
       const links = endpoints.map(({ endpoint, network }, index) => this.allocate(record, network, endpoint, index));
-      await this.links.createSandbox(sandbox, links);
+      network = await this.links.createSandbox(sandbox, links);
       for (const { network } of endpoints) await this.activate(network);
     } catch (error) {
       await this.tearDown(record);
       throw error;
     }
-    return this.links.sandboxPath(sandbox);
+    return network;
   }
 
   /** After the container stops: the namespace goes (and the veths with it), ports close, addresses are free again. */

@@ -1,9 +1,11 @@
 // The image store: content-addressed (the image id is the digest of its config, layers are kept by diff id and
 // unpacked once, shared by every image and container that uses them), with a repository index of tags.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../errors.js';
 import { readJsonFile, writeJsonAtomic, writeTextAtomic } from '../store/files.js';
@@ -223,39 +225,45 @@ export class ImageService {
   }
 
   /**
-   * `docker save`: a docker-archive tarball of the images (manifest.json, each config, each layer's tar), written to
-   * `output`. The files are hard links to the store's own, so nothing is copied but the tar stream.
+   * `docker save`: a docker-archive tarball of the images (manifest.json, each config, each layer's tar), streamed to
+   * `output`; a layer kept compressed is decompressed as it is written.
    */
   async save(references: readonly string[], output: NodeJS.WritableStream): Promise<void> {
-    const stage = join(this.layout.tmp, `save-${randomBytes(6).toString('hex')}`);
-    mkdirSync(stage, { recursive: true });
-    try {
-      const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
-      for (const reference of references) {
-        const image = this.resolve(reference);
-        const hex = image.id.slice(7);
-        if (!existsSync(join(stage, `${hex}.json`))) linkSync(this.layout.blob(hex), join(stage, `${hex}.json`));
-        const layers: string[] = [];
-        for (const diffId of image.config.rootfs.diff_ids) {
-          const diffHex = diffId.slice(7);
-          const source = this.layout.layerTar(diffHex);
-          if (!existsSync(source)) throw invalid(`layer ${diffHex.slice(0, 12)} of ${reference} was stored before berth kept layer archives: load the image again`);
-          mkdirSync(join(stage, diffHex), { recursive: true });
-          if (!existsSync(join(stage, diffHex, 'layer.tar'))) linkSync(source, join(stage, diffHex, 'layer.tar'));
-          layers.push(`${diffHex}/layer.tar`);
-        }
-        const named = normalizeReference(reference) in this.repositories ? [familiar(normalizeReference(reference))] : this.tagsOf(image.id);
-        manifest.push({ Config: `${hex}.json`, RepoTags: named, Layers: layers });
+    // Everything is looked up before the first byte goes out: a missing layer is an error, not a cut archive.
+    const configs = new Map<string, string>();
+    const layers = new Map<string, number>();
+    const manifest: Array<{ Config: string; RepoTags: string[]; Layers: string[] }> = [];
+    for (const reference of references) {
+      const image = this.resolve(reference);
+      const hex = image.id.slice(7);
+      configs.set(`${hex}.json`, this.layout.blob(hex));
+      for (const diffId of image.config.rootfs.diff_ids) {
+        const meta = this.layers.meta(diffId);
+        if (!meta || !this.layers.archive(diffId)) throw invalid(`layer ${diffId.slice(7, 19)} of ${reference} was stored before berth kept layer archives: load the image again`);
+        layers.set(diffId, meta.size);
       }
-      writeJsonAtomic(join(stage, 'manifest.json'), manifest);
-      const child = spawn('tar', ['-c', '-C', stage, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (chunk) => (stderr += chunk));
-      child.stdout.pipe(output, { end: false });
-      const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)));
-      if (code !== 0) throw new Error(`tar: ${stderr.trim()}`);
+      const named = normalizeReference(reference) in this.repositories ? [familiar(normalizeReference(reference))] : this.tagsOf(image.id);
+      manifest.push({ Config: `${hex}.json`, RepoTags: named, Layers: image.config.rootfs.diff_ids.map((diffId) => `${diffId.slice(7)}/layer.tar`) });
+    }
+    const pack = tar.pack();
+    const sent = pipeline(pack, output as NodeJS.WritableStream & Writable, { end: false });
+    const member = async (name: string, size: number, content: Readable): Promise<void> => {
+      await pipeline(content, pack.entry({ name, size, mode: 0o644, mtime: new Date(0) }));
+    };
+    try {
+      for (const [name, path] of configs) await member(name, readFileSync(path).length, createReadStream(path));
+      for (const [diffId, size] of layers) {
+        pack.entry({ name: `${diffId.slice(7)}/`, type: 'directory', mode: 0o755, mtime: new Date(0) });
+        await member(`${diffId.slice(7)}/layer.tar`, size, this.layers.openTar(diffId)!);
+      }
+      const manifestBytes = Buffer.from(JSON.stringify(manifest));
+      await member('manifest.json', manifestBytes.length, Readable.from([manifestBytes]));
+      pack.finalize();
+    } catch (error) {
+      pack.destroy(error as Error);
+      throw error;
     } finally {
-      rmSync(stage, { recursive: true, force: true });
+      await sent.catch(() => undefined);
     }
   }
 

@@ -1,12 +1,13 @@
-// Image layers on disk, one directory each under image/layers/<diff id hex>/: the unpacked tree (fs/), the
-// uncompressed tar it came from (layer.tar, kept so that save and push give back the very layer) and meta.json.
+// Image layers on disk, one directory each under image/layers/<diff id hex>/: the unpacked tree (fs/), the blob it
+// came from as it arrived (layer.tar.gz for a gzip blob, layer.tar for an uncompressed one: push sends it again and
+// save decompresses it as it streams, so the layer's bytes are written once beside the tree) and meta.json.
 // A layer is made in a temporary directory under the engine root, verified while its bytes stream in, and renamed
 // into place only when complete: a failed, aborted or hostile stream leaves nothing behind in the store.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -16,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { EngineError, invalid } from '../errors.js';
 import { readJsonFile, writeJsonAtomic } from './files.js';
+import { LAYER_ARCHIVES } from './layout.js';
 import type { Layout } from './layout.js';
 
 /** What is known of a layer before its bytes arrive; everything given is checked. */
@@ -89,6 +91,27 @@ export class LayerStore {
     return isDiffId(diffId) ? readJsonFile<LayerMeta>(this.layout.layerMeta(diffId.slice(7))) : undefined;
   }
 
+  /** The blob a layer was stored from, as it arrived; undefined for a layer stored before berth kept them. */
+  archive(diffId: string): { path: string; gzip: boolean } | undefined {
+    if (!isDiffId(diffId)) return undefined;
+    const gzip = this.layout.layerGzip(diffId.slice(7));
+    if (existsSync(gzip)) return { path: gzip, gzip: true };
+    const tar = this.layout.layerTar(diffId.slice(7));
+    return existsSync(tar) ? { path: tar, gzip: false } : undefined;
+  }
+
+  /** The layer's uncompressed tar (its diff id's bytes), decompressed as it is read. */
+  openTar(diffId: string): Readable | undefined {
+    const archive = this.archive(diffId);
+    if (!archive) return undefined;
+    const file = createReadStream(archive.path, { highWaterMark: 1 << 20 });
+    if (!archive.gzip) return file;
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    file.on('error', (error) => gunzip.destroy(error));
+    gunzip.on('close', () => file.destroy());
+    return file.pipe(gunzip);
+  }
+
   /** Remembers that `repository` holds this layer as the blob `digest` (after a pull or a push). */
   recordBlob(diffId: string, source: LayerSource): void {
     const meta = this.meta(diffId);
@@ -100,7 +123,7 @@ export class LayerStore {
 
   /**
    * Stores one layer from a stream of its bytes (a registry blob, a tar entry of an archive, a file): the bytes are
-   * hashed as they arrive, decompressed, kept as layer.tar and unpacked by GNU tar (which strips leading `/`,
+   * hashed and kept as they arrive, decompressed and unpacked by GNU tar (which strips leading `/`,
    * refuses `..` members and creates symlinks that point outside only after everything else), all in one pass into
    * a temporary directory; the layer is renamed into the store only when every digest matched. A layer already in
    * the store is not written again (the stream is drained).
@@ -135,28 +158,35 @@ export class LayerStore {
     const work = join(this.layout.tmp, `layer-${randomBytes(8).toString('hex')}`);
     mkdirSync(join(work, 'fs'), { recursive: true });
     let unpacker: ChildProcess | undefined;
-    let sink: LayerSink | undefined;
+    let kept: WriteStream | undefined;
     try {
       const compression = expected.compression === 'gzip' || expected.compression === 'none' ? expected.compression : detectCompression(await peek(input, 4));
       const blob = new BlobCheck(expected, options.onBytes);
+      kept = createWriteStream(join(work, compression === 'gzip' ? LAYER_ARCHIVES.gzip : LAYER_ARCHIVES.none), { highWaterMark: 1 << 20 });
       unpacker = spawn('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', join(work, 'fs'), '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      sink = new LayerSink(createWriteStream(join(work, 'layer.tar')), unpacker);
-      const stages: NodeJS.ReadWriteStream[] = [blob];
-      if (compression === 'gzip') stages.push(createGunzip());
+      const sink = new LayerSink(unpacker);
+      const stages: NodeJS.ReadWriteStream[] = [blob, new KeepCopy(kept)];
+      // zlib's default 16 KiB output chunks cost a round trip to libuv's pool each: a few times the CPU of 1 MiB ones.
+      if (compression === 'gzip') stages.push(createGunzip({ chunkSize: 1 << 20 }));
       await pipeline([input, ...stages, sink], options.signal ? { signal: options.signal } : {});
       blob.verify();
       const diffId = `sha256:${sink.digest()}`;
       if (expected.diffId && diffId !== expected.diffId) throw invalid(`layer content is ${diffId}, the image config says ${expected.diffId}`);
-      const whiteouts = await run(this.whiteouts, [join(work, 'fs')]);
-      if (whiteouts.code !== 0) throw invalid(`invalid layer ${diffId}: ${whiteouts.stderr.trim().split(`${work}/fs`).join('')}`);
+      // The helper walks the whole tree: a layer none of whose bytes spell `.wh.` has no whiteout for it to convert.
+      if (sink.mayHaveWhiteouts) {
+        const whiteouts = await run(this.whiteouts, [join(work, 'fs')]);
+        if (whiteouts.code !== 0) throw invalid(`invalid layer ${diffId}: ${whiteouts.stderr.trim().split(`${work}/fs`).join('')}`);
+      }
       const meta: LayerMeta = { size: sink.bytes, ...(options.source ? { blobs: { [options.source.digest]: [options.source.repository] } } : {}) };
-      writeJsonAtomic(join(work, 'meta.json'), meta);
+      // Not flushed: the unpacked files beside it are not either (nor are they by dockerd), so a flush here would
+      // block the event loop (and every other layer streaming in) for no guarantee.
+      writeJsonAtomic(join(work, 'meta.json'), meta, { durable: false });
       return this.moveIntoPlace(work, diffId, sink.bytes, options.source);
     } catch (error) {
-      // tar is gone, and layer.tar closed, before the directory is removed: a tar still writing into it, or a file
-      // whose open completes after the removal read the directory, would make the removal fail.
+      // tar is gone, and the kept file closed, before the directory is removed: a tar still writing into it, or a
+      // file whose open completes after the removal read the directory, would make the removal fail (ENOTEMPTY).
       if (unpacker) await killed(unpacker);
-      await sink?.fileClosed();
+      if (kept) await closed(kept);
       throw layerError(error, work);
     } finally {
       rmSync(work, { recursive: true, force: true, maxRetries: 3 });
@@ -216,16 +246,41 @@ class BlobCheck extends Transform {
   }
 }
 
-/** Writes the uncompressed tar both to layer.tar and to the unpacking tar's stdin, hashing it on the way. */
+/** Writes what passes to a file as well (the blob as it arrived), and ends once the file is closed. */
+class KeepCopy extends Transform {
+  constructor(private readonly file: WriteStream) {
+    super({ highWaterMark: 1 << 20 });
+    file.on('error', (error) => this.destroy(error));
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.file.write(chunk)) callback(null, chunk);
+    else this.file.once('drain', () => callback(null, chunk));
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.file.end();
+    this.file.once('close', () => callback());
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.file.destroy();
+    callback(error);
+  }
+}
+
+const WHITEOUT = Buffer.from('.wh.');
+
+/** Feeds the uncompressed tar to the unpacking tar's stdin, hashing it (the diff id) and looking for whiteouts. */
 class LayerSink extends Writable {
   private readonly hash = createHash('sha256');
   bytes = 0;
+  /** Some bytes spell `.wh.` (every whiteout's name does, in a header or a long-name record); usually none do. */
+  mayHaveWhiteouts = false;
+  private tail = Buffer.alloc(0);
   private readonly exited: Promise<{ code: number; stderr: string }>;
 
-  constructor(
-    private readonly file: WriteStream,
-    private readonly unpacker: ChildProcess,
-  ) {
+  constructor(private readonly unpacker: ChildProcess) {
     super({ highWaterMark: 1 << 20 });
     let stderr = '';
     unpacker.stderr?.on('data', (chunk: Buffer) => {
@@ -233,26 +288,26 @@ class LayerSink extends Writable {
     });
     // tar may stop reading (a fatal error): what it says is reported, not the EPIPE that follows.
     unpacker.stdin?.on('error', () => undefined);
-    file.on('error', (error) => this.destroy(error));
     this.exited = new Promise((resolve) => unpacker.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr })));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    const waits: Array<Promise<unknown>> = [];
-    if (!this.file.write(chunk)) waits.push(once(this.file, 'drain'));
+    if (!this.mayHaveWhiteouts) {
+      // The word may straddle two chunks: the last three bytes of the one before are looked at with this one's start.
+      this.mayHaveWhiteouts = chunk.includes(WHITEOUT) || Buffer.concat([this.tail, chunk.subarray(0, 3)]).includes(WHITEOUT);
+      this.tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+    }
     const stdin = this.unpacker.stdin!;
-    if (!stdin.destroyed && !stdin.write(chunk)) waits.push(Promise.race([once(stdin, 'drain'), this.exited]));
-    if (waits.length === 0) callback();
-    else Promise.all(waits).then(() => callback(), callback);
+    if (stdin.destroyed || stdin.write(chunk)) callback();
+    else Promise.race([once(stdin, 'drain'), this.exited]).then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.unpacker.stdin!.end();
-    this.file.end();
-    Promise.all([once(this.file, 'close'), this.exited])
-      .then(([, result]) => {
+    this.exited
+      .then((result) => {
         if (result.code !== 0) callback(tarError(result.stderr, result.code));
         else callback();
       })
@@ -260,20 +315,12 @@ class LayerSink extends Writable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.file.destroy();
     this.unpacker.stdin?.destroy();
     callback(error);
   }
 
   digest(): string {
     return this.hash.digest('hex');
-  }
-
-  /** Resolves once layer.tar's descriptor is closed (a write stream destroyed while opening closes it later). */
-  async fileClosed(): Promise<void> {
-    if (this.file.closed) return;
-    this.file.destroy();
-    await once(this.file, 'close').catch(() => undefined);
   }
 }
 
@@ -330,6 +377,15 @@ function run(program: string, args: readonly string[]): Promise<{ code: number; 
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? 1, stderr }));
+  });
+}
+
+/** Destroys a file stream and resolves once its descriptor is closed (an open still under way completes first). */
+function closed(file: WriteStream): Promise<void> {
+  if (file.closed) return Promise.resolve();
+  return new Promise((resolve) => {
+    file.once('close', () => resolve());
+    file.destroy();
   });
 }
 

@@ -2,6 +2,9 @@
 // directory per container (its record, OCI bundle, upper and work dirs, log, pid and exit files).
 import { join } from 'node:path';
 
+/** What a layer's blob is kept as, by its compression: the bytes as they arrived. */
+export const LAYER_ARCHIVES = { gzip: 'layer.tar.gz', none: 'layer.tar' } as const;
+
 export class Layout {
   constructor(readonly root: string) {}
 
@@ -14,9 +17,13 @@ export class Layout {
   layer(diffHex: string): string {
     return join(this.root, 'image', 'layers', diffHex, 'fs');
   }
-  /** The layer as it was loaded (an uncompressed tar whose digest is its diff id), kept for `save`. */
+  /** The layer as it arrived uncompressed (a tar whose digest is its diff id), kept for `save` and push. */
   layerTar(diffHex: string): string {
-    return join(this.root, 'image', 'layers', diffHex, 'layer.tar');
+    return join(this.root, 'image', 'layers', diffHex, LAYER_ARCHIVES.none);
+  }
+  /** The layer as it arrived gzip-compressed (a registry blob), kept instead of the tar. */
+  layerGzip(diffHex: string): string {
+    return join(this.root, 'image', 'layers', diffHex, LAYER_ARCHIVES.gzip);
   }
   layerMeta(diffHex: string): string {
     return join(this.root, 'image', 'layers', diffHex, 'meta.json');

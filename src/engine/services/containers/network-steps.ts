@@ -5,6 +5,7 @@ import type { ContainerRecord } from '../container-record.js';
 import { portBindings } from '../container-record.js';
 import { networkPlan } from '../endpoints.js';
 import type { ContainerNetworking } from '../endpoints.js';
+import type { SandboxNetwork } from '../../runtime/links.js';
 
 export class NetworkSteps {
   /** Teardowns under way, by container. */
@@ -19,12 +20,12 @@ export class NetworkSteps {
    * The namespace the container's process joins: on bridge networks its own, with its endpoints; with `container:`
    * the other container's (which must run); host and none need nothing here.
    */
-  async join(record: ContainerRecord): Promise<string | undefined> {
+  async join(record: ContainerRecord): Promise<SandboxNetwork | undefined> {
     const plan = networkPlan(record.hostConfig.NetworkMode);
     if (plan.kind === 'container') {
       const other = this.lookup(plan.reference);
       if (other.state.status !== 'running' && other.state.status !== 'paused') throw conflict(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.status}`);
-      return `/proc/${other.state.pid}/ns/net`;
+      return { path: `/proc/${other.state.pid}/ns/net` };
     }
     if (plan.kind !== 'bridge') return undefined;
     return this.networking.setUp(record);

@@ -3,12 +3,11 @@
 // is mounted from it; then the config (one PUT) and a schema2 manifest. Progress and the final digest line as
 // dockerd reports them.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { EngineError, notFound } from '../../errors.js';
-import type { Layout } from '../../store/layout.js';
 import type { ImageService } from '../images.js';
 import type { RegistryCredentials } from './auth.js';
 import type { RegistryClient, Repository } from './client.js';
@@ -34,7 +33,6 @@ export class PushService {
   constructor(
     private readonly images: ImageService,
     private readonly client: RegistryClient,
-    private readonly layout: Layout,
     private readonly events: { emit(action: string, id: string, attributes: Record<string, string>): void },
   ) {}
 
@@ -137,15 +135,16 @@ export class PushService {
         return { digest, size };
       }
     }
-    const tar = this.layout.layerTar(diffId.slice(7));
-    if (!existsSync(tar)) throw new EngineError('invalid', `layer ${id} was stored before berth kept layer archives: pull or load the image again`);
-    const total = meta?.size ?? 0;
+    const archive = this.images.layers.archive(diffId);
+    if (!archive) throw new EngineError('invalid', `layer ${id} was stored before berth kept layer archives: pull or load the image again`);
+    // A blob kept as it arrived (gzip) goes out as it is; an uncompressed tar is compressed on the way.
+    const source = createReadStream(archive.path, { highWaterMark: 1 << 20 });
+    const total = archive.gzip ? statSync(archive.path).size : (meta?.size ?? 0);
     const report = throttled(progress, 'Pushing', id, total);
     let read = 0;
-    const source = createReadStream(tar);
     source.on('data', (chunk) => report((read += chunk.length)));
     const counter = new DigestCounter();
-    const stream = source.pipe(createGzip()).pipe(counter);
+    const stream = archive.gzip ? source.pipe(counter) : source.pipe(createGzip()).pipe(counter);
     const digest = await repository.upload({ stream, digestOf: () => counter.digest() }, signal);
     this.images.layers.recordBlob(diffId, { digest, repository: name });
     progress({ status: 'Pushed', id });
