@@ -78,12 +78,18 @@ function ttySink(options: SinkOptions): ProgressSink {
   const board: Board = new Map();
   let display: Display | undefined;
   const waiting: Array<(display: Display) => void> = [];
+  const loaded = (ready: Display): void => {
+    display = ready;
+    for (const call of waiting.splice(0)) call(ready);
+  };
   import('./tty.js').then(
-    ({ createDisplay }) => {
-      display = createDisplay({ board, stream: options.stream, color: options.color, clock, ...(options.title ? { title: options.title } : {}), ...(options.dryRun ? { dryRun: true } : {}) });
-      for (const call of waiting.splice(0)) call(display);
+    ({ createDisplay }) => loaded(createDisplay({ board, stream: options.stream, color: options.color, clock, ...(options.title ? { title: options.title } : {}), ...(options.dryRun ? { prefix: `${DRY_RUN} ` } : {}) })),
+    (error: unknown) => {
+      // Without its display (a broken install), the progress still reaches the user: as plain lines, at the end.
+      options.stream.write(`WARN progress display unavailable: ${error instanceof Error ? error.message : String(error)}\n`);
+      const plain = plainSink(options.stream, options.dryRun ?? false);
+      loaded({ note: (line) => plain.note(line), close: () => board.forEach((line) => plain.event(line.event)) });
     },
-    (error: unknown) => options.stream.write(`progress display unavailable: ${error instanceof Error ? error.message : String(error)}\n`),
   );
   const whenLoaded = (call: (display: Display) => void): void => (display ? call(display) : void waiting.push(call));
   return {

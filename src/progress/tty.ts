@@ -20,7 +20,8 @@ export interface DisplayOptions {
   readonly stream: Terminal;
   readonly color: boolean;
   readonly title?: string;
-  readonly dryRun?: boolean;
+  /** Put before each resource (a dry run's marker). */
+  readonly prefix?: string;
   readonly clock: { now(): number };
   /** How often the block is drawn again while the display is live; 0 draws only on notes and on close (tests). */
   readonly interval?: number;
@@ -134,7 +135,7 @@ class Block {
       now: this.options.clock.now(),
       spinner: this.spinner.fetch(),
       title: this.options.title ?? 'Running',
-      prefix: this.options.dryRun ? 'DRY-RUN MODE -  ' : '',
+      prefix: this.options.prefix ?? '',
       columns: stream.columns ?? 0,
       rows: stream.rows ?? 0,
       final,

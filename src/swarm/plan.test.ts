@@ -139,6 +139,11 @@ test('two services of the deploy on one ingress port, or a lone service holding 
   const lone: SwarmService = { ...otherStack(9000), spec: { Name: 'lonely', TaskTemplate: {} } };
   assert.throws(() => planDeploy(stack([['web', spec('web', [], publishing(9000))]]), observed([], [], [lone]), { prune: false }), /port 9000\/tcp of service "web" is already published by service lonely \(which is in no stack\)/);
   assert.throws(() => planDeploy(stack([['api', spec('api', [], publishing(7000))], ['web', spec('web', [], publishing(7000, 'host'))]]), observed([]), { prune: false }), /port 7000\/tcp of service "web" is already published by service shop_api \(of stack shop\)/);
+  const gone: SwarmService = { ...otherStack(6000), spec: { Name: 'shop_old', Labels: { 'com.docker.stack.namespace': 'shop' }, TaskTemplate: {} } };
+  assert.throws(
+    () => planDeploy(stack([['web', spec('web', [], publishing(6000))]]), observed([gone]), { prune: true }),
+    /port 6000\/tcp of service "web" is already published by service shop_old \(of this stack, no longer in the compose file: remove it first, docker service rm shop_old\)/,
+  );
 });
 
 test('ports that do not clash pass: the same service keeping its port, other numbers, udp beside tcp, host mode beside host mode', () => {

@@ -58,7 +58,8 @@ export function planDeploy(stack: SwarmStack, observed: ObservedStack, options: 
     operations.push({ kind: 'create-file-object', object, ...(replaces.length > 0 ? { replaces } : {}) });
   }
   const wanted = new Set(stack.services.map((service) => service.spec.Name));
-  const holders = [...observed.otherServices, ...observed.services.filter((service) => !wanted.has(service.spec.Name))].map(holderOf);
+  const leftOver = observed.services.filter((service) => !wanted.has(service.spec.Name)).map((service) => ({ ...holderOf(service), leftOver: true }));
+  const holders = [...observed.otherServices.map(holderOf), ...leftOver];
   const clashes = portClashes(stack.services, holders);
   if (clashes.length > 0) {
     throw new BerthError(`${clashes.join('\n')}\nnothing was deployed: publish another port, or free it on the swarm first`, { kind: 'conflict' });

@@ -15,6 +15,8 @@ export interface PortHolder {
   readonly service: string;
   /** Its stack, when it belongs to one. */
   readonly stack?: string;
+  /** A service of the stack being deployed that its compose file no longer has (--prune removes it only last). */
+  readonly leftOver?: boolean;
   readonly ports: readonly Published[];
 }
 
@@ -48,7 +50,11 @@ export function portClashes(desired: ReadonlyArray<{ readonly key: string; reado
     for (const wanted of ports) {
       const holder = taken.find((other) => other.ports.some((port) => clash(port, wanted)));
       if (holder === undefined) continue;
-      const owner = holder.stack === undefined ? 'which is in no stack' : `of stack ${holder.stack}`;
+      const owner = holder.leftOver
+        ? `of this stack, no longer in the compose file: remove it first, docker service rm ${holder.service}`
+        : holder.stack === undefined
+          ? 'which is in no stack'
+          : `of stack ${holder.stack}`;
       out.push(`port ${wanted.port}/${wanted.protocol} of service "${service.key}" is already published by service ${holder.service} (${owner})`);
     }
     const stack = service.spec.Labels?.[NAMESPACE_LABEL];

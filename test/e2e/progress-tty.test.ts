@@ -106,3 +106,14 @@ test('only progress on a terminal loads listr2 and chalk: --version, --help, con
   assert.equal(screen.code, 0, screen.lines.join('\n'));
   assert.deepEqual(readFileSync(report, 'utf8').match(display)?.sort(), ['npm:chalk', 'npm:listr2']);
 });
+
+test('--ansi always draws the terminal display even into a pipe, in colour; --ansi never on a terminal prints plain lines', { skip: !hasTmux && 'tmux is not installed' }, async (t) => {
+  const project = await testProject(t, compose(1));
+  const piped = await project.run(['--ansi', 'always', 'up', '-d'], { env: { NO_COLOR: '' } });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.match(piped.stderr, /\[\+\].* Running 2\/2\n/);
+  assert.match(piped.stderr, COLOUR);
+  const never = await onTerminal(project, 80, 24, ['--ansi', 'never', 'up', '-d', '--force-recreate'], {}, true);
+  assert.equal(never.code, 0, never.lines.join('\n'));
+  assert.deepEqual(never.lines, ['Recreate', 'Recreated', 'Starting', 'Started'].map((status) => ` Container ${project.name}-svc1-1  ${status}`));
+});
