@@ -483,9 +483,12 @@ async function cuttingProxy(target: string, options: { cutAfter: number; ignoreR
 }
 
 test('a layer download whose connection drops is picked up again: with Range where the registry takes it, else from the start', async () => {
+  // Layers no other test pulled: the store must download them.
+  writeImageArchive(join(work, 'resumed.tar'), 'resumed:v1', 2, 300_000);
+  open.seedFrom(`docker-archive:${join(work, 'resumed.tar')}`, 'test/resumed:v1');
   for (const ignoreRange of [false, true]) {
     const proxy = await cuttingProxy(open.host, { cutAfter: 64 * 1024, ignoreRange });
-    const reference = `${proxy.host}/test/layers:v1`;
+    const reference = `${proxy.host}/test/resumed:v1`;
     try {
       // Not engine.docker: spawnSync would hold this process's event loop, where the proxy runs.
       const pulled = await dockerAsync(['pull', reference]);
