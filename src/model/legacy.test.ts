@@ -11,7 +11,10 @@ test('a v1 file (services at the top level) loads as services, with a deprecatio
   );
   assert.deepEqual(tree, {
     'x-a': 1,
-    services: { coffee: { build: './coffee', expose: [3000], ports: ['0:3000'], links: ['db:db'] }, db: { volumes_from: ['dbstate'] } },
+    services: {
+      coffee: { build: './coffee', expose: [3000], ports: ['0:3000'], links: ['db:db'], network_mode: 'bridge' },
+      db: { volumes_from: ['dbstate'], network_mode: 'bridge' },
+    },
   });
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /docker-compose\.yml: services defined at the top level/);
@@ -29,4 +32,9 @@ test('a file with only spec keys (networks, include, name) is not mistaken for a
   const input = { name: 'p', networks: { a: {} }, volumes: {}, include: ['x.yml'] };
   assert.deepEqual(upgradeLegacyLayout(input, 'c.yml', (m) => warnings.push(m)), input);
   assert.deepEqual(warnings, []);
+});
+
+test("a v1 service runs on the default bridge (legacy links give their variables there) unless it names its network mode", () => {
+  const tree = upgradeLegacyLayout({ web: { links: ['db'] }, db: {}, host: { network_mode: 'host' } }, 'c.yml', () => {});
+  assert.deepEqual(tree.services, { web: { links: ['db'], network_mode: 'bridge' }, db: { network_mode: 'bridge' }, host: { network_mode: 'host' } });
 });

@@ -1,5 +1,6 @@
 // docker-compose 1.x files: services at the top level, and the obsolete `version:` key.
 import type { Dict } from './tree.js';
+import { isDict } from './tree.js';
 
 /** Top-level keys of the Compose Specification: a file that uses only these is not a legacy file. */
 const TOP_LEVEL_KEYS = new Set(['version', 'name', 'include', 'services', 'networks', 'volumes', 'secrets', 'configs', 'models']);
@@ -23,8 +24,19 @@ export function upgradeLegacyLayout(tree: Dict, file: string, warn: (message: st
   );
   const services: Dict = {};
   for (const key of serviceKeys) {
-    services[key] = out[key];
+    services[key] = onDefaultBridge(out[key]);
     delete out[key];
   }
   return { ...out, services };
+}
+
+/**
+ * docker-compose 1.x ran a v1 file's services on the engine's default bridge (v1 has no networks), where `links`
+ * are legacy links: the engine writes the linked containers into /etc/hosts and gives their addresses, ports and
+ * environment as `<ALIAS>_PORT_...`, `<ALIAS>_NAME`, `<ALIAS>_ENV_...` variables, which apps of that time read.
+ * On a project network links are names only, so a v1 service stays on the bridge unless it says otherwise.
+ */
+function onDefaultBridge(service: unknown): unknown {
+  if (!isDict(service) || 'network_mode' in service || 'net' in service || 'networks' in service) return service;
+  return { ...service, network_mode: 'bridge' };
 }

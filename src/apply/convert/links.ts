@@ -17,6 +17,8 @@ export function containerLinks(service: ServiceConfig, ctx: ContainerPlanContext
   if (isPresent(service.links)) {
     for (const spec of toStringList(service.links, servicePath(service.name, 'links'))) {
       const [linked, alias] = splitLink(spec);
+      // As compose v2 names them (the number is the linking container's, compose's own quirk). On the default
+      // bridge each name is also a set of `<NAME>_PORT_...` variables; the same link twice is sent once.
       for (const container of containersOf(linked)) {
         links.push(
           `${container.name}:${alias}`,
@@ -29,8 +31,7 @@ export function containerLinks(service: ServiceConfig, ctx: ContainerPlanContext
   // A one-off container (`run`) reaches the service's own containers by their names.
   if (ctx.labels[ONE_OFF_LABEL] === 'True') {
     for (const container of containersOf(service.name)) {
-      const short = container.name.startsWith(`${ctx.projectName}-`) ? container.name.slice(ctx.projectName.length + 1) : container.name;
-      links.push(`${container.name}:${service.name}`, `${container.name}:${short}`, `${container.name}:${container.name}`);
+      links.push(`${container.name}:${service.name}`, `${container.name}:${shortName(container.name, ctx.projectName)}`, `${container.name}:${container.name}`);
     }
   }
   const external: unknown = service['external_links'];
@@ -40,5 +41,10 @@ export function containerLinks(service: ServiceConfig, ctx: ContainerPlanContext
       links.push(`${container}:${alias}`);
     }
   }
-  return links;
+  return [...new Set(links)];
+}
+
+/** `demo-db-1` -> `db-1` (`demo_db_1` -> `db_1` with --compatibility). */
+function shortName(name: string, project: string): string {
+  return name.startsWith(`${project}-`) || name.startsWith(`${project}_`) ? name.slice(project.length + 1) : name;
 }

@@ -14,6 +14,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { processAlive } from '../runtime/runc.js';
 import type { RuncDriver } from '../runtime/runc.js';
 import { buildSpec } from '../runtime/spec.js';
+import { overlayEnvironment } from './link-env.js';
 import type { Layout } from '../store/layout.js';
 import type { EventBus } from './events.js';
 import type { LogFollower } from './logs.js';
@@ -299,8 +300,10 @@ export class ContainerService {
       // Its addresses are recorded before anything runs in them, so that no other container is given them.
       if (Object.values(record.networks).some((endpoint) => endpoint.ipAddress)) await this.table.save(record);
       this.crash.reach('start:network-ready');
+      // Legacy links on the default bridge give the linked containers' addresses as variables, under its own.
+      const linkEnv = this.networking.linkEnvironment(record);
       const spec = buildSpec({
-        record,
+        record: linkEnv.length > 0 ? { ...record, config: { ...record.config, Env: overlayEnvironment(linkEnv, record.config.Env ?? []) } } : record,
         rootfs,
         mounts,
         user: resolveUser(rootfs, user, groupAdd),

@@ -11,6 +11,7 @@ import type { NameSource, NetworkResolver } from './dns-server.js';
 import { formatIp, macFor, nextAddress, parseCidr, parseIp, contains } from './ipam.js';
 import type { NetworkRecord, NetworkService } from './networks.js';
 import type { PortBinding, PortProxies } from './port-proxy.js';
+import { linkEnvironment } from './link-env.js';
 import { logFailure } from './logger.js';
 import type { Logger } from './logger.js';
 
@@ -203,6 +204,26 @@ export class ContainerNetworking implements NameSource {
       ...(options.length > 0 ? [`options ${options.join(' ')}`] : []),
     ];
     writeFileSync(join(dir, 'resolv.conf'), `${resolv.join('\n')}\n`);
+  }
+
+  /**
+   * The variables of the container's legacy links, as dockerd sets them at start: only on the default bridge (links
+   * on other networks are names, nothing more), each linked container running and on that bridge too.
+   */
+  linkEnvironment(record: ContainerRecord): string[] {
+    if (!record.networks?.['bridge']?.ipAddress) return [];
+    const env: string[] = [];
+    for (const link of record.hostConfig.Links ?? []) {
+      const colon = link.indexOf(':');
+      const target = (colon < 0 ? link : link.slice(0, colon)).replace(/^\//, '');
+      const alias = (colon < 0 ? target : link.slice(colon + 1)).split('/').pop() ?? '';
+      const other = this.containers().find((candidate) => candidate.name === target) ?? this.containers().find((candidate) => candidate.id.startsWith(target));
+      if (!other || !['running', 'paused'].includes(other.state.status)) throw conflict(`Cannot link to a non running container: /${other?.name ?? target} AS /${record.name}/${alias}`);
+      const address = other.networks?.['bridge']?.ipAddress;
+      if (!address) throw conflict(`container ${other.id} not attached to default bridge network`);
+      env.push(...linkEnvironment({ linkName: `/${record.name}/${alias}`, address, exposedPorts: Object.keys(other.config.ExposedPorts ?? {}), environment: other.config.Env ?? [] }));
+    }
+    return env;
   }
 
   private legacyLinks(record: ContainerRecord): Array<{ address: string; names: string[] }> {

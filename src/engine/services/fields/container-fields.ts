@@ -171,7 +171,7 @@ export function containerFields(host: HostSupport): FieldTable {
     'HostConfig.GroupAdd': honoured('services (the image\'s /etc/group) -> runtime/spec.ts'),
     'HostConfig.IpcMode': honoured('runtime/spec.ts', oneOf(['', 'private', 'shareable', 'host'], 'IpcMode')),
     'HostConfig.Cgroup': refused('sharing another container\'s cgroup'),
-    'HostConfig.Links': honoured('services/endpoints.ts (legacy links in /etc/hosts)'),
+    'HostConfig.Links': honoured('services/endpoints.ts (legacy links in /etc/hosts; their variables on the default bridge, link-env.ts)'),
     'HostConfig.OomScoreAdj': honoured('runtime/spec.ts'),
     'HostConfig.PidMode': honoured('runtime/spec.ts', oneOf(['', 'host'], 'PidMode')),
     'HostConfig.Privileged': honoured('runtime/spec.ts'),
