@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # berth's engine start path in one hyperfine run: `docker start` of a created container on a user-defined network
-# (the engine's network setup, its monitor, runc), and `docker run --rm` on that network; then the processes one start
-# spawns (strace) and the engine's start-up to its first /_ping with its CPU time and RSS.
+# (the engine's network setup, its monitor, runc), and `docker run --rm` on that network; the start request alone
+# (bench/start-latency.mjs, engines in turns); then the processes one start spawns (strace) and the engine's
+# start-up to its first /_ping with its CPU time and RSS.
 # `bash bench/engine-start.sh OTHER_DIR` runs the same rows on a second build (a checkout with bin/, dist/ and
 # package.json, built) beside this one, for before/after figures in one run. Results in bench/results/engine-start.md.
 set -euo pipefail
@@ -42,6 +43,12 @@ for i in "${!builds[@]}"; do
   commands+=(-n "docker run --rm true, user network ($label)" --prepare 'true' "$docker_i run --rm --network bench-start $image true")
 done
 hyperfine --warmup 2 --runs "$runs" --export-markdown bench/results/engine-start.md "${commands[@]}" >/dev/null
+
+# The start request alone, the engines taken in turns (steadier than hyperfine's back-to-back runs on a busy machine).
+sockets=()
+for i in "${!builds[@]}"; do sockets+=("$work/$i/engine.sock"); done
+printf '\n' >> bench/results/engine-start.md
+node bench/start-latency.mjs "$image" bench-start "$runs" "${sockets[@]}" | tee -a bench/results/engine-start.md
 
 # What one start spawns, by program (strace on the engine, all threads and children).
 for i in "${!builds[@]}"; do

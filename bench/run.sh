@@ -54,3 +54,6 @@ bash bench/build-context.sh
 
 # berth starting its own engine (no Docker): time to the first answer, beside the engine already running.
 bash bench/engine-autostart.sh
+
+# berth's engine's start path (start, run --rm, processes per start) and its own start-up (first /_ping, CPU, RSS).
+bash bench/engine-start.sh

@@ -102,9 +102,9 @@ export async function rollBack(swarm: Swarm, plan: RollbackPlan, retryMs = 30_00
 }
 
 /**
- * This node keeps its own copy of a swarm network while a task of a removed service still holds it, listed under
- * the same name (without the stack's labels): a deploy run right after would take it for the network and not create
- * it. Waits, within the rollback's bound, until the copy is gone as well.
+ * This node can still list a swarm network the manager has removed (its own copy, while a task of a removed service
+ * holds it): a deploy run right after took it for the network and did not create it. Waits, within the rollback's
+ * bound, until this node lists it no more.
  */
 async function networkGone(swarm: Swarm, id: string, deadline: number): Promise<void> {
   while (Date.now() < deadline && (await swarm.networks({ id: [id] })).some((network) => network.id === id)) {
