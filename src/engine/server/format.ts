@@ -241,6 +241,6 @@ export function imageInspect(image: ImageRecord, images: ImageService, layout: L
       Data: { LowerDir: config.rootfs.diff_ids.map((id) => layout.layer(id.slice(7))).reverse().join(':') },
     },
     RootFS: { Type: 'layers', Layers: config.rootfs.diff_ids },
-    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    Metadata: { LastTagTime: images.lastTagTime(image.id) },
   };
 }

@@ -153,7 +153,33 @@ export class ImageService {
     const target = normalizeReference(`${repo}:${tag || 'latest'}`);
     this.repositories[target] = image.id;
     this.saveRepositories();
+    this.recordTagTime(image.id);
     this.events.emit('tag', image.id, { name: familiar(target) });
+  }
+
+  /** When the image was last tagged (`Metadata.LastTagTime`), Go's zero time if never (a load, a build step). */
+  lastTagTime(id: string): string {
+    return this.tagTimes()[id] ?? '0001-01-01T00:00:00Z';
+  }
+
+  /** Marks the image tagged now: by `docker tag`, and by a pull that wrote a tag (compose's daily/weekly pulls read it). */
+  recordTagTime(id: string): void {
+    writeJsonAtomic(this.tagTimesFile, { ...this.tagTimes(), [id]: new Date().toISOString() }, { durable: false });
+  }
+
+  private forgetTagTime(id: string): void {
+    const times = this.tagTimes();
+    if (!(id in times)) return;
+    delete times[id];
+    writeJsonAtomic(this.tagTimesFile, times, { durable: false });
+  }
+
+  private get tagTimesFile(): string {
+    return join(this.layout.root, 'image', 'tag-times.json');
+  }
+
+  private tagTimes(): Record<string, string> {
+    return Object.assign(Object.create(null) as Record<string, string>, readJsonFile<Record<string, string>>(this.tagTimesFile) ?? {});
   }
 
   /** `noprune`: the image goes, its layers stay (for images about to be loaded or committed on top of them). */
@@ -196,6 +222,7 @@ export class ImageService {
     if (!user) {
       // A built image is also its last step's: the build cache must not offer it once its config is deleted.
       this.setIntermediate(this.intermediateIds().filter((id) => id !== image.id));
+      this.forgetTagTime(image.id);
       rmSync(this.layout.blob(image.id.slice(7)), { force: true });
       out.push({ Deleted: image.id });
       this.events.emit('delete', image.id, {});

@@ -66,7 +66,7 @@ export class PullService {
       }
       return [await this.resolveOne(repository, reference, wanted, request.platform !== undefined, signal)];
     } catch (error) {
-      throw translatePullError(error, reference);
+      throw translatePullError(error, reference, hasSecret(credentials));
     }
   }
 
@@ -98,7 +98,7 @@ export class PullService {
       const image = parseImageConfig(await repository.smallBlob(parsed.config.digest, Math.min(parsed.config.size, MAX_CONFIG_BYTES)));
       return { descriptor, platforms: [{ architecture: image.architecture ?? '', os: image.os ?? '', ...(image.variant ? { variant: image.variant } : {}) }] };
     } catch (error) {
-      throw translatePullError(error, reference);
+      throw translatePullError(error, reference, hasSecret(credentials));
     }
   }
 
@@ -179,6 +179,9 @@ export class PullService {
       signal?.removeEventListener('abort', stop);
     }
     this.images.storeImageConfig(resolved.config, reference.tag !== undefined ? [canonical({ domain: reference.domain, path: reference.path, tag: reference.tag })] : [], [digestReference]);
+    // dockerd 20.10 leaves LastTagTime at year 1 after a pull; compose's pull_policy daily/weekly/every_ reads it, so
+    // a pull that tags records the time, as a `docker tag` does.
+    if (reference.tag !== undefined) this.images.recordTagTime(id);
     this.events.emit('pull', id, { name: familiarReference(reference) });
     progress({ status: `Digest: ${resolved.digest}` });
     return { id, upToDate: before === id };
@@ -197,6 +200,11 @@ export class PullService {
   }
 }
 
+/** Whether the client sent something to authenticate with (an address alone is anonymous). */
+function hasSecret(credentials: RegistryCredentials | undefined): boolean {
+  return credentials?.username !== undefined || credentials?.identityToken !== undefined || credentials?.registryToken !== undefined;
+}
+
 function checkDigest(bytes: Buffer, digest: string): void {
   const algorithm = digest.slice(0, digest.indexOf(':'));
   if (!['sha256', 'sha384', 'sha512'].includes(algorithm)) throw invalid(`unsupported digest algorithm: ${algorithm}`);
@@ -206,12 +214,17 @@ function checkDigest(bytes: Buffer, digest: string): void {
 
 /**
  * Registry errors in a pull, worded as dockerd words them (`manifest for X not found: ...`, `pull access denied ...`).
- * A registry's 401 is answered 403: a 401 from the engine would make the docker CLI prompt for a login, which dockerd
- * never makes it do for a pull.
+ * A registry's 401 is answered as dockerd 20.10 answers it: 500 with the registry's words (wrong credentials, or
+ * none where basic auth is asked), or, for anonymous users of a token registry, the 404 `pull access denied`. Never
+ * a 401: that would make the docker CLI prompt for a login, which dockerd never makes it do for a pull.
  */
-export function translatePullError(error: unknown, reference: ImageReference): unknown {
+export function translatePullError(error: unknown, reference: ImageReference, withCredentials: boolean): unknown {
   if (!(error instanceof RegistryError)) return error;
-  if (error.kind === 'unauthorized') return new EngineError('forbidden', error.message);
+  if (error.kind === 'unauthorized') {
+    if (withCredentials || /no basic auth credentials/.test(error.message)) return new EngineError('internal', error.message);
+    const cause = error.entries[0] ? `${error.entries[0].code.toLowerCase().replace(/_/g, ' ')}: ${error.entries[0].message}` : 'unauthorized: authentication required';
+    return new EngineError('not-found', `pull access denied for ${familiarName(repositoryName(reference))}, repository does not exist or may require 'docker login': ${cause}`);
+  }
   const cause = error.entries[0] ? `${error.entries[0].code.toLowerCase().replace(/_/g, ' ')}: ${error.entries[0].message}` : error.message;
   switch (error.code) {
     case 'MANIFEST_UNKNOWN':
