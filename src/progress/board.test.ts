@@ -41,6 +41,7 @@ test('lines are cut to the terminal width, never wrapped; a terminal that says n
   const narrow = text(board, { columns: 30, final: true });
   assert.deepEqual(narrow, ['[+] Running 2/2', ' ✔ Container a-very-long-pro…', ' ✔ Volume v                 …']);
   for (const line of narrow) assert.ok([...line].length < 30, line);
+  assert.deepEqual(text(board, { columns: 8, final: true }), ['[+] Ru…', ' ✔ Con…', ' ✔ Vol…']);
   const unknown = text(board, { columns: 0, final: true });
   assert.ok(unknown.every((line) => [...line].length < 80));
   assert.equal(unknown[2], ' ✔ Volume v                                  Created with a long detail that w…');

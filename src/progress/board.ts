@@ -60,7 +60,8 @@ export interface FrameOptions {
  * moving back up over it always lands on its first line.
  */
 export function frame(board: Board, options: FrameOptions): Segment[][] {
-  const columns = Math.max(20, options.columns || 80);
+  // However narrow the terminal, no line wraps: a line of a few characters is still a cut line, not two rows.
+  const columns = Math.max(4, options.columns || 80);
   const all = [...board.values()];
   const finished = all.filter((line) => line.event.done).length;
   const width = Math.max(0, ...all.map((line) => line.event.resource.length));
