@@ -50,11 +50,11 @@ test('the one-off plan: create, start attached, post_start hooks after the start
   const attached = planOneOff({ config, name: 'p-web-run-1', slug: 's', detach: false, autoRemove: true, interactive: true, useAliases: false });
   assert.deepEqual(renderPlanGraph(attached), [
     '#1 [] create-one-off service:web:run p-web-run-1 command=["sh"] rm interactive: berth run',
-    '#2 [1] start-one-off service:web:run p-web-run-1: attached',
+    '#2 [1] start-one-off service:web:run p-web-run-1: berth run',
     '#3 [2] run-hook service:web:run p-web-run-1 hook=post_start#1 user=root: started',
     "#4 [2] wait-one-off service:web:run p-web-run-1: its exit code is the command's",
     '#5 [3 4] remove-one-off service:web:run p-web-run-1: --rm',
   ]);
   const detached = planOneOff({ config: { name: 'web' }, name: 'n', slug: 's', detach: true, autoRemove: false, interactive: false, useAliases: true });
-  assert.deepEqual(renderPlanGraph(detached), ['#1 [] create-one-off service:web:run n use-aliases: berth run', '#2 [1] start-one-off service:web:run n: detached (-d)']);
+  assert.deepEqual(renderPlanGraph(detached), ['#1 [] create-one-off service:web:run n use-aliases: berth run', '#2 [1] start-one-off service:web:run n: berth run -d']);
 });

@@ -109,7 +109,7 @@ export function planOneOff(options: OneOffPlanOptions): Plan {
     useAliases: options.useAliases,
   });
   const attach = !options.detach;
-  const start = plan.add({ kind: 'start-one-off', resource, cause: attach ? 'attached' : 'detached (-d)', container, attach, autoRemove: options.autoRemove }, [create]);
+  const start = plan.add({ kind: 'start-one-off', resource, cause: attach ? 'berth run' : 'berth run -d', container, attach, autoRemove: options.autoRemove }, [create]);
   let last = start;
   for (const hook of hookOperations({ services: { [service]: options.config } }, container, 'post_start')) last = plan.add({ ...hook, resource }, [last]);
   if (!attach) return plan.build();

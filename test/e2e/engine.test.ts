@@ -15,6 +15,15 @@ after(async () => {
   await engine?.stop();
 });
 
+/** `promise`, or a failure naming `what` once `ms` passed without it settling: no wait in these tests is unbounded. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 const sleeperArgs = ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 0.2; done & wait"];
 
 test('docker version and info describe the engine, API 1.44 with a minimum of 1.24', () => {
@@ -160,7 +169,7 @@ services:
   assert.equal(engine.docker(['ps', '-aq']).stdout, '');
 });
 
-test('exec runs in the running container: output, exit code, stdin, workdir, env, user, privileged', () => {
+test('exec runs in the running container: output, exit code, stdin, workdir, env, user, privileged, ExecIDs', async () => {
   engine.docker(['run', '-d', '--network', 'none', '--name', 'exec-target', IMAGE, ...sleeperArgs]);
   try {
     const run = engine.docker(['exec', 'exec-target', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
@@ -174,6 +183,16 @@ test('exec runs in the running container: output, exit code, stdin, workdir, env
     // Every capability the engine itself holds (its bounding set: the same as this test's).
     const own = /^CapBnd:\s*(\S+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1];
     assert.equal(capabilities(['--privileged']), `CapEff:\t${own}`);
+    // ExecIDs, as dockerd gives them: the execs not yet started or still running (finished ones are dropped), none
+    // after the container stopped; null when there are none.
+    const execIds = (): unknown => JSON.parse(engine.docker(['inspect', '-f', '{{json .ExecIDs}}', 'exec-target']).stdout);
+    assert.equal(execIds(), null, 'finished execs are not listed');
+    const created = await within(rawRequest(engine.socket, 'POST', '/containers/exec-target/exec', JSON.stringify({ Cmd: ['true'] })), 10_000, 'exec create');
+    assert.equal(created.status, 201, created.body);
+    const { Id: pending } = JSON.parse(created.body) as { Id: string };
+    assert.deepEqual(execIds(), [pending]);
+    assert.equal(engine.docker(['restart', '-t', '5', 'exec-target']).code, 0);
+    assert.equal(execIds(), null, 'an exec of an earlier run is not listed');
   } finally {
     engine.docker(['rm', '-f', 'exec-target']);
   }

@@ -1,5 +1,6 @@
 // The `filters` of list and events requests: labels, globs on references, and the container filters compose uses.
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
 import { invalid } from '../errors.js';
 import type { ContainerRecord } from '../services/container-record.js';
 import type { ImageRecord } from '../services/images.js';
@@ -19,13 +20,18 @@ export function filterMatch(values: readonly string[], text: string): boolean {
   return values.some((value) => value === text || compiled(value)?.matcher(text).find() === true);
 }
 
+// re2js (a quarter of a MiB of code) is loaded by the first pattern, not by every engine start.
+const load = createRequire(import.meta.url);
+let re2: typeof RE2JS | undefined;
+
 const patterns = new Map<string, RE2JS | undefined>();
 function compiled(pattern: string): RE2JS | undefined {
   if (!patterns.has(pattern)) {
     if (patterns.size > 1000) patterns.clear();
     let regex: RE2JS | undefined;
     try {
-      regex = RE2JS.compile(pattern);
+      re2 ??= (load('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+      regex = re2.compile(pattern);
     } catch {
       regex = undefined;
     }

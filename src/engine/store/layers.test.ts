@@ -74,6 +74,14 @@ test('a whiteout whose name arrives split across two chunks is still converted',
   assert.deepEqual(readFileSync(layout.layerTar(sha256(plain).slice(7))), plain, 'an uncompressed layer is kept as its tar');
 });
 
+test('a whiteout whose name arrives one byte at a time is still converted', async () => {
+  const { store, layout } = freshStore();
+  const at = plain.indexOf('.wh.gone');
+  const bytes = [plain.subarray(0, at), ...[...plain.subarray(at, at + 4)].map((byte) => Buffer.from([byte])), plain.subarray(at + 4)];
+  await store.storeFromStream(Readable.from(bytes), { compression: 'none' });
+  assert.ok(lstatSync(join(layout.layer(sha256(plain).slice(7)), 'etc/gone')).isCharacterDevice());
+});
+
 test('a blob whose digest does not match is refused and nothing is stored', async () => {
   const { store, layout } = freshStore();
   const blob = gzipSync(plain);

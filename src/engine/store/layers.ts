@@ -296,8 +296,10 @@ class LayerSink extends Writable {
     this.bytes += chunk.length;
     if (!this.mayHaveWhiteouts) {
       // The word may straddle two chunks: the last three bytes of the one before are looked at with this one's start.
-      this.mayHaveWhiteouts = chunk.includes(WHITEOUT) || Buffer.concat([this.tail, chunk.subarray(0, 3)]).includes(WHITEOUT);
-      this.tail = Buffer.from(chunk.subarray(Math.max(0, chunk.length - 3)));
+      // Chunks shorter than that (a slow or hostile sender) carry the tail of the ones before them along.
+      const seam = Buffer.concat([this.tail, chunk.subarray(0, 3)]);
+      this.mayHaveWhiteouts = chunk.includes(WHITEOUT) || seam.includes(WHITEOUT);
+      this.tail = Buffer.from(chunk.length >= 3 ? chunk.subarray(chunk.length - 3) : seam.subarray(Math.max(0, seam.length - 3)));
     }
     const stdin = this.unpacker.stdin!;
     if (stdin.destroyed || stdin.write(chunk)) callback();
