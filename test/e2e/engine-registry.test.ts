@@ -1,10 +1,11 @@
 // berth's engine and real registries (distribution 2.8 on loopback, started here): pulls, pushes and logins by the
 // stock docker CLI and by raw API calls, digests, multi-platform indexes, credentials, and a hostile registry.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -415,6 +416,92 @@ test('a hostile registry is refused cleanly: lying digests, truncated blobs, hug
   assert.match(redirected.text, /Status: Downloaded newer image/, 'a blob redirect to another http host is followed');
   assertNoLeftovers();
   assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
+});
+
+/** The docker CLI against the engine without blocking this process (killed after 120 s). */
+function dockerAsync(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', ['-H', engine.host, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+/**
+ * A loopback HTTP proxy in front of a registry that cuts the first layer download after `cutAfter` bytes (once),
+ * and, with `ignoreRange`, hides the client's Range header (the registry then answers the whole blob again).
+ */
+async function cuttingProxy(target: string, options: { cutAfter: number; ignoreRange: boolean }): Promise<{ host: string; ranges: string[]; cuts: number; close(): Promise<void> }> {
+  const state = { ranges: [] as string[], cuts: 0 };
+  const server = createServer((incoming, outgoing) => {
+    const headers = { ...incoming.headers };
+    if (headers.range) state.ranges.push(headers.range);
+    if (options.ignoreRange) delete headers.range;
+    const forwarded = request(`http://${target}${incoming.url}`, { method: incoming.method, headers, agent: false, timeout: 30_000 }, (answer) => {
+      outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+      const cut = state.cuts === 0 && incoming.method === 'GET' && /\/blobs\/sha256:/.test(incoming.url ?? '') && Number(answer.headers['content-length']) > options.cutAfter * 2;
+      if (!cut) {
+        answer.pipe(outgoing);
+        return;
+      }
+      state.cuts++;
+      let sent = 0;
+      answer.on('data', (chunk: Buffer) => {
+        if (sent >= options.cutAfter) return;
+        outgoing.write(chunk.subarray(0, options.cutAfter - sent));
+        sent += chunk.length;
+        if (sent >= options.cutAfter) {
+          answer.destroy();
+          outgoing.socket?.destroy();
+        }
+      });
+    });
+    forwarded.on('error', () => outgoing.destroy());
+    forwarded.on('timeout', () => forwarded.destroy());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    get ranges() {
+      return state.ranges;
+    },
+    get cuts() {
+      return state.cuts;
+    },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+test('a layer download whose connection drops is picked up again: with Range where the registry takes it, else from the start', async () => {
+  // Layers no other test pulled: the store must download them.
+  writeImageArchive(join(work, 'resumed.tar'), 'resumed:v1', 2, 300_000);
+  open.seedFrom(`docker-archive:${join(work, 'resumed.tar')}`, 'test/resumed:v1');
+  for (const ignoreRange of [false, true]) {
+    const proxy = await cuttingProxy(open.host, { cutAfter: 64 * 1024, ignoreRange });
+    const reference = `${proxy.host}/test/resumed:v1`;
+    try {
+      // Not engine.docker: spawnSync would hold this process's event loop, where the proxy runs.
+      const pulled = await dockerAsync(['pull', reference]);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.equal(proxy.cuts, 1, 'one download was cut');
+      assert.ok(proxy.ranges.some((range) => /^bytes=\d+-$/.test(range) && range !== 'bytes=0-'), `the engine asked for the rest: ${proxy.ranges.join(', ')}`);
+      assert.equal(engine.docker(['image', 'inspect', reference]).code, 0);
+      assertNoLeftovers();
+    } finally {
+      engine.docker(['rmi', reference]);
+      await proxy.close();
+    }
+  }
 });
 
 test('a pull the client abandons mid-layer leaves no partial layer behind', async (t) => {

@@ -35,7 +35,10 @@ export function addContainerRoutes(router: Router, services: EngineServices): vo
     if (limit !== undefined && limit > 0) list = list.slice(0, limit);
     sendJson(response, 200, list.map(containerSummary));
   });
-  router.add('GET', '/containers/{id}/json', ({ response, params }) => sendJson(response, 200, containerInspect(containers.get(params.id!), layout)));
+  router.add('GET', '/containers/{id}/json', ({ response, params }) => {
+    const record = containers.get(params.id!);
+    sendJson(response, 200, containerInspect(record, layout, services.execs.idsOf(record)));
+  });
   router.add('POST', '/containers/{id}/start', async ({ response, params }) => {
     const outcome = await containers.start(params.id!);
     sendEmpty(response, outcome === 'already' ? 304 : 204);

@@ -118,7 +118,7 @@ export function containerSummary(record: ContainerRecord): Record<string, unknow
   };
 }
 
-export function containerInspect(record: ContainerRecord, layout: Layout): Record<string, unknown> {
+export function containerInspect(record: ContainerRecord, layout: Layout, execIds: readonly string[] | null = null): Record<string, unknown> {
   const { state } = record;
   return {
     Id: record.id,
@@ -151,7 +151,7 @@ export function containerInspect(record: ContainerRecord, layout: Layout): Recor
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: execIds,
     HostConfig: {
       Binds: null,
       NetworkMode: 'default',

@@ -10,6 +10,7 @@ import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
 import type { Tools } from '../runtime/tools.js';
+import type { ContainerRecord } from './container-record.js';
 import type { ContainerService } from './containers.js';
 import { resolveUser } from './containers/users.js';
 import type { EventBus } from './events.js';
@@ -32,6 +33,8 @@ export interface ExecRecord {
   running: boolean;
   exitCode: number | null;
   pid: number;
+  /** When it was created (ms): an exec made before the container's current start belongs to a run that has ended. */
+  readonly created: number;
 }
 
 export class ExecService {
@@ -48,7 +51,7 @@ export class ExecService {
     const container = this.containers.get(containerRef);
     if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
     if (!config.Cmd || config.Cmd.length === 0) throw invalid('No exec command specified');
-    const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0 };
+    const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0, created: Date.now() };
     this.execs.set(record.id, record);
     this.events.emit('container', `exec_create: ${config.Cmd.join(' ')}`, container.id, { ...container.config.Labels, name: container.name, image: container.image, execID: record.id });
     return record;
@@ -58,6 +61,18 @@ export class ExecService {
     const record = this.execs.get(id);
     if (!record) throw notFound(`No such exec instance: ${id}`);
     return record;
+  }
+
+  /**
+   * The container's exec instances as dockerd lists them in its inspect (`ExecIDs`): those not yet started or still
+   * running, of the container's current run (dockerd drops the rest when the container stops); null when none.
+   */
+  idsOf(container: ContainerRecord): string[] | null {
+    const running = container.state.status === 'running' || container.state.status === 'paused';
+    const since = Date.parse(container.state.startedAt);
+    if (!running || Number.isNaN(since)) return null;
+    const ids = [...this.execs.values()].filter((exec) => exec.containerId === container.id && exec.exitCode === null && exec.created >= since).map((exec) => exec.id);
+    return ids.length > 0 ? ids : null;
   }
 
   /** Runs the process; its output goes to `io.output`, and `io.input` to its stdin when the exec attaches stdin. */

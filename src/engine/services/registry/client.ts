@@ -4,6 +4,7 @@
 // errors worded as dockerd words them; bodies are capped and redirects followed only to http(s) URLs.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { EngineError } from '../../errors.js';
 import type { Challenge, RegistryCredentials } from './auth.js';
@@ -17,6 +18,16 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_ERROR_BYTES = 64 * 1024;
 const MAX_TOKEN_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 10;
+/** Connections one layer download may take when they drop mid-way (dockerd makes 5 attempts too). */
+const BLOB_ATTEMPTS = 5;
+
+/** A connection that broke (reset, cut short, stalled, refused on the way back): worth another attempt. */
+function droppedConnection(error: unknown): boolean {
+  if (error instanceof RegistryError) return error.status >= 500;
+  if (error instanceof EngineError) return error.kind === 'unavailable';
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT' || code === 'ECONNREFUSED' || (error as Error)?.message === 'aborted';
+}
 
 /** An error entry of a registry's `{"errors": [...]}` body. */
 export interface RegistryErrorEntry {
@@ -313,6 +324,57 @@ export class Repository {
       throw new EngineError('invalid', `blob ${digest} is ${declared} bytes, more than the ${maxSize} its descriptor says`);
     }
     return response;
+  }
+
+  /**
+   * A layer blob's bytes, its connection picked up again when it drops mid-way (at most BLOB_ATTEMPTS connections):
+   * from where it stopped when the registry answers a Range with 206, else from the start with what arrived already
+   * skipped. The caller verifies the digest of the whole, so a registry that changed its mind meanwhile is caught.
+   */
+  async resumableBlob(digest: string, maxSize: number, signal?: AbortSignal): Promise<Readable> {
+    const first = await this.blob(digest, maxSize, signal);
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    let received = 0;
+    let response: IncomingMessage | undefined = first;
+    // The reader gone (the store failed or was aborted), the download stops too.
+    out.once('close', () => response?.destroy());
+    const pump = async (): Promise<void> => {
+      let skip = 0;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (!response) {
+            const url = await this.session.url(`/v2/${this.path}/blobs/${digest}`, signal);
+            response = await this.session.send({ method: 'GET', url, headers: { Range: `bytes=${received}-` }, ...(signal ? { signal } : {}) });
+            const start = /^bytes (\d+)-/.exec(String(response.headers['content-range'] ?? ''));
+            if (response.statusCode === 206 && start && Number(start[1]) === received) skip = 0;
+            else if (response.statusCode === 200) skip = received;
+            else throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+          }
+          for await (const chunk of response) {
+            let data = chunk as Buffer;
+            if (skip > 0) {
+              const cut = Math.min(skip, data.length);
+              skip -= cut;
+              data = data.subarray(cut);
+            }
+            if (data.length === 0) continue;
+            if (out.destroyed) return;
+            received += data.length;
+            if (!out.write(data)) await new Promise((resolve) => (out.once('drain', resolve), out.once('close', resolve)));
+          }
+          out.end();
+          return;
+        } catch (error) {
+          if (out.destroyed) return;
+          if (signal?.aborted || attempt >= BLOB_ATTEMPTS || !droppedConnection(error)) throw error;
+          response?.destroy();
+          response = undefined;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
+    };
+    pump().catch((error: unknown) => out.destroy(error as Error));
+    return out;
   }
 
   /** A small blob (an image config) read whole and checked against its digest. */

@@ -190,7 +190,7 @@ export class PullService {
   private async fetchLayer(repository: Repository, name: string, layer: Descriptor, diffId: string, progress: Progress, signal: AbortSignal): Promise<void> {
     const id = shortId(layer.digest);
     const compression = layerCompression(layer.mediaType);
-    const response = await repository.blob(layer.digest, layer.size, signal);
+    const response = await repository.resumableBlob(layer.digest, layer.size, signal);
     const report = throttled(progress, 'Downloading', id, layer.size);
     await this.images.layers.storeFromStream(response, { digest: layer.digest, size: layer.size, diffId, compression }, { signal, onBytes: report, source: { digest: layer.digest, repository: name } });
     progress({ status: 'Verifying Checksum', id });
