@@ -332,28 +332,33 @@ test('confinement and limits hold inside the container, and an OOM kill is repor
 test('on a terminal attach, the detach keys end the attachment and leave the container running', async () => {
   const { connect } = await import('node:net');
   engine.docker(['run', '-d', '-it', '--network', 'none', '--name', 'detachable', IMAGE, 'sh']);
+  const connection = connect(engine.socket);
   try {
-    const connection = connect(engine.socket);
     let received = '';
     connection.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const closed = new Promise<void>((resolve) => connection.on('end', resolve));
+    // Every wait below is bounded: an engine that never answers or never ends the attachment fails the test, saying which.
+    const closed = new Promise<void>((resolve, reject) => {
+      connection.on('end', resolve);
+      connection.on('close', () => resolve());
+      connection.on('error', reject);
+    });
     connection.write('POST /containers/detachable/attach?stream=1&stdin=1&stdout=1&detachKeys=ctrl-x HTTP/1.1\r\nHost: engine\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
     connection.write('echo $((6 * 7))\n');
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     while (!received.includes('42') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(received, /HTTP\/1\.1 101[\s\S]*42/);
+    assert.match(received, /HTTP\/1\.1 101[\s\S]*42/, 'the attachment echoes the shell\'s answer within 15 s');
     connection.write('\x18'); // ctrl-x
-    await closed;
-    connection.destroy();
+    await within(closed, 15_000, 'the engine ending the attachment after the detach keys');
     assert.equal(engine.docker(['inspect', '-f', '{{.State.Running}}', 'detachable']).stdout.trim(), 'true');
-    const bad = await rawRequest(engine.socket, 'POST', '/containers/detachable/attach?stream=1&stdin=1&detachKeys=ctrl-1');
+    const bad = await within(rawRequest(engine.socket, 'POST', '/containers/detachable/attach?stream=1&stdin=1&detachKeys=ctrl-1'), 15_000, 'attach with bad detach keys');
     assert.equal(bad.status, 400);
     assert.match(bad.body, /Invalid detach keys/);
     // Without an upgrade, attach gives the output as the response body (here the log so far, then it ends).
-    const plain = await rawRequest(engine.socket, 'POST', '/containers/detachable/attach?logs=1&stdout=1');
+    const plain = await within(rawRequest(engine.socket, 'POST', '/containers/detachable/attach?logs=1&stdout=1'), 15_000, 'attach without an upgrade ending');
     assert.equal(plain.status, 200);
     assert.match(plain.body, /42/);
   } finally {
+    connection.destroy();
     engine.docker(['rm', '-f', 'detachable']);
   }
 });
