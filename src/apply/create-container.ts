@@ -15,7 +15,7 @@ import { buildContainerCreateRequest } from './convert/index.js';
 import type { ContainerPlanContext } from './convert/index.js';
 import { inlineObjectFiles } from './convert/secrets.js';
 import { writeInlineFiles } from './inline-files.js';
-import type { Run } from './run.js';
+import type { Run, RunState } from './run.js';
 
 /** Returns the new container's id. */
 export async function createContainer(operation: CreateContainer, run: Run): Promise<string> {
@@ -41,7 +41,12 @@ export async function createContainer(operation: CreateContainer, run: Run): Pro
  */
 export async function createOneOff(operation: CreateOneOff, run: Run): Promise<string> {
   const service = resolveServiceReferences(operation.config, run.state.containersByService);
+  // It links to its service's running containers only (as docker-compose 1.x did): on the default bridge a link to a
+  // stopped one would refuse the start, and elsewhere it has no address to give.
+  const running = new Set((run.ctx.observed?.containers ?? []).filter((container) => container.state === 'running').map((container) => container.id));
+  const own = run.state.containersByService[service.name] ?? [];
   return createServiceContainer(run, service, {
+    containersByService: { ...run.state.containersByService, [service.name]: own.filter((container) => running.has(container.id)) },
     name: operation.container.name,
     number: 1,
     extraLabels: { [LABEL.oneoff]: 'True', [LABEL.slug]: operation.slug },
@@ -55,6 +60,8 @@ export async function createOneOff(operation: CreateOneOff, run: Run): Promise<s
 }
 
 interface CreateSettings {
+  /** What `service:` references and links reach (default: the run's containers by service). */
+  readonly containersByService?: RunState['containersByService'];
   readonly name: string;
   readonly number: number;
   /** The container a recreate replaces (named in the labels). */
@@ -95,7 +102,7 @@ async function createServiceContainer({ ctx, state }: Run, service: ServiceConfi
     labels,
     networkNames: Object.fromEntries(Object.entries(project.networks).map(([key, network]) => [key, network.name ?? `${project.name}_${key}`])),
     volumeNames: Object.fromEntries(Object.entries(project.volumes).map(([key, volume]) => [key, volume.name ?? `${project.name}_${key}`])),
-    containersByService: state.containersByService,
+    containersByService: settings.containersByService ?? state.containersByService,
     apiVersion: engine.apiVersion,
     image,
     useNetworkAliases: settings.useNetworkAliases,

@@ -39,18 +39,19 @@ function driver(count: number, marker: string, pause?: string): string {
 /** Runs the driver in a detached tmux session of the given size and returns everything on its screen and scrollback. */
 function screenAfter(columns: number, rows: number, count: number, resizeTo?: number): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'berth-pty-'));
-  const socket = `berth-pty-${process.pid}-${columns}x${rows}-${resizeTo ?? 0}`;
+  // The server's socket inside the test's directory, so that it goes with it (tmux leaves its sockets behind).
+  const socket = join(dir, 'tmux');
   const marker = join(dir, 'done');
   const pause = resizeTo === undefined ? undefined : join(dir, 'pause');
   try {
     const command = `node --input-type=module -e ${shellQuote(driver(count, marker, pause))}; sleep 30`;
-    const started = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command], { timeout: 10_000 });
+    const started = spawnSync('tmux', ['-S', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command], { timeout: 10_000 });
     assert.equal(started.status, 0, String(started.stderr));
     const deadline = Date.now() + 20_000;
     if (pause) {
       while (!existsSync(pause) && Date.now() < deadline) spawnSync('sleep', ['0.1']);
       assert.ok(existsSync(pause), 'the display never got half way');
-      const resized = spawnSync('tmux', ['-L', socket, 'resize-window', '-t', 'pty', '-x', String(resizeTo), '-y', String(rows)], { timeout: 10_000 });
+      const resized = spawnSync('tmux', ['-S', socket, 'resize-window', '-t', 'pty', '-x', String(resizeTo), '-y', String(rows)], { timeout: 10_000 });
       assert.equal(resized.status, 0, String(resized.stderr));
       rmSync(pause);
     }
@@ -59,10 +60,10 @@ function screenAfter(columns: number, rows: number, count: number, resizeTo?: nu
     // After a resize, tmux keeps in its scrollback the rows a narrower terminal reflowed out of reach: only the
     // screen is looked at then.
     const history = pause ? [] : ['-S', '-'];
-    const captured = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...history, '-t', 'pty'], { timeout: 10_000 });
+    const captured = spawnSync('tmux', ['-S', socket, 'capture-pane', '-p', ...history, '-t', 'pty'], { timeout: 10_000 });
     return captured.stdout.toString().split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 10_000 });
+    spawnSync('tmux', ['-S', socket, 'kill-server'], { timeout: 10_000 });
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -78,4 +78,11 @@ test('a 1.x file: the linking container gets the legacy link variables docker-co
   // version (dockerd 20.10: the lowest number, udp or not, and no ranges here; moby since 2023 and berth's engine:
   // the lowest tcp port, and ranges); the unit test of src/engine/services/link-env.ts holds berth's to moby's.
   assert.ok(fromBerth.some((line) => /^DATABASE_PORT=(tcp:\/\/IP:5432|udp:\/\/IP:53)$/.test(line)));
+
+  // A one-off links to its service's running containers only (a stopped one would refuse its start on the bridge),
+  // and to the services it links to, with their variables.
+  assert.equal((await project.run(['-p', project.name, 'stop', 'web'])).code, 0);
+  const oneOff = await project.run(['-p', project.name, 'run', '--rm', '--no-deps', 'web', 'sh', '-c', 'echo "$DB_PORT_5432_TCP_PORT"']);
+  assert.equal(oneOff.code, 0, oneOff.stderr);
+  assert.equal(oneOff.stdout.trim(), '5432');
 });

@@ -29,7 +29,8 @@ async function onTerminal(project: TestProject, columns: number, rows: number, a
   // A tmux server of its own for each run: one being killed can still hold the name of the last one.
   const run = ++terminals;
   const marker = join(project.dir, `exit-${run}`);
-  const socket = `berth-e2e-${process.pid}-${project.name}-${run}`;
+  // In the project's directory, removed after the test with it (tmux leaves its sockets behind).
+  const socket = join(project.dir, `tmux-${run}`);
   const variables = { ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}), ...env };
   const command = [
     `cd ${quote(project.dir)}`,
@@ -38,17 +39,17 @@ async function onTerminal(project: TestProject, columns: number, rows: number, a
     'sleep 60',
   ].join('; ');
   try {
-    const started = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command], { timeout: 10_000 });
+    const started = spawnSync('tmux', ['-S', socket, '-f', '/dev/null', 'new-session', '-d', '-x', String(columns), '-y', String(rows), '-s', 'pty', command], { timeout: 10_000 });
     assert.equal(started.status, 0, String(started.stderr));
     const deadline = Date.now() + 120_000;
     // Waiting without blocking the event loop, so that this process's engine connections stay healthy meanwhile.
     while (!existsSync(marker) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     assert.ok(existsSync(marker), `berth ${args.join(' ')} did not finish on the terminal in time`);
-    const captured = spawnSync('tmux', ['-L', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-S', '-', '-t', 'pty'], { timeout: 10_000 });
+    const captured = spawnSync('tmux', ['-S', socket, 'capture-pane', '-p', ...(escapes ? ['-e'] : []), '-S', '-', '-t', 'pty'], { timeout: 10_000 });
     const lines = String(captured.stdout).split('\n').map((line) => line.trimEnd()).filter((line) => line !== '');
     return { code: Number(readFileSync(marker, 'utf8').trim()), lines };
   } finally {
-    spawnSync('tmux', ['-L', socket, 'kill-server'], { timeout: 10_000 });
+    spawnSync('tmux', ['-S', socket, 'kill-server'], { timeout: 10_000 });
   }
 }
 
