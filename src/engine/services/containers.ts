@@ -547,6 +547,11 @@ export class ContainerService {
     this.health.stop(record.id);
     this.restartDelays.delete(record.id);
     await this.table.settled(record.id); // a write still under way would fail in a directory moved out
+    // The network namespace goes before the directory: a teardown still under way after the exit (a --rm container)
+    // would otherwise outlive the record that lets a restarted engine, or a cleanup, find the namespace again; and a
+    // namespace an interrupted start left behind goes too.
+    await this.network.settled(record.id);
+    await this.network.leave(record).catch(logFailure(this.log, `container ${short(record.id)}: network teardown at removal`, 'its namespace may be left under /run/netns'));
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     removeContainerDirectory(this.layout, record.id);
