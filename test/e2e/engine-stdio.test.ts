@@ -147,3 +147,15 @@ test('a quick exit on a terminal ends the run with its code', async () => {
     assert.equal(run.code, 5, run.stderr);
   }
 });
+
+test('a container that does not read its input while it writes a lot still runs to its end, and the engine keeps serving', async () => {
+  // More input than a pipe holds, given to a container that does not read it but writes more than a pipe holds: the
+  // monitor must keep draining the output while the input waits.
+  const input = Buffer.alloc(1024 * 1024, 'i');
+  const run = await docker(['run', '-i', '--rm', '--network', 'none', IMAGE, 'sh', '-c', 'sleep 1; yes output | head -n 200000; echo done'], input, 60_000);
+  assert.equal(run.code, 0, `docker run -i: ${run.stderr}`);
+  const lines = run.stdout.split('\n');
+  assert.equal(lines.filter((line) => line === 'output').length, 200_000);
+  assert.equal(lines.at(-2), 'done');
+  assert.equal(await answered('GET', '/_ping'), 200);
+});

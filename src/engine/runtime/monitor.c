@@ -292,6 +292,53 @@ static void prepare_oom_watch(struct oom_watch *w, const char *cgroups_path) {
 	else if (ifd >= 0) close(ifd);
 }
 
+/*
+ * The container's input. What the engine writes to the stdin FIFO is held here until the container takes it: the
+ * target (pty master or stdin pipe) is written without blocking, so a container that does not read its input cannot
+ * stop the monitor from draining its output. While this is full the FIFO is not read, and the engine's writer waits.
+ */
+static char stdin_pending[4 * CHUNK];
+static size_t stdin_used;
+/* "eof" arrived: acted on once the input written before it (still in the FIFO or here) went out. */
+static int stdin_eof;
+
+/* Moves input from the FIFO to the target as far as both allow; acts on a requested end of input when all is out. */
+static void feed_stdin(int stdin_fifo, int *stdin_target, int tty, int fifo_ready) {
+	while (*stdin_target >= 0) {
+		while (stdin_used > 0) {
+			ssize_t written = write(*stdin_target, stdin_pending, stdin_used);
+			if (written < 0 && errno == EINTR) continue;
+			if (written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+			if (written < 0) {
+				/* The container closed its input (or ended): what is left has nowhere to go. */
+				stdin_used = 0;
+				break;
+			}
+			memmove(stdin_pending, stdin_pending + written, stdin_used - (size_t)written);
+			stdin_used -= (size_t)written;
+		}
+		if (!fifo_ready && !stdin_eof) return;
+		ssize_t got = stdin_fifo >= 0 ? read(stdin_fifo, stdin_pending, sizeof stdin_pending) : 0;
+		if (got > 0) {
+			stdin_used = (size_t)got;
+			continue;
+		}
+		if (got < 0 && errno == EINTR) continue;
+		/* The FIFO is empty: without an end of input, wait for more. */
+		fifo_ready = 0;
+		if (!stdin_eof) return;
+		stdin_eof = 0;
+		/* On a terminal, end of input is ^D; on a pipe, closing it. */
+		if (tty) {
+			stdin_pending[0] = '\x04';
+			stdin_used = 1;
+			continue;
+		}
+		close(*stdin_target);
+		*stdin_target = -1;
+	}
+}
+
 /* One line from the engine on the control FIFO: "resize ROWS COLUMNS", or "eof" (the end of the container's input). */
 static void control_line(const char *line, int master, int stdin_fifo, int *stdin_target, int tty) {
 	unsigned short rows, columns;
@@ -299,16 +346,8 @@ static void control_line(const char *line, int master, int stdin_fifo, int *stdi
 		struct winsize size = {.ws_row = rows, .ws_col = columns};
 		ioctl(master, TIOCSWINSZ, &size);
 	} else if (strcmp(line, "eof") == 0 && *stdin_target >= 0) {
-		/* What was written to stdin before the end goes first. */
-		char data[CHUNK];
-		ssize_t got;
-		while (stdin_fifo >= 0 && (got = read(stdin_fifo, data, sizeof data)) > 0) write_all(*stdin_target, data, (size_t)got);
-		/* On a terminal, end of input is ^D; on a pipe, closing it. */
-		if (tty) write_all(*stdin_target, "\x04", 1);
-		else {
-			close(*stdin_target);
-			*stdin_target = -1;
-		}
+		stdin_eof = 1;
+		feed_stdin(stdin_fifo, stdin_target, tty, 0);
 	}
 }
 
@@ -574,6 +613,8 @@ int main(int argc, char **argv) {
 		if (keep_stdin) close(in_pipe[0]);
 	}
 	int stdin_target = tty ? master : (keep_stdin ? in_pipe[1] : -1);
+	/* The target is written only as far as it takes input; a terminal's master is also read, where EAGAIN is "nothing yet". */
+	if (stdin_target >= 0) fcntl(stdin_target, F_SETFL, fcntl(stdin_target, F_GETFL) | O_NONBLOCK);
 	/* Keep the monitor's own stdio off the engine's terminal. */
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
@@ -590,14 +631,17 @@ int main(int argc, char **argv) {
 	size_t control_used = 0;
 	struct stream *early_stream = tty ? &out : &err;
 	while (out_open || err_open) {
-		struct pollfd fds[5] = {
+		/* Input is read from the FIFO only while there is room for it, and written when the target takes it. */
+		int feeding = started && stdin_target >= 0;
+		struct pollfd fds[6] = {
 			{.fd = out_open ? out.fd : -1, .events = POLLIN},
 			{.fd = err_open ? err.fd : -1, .events = POLLIN},
-			{.fd = started ? stdin_fifo : -1, .events = POLLIN},
+			{.fd = feeding && stdin_used == 0 ? stdin_fifo : -1, .events = POLLIN},
 			{.fd = control_fifo, .events = POLLIN},
 			{.fd = oom.fd, .events = POLLIN},
+			{.fd = feeding && stdin_used > 0 ? stdin_target : -1, .events = POLLOUT},
 		};
-		int ready = poll(fds, 5, started ? -1 : 2);
+		int ready = poll(fds, 6, started ? -1 : 2);
 		if (!started && access(pidfile, F_OK) == 0) {
 			started = 1;
 			write_all(sync_pipe[1], "ok\n", 3);
@@ -619,7 +663,7 @@ int main(int argc, char **argv) {
 			int still_open;
 			if (!started && s == early_stream) {
 				ssize_t got = read(s->fd, early + early_used, sizeof early - early_used);
-				still_open = got > 0;
+				still_open = got > 0 || (got < 0 && (errno == EAGAIN || errno == EINTR));
 				if (got > 0) early_used += (size_t)got;
 			} else {
 				/* A terminal's master reads EIO once the other side is closed: its end of file. */
@@ -628,11 +672,7 @@ int main(int argc, char **argv) {
 			if (i == 0) out_open = still_open;
 			else err_open = still_open;
 		}
-		if (fds[2].revents & POLLIN && stdin_target >= 0) {
-			char data[CHUNK];
-			ssize_t got = read(stdin_fifo, data, sizeof data);
-			if (got > 0) write_all(stdin_target, data, (size_t)got);
-		}
+		if ((fds[2].revents & POLLIN || fds[5].revents) && stdin_target >= 0) feed_stdin(stdin_fifo, &stdin_target, tty, fds[2].revents & POLLIN);
 		if (fds[3].revents & POLLIN) {
 			/* Lines may arrive together ("resize 24 80\neof\n") or split: each complete one is acted on. */
 			ssize_t got = read(control_fifo, control + control_used, sizeof control - 1 - control_used);
