@@ -8,7 +8,6 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { TestContext } from 'node:test';
 import { ruleNames } from '../../src/engine/runtime/netfilter-rules.js';
 import { engineTag } from '../../src/engine/services/networks.js';
 import { rawRequest, startTestEngine } from './engine-helpers.js';
@@ -167,9 +166,12 @@ test('a clean stop with nothing running leaves nothing of the engine on the host
 });
 
 /** A PATH with every program of the host's but those `hidden` matches: a host without them. */
-function pathWithout(t: TestContext, hidden: RegExp): string {
+/**
+ * A PATH without the programs `hidden` matches. It must outlive the engine that runs with it (its stop still runs
+ * `ip` to take containers' namespaces down), so the caller removes it after that engine's stop.
+ */
+function pathWithout(hidden: RegExp): { path: string; remove: () => void } {
   const bin = mkdtempSync(join(tmpdir(), 'berth-path-'));
-  t.after(() => rmSync(bin, { recursive: true, force: true }));
   for (const dir of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
     if (!existsSync(dir) || lstatSync(dir).isSymbolicLink()) continue;
     for (const program of readdirSync(dir)) {
@@ -177,12 +179,16 @@ function pathWithout(t: TestContext, hidden: RegExp): string {
       symlinkSync(join(dir, program), join(bin, program));
     }
   }
-  return bin;
+  return { path: bin, remove: () => rmSync(bin, { recursive: true, force: true }) };
 }
 
 test('on a host without nft the engine uses iptables, in chains of its own that go with a clean stop', async (t) => {
-  const other = await startTestEngine({ env: { ...process.env, PATH: pathWithout(t, /^nft$/) } });
-  t.after(() => other.stop());
+  const path = pathWithout(/^nft$/);
+  const other = await startTestEngine({ env: { ...process.env, PATH: path.path } });
+  t.after(async () => {
+    await other.stop();
+    path.remove();
+  });
   const chains = ruleNames(engineTag(other.root));
   const iptables = (...args: string[]): string => spawnSync('iptables', ['-w', ...args], { encoding: 'utf8' }).stdout;
   assert.match(iptables('-S', 'FORWARD'), new RegExp(`-A FORWARD -j ${chains.forwardChain}`));
@@ -204,8 +210,12 @@ test('on a host without nft the engine uses iptables, in chains of its own that 
 });
 
 test('on a host without a packet filter the engine says so once, in its log and in /info, and the rest works', async (t) => {
-  const bare = await startTestEngine({ env: { ...process.env, PATH: pathWithout(t, /^(nft|iptables|ip6tables|xtables|arptables|ebtables)/) } });
-  t.after(() => bare.stop());
+  const path = pathWithout(/^(nft|iptables|ip6tables|xtables|arptables|ebtables)/);
+  const bare = await startTestEngine({ env: { ...process.env, PATH: path.path } });
+  t.after(async () => {
+    await bare.stop();
+    path.remove();
+  });
   const warnings = bare.log().split('\n').filter((line) => line.includes('No packet filter on this host'));
   assert.equal(warnings.length, 1, bare.log());
   assert.match(warnings[0]!, /containers cannot reach other hosts/);
