@@ -1,7 +1,7 @@
-// The watch loop: chokidar watches every rule's path; events are batched (a short quiet period, each path once);
-// each batch goes to the rules it touches, service by service and in order: sync the changed files, restart, run
-// the exec hook, or rebuild and recreate the service (which supersedes its syncs for that batch). A failed action
-// is reported and watching goes on.
+// The watch loop: every rule's path is watched (watcher.ts); events are batched (batch.ts: the first after a quiet
+// time at once, later ones after a short quiet period, each path once); each batch goes to the rules it touches,
+// service by service and in order: sync the changed files, restart, run the exec hook, or rebuild and recreate the
+// service (which supersedes its syncs for that batch). A failed action is reported and watching goes on.
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Engine } from '../engine-client/index.js';
@@ -11,6 +11,8 @@ import { ChangeBatcher } from './batch.js';
 import { boundPath } from './rules.js';
 import type { WatchRule } from './rules.js';
 import { applySync, fullSyncPlan, syncPlan } from './sync.js';
+import { watchTrees } from './watcher.js';
+import type { TreeWatcher } from './watcher.js';
 
 /** How long a stop waits for the watch actions under way. */
 const STOP_GRACE_MS = 10_000;
@@ -100,28 +102,22 @@ export function startWatch(options: WatchOptions): WatchSession {
     return found.map((container) => container.id);
   };
 
-  let watcher: { close(): Promise<void> } | undefined;
+  let watcher: TreeWatcher | undefined;
   const ready = (async () => {
     for (const rule of rules.filter((candidate) => candidate.initialSync && candidate.action.startsWith('sync'))) {
       log(`Syncing service "${rule.service}": initial sync of ${rule.path}`);
       await applySync(engine, await running(rule.service), fullSyncPlan(rule));
     }
-    const { watch } = await import('chokidar');
     const paths = [...new Set(rules.map((rule) => rule.path))];
     const ignoredByAll = (path: string): boolean => {
       const covering = rules.filter((rule) => isWithin(rule.path, path));
       return covering.length > 0 && covering.every((rule) => rule.ignores(path));
     };
-    const chokidar = watch(paths, { ignoreInitial: true, ignored: (path: string) => ignoredByAll(path) });
-    watcher = chokidar;
-    const onEvent = (path: string, exists: boolean): void => batcher.add(path, exists && existsSync(path));
-    chokidar.on('add', (path) => onEvent(path, true));
-    chokidar.on('change', (path) => onEvent(path, true));
-    chokidar.on('addDir', (path) => onEvent(path, true));
-    chokidar.on('unlink', (path) => onEvent(path, false));
-    chokidar.on('unlinkDir', (path) => onEvent(path, false));
-    chokidar.on('error', (error) => log(`watch error: ${(error as Error).message}`));
-    await new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
+    watcher = watchTrees(paths, {
+      ignored: ignoredByAll,
+      change: (path) => batcher.add(path, existsSync(path)),
+      problem: (message) => log(`watch error: ${message}`),
+    });
     log(`Watch enabled: ${rules.map((rule) => `${rule.service} (${rule.action} ${rule.path})`).join(', ')}`);
   })();
 
@@ -131,7 +127,7 @@ export function startWatch(options: WatchOptions): WatchSession {
       batcher.stop();
       const settled = (async () => {
         await ready.catch(() => {});
-        await watcher?.close();
+        watcher?.close();
         await Promise.all(queues.values());
       })();
       // An action that never ends (an exec hook whose process keeps its output open) must not keep Ctrl-C from
