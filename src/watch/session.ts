@@ -10,7 +10,8 @@ import type { Project } from '../model/types.js';
 import { ChangeBatcher } from './batch.js';
 import { boundPath } from './rules.js';
 import type { WatchRule } from './rules.js';
-import { applySync, fullSyncPlan, syncPlan } from './sync.js';
+import { fullSyncPlan, syncPlan, syncSender } from './sync.js';
+import type { SyncPlan } from './sync.js';
 import { watchTrees } from './watcher.js';
 import type { TreeWatcher } from './watcher.js';
 
@@ -73,7 +74,6 @@ export function startWatch(options: WatchOptions): WatchSession {
       }
       return;
     }
-    const containers = await running(service);
     for (const { rule, changes } of touched) {
       if (rule.action === 'restart') {
         log(`Restarting service "${service}" after ${count(changes.size)}`);
@@ -83,7 +83,7 @@ export function startWatch(options: WatchOptions): WatchSession {
       const plan = syncPlan(rule, changes);
       if (plan.entries.length === 0 && plan.removed.length === 0) continue;
       log(`Syncing service "${service}" after ${count(changes.size)}`);
-      await applySync(engine, containers, plan);
+      const containers = await syncToRunning(service, plan);
       if (rule.action === 'sync+restart') {
         log(`Restarting service "${service}" after the sync`);
         await options.restart(service);
@@ -102,11 +102,30 @@ export function startWatch(options: WatchOptions): WatchSession {
     return found.map((container) => container.id);
   };
 
+  // The running containers of each service as last listed. A sync goes to them at once while the list is read
+  // again beside it (so the list's round trip is not waited for); a container the new list adds gets the sync
+  // too, and one it no longer has (stopped, recreated by a rebuild) may fail: that failure does not count.
+  const lastListed = new Map<string, readonly string[]>();
+  const syncToRunning = async (service: string, plan: SyncPlan): Promise<string[]> => {
+    const send = syncSender(engine, plan);
+    const listing = running(service);
+    const known = lastListed.get(service) ?? [];
+    const early = known.map((id) => send(id).then(() => undefined, (error: unknown) => error));
+    const current = await listing;
+    lastListed.set(service, current);
+    const late = Promise.all(current.filter((id) => !known.includes(id)).map(send));
+    const failures = await Promise.all(early);
+    await late;
+    const failure = failures.find((error, index) => error !== undefined && current.includes(known[index]!));
+    if (failure !== undefined) throw failure;
+    return current;
+  };
+
   let watcher: TreeWatcher | undefined;
   const ready = (async () => {
     for (const rule of rules.filter((candidate) => candidate.initialSync && candidate.action.startsWith('sync'))) {
       log(`Syncing service "${rule.service}": initial sync of ${rule.path}`);
-      await applySync(engine, await running(rule.service), fullSyncPlan(rule));
+      await syncToRunning(rule.service, fullSyncPlan(rule));
     }
     const paths = [...new Set(rules.map((rule) => rule.path))];
     const ignoredByAll = (path: string): boolean => {
