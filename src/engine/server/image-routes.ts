@@ -5,6 +5,7 @@ import type { QueryOf } from '../../engine-api/query.js';
 import { EngineError, invalid } from '../errors.js';
 import type { ProgressMessage } from '../services/registry/progress.js';
 import { parseRegistryAuthHeader } from '../services/registry/auth.js';
+import { pushError } from '../services/registry/push.js';
 import { parsePlatform } from '../services/registry/manifest.js';
 import { familiarName, familiarReference, parseReference, repositoryName } from '../services/registry/reference.js';
 import type { ImageReference } from '../services/registry/reference.js';
@@ -60,16 +61,18 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
       if (!response.writableFinished) controller.abort();
     });
     const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
-    const repository = await services.pushes.connect(push);
+    const repository = services.pushes.repository(push);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: ProgressMessage): void => {
       if (!response.destroyed) response.write(progressLine(message));
     };
     send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
     try {
+      // As dockerd: a registry that is down fails here, before any layer line; refused credentials after them.
+      await repository.ping(controller.signal);
       for (const tag of tags) await services.pushes.push(push, repository, tag, send);
     } catch (error) {
-      if (!response.destroyed) response.write(errorLine(error));
+      if (!response.destroyed) response.write(errorLine(pushError(error)));
     }
     response.end();
   });
