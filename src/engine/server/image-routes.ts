@@ -54,20 +54,21 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/images/{name*}/push', { query: ImagePushQuery }, async ({ request, response, params, q }) => {
     const reference = pushReference(params.name!, q.tag);
     const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
-    const tags = services.pushes.tagsToPush(reference);
+    const { pushes } = await services.registry();
+    const tags = pushes.tagsToPush(reference);
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
     });
     const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
-    const repository = await services.pushes.connect(push);
+    const repository = await pushes.connect(push);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: ProgressMessage): void => {
       if (!response.destroyed) response.write(progressLine(message));
     };
     send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
     try {
-      for (const tag of tags) await services.pushes.push(push, repository, tag, send);
+      for (const tag of tags) await pushes.push(push, repository, tag, send);
     } catch (error) {
       if (!response.destroyed) response.write(errorLine(error));
     }
@@ -110,7 +111,8 @@ async function pullImage(services: EngineServices, request: IncomingMessage, res
   response.on('close', () => {
     if (!response.writableFinished) controller.abort();
   });
-  const pulls = await services.pulls.resolve({ reference, ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}), signal: controller.signal });
+  const { pulls: service } = await services.registry();
+  const pulls = await service.resolve({ reference, ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}), signal: controller.signal });
   response.writeHead(200, { 'Content-Type': 'application/json' });
   const send = (line: string): void => {
     if (!response.destroyed) response.write(line);
@@ -118,7 +120,7 @@ async function pullImage(services: EngineServices, request: IncomingMessage, res
   try {
     let changed = false;
     for (const pull of pulls) {
-      const result = await services.pulls.pull(pull, (message) => send(progressLine(message)), controller.signal);
+      const result = await service.pull(pull, (message) => send(progressLine(message)), controller.signal);
       changed ||= !result.upToDate;
     }
     const shown = reference.tag === undefined && reference.digest === undefined ? familiarName(repositoryName(reference)) : familiarReference(reference);
