@@ -64,9 +64,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let registryLoaded: Promise<RegistryServices> | undefined;
   const registry = (): Promise<RegistryServices> =>
     (registryLoaded ??= Promise.all([import('./services/registry/client.js'), import('./services/registry/pull.js'), import('./services/registry/push.js')]).then(
-      ([{ RegistryClient }, { PullService }, { PushService }]) => {
+      ([{ RegistryClient }, { PullService }, { PushService, pushError }]) => {
         const client = new RegistryClient(settings.registry);
-        return { client, pulls: new PullService(images, client, imageEvents), pushes: new PushService(images, client, imageEvents) };
+        return { client, pulls: new PullService(images, client, imageEvents), pushes: new PushService(images, client, imageEvents), pushError };
       },
       (error: unknown) => {
         registryLoaded = undefined;

@@ -28,8 +28,11 @@ const STATUS: Record<EngineErrorKind, number> = {
   'not-modified': 304,
   timeout: 408,
   'too-large': 413,
-  /** Something the engine depends on (a registry) is down or answered nonsense: not a fault of the engine's own. */
-  unavailable: 502,
+  /**
+   * Something the engine depends on (a registry) is down or answered nonsense: not a fault of the engine's own,
+   * but dockerd answers it with a 500 (it has no 502), and clients read it so.
+   */
+  unavailable: 500,
   internal: 500,
 };
 

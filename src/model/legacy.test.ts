@@ -38,3 +38,18 @@ test("a v1 service runs on the default bridge (legacy links give their variables
   const tree = upgradeLegacyLayout({ web: { links: ['db'] }, db: {}, host: { network_mode: 'host' } }, 'c.yml', () => {});
   assert.deepEqual(tree.services, { web: { links: ['db'], network_mode: 'bridge' }, db: { network_mode: 'bridge' }, host: { network_mode: 'host' } });
 });
+
+test("a v1 service's `net:` is its network mode, as docker-compose 1.x reads it: container:SERVICE means that service", () => {
+  const tree = upgradeLegacyLayout(
+    { app: { net: 'host' }, db: {}, sidecar: { net: 'container:db' }, other: { net: 'container:elsewhere' }, none: { net: 'none' } },
+    'c.yml',
+    () => {},
+  );
+  assert.deepEqual(tree.services, {
+    app: { network_mode: 'host' },
+    db: { network_mode: 'bridge' },
+    sidecar: { network_mode: 'service:db' },
+    other: { network_mode: 'container:elsewhere' },
+    none: { network_mode: 'none' },
+  });
+});

@@ -24,10 +24,21 @@ export function upgradeLegacyLayout(tree: Dict, file: string, warn: (message: st
   );
   const services: Dict = {};
   for (const key of serviceKeys) {
-    services[key] = onDefaultBridge(out[key]);
+    services[key] = onDefaultBridge(netAsNetworkMode(out[key], serviceKeys));
     delete out[key];
   }
   return { ...out, services };
+}
+
+/**
+ * `net:` is the 1.x name of `network_mode:`. As docker-compose 1.x reads it, `container:NAME` naming a service of the
+ * file means that service's container (`service:NAME`); any other value is the network mode as it is.
+ */
+function netAsNetworkMode(service: unknown, serviceNames: readonly string[]): unknown {
+  if (!isDict(service) || !('net' in service) || 'network_mode' in service) return service;
+  const { net, ...rest } = service;
+  const container = typeof net === 'string' && net.startsWith('container:') ? net.slice('container:'.length) : undefined;
+  return { ...rest, network_mode: container !== undefined && serviceNames.includes(container) ? `service:${container}` : net };
 }
 
 /**
@@ -37,6 +48,6 @@ export function upgradeLegacyLayout(tree: Dict, file: string, warn: (message: st
  * On a project network links are names only, so a v1 service stays on the bridge unless it says otherwise.
  */
 function onDefaultBridge(service: unknown): unknown {
-  if (!isDict(service) || 'network_mode' in service || 'net' in service || 'networks' in service) return service;
+  if (!isDict(service) || 'network_mode' in service || 'networks' in service) return service;
   return { ...service, network_mode: 'bridge' };
 }

@@ -62,6 +62,30 @@ function pull(query: string, headers: Record<string, string> = {}): Promise<{ st
   });
 }
 
+/** A raw push (with an X-Registry-Auth made of `auth`), every JSON line of the answer parsed. */
+function pushRaw(name: string, tag: string, auth: object): Promise<{ status: number; lines: Array<Record<string, unknown>>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { 'X-Registry-Auth': Buffer.from(JSON.stringify(auth)).toString('base64url') };
+    const req = request({ socketPath: engine.socket, method: 'POST', path: `/v1.44/images/${name}/push?tag=${tag}`, headers, agent: false }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, lines: text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>), text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A push the registry refuses, as dockerd 20.10 answers it: 200, a `Preparing` line per layer, then the error. */
+async function assertPushRefused(reference: string, auth: object, words: string): Promise<void> {
+  const [name, tag] = [reference.slice(0, reference.lastIndexOf(':')), reference.slice(reference.lastIndexOf(':') + 1)];
+  const answer = await pushRaw(name, tag!, auth);
+  assert.equal(answer.status, 200, answer.text);
+  assert.equal(answer.lines[0]!.status, `The push refers to repository [${name}]`);
+  assert.ok(answer.lines.slice(1, -1).every((line) => line.status === 'Preparing' || line.status === 'Waiting'), `nothing pushed: ${answer.text}`);
+  assert.deepEqual(answer.lines.at(-1), { errorDetail: { message: words }, error: words });
+}
+
 /** Every file member of a tar archive, by name. */
 async function tarMembers(file: string): Promise<Map<string, Buffer>> {
   const members = new Map<string, Buffer>();
@@ -132,16 +156,23 @@ test('a digest reference pulls exactly that manifest; tag=sha256:... as the dock
   assert.match(raw.text, /Status: Image is up to date for .*test\/busybox@sha256:/);
 });
 
-test('an unknown tag or repository is a 404 worded as dockerd words it; a registry that is down a clear error; the engine keeps serving', async () => {
+test('an unknown tag or repository is a 404 worded as dockerd words it; a registry that is down a 500 (a push: its stream\'s error), as from dockerd; the engine keeps serving', async () => {
   const unknownTag = await pull(`fromImage=${open.host}/test/busybox&tag=nope`);
   assert.equal(unknownTag.status, 404);
   assert.equal(unknownTag.lines[0]!.message, `manifest for ${open.host}/test/busybox:nope not found: manifest unknown: manifest unknown`);
   const cli = engine.docker(['pull', `${open.host}/test/nothing:v1`]);
   assert.notEqual(cli.code, 0);
   assert.match(cli.stderr, /manifest for .*test\/nothing:v1 not found: manifest unknown/);
+  // dockerd 20.10, port 9 not listening: 500 for a pull; for a push, 200 and the error after its first line.
+  const refused = 'Get "http://127.0.0.1:9/v2/": dial tcp 127.0.0.1:9: connect: connection refused';
   const down = await pull('fromImage=127.0.0.1:9/test/busybox&tag=v1');
-  assert.ok(down.status >= 400 && down.status !== 500, `status ${down.status}`);
-  assert.match(String(down.lines[0]!.message), /connection refused/);
+  assert.equal(down.status, 500);
+  assert.equal(down.lines[0]!.message, refused);
+  assert.equal(engine.docker(['tag', IMAGE, '127.0.0.1:9/test/busybox:v1']).code, 0);
+  const downPush = await pushRaw('127.0.0.1:9/test/busybox', 'v1', {});
+  engine.docker(['rmi', '127.0.0.1:9/test/busybox:v1']);
+  assert.equal(downPush.status, 200);
+  assert.deepEqual(downPush.lines.map((line) => line.status ?? line.error), ['The push refers to repository [127.0.0.1:9/test/busybox]', refused]);
   const bad = await pull('fromImage=Upper&tag=v1');
   assert.equal(bad.status, 400);
   assert.equal((await rawRequest(engine.socket, 'GET', '/_ping')).status, 200);
@@ -283,6 +314,16 @@ test('a registry with htpasswd basic auth: login checks the password, pulls need
   assert.equal(wrongPull.code, 1);
   assert.match(wrongPull.stderr, /Error response from daemon: .*unauthorized: authentication required/);
 
+  // A push refused, as dockerd 20.10 streams it (200, then the registry's words): no credentials, a wrong password.
+  assert.equal(engine.docker(['tag', reference, `${registry.host}/private/pushed:v1`]).code, 0);
+  await assertPushRefused(`${registry.host}/private/pushed:v1`, {}, 'no basic auth credentials');
+  await assertPushRefused(`${registry.host}/private/pushed:v1`, { username: REGISTRY_USER, password: 'nope' }, 'unauthorized: authentication required');
+  const refusedCli = dockerWithConfig(wrongConfig, ['push', `${registry.host}/private/pushed:v1`]);
+  assert.equal(refusedCli.code, 1);
+  assert.equal(refusedCli.stderr, 'unauthorized: authentication required\n');
+  engine.docker(['rmi', `${registry.host}/private/pushed:v1`]);
+  assert.deepEqual(await registry.tags('private/pushed'), []);
+
   // LastTagTime: set by the pull that tagged the image and by docker tag (dockerd sets it on tag).
   const tagged = (name: string): number => Date.parse(JSON.parse(engine.docker(['image', 'inspect', '-f', '{{json .Metadata.LastTagTime}}', name]).stdout) as string);
   const pulledAt = tagged(reference);
@@ -319,9 +360,12 @@ test('a registry with token auth: login hands back an identity token that pulls;
   const config = mkdtempSync(join(work, 'config-'));
   assert.equal(dockerWithConfig(config, ['login', '-u', READER_USER, '--password-stdin', registry.host], `${READER_PASSWORD}\n`).code, 0);
   assert.equal(engine.docker(['tag', `${registry.host}/private/layers:v1`, `${registry.host}/private/readers:v1`]).code, 0);
+  // As dockerd 20.10: a token without push access is `denied`, refused credentials the token server's words.
   const denied = dockerWithConfig(config, ['push', `${registry.host}/private/readers:v1`]);
-  assert.notEqual(denied.code, 0);
-  assert.match(denied.stderr + denied.stdout, /unauthorized|denied/);
+  assert.equal(denied.code, 1);
+  assert.equal(denied.stderr, 'denied: requested access to the resource is denied\n');
+  await assertPushRefused(`${registry.host}/private/readers:v1`, {}, 'denied: requested access to the resource is denied');
+  await assertPushRefused(`${registry.host}/private/readers:v1`, { username: REGISTRY_USER, password: 'nope' }, 'unauthorized: incorrect username or password');
   assert.equal(dockerWithConfig(config, ['login', '-u', REGISTRY_USER, '--password-stdin', registry.host], `${REGISTRY_PASSWORD}\n`).code, 0);
   const pushed = dockerWithConfig(config, ['push', `${registry.host}/private/readers:v1`]);
   assert.equal(pushed.code, 0, pushed.stderr);
@@ -398,9 +442,9 @@ test('a hostile registry is refused cleanly: lying digests, truncated blobs, hug
   const expectations: Array<[string, number, RegExp]> = [
     ['bad/digest', 200, /layer digest mismatch/],
     ['bad/truncated', 200, /truncated|aborted|socket hang up|ECONNRESET|unexpected end/],
-    ['bad/huge', 502, /too large/],
-    ['bad/dotdot', 502, /invalid digest/],
-    ['bad/algorithm', 502, /invalid digest/],
+    ['bad/huge', 500, /too large/],
+    ['bad/dotdot', 500, /invalid digest/],
+    ['bad/algorithm', 500, /invalid digest/],
     ['bad/zstd', 400, /zstd-compressed layers are not supported/],
     ['bad/helm', 400, /is not a container image/],
     ['bad/redirect-file', 200, /refusing a redirect to a file: URL/],

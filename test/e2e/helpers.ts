@@ -1,5 +1,5 @@
 // What the scenario tests share: running the real berth binary, a test image built from busybox-static, and a
-// fresh project per test whose containers, networks and volumes are removed afterwards (by label, not by berth).
+// fresh project per test whose containers, networks, volumes and built images are removed afterwards (by label, not by berth).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -127,7 +127,7 @@ export interface TestProject {
 }
 
 /**
- * A project with a unique name in a temporary directory, cleaned up (containers, networks, volumes) after the test,
+ * A project with a unique name in a temporary directory, cleaned up (containers, networks, volumes, built images) after the test,
  * on the local dockerd or on the engine at `host`.
  */
 export async function testProject(t: TestContext, compose?: string, host?: string): Promise<TestProject> {
@@ -158,6 +158,8 @@ export async function cleanup(docker: Engine, project: string): Promise<void> {
   for (const container of await docker.containers.list(filter, true)) await docker.containers.remove(container.id, { force: true, volumes: true }).catch(() => {});
   for (const network of await docker.networks.list(filter)) await docker.networks.remove(network.id).catch(() => {});
   for (const volume of await docker.volumes.list(filter)) await docker.volumes.remove(volume.name, true).catch(() => {});
+  // Images the project built carry its label; left behind, they pile up on a shared dockerd run after run.
+  for (const image of await docker.images.list(filter)) await docker.images.remove(image.id, { force: true }).catch(() => {});
 }
 
 export function byName(containers: readonly ContainerSummary[]): Record<string, ContainerSummary> {

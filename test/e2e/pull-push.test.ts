@@ -219,6 +219,21 @@ test('a wrong password: the registry says so, named, and pull exits 1 as compose
   assert.deepEqual(await p.containers(), [], 'nothing was created');
 });
 
+test('a push the registry refuses (no credentials, a wrong password) fails with the registry\'s words and exit 1', async (t) => {
+  const p = await project(t, `services:\n  app:\n    image: REG/app:1\n    build:\n      dockerfile_inline: FROM \${IMAGE}\n`, locked);
+  await forget(t, `${locked.host}/${p.name}/app:1`);
+  assert.equal((await p.run(['build', 'app'])).code, 0);
+  const anonymous = await p.run(['push', 'app'], { env: { DOCKER_CONFIG: dockerConfigDir(p.dir, {}) } });
+  assert.equal(anonymous.code, 1);
+  assert.match(anonymous.stderr, /no basic auth credentials/);
+  const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, 'not-the-password') } } });
+  const wrong = await p.run(['push', 'app'], { env: { DOCKER_CONFIG: config } });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /unauthorized: authentication required/);
+  assert.doesNotMatch(wrong.stderr, /at .*\.js:\d+/, 'no stack trace');
+  assert.deepEqual(await locked.tags(`${p.name}/app`), []);
+});
+
 test('--ignore-pull-failures pulls what it can and exits 0; without it the missing image fails the pull', async (t) => {
   const p = await project(t, `
 services:

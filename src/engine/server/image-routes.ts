@@ -54,23 +54,25 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/images/{name*}/push', { query: ImagePushQuery }, async ({ request, response, params, q }) => {
     const reference = pushReference(params.name!, q.tag);
     const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
-    const { pushes } = await services.registry();
+    const { pushes, pushError } = await services.registry();
     const tags = pushes.tagsToPush(reference);
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
     });
     const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
-    const repository = await pushes.connect(push);
+    const repository = pushes.repository(push);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: ProgressMessage): void => {
       if (!response.destroyed) response.write(progressLine(message));
     };
     send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
     try {
+      // As dockerd: a registry that is down fails here, before any layer line; refused credentials after them.
+      await repository.ping(controller.signal);
       for (const tag of tags) await pushes.push(push, repository, tag, send);
     } catch (error) {
-      if (!response.destroyed) response.write(errorLine(error));
+      if (!response.destroyed) response.write(errorLine(pushError(error)));
     }
     response.end();
   });

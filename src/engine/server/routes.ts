@@ -32,6 +32,8 @@ export interface RegistryServices {
   readonly client: RegistryClient;
   readonly pulls: PullService;
   readonly pushes: PushService;
+  /** A push's failure as the client is told it (a registry's refusal in its own words). */
+  readonly pushError: (error: unknown) => unknown;
 }
 
 export interface EngineServices {

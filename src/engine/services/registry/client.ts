@@ -42,6 +42,8 @@ export class RegistryError extends EngineError {
     message: string,
     readonly status: number,
     readonly entries: readonly RegistryErrorEntry[],
+    /** The registry's words alone, without the request (`unauthorized: authentication required`). */
+    readonly words: string = message,
   ) {
     super(kind, message);
   }
@@ -105,6 +107,7 @@ class Session {
   private challenge?: Challenge;
   private authorization?: string;
   private connecting?: Promise<void>;
+  private pinging?: Promise<void>;
 
   constructor(
     private readonly client: RegistryClient,
@@ -120,11 +123,25 @@ class Session {
 
   /** Pings `/v2/` on each candidate endpoint until one answers, then authenticates as its challenge asks. */
   connect(signal?: AbortSignal): Promise<void> {
-    this.connecting ??= this.probe(signal).catch((error: unknown) => {
-      this.connecting = undefined;
+    this.connecting ??= this.ping(signal)
+      .then(() => this.authenticate(false, signal))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.connecting = undefined;
+          throw error;
+        },
+      );
+    return this.connecting;
+  }
+
+  /** Finds the endpoint that answers and its challenge, without authenticating yet. */
+  ping(signal?: AbortSignal): Promise<void> {
+    this.pinging ??= this.probe(signal).catch((error: unknown) => {
+      this.pinging = undefined;
       throw error;
     });
-    return this.connecting;
+    return this.pinging;
   }
 
   private async probe(signal?: AbortSignal): Promise<void> {
@@ -142,13 +159,12 @@ class Session {
       if (response.statusCode === 401) {
         this.challenge = parseChallenges(response.headers['www-authenticate']).find((challenge) => challenge.scheme === 'bearer' || challenge.scheme === 'basic');
       } else if (response.statusCode !== 200) {
-        lastError = responseError('GET', new URL('/v2/', endpoint.url), response.statusCode ?? 0, body);
+        lastError = responseError('GET', new URL('/v2/', endpoint.url), response, body);
         if (endpoint.mirror) continue;
         throw lastError;
       }
       this.endpoint = endpoint;
       this.client.remember(this.domain, this.forPush, endpoint);
-      await this.authenticate(false, signal);
       return;
     }
     throw lastError instanceof Error ? lastError : new EngineError('unavailable', `registry ${this.domain} did not answer`);
@@ -201,8 +217,8 @@ class Session {
     const response = await exchange({ ...request, url, insecureTls: this.endpoint?.insecure === true && url.host === this.endpoint.url.host, ...(signal ? { signal } : {}) });
     const body = await readBody(response, MAX_TOKEN_BYTES, 'token server answer');
     if (response.statusCode !== 200) {
-      const error = responseError(request.method, url, response.statusCode ?? 0, body);
-      throw new RegistryError(response.statusCode === 401 || response.statusCode === 403 ? 'unauthorized' : error.kind, error.message, error.status, error.entries);
+      const error = responseError(request.method, url, response, body);
+      throw new RegistryError(response.statusCode === 401 || response.statusCode === 403 ? 'unauthorized' : error.kind, error.message, error.status, error.entries, error.words);
     }
     let parsed: { token?: unknown; access_token?: unknown; refresh_token?: unknown };
     try {
@@ -229,7 +245,7 @@ class Session {
     const response = await this.send({ method: 'GET', url });
     const body = await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
     if (response.statusCode === 401) throw new EngineError('unauthorized', `login attempt to ${url.href} failed with status: 401 Unauthorized`);
-    if (response.statusCode !== 200) throw responseError('GET', url, response.statusCode ?? 0, body);
+    if (response.statusCode !== 200) throw responseError('GET', url, response, body);
     return {};
   }
 
@@ -271,9 +287,9 @@ class Session {
   }
 
   /** A registry's error answer; a 401 where basic auth was asked and we had nothing to send says so, as dockerd does. */
-  error(method: string, url: URL, status: number, body: Buffer): RegistryError {
-    if (status === 401 && this.challenge?.scheme === 'basic' && !this.authorization) return new RegistryError('unauthorized', `${describe(method, url)}: no basic auth credentials`, 401, []);
-    return responseError(method, url, status, body);
+  error(method: string, url: URL, answer: RegistryAnswer, body: Buffer): RegistryError {
+    if (answer.statusCode === 401 && this.challenge?.scheme === 'basic' && !this.authorization) return new RegistryError('unauthorized', `${describe(method, url)}: no basic auth credentials`, 401, [], 'no basic auth credentials');
+    return responseError(method, url, answer, body);
   }
 
   /** A URL on the endpoint that answered (connecting first). */
@@ -303,11 +319,16 @@ export class Repository {
     return this.session.connect(signal);
   }
 
+  /** Reaches the registry (its /v2/ answers), authenticating only with the first call that needs it. */
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.session.ping(signal);
+  }
+
   /** The manifest (or index) a tag or digest names, capped and hashed. */
   async manifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const url = await this.session.url(`/v2/${this.path}/manifests/${reference}`, signal);
     const response = await this.session.send({ method: 'GET', url, headers: { Accept: MANIFEST_TYPES.join(', ') }, ...(signal ? { signal } : {}) });
-    if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+    if (response.statusCode !== 200) throw this.session.error('GET', url, response, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
     const bytes = await readBody(response, MAX_MANIFEST_BYTES, `manifest ${reference}`);
     const mediaType = String(response.headers['content-type'] ?? '').split(';')[0]!.trim();
     return { bytes, mediaType, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
@@ -317,7 +338,7 @@ export class Repository {
   async blob(digest: string, maxSize: number, signal?: AbortSignal): Promise<IncomingMessage> {
     const url = await this.session.url(`/v2/${this.path}/blobs/${digest}`, signal);
     const response = await this.session.send({ method: 'GET', url, ...(signal ? { signal } : {}) });
-    if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+    if (response.statusCode !== 200) throw this.session.error('GET', url, response, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxSize) {
       response.destroy();
@@ -348,7 +369,7 @@ export class Repository {
             const start = /^bytes (\d+)-/.exec(String(response.headers['content-range'] ?? ''));
             if (response.statusCode === 206 && start && Number(start[1]) === received) skip = 0;
             else if (response.statusCode === 200) skip = received;
-            else throw this.session.error('GET', url, response.statusCode ?? 0, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
+            else throw this.session.error('GET', url, response, await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0)));
           }
           for await (const chunk of response) {
             let data = chunk as Buffer;
@@ -392,7 +413,7 @@ export class Repository {
     const response = await this.session.send({ method: 'HEAD', url, ...(signal ? { signal } : {}) });
     response.resume();
     if (response.statusCode === 404) return undefined;
-    if (response.statusCode !== 200) throw this.session.error('HEAD', url, response.statusCode ?? 0, Buffer.alloc(0));
+    if (response.statusCode !== 200) throw this.session.error('HEAD', url, response, Buffer.alloc(0));
     const size = Number(response.headers['content-length']);
     if (!Number.isSafeInteger(size) || size < 0) throw new EngineError('unavailable', `registry ${this.domain} did not say the size of blob ${digest}`);
     return size;
@@ -410,18 +431,19 @@ export class Repository {
       if (location) await this.session.send({ method: 'DELETE', url: new URL(location, url), ...(signal ? { signal } : {}) }).then((r) => r.resume(), () => undefined);
       return false;
     }
-    throw this.session.error('POST', url, response.statusCode ?? 0, body);
+    throw this.session.error('POST', url, response, body);
   }
 
   /**
    * Uploads a blob: monolithic (one PUT) when its bytes are in hand, else streamed in one PATCH whose digest is
-   * known only at the end (`digestOf` is asked after the stream ended), then closed with a PUT.
+   * known only at the end (`digestOf` is asked after the stream ended), then closed with a PUT. A stream is opened
+   * only once the registry has started the upload.
    */
-  async upload(content: Buffer | { stream: Readable; digestOf: () => string }, signal?: AbortSignal): Promise<string> {
+  async upload(content: Buffer | (() => { stream: Readable; digestOf: () => string }), signal?: AbortSignal): Promise<string> {
     const start = await this.session.url(`/v2/${this.path}/blobs/uploads/`, signal);
     const started = await this.session.send({ method: 'POST', url: start, headers: { 'Content-Length': 0 }, body: Buffer.alloc(0), ...(signal ? { signal } : {}) });
     const startBody = await readBody(started, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (started.statusCode !== 202 || !started.headers.location) throw this.session.error('POST', start, started.statusCode ?? 0, startBody);
+    if (started.statusCode !== 202 || !started.headers.location) throw this.session.error('POST', start, started, startBody);
     let location = new URL(started.headers.location, start);
     let digest: string;
     let body: Buffer | undefined;
@@ -429,11 +451,12 @@ export class Repository {
       digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
       body = content;
     } else {
-      const patched = await this.session.send({ method: 'PATCH', url: location, headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body: content.stream, ...(signal ? { signal } : {}) });
+      const opened = content();
+      const patched = await this.session.send({ method: 'PATCH', url: location, headers: { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, body: opened.stream, ...(signal ? { signal } : {}) });
       const patchBody = await readBody(patched, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-      if (patched.statusCode !== 202) throw this.session.error('PATCH', location, patched.statusCode ?? 0, patchBody);
+      if (patched.statusCode !== 202) throw this.session.error('PATCH', location, patched, patchBody);
       if (patched.headers.location) location = new URL(patched.headers.location, location);
-      digest = content.digestOf();
+      digest = opened.digestOf();
     }
     location.searchParams.set('digest', digest);
     const put = await this.session.send({
@@ -444,7 +467,7 @@ export class Repository {
       ...(signal ? { signal } : {}),
     });
     const putBody = await readBody(put, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (put.statusCode !== 201) throw this.session.error('PUT', location, put.statusCode ?? 0, putBody);
+    if (put.statusCode !== 201) throw this.session.error('PUT', location, put, putBody);
     return digest;
   }
 
@@ -452,7 +475,7 @@ export class Repository {
     const url = await this.session.url(`/v2/${this.path}/manifests/${reference}`, signal);
     const response = await this.session.send({ method: 'PUT', url, headers: { 'Content-Type': mediaType, 'Content-Length': bytes.length }, body: bytes, ...(signal ? { signal } : {}) });
     const body = await readBody(response, MAX_ERROR_BYTES, 'registry answer').catch(() => Buffer.alloc(0));
-    if (response.statusCode !== 201 && response.statusCode !== 200) throw this.session.error('PUT', url, response.statusCode ?? 0, body);
+    if (response.statusCode !== 201 && response.statusCode !== 200) throw this.session.error('PUT', url, response, body);
   }
 
   /** Every tag of the repository (`docker pull --all-tags`), pages followed, at most 10,000. */
@@ -462,7 +485,7 @@ export class Repository {
     while (url && tags.length < 10_000) {
       const response = await this.session.send({ method: 'GET', url, ...(signal ? { signal } : {}) });
       const body = await readBody(response, MAX_MANIFEST_BYTES, 'tag list');
-      if (response.statusCode !== 200) throw this.session.error('GET', url, response.statusCode ?? 0, body);
+      if (response.statusCode !== 200) throw this.session.error('GET', url, response, body);
       let parsed: { tags?: unknown };
       try {
         parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
@@ -478,12 +501,19 @@ export class Repository {
   }
 }
 
+/** What an error answer is judged by: its status and headers (a bearer challenge may say why it refused). */
+export type RegistryAnswer = Pick<IncomingMessage, 'statusCode' | 'headers'>;
+
 /**
  * A registry's error answer as dockerd reports it: `<code in words>: <message>` from the `errors` body (e.g.
- * `manifest unknown: manifest unknown`), else the status; the kind follows the status.
+ * `manifest unknown: manifest unknown`), else the status; the kind follows the status. A 401 whose bearer challenge
+ * says `insufficient_scope` (a token without the access asked for) is a `denied`, as the distribution client
+ * dockerd uses reads it (RFC 6750's error codes).
  */
-export function responseError(method: string, url: URL, status: number, body: Buffer): RegistryError {
-  const entries = errorEntries(body);
+export function responseError(method: string, url: URL, answer: RegistryAnswer, body: Buffer): RegistryError {
+  const status = answer.statusCode ?? 0;
+  const challenged = challengeEntries(answer);
+  const entries = challenged.length > 0 ? challenged : errorEntries(body);
   const kind: EngineError['kind'] = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'not-found' : status === 400 ? 'invalid' : 'unavailable';
   let text: string;
   if (entries.length > 0) text = entries.map((entry) => `${entry.code.toLowerCase().replace(/_/g, ' ')}: ${entry.message}`).join(', ');
@@ -491,7 +521,17 @@ export function responseError(method: string, url: URL, status: number, body: Bu
     const plain = body.toString('utf8').replace(/[^\x20-\x7e]/g, ' ').trim().slice(0, 200);
     text = status === 401 ? 'unauthorized: authentication required' : plain && !plain.startsWith('<') ? `${plain} (status ${status})` : `unexpected status ${status}`;
   }
-  return new RegistryError(kind, `${describe(method, url)}: ${text}`, status, entries);
+  return new RegistryError(kind, `${describe(method, url)}: ${text}`, status, entries, text);
+}
+
+/** The error a 401's bearer challenge names (`error="insufficient_scope"`): it says more than the body's. */
+function challengeEntries(answer: RegistryAnswer): RegistryErrorEntry[] {
+  if (answer.statusCode !== 401) return [];
+  const bearer = parseChallenges(answer.headers?.['www-authenticate']).find((challenge) => challenge.scheme === 'bearer');
+  const description = bearer?.params.error_description?.slice(0, 500);
+  if (bearer?.params.error === 'insufficient_scope') return [{ code: 'DENIED', message: description || 'requested access to the resource is denied' }];
+  if (bearer?.params.error === 'invalid_token') return [{ code: 'UNAUTHORIZED', message: description || 'authentication required' }];
+  return [];
 }
 
 function errorEntries(body: Buffer): RegistryErrorEntry[] {

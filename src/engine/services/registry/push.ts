@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
+import type { Readable, TransformCallback } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { EngineError, notFound } from '../../errors.js';
 import type { ImageService } from '../images.js';
 import type { RegistryCredentials } from './auth.js';
 import type { RegistryClient, Repository } from './client.js';
+import { RegistryError } from './client.js';
 import { MEDIA } from './manifest.js';
 import type { Progress } from './progress.js';
 import { limiter, shortId, throttled } from './progress.js';
@@ -57,8 +58,11 @@ export class PushService {
     return [...new Set(tags)].sort();
   }
 
-  /** A session with the registry, authenticated for push: refused credentials fail here, before any progress. */
-  async connect(request: PushRequest): Promise<Repository> {
+  /**
+   * The registry's repository to push to. Nothing is sent yet: as with dockerd, a registry that is down fails the
+   * push's first call, refused credentials the first call that needs them (both after the first progress line).
+   */
+  repository(request: PushRequest): Repository {
     const { reference } = request;
     // Layers this engine pulled from other repositories of the same registry may be mounted from them.
     const from = new Set<string>();
@@ -69,15 +73,7 @@ export class PushService {
         }
       }
     }
-    const repository = this.client.repository(reference.domain, reference.path, request.credentials, ['pull', 'push'], [...from].slice(0, 8));
-    try {
-      await repository.connect(request.signal);
-    } catch (error) {
-      // As for pulls: a 401 from the engine would make the docker CLI prompt for a login.
-      if (error instanceof EngineError && error.kind === 'unauthorized') throw new EngineError('forbidden', error.message);
-      throw error;
-    }
-    return repository;
+    return this.client.repository(reference.domain, reference.path, request.credentials, ['pull', 'push'], [...from].slice(0, 8));
   }
 
   async push(request: PushRequest, repository: Repository, tag: string, progress: Progress): Promise<void> {
@@ -137,15 +133,18 @@ export class PushService {
     }
     const archive = this.images.layers.archive(diffId);
     if (!archive) throw new EngineError('invalid', `layer ${id} was stored before berth kept layer archives: pull or load the image again`);
-    // A blob kept as it arrived (gzip) goes out as it is; an uncompressed tar is compressed on the way.
-    const source = createReadStream(archive.path, { highWaterMark: 1 << 20 });
-    const total = archive.gzip ? statSync(archive.path).size : (meta?.size ?? 0);
-    const report = throttled(progress, 'Pushing', id, total);
-    let read = 0;
-    source.on('data', (chunk) => report((read += chunk.length)));
     const counter = new DigestCounter();
-    const stream = archive.gzip ? source.pipe(counter) : source.pipe(createGzip()).pipe(counter);
-    const digest = await repository.upload({ stream, digestOf: () => counter.digest() }, signal);
+    // Opened once the registry took the upload: no `Pushing` line for bytes a refusal would not let through.
+    const open = (): { stream: Readable; digestOf: () => string } => {
+      // A blob kept as it arrived (gzip) goes out as it is; an uncompressed tar is compressed on the way.
+      const source = createReadStream(archive.path, { highWaterMark: 1 << 20 });
+      const total = archive.gzip ? statSync(archive.path).size : (meta?.size ?? 0);
+      const report = throttled(progress, 'Pushing', id, total);
+      let read = 0;
+      source.on('data', (chunk) => report((read += chunk.length)));
+      return { stream: archive.gzip ? source.pipe(counter) : source.pipe(createGzip()).pipe(counter), digestOf: () => counter.digest() };
+    };
+    const digest = await repository.upload(open, signal);
     this.images.layers.recordBlob(diffId, { digest, repository: name });
     progress({ status: 'Pushed', id });
     return { digest, size: counter.size };
@@ -168,4 +167,13 @@ class DigestCounter extends Transform {
     this.result ??= `sha256:${this.hash.digest('hex')}`;
     return this.result;
   }
+}
+
+/**
+ * A push's failure as dockerd streams it: a registry's refusal in the registry's own words (`unauthorized:
+ * authentication required`, `no basic auth credentials`, `denied: requested access to the resource is denied`),
+ * without the request that met it; a connection failure keeps it (`Get "http://...": dial tcp ...`).
+ */
+export function pushError(error: unknown): unknown {
+  return error instanceof RegistryError ? new EngineError(error.kind, error.words) : error;
 }
