@@ -40,15 +40,44 @@ export interface ExecRecord {
   readonly created: number;
 }
 
+/** How often finished exec instances of stopped or removed containers are forgotten (dockerd sweeps every 5 min). */
+const SWEEP_MS = 5 * 60_000;
+
 export class ExecService {
   private readonly execs = new Map<string, ExecRecord>();
 
   constructor(
     private readonly layout: Layout,
     private readonly tools: Tools,
-    private readonly containers: ContainerService,
+    private readonly containers: Pick<ContainerService, 'get'>,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    // Without this every exec ever made would stay in memory for the engine's lifetime.
+    events.subscribe((event) => {
+      if (event.Type === 'container' && event.Action === 'destroy') this.forgetEnded((exec) => exec.containerId === event.Actor.ID);
+    });
+    setInterval(() => this.sweep(), SWEEP_MS).unref();
+  }
+
+  /**
+   * Forgets exec instances that have ended or can no longer start: their container is gone, stopped, or started
+   * again since they were made. dockerd keeps them inspectable until such a sweep, so berth does the same.
+   */
+  sweep(): void {
+    this.forgetEnded((exec) => {
+      let container: ContainerRecord;
+      try {
+        container = this.containers.get(exec.containerId);
+      } catch {
+        return true;
+      }
+      return !running(container) || exec.created < Date.parse(container.state.startedAt);
+    });
+  }
+
+  private forgetEnded(ended: (exec: ExecRecord) => boolean): void {
+    for (const [id, exec] of this.execs) if (!exec.running && ended(exec)) this.execs.delete(id);
+  }
 
   create(containerRef: string, config: ExecConfig): ExecRecord {
     const container = this.containers.get(containerRef);
