@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# berth's engine start path in one hyperfine run: `docker start` of a created container on a user-defined network
-# (the engine's network setup, its monitor, runc), and `docker run --rm` on that network; the start request alone
+# berth's engine start path in one hyperfine run: `docker run --rm --network none` (one container at the API: create,
+# attach, wait, start, removal) beside bare `runc run` of the same bundle, `docker start` of a created container on a
+# user-defined network (the engine's network setup, its monitor, runc), and `docker run --rm` on that network; the
+# start request alone
 # (bench/start-latency.mjs, engines in turns); then the processes one start spawns (strace) and the engine's
 # start-up to its first /_ping with its CPU time and RSS.
 # `bash bench/engine-start.sh OTHER_DIR` runs the same rows on a second build (a checkout with bin/, dist/ and
@@ -23,6 +25,7 @@ cleanup() {
     for _ in $(seq 1 200); do kill -0 "${pids[$i]}" 2>/dev/null || break; sleep 0.05; done
     remove_engine_leftovers "$work/$i"
   done
+  remove_runc_bench_cgroups
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,6 +42,11 @@ for i in "${!builds[@]}"; do
   docker save "$image" | $docker_i load >/dev/null
   $docker_i network create bench-start >/dev/null
   label=$([ "$i" = 0 ] && echo this || echo "$build")
+  if [ "$i" = 0 ]; then
+    make_runc_bundle "$work/$i/engine.sock" "$work/$i/root" "$image" "$work/bundle"
+    commands+=(-n 'runc run (bare, the same bundle)' --prepare 'true' "runc run --bundle $work/bundle bench-\$\$-\$RANDOM")
+  fi
+  commands+=(-n "docker run --rm --network none true ($label)" --prepare 'true' "$docker_i run --rm --network none $image true")
   commands+=(-n "docker start, user network ($label)" --prepare "$docker_i rm -f bench-start >/dev/null 2>&1; $docker_i create --name bench-start --network bench-start $image sleep 60 >/dev/null" "$docker_i start bench-start")
   commands+=(-n "docker run --rm true, user network ($label)" --prepare 'true' "$docker_i run --rm --network bench-start $image true")
 done

@@ -21,8 +21,7 @@ cleanup() {
     wait "$engine_pid" 2>/dev/null || true
   fi
   remove_engine_leftovers "$work"
-  # The bare runc runs leave their (empty) parent cgroup behind.
-  for dir in /sys/fs/cgroup/*/berth-bench /sys/fs/cgroup/berth-bench; do [ -d "$dir" ] && rmdir "$dir" 2>/dev/null; done
+  remove_runc_bench_cgroups
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,24 +31,8 @@ engine_pid=$!
 for _ in $(seq 1 100); do [ -S "$work/engine.sock" ] && break; sleep 0.1; done
 docker save "$image" | docker -H "unix://$work/engine.sock" load >/dev/null
 
-# The bare runc baseline: the same image's files, and the very OCI config berth's engine generates for
-# `--network none` (Docker's defaults: seccomp, masked paths, devices), so that the difference is the engine's own.
-mkdir -p "$work/bundle/rootfs"
-cid=$(docker create "$image" true)
-docker export "$cid" | tar -x -C "$work/bundle/rootfs"
-docker rm "$cid" >/dev/null
-engine_id=$(docker -H "unix://$work/engine.sock" run -d --network none "$image" sleep 60)
-node -e '
-  const fs = require("fs");
-  const [source, bundle] = process.argv.slice(1);
-  const config = JSON.parse(fs.readFileSync(source, "utf8"));
-  config.root.path = bundle + "/rootfs";
-  config.process.args = ["true"];
-  config.linux.cgroupsPath = "/berth-bench/runc";
-  config.mounts = config.mounts.filter((mount) => !mount.destination.startsWith("/etc/"));
-  fs.writeFileSync(bundle + "/config.json", JSON.stringify(config));
-' "$work/root/containers/$engine_id/bundle/config.json" "$work/bundle"
-docker -H "unix://$work/engine.sock" rm -f "$engine_id" >/dev/null
+# The bare runc baseline: the same image's files and the engine's own OCI config (see make_runc_bundle).
+make_runc_bundle "$work/engine.sock" "$work/root" "$image" "$work/bundle"
 
 mkdir -p bench/results
 hyperfine --warmup 3 --runs 20 --export-markdown bench/results/engine.md \

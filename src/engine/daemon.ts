@@ -14,9 +14,6 @@ import { EventBus } from './services/events.js';
 import { HealthChecker } from './services/health.js';
 import { ExecService } from './services/exec.js';
 import { ImageService } from './services/images.js';
-import { RegistryClient } from './services/registry/client.js';
-import { PullService } from './services/registry/pull.js';
-import { PushService } from './services/registry/push.js';
 import { VolumeService } from './services/volumes.js';
 import { NetworkResolver } from './services/dns-server.js';
 import { ContainerNetworking } from './services/endpoints.js';
@@ -26,6 +23,7 @@ import { RuncDriver } from './runtime/runc.js';
 import { LinkDriver } from './runtime/links.js';
 import { detectPacketFilter } from './runtime/netfilter.js';
 import { findTools } from './runtime/tools.js';
+import type { RegistryServices } from './server/routes.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
 import { LayerStore } from './store/layers.js';
@@ -61,9 +59,20 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let containers: ContainerService | undefined;
   const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
   const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts), imageEvents, (id) => containers?.imageUser(id));
-  const registry = new RegistryClient(settings.registry);
-  const pulls = new PullService(images, registry, imageEvents);
-  const pushes = new PushService(images, registry, imageEvents);
+  // The registry client (pull, push, login) is loaded by the first request that needs it: its code and node's TLS
+  // stack are ~4 MiB that an engine which never pulls need not hold.
+  let registryLoaded: Promise<RegistryServices> | undefined;
+  const registry = (): Promise<RegistryServices> =>
+    (registryLoaded ??= Promise.all([import('./services/registry/client.js'), import('./services/registry/pull.js'), import('./services/registry/push.js')]).then(
+      ([{ RegistryClient }, { PullService }, { PushService, pushError }]) => {
+        const client = new RegistryClient(settings.registry);
+        return { client, pulls: new PullService(images, client, imageEvents), pushes: new PushService(images, client, imageEvents), pushError };
+      },
+      (error: unknown) => {
+        registryLoaded = undefined;
+        throw error;
+      },
+    ));
   const volumes = new VolumeService(layout, events);
   await volumes.adopt();
   const links = new LinkDriver();
@@ -88,11 +97,11 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   let loaded: Promise<Builder> | undefined;
   const builder = {
     async build(...args: Parameters<Builder['build']>): ReturnType<Builder['build']> {
-      loaded ??= import('./services/build/builder.js').then(({ Builder }) => new Builder(commit, pulls));
+      loaded ??= import('./services/build/builder.js').then(({ Builder }) => new Builder(commit, { pullImage: async (...args) => (await registry()).pulls.pullImage(...args) }));
       return (await loaded).build(...args);
     },
   };
-  const server = createEngineServer({ layout, images, registry, pulls, pushes, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
+  const server = createEngineServer({ layout, images, registry, registryOptions: settings.registry, containers, volumes, networks, builder, execs, commit, events, version: options.version, runtimePath: options.runtime }, options.log);
   await listen(server, options.socket);
   return {
     server,

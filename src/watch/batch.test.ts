@@ -1,34 +1,80 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { ChangeBatcher, DEFAULT_QUIET_MS, quietPeriod } from './batch.js';
 
-test('events become one batch once the quiet period passes with none: each path once, its last state winning', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
+/** A batcher on mocked timers and clock (Date.now, advanced by tick), and the batches it handed on. */
+function batcherOnMockTime(t: TestContext, quietMs = 50): { batcher: ChangeBatcher; batches: Array<Record<string, boolean>> } {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setImmediate', 'Date'] });
   const batches: Array<Record<string, boolean>> = [];
-  const batcher = new ChangeBatcher(50, (changes) => batches.push(Object.fromEntries(changes)));
+  const batcher = new ChangeBatcher(quietMs, (changes) => batches.push(Object.fromEntries(changes)), () => Date.now());
+  return { batcher, batches };
+}
+
+test('the first event after a quiet time goes out at once, with the events of the same turn, each path once', (t) => {
+  const { batcher, batches } = batcherOnMockTime(t);
   batcher.add('src/a.txt', true);
-  t.mock.timers.tick(40);
   batcher.add('src/b.txt', true);
-  t.mock.timers.tick(40);
   batcher.add('src/a.txt', false);
+  assert.deepEqual(batches, [], 'not before the events of this turn are in');
+  t.mock.timers.tick(0);
+  assert.deepEqual(batches, [{ 'src/a.txt': false, 'src/b.txt': true }], 'its last state wins');
+});
+
+test('events soon after a batch wait until none has come for the quiet period, then go as one batch', (t) => {
+  const { batcher, batches } = batcherOnMockTime(t);
+  batcher.add('a', true);
+  t.mock.timers.tick(0);
+  t.mock.timers.tick(10);
+  batcher.add('b', true);
+  t.mock.timers.tick(40);
+  batcher.add('c', true);
   t.mock.timers.tick(49);
-  assert.deepEqual(batches, [], 'every event starts the quiet period again');
+  assert.equal(batches.length, 1, 'every event starts the quiet period again');
   t.mock.timers.tick(1);
-  assert.deepEqual(batches, [{ 'src/a.txt': false, 'src/b.txt': true }]);
-  batcher.add('src/c.txt', true);
+  assert.deepEqual(batches[1], { b: true, c: true });
   t.mock.timers.tick(50);
-  assert.deepEqual(batches[1], { 'src/c.txt': true }, 'a later event starts a new batch');
-  assert.equal(batches.length, 2);
+  batcher.add('d', true);
+  t.mock.timers.tick(0);
+  assert.deepEqual(batches[2], { d: true }, 'after a quiet period the next event goes out at once again');
+  assert.equal(batches.length, 3);
+});
+
+test('a stream of events that never falls quiet still goes out, once per five quiet periods at most', (t) => {
+  const { batcher, batches } = batcherOnMockTime(t);
+  batcher.add('first', true);
+  t.mock.timers.tick(0);
+  for (let ms = 10; ms <= 600; ms += 10) {
+    t.mock.timers.tick(10);
+    batcher.add(`file${ms}`, true);
+  }
+  // The leading batch, then the stream cut every 250 ms: at 260 (events 10..250) and 510 (260..500).
+  assert.equal(batches.length, 3);
+  assert.deepEqual(Object.keys(batches[1]!), Array.from({ length: 25 }, (_, index) => `file${(index + 1) * 10}`));
+  assert.equal(Object.keys(batches[2]!).length, 25);
+});
+
+test('a quiet period of 0 hands every turn of events on at once', (t) => {
+  const { batcher, batches } = batcherOnMockTime(t, 0);
+  batcher.add('a', true);
+  t.mock.timers.tick(0);
+  batcher.add('b', true);
+  t.mock.timers.tick(0);
+  assert.deepEqual(batches, [{ a: true }, { b: true }]);
 });
 
 test('stop drops what is pending: nothing is handed on after it', (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const batches: unknown[] = [];
-  const batcher = new ChangeBatcher(50, (changes) => batches.push(changes));
+  const { batcher, batches } = batcherOnMockTime(t);
   batcher.add('a', true);
   batcher.stop();
   t.mock.timers.tick(1000);
-  assert.deepEqual(batches, []);
+  batcher.add('b', true);
+  batcher.add('c', true);
+  t.mock.timers.tick(0);
+  batcher.add('d', true);
+  batcher.stop();
+  t.mock.timers.tick(1000);
+  assert.deepEqual(batches, [{ b: true, c: true }]);
 });
 
 test('the quiet period comes from BERTH_WATCH_QUIET_MS, within bounds, or is the default', () => {

@@ -1,7 +1,7 @@
-// The watch loop: chokidar watches every rule's path; events are batched (a short quiet period, each path once);
-// each batch goes to the rules it touches, service by service and in order: sync the changed files, restart, run
-// the exec hook, or rebuild and recreate the service (which supersedes its syncs for that batch). A failed action
-// is reported and watching goes on.
+// The watch loop: every rule's path is watched (watcher.ts); events are batched (batch.ts: the first after a quiet
+// time at once, later ones after a short quiet period, each path once); each batch goes to the rules it touches,
+// service by service and in order: sync the changed files, restart, run the exec hook, or rebuild and recreate the
+// service (which supersedes its syncs for that batch). A failed action is reported and watching goes on.
 import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import type { Engine } from '../engine-client/index.js';
@@ -10,7 +10,10 @@ import type { Project } from '../model/types.js';
 import { ChangeBatcher } from './batch.js';
 import { boundPath } from './rules.js';
 import type { WatchRule } from './rules.js';
-import { applySync, fullSyncPlan, syncPlan } from './sync.js';
+import { fullSyncPlan, syncPlan, syncSender } from './sync.js';
+import type { SyncPlan } from './sync.js';
+import { watchTrees } from './watcher.js';
+import type { TreeWatcher } from './watcher.js';
 
 /** How long a stop waits for the watch actions under way. */
 const STOP_GRACE_MS = 10_000;
@@ -42,19 +45,34 @@ export function startWatch(options: WatchOptions): WatchSession {
     if (bound) log(`WARN path ${rule.path} of service "${rule.service}" is already bind-mounted from ${bound}: its sync rule is skipped`);
     return !bound;
   });
-  // One queue per service: batches apply in order, never two actions on one service at once.
+  // One queue per service: batches apply in order, never two actions on one service at once. Batches that come
+  // while an action runs wait as one: their changes merged (the last state of a path wins), so a burst costs the
+  // service one more sync or restart, not one per batch.
   const queues = new Map<string, Promise<void>>();
-  const enqueue = (service: string, action: () => Promise<void>): void => {
+  const waiting = new Map<string, Map<string, boolean>>();
+  const enqueue = (service: string, changes: ReadonlyMap<string, boolean>): void => {
+    const merged = waiting.get(service);
+    if (merged) {
+      for (const [path, exists] of changes) merged.set(path, exists);
+      return;
+    }
+    waiting.set(service, new Map(changes));
+    const action = (): Promise<void> => {
+      const batch = waiting.get(service)!;
+      waiting.delete(service);
+      return dispatch(touchedRules(service, batch));
+    };
     const next = (queues.get(service) ?? Promise.resolve()).then(action).catch((error: Error) => log(`Error on service "${service}": ${error.message}`));
     queues.set(service, next);
   };
+  const touchedRules = (service: string, changes: ReadonlyMap<string, boolean>): Array<{ rule: WatchRule; changes: Map<string, boolean> }> =>
+    rules
+      .filter((rule) => rule.service === service)
+      .map((rule) => ({ rule, changes: new Map([...changes].filter(([path]) => isWithin(rule.path, path) && !rule.ignores(path))) }))
+      .filter(({ changes: mine }) => mine.size > 0);
   const batcher = new ChangeBatcher(options.quietMs, (changes) => {
     for (const service of new Set(rules.map((rule) => rule.service))) {
-      const touched = rules
-        .filter((rule) => rule.service === service)
-        .map((rule) => ({ rule, changes: new Map([...changes].filter(([path]) => isWithin(rule.path, path) && !rule.ignores(path))) }))
-        .filter(({ changes: mine }) => mine.size > 0);
-      if (touched.length > 0) enqueue(service, () => dispatch(touched));
+      if (touchedRules(service, changes).length > 0) enqueue(service, changes);
     }
   });
 
@@ -71,7 +89,6 @@ export function startWatch(options: WatchOptions): WatchSession {
       }
       return;
     }
-    const containers = await running(service);
     for (const { rule, changes } of touched) {
       if (rule.action === 'restart') {
         log(`Restarting service "${service}" after ${count(changes.size)}`);
@@ -81,7 +98,7 @@ export function startWatch(options: WatchOptions): WatchSession {
       const plan = syncPlan(rule, changes);
       if (plan.entries.length === 0 && plan.removed.length === 0) continue;
       log(`Syncing service "${service}" after ${count(changes.size)}`);
-      await applySync(engine, containers, plan);
+      const containers = await syncToRunning(service, plan);
       if (rule.action === 'sync+restart') {
         log(`Restarting service "${service}" after the sync`);
         await options.restart(service);
@@ -100,28 +117,41 @@ export function startWatch(options: WatchOptions): WatchSession {
     return found.map((container) => container.id);
   };
 
-  let watcher: { close(): Promise<void> } | undefined;
+  // The running containers of each service as last listed. A sync goes to them at once while the list is read
+  // again beside it (so the list's round trip is not waited for); a container the new list adds gets the sync
+  // too, and one it no longer has (stopped, recreated by a rebuild) may fail: that failure does not count.
+  const lastListed = new Map<string, readonly string[]>();
+  const syncToRunning = async (service: string, plan: SyncPlan): Promise<string[]> => {
+    const send = syncSender(engine, plan);
+    const listing = running(service);
+    const known = lastListed.get(service) ?? [];
+    const early = known.map((id) => send(id).then(() => undefined, (error: unknown) => error));
+    const current = await listing;
+    lastListed.set(service, current);
+    const late = Promise.all(current.filter((id) => !known.includes(id)).map(send));
+    const failures = await Promise.all(early);
+    await late;
+    const failure = failures.find((error, index) => error !== undefined && current.includes(known[index]!));
+    if (failure !== undefined) throw failure;
+    return current;
+  };
+
+  let watcher: TreeWatcher | undefined;
   const ready = (async () => {
     for (const rule of rules.filter((candidate) => candidate.initialSync && candidate.action.startsWith('sync'))) {
       log(`Syncing service "${rule.service}": initial sync of ${rule.path}`);
-      await applySync(engine, await running(rule.service), fullSyncPlan(rule));
+      await syncToRunning(rule.service, fullSyncPlan(rule));
     }
-    const { watch } = await import('chokidar');
     const paths = [...new Set(rules.map((rule) => rule.path))];
     const ignoredByAll = (path: string): boolean => {
       const covering = rules.filter((rule) => isWithin(rule.path, path));
       return covering.length > 0 && covering.every((rule) => rule.ignores(path));
     };
-    const chokidar = watch(paths, { ignoreInitial: true, ignored: (path: string) => ignoredByAll(path) });
-    watcher = chokidar;
-    const onEvent = (path: string, exists: boolean): void => batcher.add(path, exists && existsSync(path));
-    chokidar.on('add', (path) => onEvent(path, true));
-    chokidar.on('change', (path) => onEvent(path, true));
-    chokidar.on('addDir', (path) => onEvent(path, true));
-    chokidar.on('unlink', (path) => onEvent(path, false));
-    chokidar.on('unlinkDir', (path) => onEvent(path, false));
-    chokidar.on('error', (error) => log(`watch error: ${(error as Error).message}`));
-    await new Promise<void>((resolve) => chokidar.once('ready', () => resolve()));
+    watcher = watchTrees(paths, {
+      ignored: ignoredByAll,
+      change: (path) => batcher.add(path, existsSync(path)),
+      problem: (message) => log(`watch error: ${message}`),
+    });
     log(`Watch enabled: ${rules.map((rule) => `${rule.service} (${rule.action} ${rule.path})`).join(', ')}`);
   })();
 
@@ -131,7 +161,7 @@ export function startWatch(options: WatchOptions): WatchSession {
       batcher.stop();
       const settled = (async () => {
         await ready.catch(() => {});
-        await watcher?.close();
+        watcher?.close();
         await Promise.all(queues.values());
       })();
       // An action that never ends (an exec hook whose process keeps its output open) must not keep Ctrl-C from

@@ -56,11 +56,15 @@ function containerPath(rule: WatchRule, path: string): string {
 
 /** Sends the plan to each container; resolves once every replica has it. */
 export async function applySync(engine: Engine, containers: readonly string[], plan: SyncPlan): Promise<void> {
+  const send = syncSender(engine, plan);
+  await Promise.all(containers.map(send));
+}
+
+/** What sends the plan to one container (its tar made once, for every replica). */
+export function syncSender(engine: Engine, plan: SyncPlan): (id: string) => Promise<void> {
   const tar = plan.entries.length > 0 ? tarArchive(plan.entries) : undefined;
-  await Promise.all(
-    containers.map(async (id) => {
-      if (plan.removed.length > 0) await engine.containers.exec(id, { command: ['rm', '-rf', '--', ...plan.removed] });
-      if (tar) await engine.containers.putArchive(id, '/', tar);
-    }),
-  );
+  return async (id) => {
+    if (plan.removed.length > 0) await engine.containers.exec(id, { command: ['rm', '-rf', '--', ...plan.removed] });
+    if (tar) await engine.containers.putArchive(id, '/', tar);
+  };
 }

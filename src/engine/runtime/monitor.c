@@ -134,15 +134,20 @@ static int pump(struct stream *s) {
 	return 1;
 }
 
-static void write_file_atomic(const char *path, const char *text) {
+/*
+ * Writes PATH through a temporary file renamed over it, so that a reader sees all of the text or none of it. With
+ * `flush` the text is then flushed to disk, after the rename: the engine, which watches for the file, need not wait
+ * for the disk (a machine that dies in between may leave the file empty; the engine reads that as an unknown code).
+ */
+static void write_file_atomic(const char *path, const char *text, int flush) {
 	char temporary[4096];
 	snprintf(temporary, sizeof temporary, "%s.tmp", path);
 	int fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) return;
 	write_all(fd, text, strlen(text));
-	fsync(fd);
-	close(fd);
 	rename(temporary, path);
+	if (flush) fsync(fd);
+	close(fd);
 }
 
 /* A FIFO beside the log file, opened read-write so that it never reports end of file when a writer goes away. */
@@ -559,7 +564,8 @@ int main(int argc, char **argv) {
 		*(slash ? slash + 1 : path) = 0;
 		strncat(path, "monitor.pid", sizeof path - strlen(path) - 1);
 		snprintf(text, sizeof text, "%d\n", (int)getpid());
-		write_file_atomic(path, text);
+		/* Not flushed: it means something only while this process lives, which no machine crash outlasts. */
+		write_file_atomic(path, text, 0);
 	}
 	signal(SIGPIPE, SIG_IGN);
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -711,7 +717,7 @@ int main(int argc, char **argv) {
 	if (oom.fd >= 0) check_oom(&oom);
 	char text[32];
 	snprintf(text, sizeof text, oom.killed ? "%d oom\n" : "%d\n", code);
-	write_file_atomic(exitfile, text);
+	write_file_atomic(exitfile, text, 1);
 	(void)id;
 	return 0;
 }

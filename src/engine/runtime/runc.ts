@@ -181,8 +181,9 @@ export class RuncDriver {
     } catch {
       return undefined;
     }
-    const [code, note] = text.trim().split(' ');
-    return { code: Number.isInteger(Number(code)) ? Number(code) : 255, oomKilled: note === 'oom' };
+    const [code = '', note] = text.trim().split(' ');
+    // Empty: the machine died between the monitor's rename and its flush; the code is unknown.
+    return { code: code !== '' && Number.isInteger(Number(code)) ? Number(code) : 255, oomKilled: note === 'oom' };
   }
 
   /** The host pids of the container's processes. */

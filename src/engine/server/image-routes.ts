@@ -5,7 +5,6 @@ import type { QueryOf } from '../../engine-api/query.js';
 import { EngineError, invalid } from '../errors.js';
 import type { ProgressMessage } from '../services/registry/progress.js';
 import { parseRegistryAuthHeader } from '../services/registry/auth.js';
-import { pushError } from '../services/registry/push.js';
 import { parsePlatform } from '../services/registry/manifest.js';
 import { familiarName, familiarReference, parseReference, repositoryName } from '../services/registry/reference.js';
 import type { ImageReference } from '../services/registry/reference.js';
@@ -55,13 +54,14 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
   router.add('POST', '/images/{name*}/push', { query: ImagePushQuery }, async ({ request, response, params, q }) => {
     const reference = pushReference(params.name!, q.tag);
     const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
-    const tags = services.pushes.tagsToPush(reference);
+    const { pushes, pushError } = await services.registry();
+    const tags = pushes.tagsToPush(reference);
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
     });
     const push = { reference, ...(credentials ? { credentials } : {}), signal: controller.signal };
-    const repository = services.pushes.repository(push);
+    const repository = pushes.repository(push);
     response.writeHead(200, { 'Content-Type': 'application/json' });
     const send = (message: ProgressMessage): void => {
       if (!response.destroyed) response.write(progressLine(message));
@@ -70,7 +70,7 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
     try {
       // As dockerd: a registry that is down fails here, before any layer line; refused credentials after them.
       await repository.ping(controller.signal);
-      for (const tag of tags) await services.pushes.push(push, repository, tag, send);
+      for (const tag of tags) await pushes.push(push, repository, tag, send);
     } catch (error) {
       if (!response.destroyed) response.write(errorLine(pushError(error)));
     }
@@ -113,7 +113,8 @@ async function pullImage(services: EngineServices, request: IncomingMessage, res
   response.on('close', () => {
     if (!response.writableFinished) controller.abort();
   });
-  const pulls = await services.pulls.resolve({ reference, ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}), signal: controller.signal });
+  const { pulls: service } = await services.registry();
+  const pulls = await service.resolve({ reference, ...(platform ? { platform } : {}), ...(credentials ? { credentials } : {}), signal: controller.signal });
   response.writeHead(200, { 'Content-Type': 'application/json' });
   const send = (line: string): void => {
     if (!response.destroyed) response.write(line);
@@ -121,7 +122,7 @@ async function pullImage(services: EngineServices, request: IncomingMessage, res
   try {
     let changed = false;
     for (const pull of pulls) {
-      const result = await services.pulls.pull(pull, (message) => send(progressLine(message)), controller.signal);
+      const result = await service.pull(pull, (message) => send(progressLine(message)), controller.signal);
       changed ||= !result.upToDate;
     }
     const shown = reference.tag === undefined && reference.digest === undefined ? familiarName(repositoryName(reference)) : familiarReference(reference);

@@ -13,12 +13,12 @@ export function addRegistryRoutes(router: Router, services: EngineServices): voi
     const credentials = parseAuthConfig(body);
     if (!credentials || (!credentials.username && !credentials.identityToken)) throw invalid('username and password (or an identity token) are required');
     const server = credentials.serverAddress ?? 'https://index.docker.io/v1/';
-    const { identityToken } = await services.registry.login(registryKey(server), credentials);
+    const { identityToken } = await (await services.registry()).client.login(registryKey(server), credentials);
     sendJson(response, 200, { Status: 'Login Succeeded', IdentityToken: identityToken ?? '' });
   });
   router.add('GET', '/distribution/{name*}/json', async ({ request, response, params }) => {
     const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
-    const { descriptor, platforms } = await services.pulls.describe(parseReference(params.name!), credentials);
+    const { descriptor, platforms } = await (await services.registry()).pulls.describe(parseReference(params.name!), credentials);
     sendJson(response, 200, { Descriptor: descriptor, Platforms: platforms });
   });
 }

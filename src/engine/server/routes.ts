@@ -11,6 +11,7 @@ import type { ImageService } from '../services/images.js';
 import type { PullService } from '../services/registry/pull.js';
 import type { PushService } from '../services/registry/push.js';
 import type { RegistryClient } from '../services/registry/client.js';
+import type { RegistryOptions } from '../services/registry/options.js';
 import type { Layout } from '../store/layout.js';
 import { addContainerRoutes } from './container-routes.js';
 import { addContentRoutes } from './content-routes.js';
@@ -26,12 +27,20 @@ import { addSystemRoutes } from './system-routes.js';
 export { API_VERSION, MIN_API_VERSION } from './api-version.js';
 export { handleUpgrade } from './upgrade.js';
 
+/** What talks to registries: loaded by the first request that needs it (see daemon.ts). */
+export interface RegistryServices {
+  readonly client: RegistryClient;
+  readonly pulls: PullService;
+  readonly pushes: PushService;
+  /** A push's failure as the client is told it (a registry's refusal in its own words). */
+  readonly pushError: (error: unknown) => unknown;
+}
+
 export interface EngineServices {
   readonly layout: Layout;
   readonly images: ImageService;
-  readonly registry: RegistryClient;
-  readonly pulls: PullService;
-  readonly pushes: PushService;
+  readonly registry: () => Promise<RegistryServices>;
+  readonly registryOptions: RegistryOptions;
   readonly containers: ContainerService;
   readonly volumes: VolumeService;
   readonly networks: NetworkService;

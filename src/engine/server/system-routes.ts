@@ -73,7 +73,7 @@ export function addSystemRoutes(router: Router, services: EngineServices): void 
       OSType: 'linux',
       Architecture: 'x86_64',
       IndexServerAddress: 'https://index.docker.io/v1/',
-      RegistryConfig: describeRegistryConfig(services.registry.options),
+      RegistryConfig: describeRegistryConfig(services.registryOptions),
       NCPU: cpus().length,
       MemTotal: totalmem(),
       DockerRootDir: services.layout.root,

@@ -186,7 +186,7 @@ export class ContainerService {
     }
     this.log(`container ${short(id)}: its create never completed; removed`);
     await this.runtime.unmountRootfs(id);
-    removeContainerDirectory(this.layout, id);
+    await removeContainerDirectory(this.layout, id);
   }
 
   /** Removes what a create that never completed made: its files, and what it put in volumes. */
@@ -194,7 +194,7 @@ export class ContainerService {
     this.table.forget(record.id);
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
-    removeContainerDirectory(this.layout, record.id);
+    await removeContainerDirectory(this.layout, record.id);
     const undo = record.creating ?? { copyUps: [], anonymous: [] };
     for (const volume of new Set([...undo.copyUps, ...undo.anonymous])) {
       // Anyone else using the volume now may have written to it since: it stays as it is.
@@ -244,13 +244,18 @@ export class ContainerService {
       tmpfs: requested.tmpfs,
       networks,
     });
-    // The name is reserved (in memory at once, durably before anything slow happens), the record marked as being
-    // created until it is complete.
     // Only volumes that are empty now are filled, and only they are emptied again if the create is abandoned.
     const copies = volumes.copies.filter((copy) => copyUpNeeded(image.id, copy, { images: this.images, volumes: this.volumes }));
-    record.creating = { copyUps: copies.map((copy) => copy.volume), anonymous: volumes.anonymous };
     mkdirSync(this.layout.bundle(id), { recursive: true });
-    await this.table.save(record);
+    // The name is reserved in memory at once (the record is in the table from the first save on, before any await).
+    // A create that changes volumes (fills them, makes anonymous ones) also reserves it durably, marked as being
+    // created, so that a restart after a crash undoes those changes; one that does not writes its record once: a
+    // crash before that write leaves a directory without a record, removed at the next start (see adopt).
+    const undoable = copies.length > 0 || volumes.anonymous.length > 0;
+    if (undoable) {
+      record.creating = { copyUps: copies.map((copy) => copy.volume), anonymous: volumes.anonymous };
+      await this.table.save(record);
+    }
     this.crash.reach('create:reserved');
     try {
       for (const copy of copies) await copyUp(record, copy, { images: this.images, volumes: this.volumes, runtime: this.runtime });
@@ -457,8 +462,12 @@ export class ContainerService {
   /** The container's root filesystem, mounted (a created container has none until asked). */
   rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
     return this.queued(reference, async (record) => {
-      // A running container whose host-side mount is gone: its own root, as its processes see it (see checkRootfs).
-      if (isRunning(record) && record.state.pid > 0 && !this.runtime.rootfsMounted(record.id)) return { record, path: `/proc/${record.state.pid}/root` };
+      // A running container's root is mounted: the overlay on the host, or (its host-side mount gone) its own root
+      // as its processes see it (see checkRootfs). One look at the mount table, no image lookup: an archive PUT
+      // into a running container (every watch sync) comes here.
+      if (isRunning(record) && record.state.pid > 0) {
+        return { record, path: this.runtime.rootfsMounted(record.id) ? this.layout.rootfs(record.id) : `/proc/${record.state.pid}/root` };
+      }
       const image = this.images.resolve(record.imageId);
       return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
     });
@@ -554,7 +563,8 @@ export class ContainerService {
     await this.network.leave(record).catch(logFailure(this.log, `container ${short(record.id)}: network teardown at removal`, 'its namespace may be left under /run/netns'));
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
-    removeContainerDirectory(this.layout, record.id);
+    // Gone from the listing (durably) now; its files are deleted while the client is answered.
+    void removeContainerDirectory(this.layout, record.id).catch(logFailure(this.log, `container ${short(record.id)}: deleting its files`, `they stay under ${this.layout.removedContainers} until the next engine start`));
     if (removeVolumes) {
       for (const mount of record.mounts) {
         if (mount.type !== 'volume' || !this.volumes.has(mount.name!) || !this.volumes.isAnonymous(this.volumes.get(mount.name!))) continue;
@@ -577,13 +587,16 @@ export class ContainerService {
     this.exits.stop(record.id);
     this.health.stop(record.id);
     const { code, oomKilled } = this.runtime.exit(record.id) ?? { code: 255, oomKilled: false };
+    // A --rm container's record is not written again: it goes in a moment, and should the engine die first, the exit
+    // file makes the next start finish (and remove) it the same way (see recover).
+    const kept = !record.hostConfig.AutoRemove;
     void this.network
       .leave(record)
-      .then(() => this.table.has(record.id) && this.persist(record))
+      .then((tookDown) => tookDown && kept && this.table.has(record.id) && this.persist(record))
       .catch(logFailure(this.log, `container ${record.id.slice(0, 12)}: network teardown after exit`, 'the next start sets the network up afresh'));
     const ran = Date.now() - Date.parse(record.state.startedAt);
     record.state = { ...record.state, status: 'exited', pid: 0, exitCode: code, finishedAt: new Date().toISOString(), oomKilled };
-    this.persist(record);
+    if (kept) this.persist(record);
     if (oomKilled) this.emit(record, 'oom');
     this.emit(record, 'die', { exitCode: String(code) });
     this.exitWaiters.settle(record.id, code);

@@ -1,11 +1,11 @@
 // Processes started in a running container (`docker exec`): runc exec with the container's own process settings,
 // output framed as docker frames it, stdin passed through when asked, exit code kept for inspect.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecCreateBody } from '../../engine-api/exec.js';
 import { conflict, invalid, notFound } from '../errors.js';
+import { containerProcessRunning, runcExec } from '../runtime/exec-process.js';
 import { privilegedCapabilities } from '../runtime/spec.js';
 import { writeJsonAtomic } from '../store/files.js';
 import type { Layout } from '../store/layout.js';
@@ -15,8 +15,11 @@ import type { ContainerService } from './containers.js';
 import { resolveUser } from './containers/users.js';
 import type { EventBus } from './events.js';
 
-/** runc exec's message when the process never started (docker answers such an exec with exit code 126). */
-const NOT_STARTED = /exec failed: unable to start container process/;
+/**
+ * runc exec's messages when the process never started: the program cannot be run, or the container went away while
+ * runc joined it (docker answers both with exit code 126).
+ */
+const NOT_STARTED = /exec failed: |level=fatal msg="nsexec-\d+\[\d+\]: /;
 
 /** The body of an exec create, as src/engine-api/ describes it. */
 export type ExecConfig = ExecCreateBody;
@@ -37,19 +40,48 @@ export interface ExecRecord {
   readonly created: number;
 }
 
+/** How often finished exec instances of stopped or removed containers are forgotten (dockerd sweeps every 5 min). */
+const SWEEP_MS = 5 * 60_000;
+
 export class ExecService {
   private readonly execs = new Map<string, ExecRecord>();
 
   constructor(
     private readonly layout: Layout,
     private readonly tools: Tools,
-    private readonly containers: ContainerService,
+    private readonly containers: Pick<ContainerService, 'get'>,
     private readonly events: EventBus,
-  ) {}
+  ) {
+    // Without this every exec ever made would stay in memory for the engine's lifetime.
+    events.subscribe((event) => {
+      if (event.Type === 'container' && event.Action === 'destroy') this.forgetEnded((exec) => exec.containerId === event.Actor.ID);
+    });
+    setInterval(() => this.sweep(), SWEEP_MS).unref();
+  }
+
+  /**
+   * Forgets exec instances that have ended or can no longer start: their container is gone, stopped, or started
+   * again since they were made. dockerd keeps them inspectable until such a sweep, so berth does the same.
+   */
+  sweep(): void {
+    this.forgetEnded((exec) => {
+      let container: ContainerRecord;
+      try {
+        container = this.containers.get(exec.containerId);
+      } catch {
+        return true;
+      }
+      return !running(container) || exec.created < Date.parse(container.state.startedAt);
+    });
+  }
+
+  private forgetEnded(ended: (exec: ExecRecord) => boolean): void {
+    for (const [id, exec] of this.execs) if (!exec.running && ended(exec)) this.execs.delete(id);
+  }
 
   create(containerRef: string, config: ExecConfig): ExecRecord {
     const container = this.containers.get(containerRef);
-    if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+    if (!running(container)) throw conflict(`Container ${container.id} is not running`);
     if (!config.Cmd || config.Cmd.length === 0) throw invalid('No exec command specified');
     const record: ExecRecord = { id: randomBytes(32).toString('hex'), containerId: container.id, config, running: false, exitCode: null, pid: 0, created: Date.now() };
     this.execs.set(record.id, record);
@@ -91,7 +123,7 @@ export class ExecService {
     const id = record.id;
     if (record.running || record.exitCode !== null) throw conflict(`exec ${id} has already been started`);
     const container = this.containers.get(record.containerId);
-    if (container.state.status !== 'running') throw conflict(`Container ${container.id} is not running`);
+    if (!running(container)) throw conflict(`Container ${container.id} is not running`);
     const bundle = JSON.parse(readFileSync(join(this.layout.bundle(container.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
     const base = bundle.process;
     const env = [...((base.env as string[]) ?? [])];
@@ -111,12 +143,7 @@ export class ExecService {
       user: record.config.User ? userFor(this.layout.rootfs(container.id), record.config.User, container.hostConfig.GroupAdd ?? []) : base.user,
       ...(record.config.Privileged ? { capabilities: privilegedCapabilities(), noNewPrivileges: false } : {}),
     });
-    const args = ['exec', '--process', processFile, container.id];
-    // runc gives a process a terminal only when it has one itself: `script` provides it (util-linux).
-    const [program, argv] = record.config.Tty
-      ? ['script', ['-q', '-f', '-e', '-c', [this.tools.runc, ...args].map(shellQuote).join(' '), '/dev/null']]
-      : [this.tools.runc, args];
-    const child = spawn(program, argv, { stdio: [record.config.AttachStdin || record.config.Tty ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = runcExec(this.tools, container.id, { processFile, tty: Boolean(record.config.Tty), stdin: Boolean(record.config.AttachStdin) });
     record.running = true;
     record.pid = child.pid ?? 0;
     const labels = { ...container.config.Labels, name: container.name, image: container.image, execID: id };
@@ -176,6 +203,7 @@ function userFor(rootfs: string, user: string, groupAdd: readonly string[]): { u
   return { uid: resolved.uid, gid: resolved.gid, ...(resolved.additionalGids.length > 0 ? { additionalGids: resolved.additionalGids } : {}) };
 }
 
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", "'\\''")}'`;
+/** Running as recorded, and its process not gone in the moment before the engine hears of the exit. */
+function running(container: ContainerRecord): boolean {
+  return container.state.status === 'running' && containerProcessRunning(container.state.pid);
 }

@@ -1,7 +1,7 @@
 // Healthchecks run by the engine, as Docker counts them: a probe every interval (every start interval during the
 // start period), a timeout per probe, failures during the start period not counted, unhealthy after `retries`
 // failures in a row. The state is in inspect; a change of status is a `health_status` event.
-import { spawn } from 'node:child_process';
+import { runcExec } from '../runtime/exec-process.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/files.js';
@@ -105,13 +105,13 @@ export class HealthChecker {
       }
       const file = join(this.layout.container(id), `health-${process.pid}-${Date.now()}.json`);
       writeJsonAtomic(file, { ...base, terminal: false, args: command }, { durable: false }); // read at once, then removed
-      const child = spawn(this.tools.runc, ['exec', '--process', file, id], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = runcExec(this.tools, id, { processFile: file, tty: false, stdin: false });
       let output = '';
       const collect = (chunk: Buffer): void => {
         if (output.length < MAX_OUTPUT) output = (output + chunk.toString()).slice(0, MAX_OUTPUT);
       };
-      child.stdout.on('data', collect);
-      child.stderr.on('data', collect);
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;

@@ -36,14 +36,14 @@ export class NetworkSteps {
     if (networkPlan(record.hostConfig.NetworkMode).kind === 'bridge') await this.networking.publish(record, bindings);
   }
 
-  /** Takes the container's network down after it stopped. */
-  leave(record: ContainerRecord): Promise<void> {
-    if (networkPlan(record.hostConfig.NetworkMode).kind !== 'bridge') return Promise.resolve();
+  /** Takes the container's network down after it stopped; resolves with whether it had one of its own to take down. */
+  leave(record: ContainerRecord): Promise<boolean> {
+    if (networkPlan(record.hostConfig.NetworkMode).kind !== 'bridge') return Promise.resolve(false);
     const done = this.networking.tearDown(record).finally(() => {
       if (this.teardowns.get(record.id) === done) this.teardowns.delete(record.id);
     });
     this.teardowns.set(record.id, done);
-    return done;
+    return done.then(() => true);
   }
 
   /** Resolves once the last teardown of the container's network is over. */
