@@ -1,5 +1,6 @@
-// The only code that runs runc: a container is started through its monitor (berth-monitor), signalled, paused and
-// deleted with runc itself; its root filesystem is an overlay mount of the image layers and a private upper dir.
+// The only code that runs runc: a container is started through its monitor (berth-monitor), paused and deleted with
+// runc itself, and signalled as runc signals it (by runc when it is not the plain case); its root filesystem is an
+// overlay mount of the image layers and a private upper dir.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
