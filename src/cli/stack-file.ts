@@ -10,9 +10,12 @@ interface SwarmInfo {
 }
 
 export async function forThisEngine(ctx: Pick<VerbContext, 'warn'>, engine: Pick<Engine, 'transport'>, project: Project): Promise<Project> {
+  const { project: adapted, warnings } = adaptToOneEngine(project);
+  // Nothing that only a swarm manager keeps: the engine's answer would change nothing, so it is not asked (GET /info
+  // is one of dockerd's slower answers, and it would sit before everything else up does).
+  if (warnings.length === 0) return project;
   const info = await engine.transport.request<SwarmInfo>('GET', '/info');
   if (info.Swarm?.ControlAvailable === true) return project;
-  const { project: adapted, warnings } = adaptToOneEngine(project);
   for (const warning of warnings) ctx.warn(warning);
   return adapted;
 }

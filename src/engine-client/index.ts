@@ -1,5 +1,6 @@
 // The engine as the rest of berth sees it: one object per resource, plain data in and out. Nothing else in berth
 // imports dockerode's modem (docker-modem).
+import { appendFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';
@@ -52,7 +53,9 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
   if (!['', 'docker', 'embedded'].includes(mode)) throw new BerthError(`BERTH_ENGINE must be "docker" or "embedded", not "${mode}"`);
   const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && (await probeSocket(endpoint.socketPath!)) === 'absent'));
   if (useEmbedded) endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
-  const transport = await connectEngine(endpoint);
+  const traceFile = choice.environment.BERTH_TRACE_REQUESTS;
+  if (traceFile) appendFileSync(traceFile, `${JSON.stringify({ processStarted: performance.timeOrigin, argv: process.argv.slice(2) })}\n`);
+  const transport = await connectEngine(endpoint, traceFile ? { trace: (request) => appendFileSync(traceFile, `${JSON.stringify(request)}\n`) } : {});
   const credentials = createCredentials({ environment: choice.environment, homeDir: choice.environment.HOME ?? homedir() });
   return {
     endpoint,

@@ -51,7 +51,22 @@ type Modem = {
   version?: string;
 };
 
-export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
+/** One request as the client saw it: when it was sent and answered (ms since the epoch, sub-ms precision). */
+export interface TracedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly sent: number;
+  readonly answered: number;
+  /** Absent when the engine answered with success. */
+  readonly error?: string;
+}
+
+export interface ConnectOptions {
+  /** Told of every request once answered (BERTH_TRACE_REQUESTS): where a command's time goes. */
+  readonly trace?: (request: TracedRequest) => void;
+}
+
+export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectOptions = {}): Promise<Transport> {
   // Loaded on first use: verbs that never talk to an engine (config, version) do not pay for it. Only dockerode's
   // modem (docker-modem): dockerode itself adds its object layer and grpc/protobuf for BuildKit sessions, which berth
   // does not use (twice the load time of the modem alone).
@@ -59,9 +74,12 @@ export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
   const dial = <T>(options: object): Promise<T> =>
     new Promise((resolve, reject) => modem.dial(options, (error, result) => (error ? reject(error) : resolve(result as T))));
 
+  const { trace } = connectOptions;
   let version: { ApiVersion?: string; Version?: string; Os?: string };
+  const versionSent = clock();
   try {
     version = await dial({ path: '/version', method: 'GET', statusCodes: { 200: true } });
+    trace?.({ method: 'GET', path: '/version', sent: versionSent, answered: clock() });
   } catch (error) {
     const code = (error as ModemError).code;
     const why = code === 'ENOENT' || code === 'ECONNREFUSED' ? 'is the engine running?' : (error as Error).message;
@@ -91,10 +109,16 @@ export async function connectEngine(endpoint: Endpoint): Promise<Transport> {
     };
   };
   const guarded = async <T>(method: string, path: string, options: RequestOptions, extra: object): Promise<T> => {
+    const sent = trace ? clock() : 0;
     try {
-      return await dial<T>(dialOptions(method, path, options, extra));
+      const result = await dial<T>(dialOptions(method, path, options, extra));
+      trace?.({ method, path, sent, answered: clock() });
+      return result;
     } catch (error) {
-      throw engineError(error as ModemError, method, path);
+      const failure = engineError(error as ModemError, method, path);
+      const status = statusOf(failure);
+      trace?.({ method, path, sent, answered: clock(), error: status !== undefined ? `${status} ${failure.message}` : failure.message });
+      throw failure;
     }
   };
   return {
@@ -149,6 +173,8 @@ function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
   }
   return options;
 }
+
+const clock = (): number => performance.timeOrigin + performance.now();
 
 const KINDS: Record<number, ErrorKind> = { 400: 'invalid', 404: 'not-found', 409: 'conflict' };
 

@@ -80,10 +80,13 @@ export async function observeContainers(engine: Engine, project: string, options
 
 export async function observeProject(engine: Engine, project: Project, options: ObserveOptions = {}): Promise<ObservedState> {
   const filter = projectFilter(project.name);
-  const [containers, networks, volumes] = await Promise.all([
+  // The images are asked for beside the lists: nothing about them depends on what the lists say.
+  const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
+  const [containers, networks, volumes, { images, tagged }] = await Promise.all([
     observeContainers(engine, project.name, options),
     engine.networks.list(filter),
     engine.volumes.list(filter),
+    inspectImages(engine, [...references]),
   ]);
   const observedNetworks: Record<string, ObservedResource> = {};
   for (const network of networks) {
@@ -115,8 +118,7 @@ export async function observeProject(engine: Engine, project: Project, options: 
       }),
     );
   }
-  const references = new Set(Object.values(project.services).map((service) => serviceImage(project.name, service)));
-  const [{ images, tagged }] = await Promise.all([inspectImages(engine, [...references]), ...lookups]);
+  await Promise.all(lookups);
   return {
     project: project.name,
     containers,

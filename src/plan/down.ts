@@ -1,5 +1,5 @@
-// `down`, planned: the project's containers stopped and removed (dependents first, one-offs too; orphans only when
-// asked), then its networks; its volumes with -v, its images with --rmi. Only what carries the project's label is
+// `down`, planned: the project's containers stopped (dependents first) and each removed once stopped (one-offs too;
+// orphans only when asked), then its networks; its volumes with -v, its images with --rmi. Only what carries the project's label is
 // touched: external networks and volumes never are.
 import type { Project } from '../model/types.js';
 import type { ObservedState } from '../observe/observe.js';
@@ -33,6 +33,7 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     );
   }
   const removed: number[] = [];
+  const removalOf = new Map<number, number>();
   const containers = chosen.filter((container) => known.has(container.service) || options.removeOrphans);
   inServiceOrder(project, containers, true, (container, after) => {
     const resource = `service:${container.service}:${container.number}`;
@@ -40,9 +41,12 @@ export function planDown(project: Project, observed: ObservedState, options: Dow
     const timeout = stopTimeout(project, container.service, options.timeout);
     const hooks = container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
     const stop = plan.add({ kind: 'stop-container', resource, cause, container, ...(timeout !== undefined ? { timeout } : {}) }, hooks);
-    const remove = plan.add({ kind: 'remove-container', resource, cause, container, volumes: options.volumes }, [stop]);
+    // Removed once stopped and once the dependents are removed (a volumes_from dependent holds its anonymous volumes).
+    const remove = plan.add({ kind: 'remove-container', resource, cause, container, volumes: options.volumes }, [stop, ...after.map((node) => removalOf.get(node) ?? node)]);
+    removalOf.set(stop, remove);
     removed.push(remove);
-    return [remove];
+    // The services it needs wait for its stop, not its removal: removes run beside the next stops, off their chain.
+    return [stop];
   });
   if (targeted) return plan.build();
 

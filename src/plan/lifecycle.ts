@@ -73,15 +73,18 @@ export function planRemove(project: Pick<Project, 'services'>, containers: reado
   const plan = new PlanBuilder();
   const running = (container: ActionTarget): boolean => RUNNING.has(container.state) || container.state === 'paused';
   const chosen = containers.filter((container) => options.stop || !running(container));
+  const removalOf = new Map<number, number>();
   inServiceOrder(project, chosen, true, (container, after) => {
     const resource = `service:${container.service}:${container.number}`;
-    let before = after;
-    if (running(container)) {
-      const timeout = stopTimeout(project, container.service, options.timeout);
-      const hooks = container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
-      before = [plan.add({ kind: 'stop-container', resource, cause: 'rm -s', container, ...(timeout !== undefined ? { timeout } : {}) }, hooks)];
-    }
-    return [plan.add({ kind: 'remove-container', resource, cause: running(container) ? 'rm -s' : container.state, container, volumes: options.volumes }, before)];
+    // Removed after the dependents' removals (a volumes_from dependent holds its anonymous volumes).
+    const removals = after.map((node) => removalOf.get(node) ?? node);
+    if (!running(container)) return [plan.add({ kind: 'remove-container', resource, cause: container.state, container, volumes: options.volumes }, removals)];
+    const timeout = stopTimeout(project, container.service, options.timeout);
+    const hooks = container.state === 'running' ? addHooks(plan, project, container, 'pre_stop', after) : after;
+    const stop = plan.add({ kind: 'stop-container', resource, cause: 'rm -s', container, ...(timeout !== undefined ? { timeout } : {}) }, hooks);
+    removalOf.set(stop, plan.add({ kind: 'remove-container', resource, cause: 'rm -s', container, volumes: options.volumes }, [stop, ...removals]));
+    // The services it needs wait for its stop, not its removal: removes run beside the next stops, off their chain.
+    return [stop];
   });
   return plan.build();
 }

@@ -1,7 +1,7 @@
 // reconcile(project, observed, options) -> Plan: pure. The rules are compose's: networks and volumes first (created
 // when missing, recreated when their config hash changed), then each service in dependency order (scale down,
 // recreate what diverged, start what is stopped, scale up), then orphans.
-import { buildGraph } from '../model/dependencies.js';
+import { buildGraph, edgesOf } from '../model/dependencies.js';
 import { dependencyOrder } from '../graph/graph.js';
 import type { ServiceGraph } from '../model/dependencies.js';
 import { BerthError } from '../model/errors.js';
@@ -301,13 +301,16 @@ class Reconciler {
         last = addHooks(this.plan, this.project, container, 'post_start', [start])[0];
       }
     });
-    // Scale up, filling the lowest free numbers.
+    // Scale up, filling the lowest free numbers. A new container waits only for what its create names: its networks
+    // and volumes, and the containers it references (links, service: namespaces, volumes_from); depends_on orders
+    // the starts, not the creates, so a cold chain's creates all go at once.
+    const createAfter = this.infrastructureDeps(service, this.referencedServices(service));
     let number = 1;
     for (let i = containers.length; i < expected; i++) {
       while (keptNumbers.has(number)) number++;
       keptNumbers.add(number);
       const name = this.nameOf(service, number);
-      last = this.plan.add({ kind: 'create-container', resource: `service:${service.name}:${number}`, cause: 'no existing container', service: service.name, number, name }, infra);
+      last = this.plan.add({ kind: 'create-container', resource: `service:${service.name}:${number}`, cause: 'no existing container', service: service.name, number, name }, createAfter);
     }
     if (last !== undefined) this.serviceNodes.set(service.name, last);
   }
@@ -387,7 +390,15 @@ class Reconciler {
     return (service.volumes_from ?? []).some((entry) => !entry.startsWith('container:') && this.recreated.has(entry.split(':')[0]!));
   }
 
-  private infrastructureDeps(service: ServiceConfig): number[] {
+  /** The services whose containers this one's create request names. */
+  private referencedServices(service: ServiceConfig): Set<string> {
+    const referenced = new Set<string>();
+    for (const { target, edge } of edgesOf(service.name, service as unknown as Dict)) if (edge.kind !== 'depends_on') referenced.add(target);
+    return referenced;
+  }
+
+  /** The service's networks and volumes being made, and what its dependencies (or only `among` them) do first. */
+  private infrastructureDeps(service: ServiceConfig, among?: ReadonlySet<string>): number[] {
     const deps: number[] = [];
     for (const key of Object.keys(service.networks ?? {}).sort()) {
       const node = this.networkNodes.get(key);
@@ -398,6 +409,7 @@ class Reconciler {
       if (node !== undefined) deps.push(node);
     }
     for (const dependency of [...(this.graph.nodes.get(service.name)?.dependencies.keys() ?? [])].sort()) {
+      if (among && !among.has(dependency)) continue;
       const node = this.serviceNodes.get(dependency);
       if (node !== undefined) deps.push(node);
     }
