@@ -17,7 +17,7 @@ import { isDict } from '../model/tree.js';
 import type { Dict } from '../model/tree.js';
 import { extractVariables } from '../model/variables.js';
 import type { RunVerb, VerbContext } from './main.js';
-import { loadOptionsFrom } from './session.js';
+import { loadOptionsFrom } from './project-loading.js';
 import { addConvertOptions, runConvertTo, wantsConversion } from './convert.js';
 import type { ConvertFlags } from './convert.js';
 import { formatTable } from './table.js';

@@ -9,7 +9,7 @@ import { BerthError } from '../model/errors.js';
 import { readTextFile } from '../model/files.js';
 import type { ConvertInputs } from '../kubernetes/convert.js';
 import type { VerbContext } from './main.js';
-import { loadProject } from './session.js';
+import { loadProject } from './project-loading.js';
 
 export const CONVERT_TARGETS = ['kubernetes'] as const;
 

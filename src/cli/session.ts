@@ -1,14 +1,8 @@
 // What verbs that act on a project share: loading it from the files, opening the engine, the progress display,
 // the parallelism limit and the version stamped on what berth creates.
-import { readFileSync } from 'node:fs';
 import type { Engine } from '../engine-client/index.js';
 import { openEngine } from '../engine-client/index.js';
 import { BerthError } from '../model/errors.js';
-import { loadModel } from '../model/load.js';
-import { openLoadCache } from '../model/load-cache-dir.js';
-import type { LoadOptions } from '../model/load.js';
-import { bindProject } from '../model/types.js';
-import type { Project } from '../model/types.js';
 import { useColor as colorFor } from '../progress/color.js';
 import { createSink } from '../progress/sinks.js';
 import type { ProgressMode } from '../progress/sinks.js';
@@ -16,25 +10,7 @@ import type { ProgressSink } from '../progress/events.js';
 import type { VerbContext } from './main.js';
 import { packageVersion } from './package-version.js';
 
-/** What the global flags say about loading the files. */
-export function loadOptionsFrom(ctx: VerbContext): LoadOptions {
-  return {
-    cwd: ctx.cwd,
-    environment: ctx.environment,
-    files: ctx.flags.file,
-    projectDirectory: ctx.flags.projectDirectory,
-    projectName: ctx.flags.projectName,
-    profiles: ctx.flags.profile,
-    envFiles: ctx.flags.envFile,
-    readStdin: () => readFileSync(0, 'utf8'),
-    warn: ctx.warn,
-    cache: ctx.cacheLoads || ctx.environment.BERTH_CACHE_DIR ? openLoadCache(ctx.environment) : undefined,
-  };
-}
-
-export function loadProject(ctx: VerbContext, options: Partial<LoadOptions> = {}): Project {
-  return bindProject(loadModel({ ...loadOptionsFrom(ctx), ...options }));
-}
+export { loadOptionsFrom, loadProject } from './project-loading.js';
 
 /** `-t 10`: whole seconds. */
 export function parseSeconds(value: string): number {

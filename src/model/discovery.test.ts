@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
+import { DISK } from './files.js';
 
 function tree(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'berth-discovery-'));
@@ -19,7 +20,7 @@ const noEnv = (): undefined => undefined;
 test('compose.yaml is found in the working dir, with its override on top', (t) => {
   const root = tree({ 'compose.yaml': '', 'compose.override.yaml': '' });
   t.after(() => rmSync(root, { recursive: true }));
-  const found = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {} });
+  const found = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {}, disk: DISK });
   assert.deepEqual(found.files, [join(root, 'compose.yaml'), join(root, 'compose.override.yaml')]);
   assert.equal(found.workingDir, root);
 });
@@ -27,7 +28,7 @@ test('compose.yaml is found in the working dir, with its override on top', (t) =
 test('a file in a parent directory is found, and that directory is the working dir', (t) => {
   const root = tree({ 'docker-compose.yml': '', 'sub/deeper/.keep': '' });
   t.after(() => rmSync(root, { recursive: true }));
-  const found = discoverFiles({ cwd: join(root, 'sub/deeper'), files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {} });
+  const found = discoverFiles({ cwd: join(root, 'sub/deeper'), files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {}, disk: DISK });
   assert.deepEqual(found.files, [join(root, 'docker-compose.yml')]);
   assert.equal(found.workingDir, root);
 });
@@ -36,7 +37,7 @@ test('two candidate names: the first by preference wins, with a warning', (t) =>
   const root = tree({ 'compose.yaml': '', 'docker-compose.yml': '' });
   t.after(() => rmSync(root, { recursive: true }));
   const warnings: string[] = [];
-  const found = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: (m) => warnings.push(m) });
+  const found = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: noEnv, warn: (m) => warnings.push(m), disk: DISK });
   assert.deepEqual(found.files, [join(root, 'compose.yaml')]);
   assert.match(warnings[0] ?? '', /Found multiple config files/);
 });
@@ -44,18 +45,18 @@ test('two candidate names: the first by preference wins, with a warning', (t) =>
 test('-f files are taken in order, relative to the cwd; COMPOSE_FILE is used when there is no -f', (t) => {
   const root = tree({ 'a.yml': '', 'b/c.yml': '' });
   t.after(() => rmSync(root, { recursive: true }));
-  const explicit = discoverFiles({ cwd: root, files: ['b/c.yml', 'a.yml'], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {} });
+  const explicit = discoverFiles({ cwd: root, files: ['b/c.yml', 'a.yml'], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {}, disk: DISK });
   assert.deepEqual(explicit.files, [join(root, 'b/c.yml'), join(root, 'a.yml')]);
   assert.equal(explicit.workingDir, join(root, 'b'));
   const env: Record<string, string> = { COMPOSE_FILE: 'a.yml;b/c.yml', COMPOSE_PATH_SEPARATOR: ';' };
-  const fromEnv = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: (n) => env[n], warn: () => {} });
+  const fromEnv = discoverFiles({ cwd: root, files: [], projectDirectory: undefined, lookupEnv: (n) => env[n], warn: () => {}, disk: DISK });
   assert.deepEqual(fromEnv.files, [join(root, 'a.yml'), join(root, 'b/c.yml')]);
 });
 
 test('--project-directory sets the working dir and where .env is read', (t) => {
   const root = tree({ 'a.yml': '', 'proj/.keep': '' });
   t.after(() => rmSync(root, { recursive: true }));
-  const found = discoverFiles({ cwd: root, files: ['a.yml'], projectDirectory: 'proj', lookupEnv: noEnv, warn: () => {} });
+  const found = discoverFiles({ cwd: root, files: ['a.yml'], projectDirectory: 'proj', lookupEnv: noEnv, warn: () => {}, disk: DISK });
   assert.equal(found.workingDir, join(root, 'proj'));
   assert.equal(envFileDirectory({ cwd: root, files: ['a.yml'], projectDirectory: 'proj' }), join(root, 'proj'));
 });
@@ -63,7 +64,7 @@ test('--project-directory sets the working dir and where .env is read', (t) => {
 test('no file anywhere, or a missing -f file, is a not-found error', (t) => {
   const root = tree({ '.keep': '' });
   t.after(() => rmSync(root, { recursive: true }));
-  assert.throws(() => discoverFiles({ cwd: root, files: ['nope.yml'], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {} }), /no such file/);
+  assert.throws(() => discoverFiles({ cwd: root, files: ['nope.yml'], projectDirectory: undefined, lookupEnv: noEnv, warn: () => {}, disk: DISK }), /no such file/);
 });
 
 test('project names are normalised to [a-z0-9_-] without leading _ or -', () => {

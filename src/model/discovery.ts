@@ -1,7 +1,7 @@
 // Which compose files make up the project, and which directory it lives in.
-import { statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { BerthError } from './errors.js';
+import type { ProjectFiles } from './files.js';
 
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
 export const DEFAULT_OVERRIDE_FILE_NAMES = [
@@ -18,6 +18,7 @@ export interface DiscoveryInput {
   readonly projectDirectory: string | undefined;
   readonly lookupEnv: (name: string) => string | undefined;
   readonly warn: (message: string) => void;
+  readonly disk: Pick<ProjectFiles, 'isFile'>;
 }
 
 export interface DiscoveredFiles {
@@ -43,7 +44,7 @@ export function discoverFiles(input: DiscoveryInput): DiscoveredFiles {
     );
   }
   for (const file of files) {
-    if (file !== '-' && !isFile(file)) throw new BerthError(`open ${file}: no such file or directory`, { kind: 'not-found' });
+    if (file !== '-' && !input.disk.isFile(file)) throw new BerthError(`open ${file}: no such file or directory`, { kind: 'not-found' });
   }
   const first = files.find((file) => file !== '-');
   const workingDir = input.projectDirectory
@@ -69,9 +70,9 @@ function explicitFiles(input: DiscoveryInput): string[] | undefined {
 function searchDefaultFiles(input: DiscoveryInput): string[] {
   let dir = input.projectDirectory ? resolve(input.cwd, input.projectDirectory) : input.cwd;
   for (;;) {
-    const main = firstPresent(DEFAULT_FILE_NAMES, dir, input.warn, 'config files');
+    const main = firstPresent(DEFAULT_FILE_NAMES, dir, input, 'config files');
     if (main) {
-      const override = firstPresent(DEFAULT_OVERRIDE_FILE_NAMES, dir, input.warn, 'override files');
+      const override = firstPresent(DEFAULT_OVERRIDE_FILE_NAMES, dir, input, 'override files');
       return override ? [main, override] : [main];
     }
     const parent = dirname(dir);
@@ -80,21 +81,13 @@ function searchDefaultFiles(input: DiscoveryInput): string[] {
   }
 }
 
-function firstPresent(names: readonly string[], dir: string, warn: (message: string) => void, what: string): string | undefined {
-  const present = names.map((name) => join(dir, name)).filter(isFile);
+function firstPresent(names: readonly string[], dir: string, { warn, disk }: Pick<DiscoveryInput, 'warn' | 'disk'>, what: string): string | undefined {
+  const present = names.map((name) => join(dir, name)).filter((path) => disk.isFile(path));
   if (present.length > 1) {
     warn(`Found multiple ${what} with supported names: ${present.join(', ')}`);
     warn(`Using ${present[0]}`);
   }
   return present[0];
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Lower case, only `[a-z0-9_-]`, no leading `_` or `-`: the name compose derives from a directory or `name:`. */

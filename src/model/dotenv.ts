@@ -1,6 +1,7 @@
 // The `.env` / `env_file` format as compose reads it: KEY=VALUE lines, quotes, escapes, comments and interpolation.
 import { BerthError } from './errors.js';
-import { readTextFile } from './files.js';
+import { DISK } from './files.js';
+import type { ProjectFiles } from './files.js';
 import { RESERVED_KEY } from './keys.js';
 import { interpolationBudget, substitute } from './interpolate.js';
 import type { LookupEnv } from './interpolate.js';
@@ -127,10 +128,10 @@ function readQuoted(source: string, start: number, quote: string): { value: stri
   return undefined;
 }
 
-export function readEnvFile(path: string, lookup: LookupEnv): EnvValues {
+export function readEnvFile(path: string, lookup: LookupEnv, disk: Pick<ProjectFiles, 'readText'> = DISK): EnvValues {
   let text: string;
   try {
-    text = readTextFile(path);
+    text = disk.readText(path);
   } catch (cause) {
     if (cause instanceof BerthError) throw cause;
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {

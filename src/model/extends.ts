@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { toCanonical } from './canonical.js';
 import { BerthError, withPositions } from './errors.js';
 import type { SourcePosition } from './errors.js';
-import { readTextFile } from './files.js';
+import type { ProjectFiles } from './files.js';
 import { interpolateTree } from './interpolate.js';
 import type { LookupEnv } from './interpolate.js';
 import { upgradeLegacyLayout } from './legacy.js';
@@ -21,6 +21,7 @@ export interface ExtendsContext {
   /** What a relative `extends.file` is relative to. */
   readonly baseDir: string;
   readonly homeDir: string;
+  readonly disk: ProjectFiles;
   readonly lookupEnv: LookupEnv;
   readonly interpolate: boolean;
   readonly warn: (message: string) => void;
@@ -112,7 +113,7 @@ function baseFromFile(name: string, ref: string, file: string, context: ExtendsC
     overrides: documents.flatMap((document) => document.overrides),
   };
   const extended = extendService(ref, { ...services }, nested, chain);
-  const resolved = resolveRelativePaths({ services: { [ref]: extended } }, { workingDir: fileDir, homeDir: context.homeDir });
+  const resolved = resolveRelativePaths({ services: { [ref]: extended } }, { workingDir: fileDir, homeDir: context.homeDir, disk: context.disk });
   return (resolved.services as Dict)[ref] as Dict;
 }
 
@@ -120,7 +121,7 @@ function baseFromFile(name: string, ref: string, file: string, context: ExtendsC
 function readBaseFile(absolute: string, context: ExtendsContext, unreadable: (cause: unknown) => never): BaseFile {
   let text: string;
   try {
-    text = readTextFile(absolute);
+    text = context.disk.readText(absolute);
   } catch (cause) {
     if (cause instanceof BerthError) throw cause;
     return unreadable(cause);

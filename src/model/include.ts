@@ -1,11 +1,11 @@
 // `include`: other compose projects loaded on their own (own project directory, own env files, under the includer's
 // variables) and their services, networks, volumes, secrets, configs and models imported. A resource the including
 // file also defines is merged, the including file's keys winning.
-import { statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
 import type { SourcePosition } from './errors.js';
+import type { ProjectFiles } from './files.js';
 import { mergeDocuments } from './merge.js';
 import { ownValue } from './keys.js';
 import { expandUser } from './paths.js';
@@ -17,6 +17,7 @@ export interface IncludeContext {
   readonly workingDir: string;
   readonly homeDir: string;
   readonly environment: Readonly<Record<string, string>>;
+  readonly disk: ProjectFiles;
   /** Files being included, outermost first: a file including one of them is a cycle. */
   readonly included: readonly string[];
   readonly locate: (path: TreePath) => SourcePosition;
@@ -79,29 +80,21 @@ function includedEnvironment(spec: Dict, projectDir: string, context: IncludeCon
   let files: string[];
   if (spec.env_file === undefined) {
     const dotEnv = join(projectDir, '.env');
-    files = isFile(dotEnv) ? [dotEnv] : [];
+    files = context.disk.isFile(dotEnv) ? [dotEnv] : [];
   } else {
     files = listOf(spec.env_file)
       .filter((file) => file !== '/dev/null')
       .map((file) => {
         const path = absolute(file, context);
-        if (!isFile(path)) fail(`include env file ${path} not found`);
+        if (!context.disk.isFile(path)) fail(`include env file ${path} not found`);
         return path;
       });
   }
   const environment: Record<string, string> = {};
   for (const file of files) {
-    for (const [key, value] of readEnvFile(file, (name) => ownValue(context.environment, name) ?? ownValue(environment, name))) environment[key] = value;
+    for (const [key, value] of readEnvFile(file, (name) => ownValue(context.environment, name) ?? ownValue(environment, name), context.disk)) environment[key] = value;
   }
   return { ...environment, ...context.environment };
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 function importResources(tree: Dict, imported: Dict, context: IncludeContext): Dict {

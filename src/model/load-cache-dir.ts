@@ -1,6 +1,6 @@
 // The loader's cache on disk: one file per entry in `<cache>/berth/load-<fingerprint>/`, where the fingerprint
-// names the code whose results are stored (berth's model and generated modules, the yaml and ajv packages), so that
-// a rebuilt or upgraded berth never reads what another build stored.
+// names the code whose results are stored (berth's model modules with their subfolders, the generated ones, the yaml
+// and ajv packages), so that a rebuilt or upgraded berth never reads what another build stored.
 // `BERTH_CACHE_DIR` chooses the directory (empty: no cache); else `$XDG_CACHE_HOME/berth`, else `~/.cache/berth`,
 // made only below a directory that exists (the home, or the parent of `BERTH_CACHE_DIR`'s parent).
 // The directory must belong to the user running berth and be writable by nobody else (root running with another
@@ -83,16 +83,22 @@ function removeStaleSiblings(root: string, dir: string): void {
   }
 }
 
-/** Names the code that parses and validates: every file of this folder and of the generated one, and the versions of yaml and ajv. */
+/**
+ * Names the code that loads: every file of this folder and its subfolders (the whole load is cached, see
+ * model-cache.ts) and of the generated one, and the versions of yaml and ajv.
+ */
 function codeFingerprint(): string {
   const hash = createHash('sha256');
   const here = dirname(fileURLToPath(import.meta.url));
-  for (const dir of [here, join(here, '..', 'generated')]) {
+  const add = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const stat = statSync(join(dir, name));
       if (stat.isFile()) hash.update(`${dir}/${name}\0${stat.size}\0${stat.mtimeMs}\0`);
+      else if (stat.isDirectory()) add(join(dir, name));
     }
-  }
+  };
+  add(here);
+  add(join(here, '..', 'generated'));
   const require = createRequire(import.meta.url);
   for (const library of ['yaml', 'ajv']) hash.update(readFileSync(require.resolve(`${library}/package.json`)));
   return hash.digest('hex').slice(0, 32);

@@ -1,5 +1,4 @@
 // compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
-import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { toCanonical } from './canonical.js';
@@ -8,7 +7,8 @@ import { decodeModel } from './decode.js';
 import { setDefaultValues } from './defaults.js';
 import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
 import { readEnvFile } from './dotenv.js';
-import { readTextFile } from './files.js';
+import { DISK } from './files.js';
+import type { ProjectFiles } from './files.js';
 import { BerthError, withPositions } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { interpolateTree, substitute } from './interpolate.js';
@@ -31,6 +31,7 @@ import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 import { validateSchema } from './validate.js';
 import { cachedParse, cachedValidation } from './load-cache.js';
+import { cachedModel } from './model-cache.js';
 import type { LoadCache } from './load-cache.js';
 
 export interface LoadOptions {
@@ -82,6 +83,7 @@ interface LoadContext {
   readonly lookupEnv: (name: string) => string | undefined;
   readonly workingDir: string;
   readonly homeDir: string;
+  readonly disk: ProjectFiles;
   /** Files being included, outermost first (cycle detection). */
   readonly included: readonly string[];
   /** Files read for `extends` in this project, by absolute path. */
@@ -97,9 +99,17 @@ interface ProjectReads {
 }
 
 export function loadModel(options: LoadOptions): LoadedModel {
+  if (!options.cache) return loadFromFiles(options, DISK);
   const callerEnv = definedOnly(options.environment);
-  const envDir = envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
-  const environment = projectEnvironment(callerEnv, envDir, options);
+  return cachedModel(options, options.cache, callerEnv, loadFromFiles, ({ name }) => ({
+    ...projectEnvironment(callerEnv, envDirectory(options), options, DISK),
+    COMPOSE_PROJECT_NAME: name,
+  }));
+}
+
+/** The load itself, every look at the disk through `disk`. */
+function loadFromFiles(options: LoadOptions, disk: ProjectFiles): LoadedModel {
+  const environment = projectEnvironment(definedOnly(options.environment), envDirectory(options), options, disk);
   const lookupEnv = (name: string): string | undefined => ownValue(environment, name);
   const discovered = discoverFiles({
     cwd: options.cwd,
@@ -107,14 +117,15 @@ export function loadModel(options: LoadOptions): LoadedModel {
     projectDirectory: options.projectDirectory,
     lookupEnv,
     warn: options.warn,
+    disk,
   });
   const reads: ProjectReads = { files: 0, included: new Map() };
-  const documents = discovered.files.flatMap((file) => parseFile(file, readComposeFile(file, options), reads, options.cache));
+  const documents = discovered.files.flatMap((file) => parseFile(file, readComposeFile(file, options, disk), reads, options.cache));
   const name = projectName(documents, discovered.workingDir, environment, options);
   environment.COMPOSE_PROJECT_NAME = name;
 
   const homeDir = environment.HOME ?? homedir();
-  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir, homeDir, included: [], baseFiles: new Map(), reads };
+  const context: LoadContext = { options, environment, lookupEnv, workingDir: discovered.workingDir, homeDir, disk, included: [], baseFiles: new Map(), reads };
   const locate = locateIn(documents);
   let tree = loadFileSet(documents, context, options.resolvePaths !== false);
   if (options.normalize !== false) tree = withPositions(() => normalizeModel(tree, name, lookupEnv), locate);
@@ -124,7 +135,7 @@ export function loadModel(options: LoadOptions): LoadedModel {
   // Without interpolation values may still hold `${...}`: the model stays untyped.
   if (options.interpolate === false) return { name, workingDir: discovered.workingDir, configFiles: discovered.files, environment, tree, disabledServices: profiled.disabled };
   tree = withPositions(() => decodeModel(tree), locate);
-  if (options.resolveEnvironment !== false) tree = withPositions(() => resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true), locate);
+  if (options.resolveEnvironment !== false) tree = withPositions(() => resolveServiceEnvironment(tree, lookupEnv, options.discardEnvFiles === true, disk), locate);
   return {
     name,
     workingDir: discovered.workingDir,
@@ -140,7 +151,7 @@ function loadFileSet(documents: readonly ParsedDocument[], context: LoadContext,
   let tree = loadDocuments(documents, context);
   return withPositions(() => {
     tree = setDefaultValues(tree);
-    if (resolvePaths) tree = resolveRelativePaths(tree, { workingDir: context.workingDir, homeDir: context.homeDir });
+    if (resolvePaths) tree = resolveRelativePaths(tree, { workingDir: context.workingDir, homeDir: context.homeDir, disk: context.disk });
     return resolveBareEnvironment(tree, context.lookupEnv);
   }, locateIn(documents));
 }
@@ -163,6 +174,7 @@ function loadDocuments(documents: readonly ParsedDocument[], context: LoadContex
           file: document.file,
           baseDir: context.workingDir,
           homeDir: context.homeDir,
+          disk: context.disk,
           lookupEnv,
           interpolate,
           warn: options.warn,
@@ -189,6 +201,7 @@ function includeContext(document: ParsedDocument, context: LoadContext): Include
     workingDir: context.workingDir,
     homeDir: context.homeDir,
     environment: context.environment,
+    disk: context.disk,
     included: context.included.length > 0 ? context.included : [document.file],
     locate: document.locate,
     resets: document.resets,
@@ -205,11 +218,12 @@ function includeContext(document: ParsedDocument, context: LoadContext): Include
           lookupEnv: (name) => ownValue(environment, name),
           workingDir: request.workingDir,
           homeDir: context.homeDir,
+          disk: context.disk,
           included: request.included,
           baseFiles: new Map(),
           reads: context.reads,
         };
-        const documents = request.files.flatMap((file) => parseFile(file, readComposeFile(file, context.options), context.reads, context.options.cache));
+        const documents = request.files.flatMap((file) => parseFile(file, readComposeFile(file, context.options, context.disk), context.reads, context.options.cache));
         loaded = loadFileSet(documents, nested, true);
         context.reads.included.set(key, loaded);
       }
@@ -227,13 +241,13 @@ function parseFile(file: string, text: string, reads: ProjectReads, cache: LoadC
   return cache ? cachedParse(file, text, cache, parseComposeText) : parseComposeText(file, text);
 }
 
-function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>): string {
+function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>, disk: ProjectFiles): string {
   if (file === '-') {
     if (!options.readStdin) throw new BerthError('reading the compose file from stdin is not possible here');
     return options.readStdin();
   }
   try {
-    return readTextFile(file);
+    return disk.readText(file);
   } catch (cause) {
     if (cause instanceof BerthError) throw cause;
     const code = (cause as NodeJS.ErrnoException).code;
@@ -246,13 +260,19 @@ function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>):
 /** Where a variable of the project's environment came from: the caller's (shell) environment, an `--env-file`, `.env`. */
 export type EnvSource = { readonly kind: 'shell' } | { readonly kind: 'env-file' | 'dotenv'; readonly file: string };
 
-function projectEnvironment(callerEnv: Record<string, string>, envDir: string, options: LoadOptions, sources?: Record<string, EnvSource>): Record<string, string> {
+function projectEnvironment(
+  callerEnv: Record<string, string>,
+  envDir: string,
+  options: LoadOptions,
+  disk: ProjectFiles,
+  sources?: Record<string, EnvSource>,
+): Record<string, string> {
   const environment = { ...callerEnv };
   if (sources) for (const key of Object.keys(callerEnv)) sources[key] = { kind: 'shell' };
   const explicit = (options.envFiles ?? []).map((file) => resolve(options.cwd, file));
-  const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv);
+  const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv, disk);
   for (const file of files) {
-    const values = readEnvFile(file, (name) => ownValue(environment, name));
+    const values = readEnvFile(file, (name) => ownValue(environment, name), disk);
     for (const [key, value] of values) {
       if (value !== undefined && !Object.hasOwn(callerEnv, key)) {
         environment[key] = value;
@@ -266,21 +286,19 @@ function projectEnvironment(callerEnv: Record<string, string>, envDir: string, o
 /** `config --environment --explain`: where each variable of the project's environment came from (a later file wins). */
 export function environmentSources(options: LoadOptions): Record<string, EnvSource> {
   const sources: Record<string, EnvSource> = {};
-  const envDir = envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
-  projectEnvironment(definedOnly(options.environment), envDir, options, sources);
+  projectEnvironment(definedOnly(options.environment), envDirectory(options), options, DISK, sources);
   return sources;
 }
 
-function defaultEnvFile(envDir: string, callerEnv: Record<string, string>): string[] {
+function envDirectory(options: LoadOptions): string {
+  return envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
+}
+
+function defaultEnvFile(envDir: string, callerEnv: Record<string, string>, disk: ProjectFiles): string[] {
   const disabled = callerEnv.COMPOSE_DISABLE_ENV_FILE;
   if (disabled !== undefined && parseBoolean(disabled)) return [];
   const file = resolve(envDir, '.env');
-  try {
-    accessSync(file, constants.R_OK);
-    return statSync(file).isFile() ? [file] : [];
-  } catch {
-    return [];
-  }
+  return disk.isReadableFile(file) ? [file] : [];
 }
 
 function parseBoolean(value: string): boolean {

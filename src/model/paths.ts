@@ -1,18 +1,18 @@
 // Relative paths made absolute against the project's working directory, `~` expanded against the caller's home.
-import { realpathSync } from 'node:fs';
 import { isAbsolute, join, posix, win32 } from 'node:path';
 import { BerthError } from './errors.js';
+import type { ProjectFiles } from './files.js';
 import { isDict, patternTrie, rewriteAt } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 
-type Resolver = (value: unknown, path: TreePath, context: PathContext) => unknown;
+type Resolver = (value: unknown, path: TreePath, context: PathContext & { readonly disk: Pick<ProjectFiles, 'realPath'> }) => unknown;
 
 export interface PathContext {
   readonly workingDir: string;
   readonly homeDir: string;
 }
 
-export function resolveRelativePaths(tree: Dict, context: PathContext): Dict {
+export function resolveRelativePaths(tree: Dict, context: PathContext & { readonly disk: Pick<ProjectFiles, 'realPath'> }): Dict {
   return rewriteAt(tree, RESOLVERS, (resolver, value, path) => resolver(value, path, context)) as Dict;
 }
 
@@ -68,7 +68,7 @@ const watchPath: Resolver = (value, path, context) => {
   const absolute = absPath(value, path, context);
   if (typeof absolute !== 'string') return absolute;
   try {
-    return realpathSync(absolute);
+    return context.disk.realPath(absolute);
   } catch {
     return absolute;
   }

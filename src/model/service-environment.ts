@@ -3,19 +3,19 @@
 // does, since their contents are in the maps.
 import { parseDotEnv, parseRawEnvFile, readEnvFile } from './dotenv.js';
 import { BerthError } from './errors.js';
-import { readTextFile } from './files.js';
+import type { ProjectFiles } from './files.js';
 import { ownValue } from './keys.js';
 import { isDict } from './tree.js';
 import type { Dict, TreePath } from './tree.js';
 
 type Lookup = (name: string) => string | undefined;
 
-export function resolveServiceEnvironment(model: Dict, lookupEnv: Lookup, discardFiles: boolean): Dict {
+export function resolveServiceEnvironment(model: Dict, lookupEnv: Lookup, discardFiles: boolean, disk: Pick<ProjectFiles, 'readText'>): Dict {
   const services = isDict(model.services) ? model.services : {};
   for (const [name, service] of Object.entries(services)) {
     if (!isDict(service)) continue;
-    resolveEnvironment(service, name, lookupEnv);
-    resolveLabels(service, name);
+    resolveEnvironment(service, name, lookupEnv, disk);
+    resolveLabels(service, name, disk);
     if (discardFiles) {
       delete service.env_file;
       delete service.label_file;
@@ -24,7 +24,7 @@ export function resolveServiceEnvironment(model: Dict, lookupEnv: Lookup, discar
   return model;
 }
 
-function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): void {
+function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup, disk: Pick<ProjectFiles, 'readText'>): void {
   const declared: Dict = isDict(service.environment) ? { ...service.environment } : {};
   for (const [key, value] of Object.entries(declared)) {
     if (value === null) {
@@ -46,7 +46,7 @@ function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): voi
   };
   for (const [index, file] of files.entries()) {
     const path = String(file.path);
-    const text = readOptional(path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`, ['services', name, 'env_file', index]);
+    const text = readOptional(disk, path, file.required !== false, `env file ${path} not found (services.${name}.env_file)`, ['services', name, 'env_file', index]);
     if (text === undefined) continue;
     const values = file.format === 'raw' ? parseRawEnvFile(text, path) : parseDotEnv(text, path, lookup);
     for (const [key, value] of values) environment[key] = value;
@@ -55,25 +55,25 @@ function resolveEnvironment(service: Dict, name: string, lookupEnv: Lookup): voi
   service.environment = { ...environment, ...declared };
 }
 
-function resolveLabels(service: Dict, name: string): void {
+function resolveLabels(service: Dict, name: string, disk: Pick<ProjectFiles, 'readText'>): void {
   const files = Array.isArray(service.label_file) ? service.label_file.map(String) : [];
   if (files.length === 0) return;
   const labels: Dict = {};
   for (const [index, path] of files.entries()) {
-    readOptional(path, true, `label file ${path} not found (services.${name}.label_file)`, ['services', name, 'label_file', index]);
+    readOptional(disk, path, true, `label file ${path} not found (services.${name}.label_file)`, ['services', name, 'label_file', index]);
     const values = readEnvFile(path, (key) => {
       const own = ownValue(labels, key);
       return typeof own === 'string' ? own : undefined;
-    });
+    }, disk);
     for (const [key, value] of values) labels[key] = value;
   }
   service.labels = { ...labels, ...(isDict(service.labels) ? service.labels : {}) };
 }
 
 /** The file's text; a file that cannot be read is an error at `where` it was named (a missing one, in the file itself). */
-function readOptional(path: string, required: boolean, missing: string, where: TreePath): string | undefined {
+function readOptional(disk: Pick<ProjectFiles, 'readText'>, path: string, required: boolean, missing: string, where: TreePath): string | undefined {
   try {
-    return readTextFile(path);
+    return disk.readText(path);
   } catch (cause) {
     if (cause instanceof BerthError) throw cause;
     if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
