@@ -17,7 +17,7 @@ interface WatchFlags {
 export function registerWatchCommand(program: Command, run: RunVerb): void {
   program
     .command('watch')
-    .description('watch the build context of services and rebuild or refresh containers when files change (the first change is sent at once, later ones once none has come for BERTH_WATCH_QUIET_MS, default 50)')
+    .description('watch the build context of services and rebuild or refresh containers when files change (the first change is sent at once, later ones once none has come for BERTH_WATCH_QUIET_MS, default 20)')
     .argument('[services...]', 'only these services')
     .option('--no-up', "don't build and start the services before watching")
     .option('--prune', 'remove the dangling image a rebuild leaves behind', false)

@@ -40,7 +40,7 @@ test('events soon after a batch wait until none has come for the quiet period, t
   assert.equal(batches.length, 3);
 });
 
-test('a stream of events that never falls quiet still goes out, once per five quiet periods at most', (t) => {
+test('a stream of events that never falls quiet still goes out, every 250 ms (or five quiet periods) at most', (t) => {
   const { batcher, batches } = batcherOnMockTime(t);
   batcher.add('first', true);
   t.mock.timers.tick(0);
@@ -85,4 +85,17 @@ test('the quiet period comes from BERTH_WATCH_QUIET_MS, within bounds, or is the
   for (const bad of ['-1', '1.5', 'soon', '60001', '1e9']) {
     assert.throws(() => quietPeriod({ BERTH_WATCH_QUIET_MS: bad }), new RegExp(`BERTH_WATCH_QUIET_MS must be a number of milliseconds \\(0-60000\\), not "${bad.replace('.', '\\.')}"`), bad);
   }
+});
+
+test('with a long quiet period the cap is five of them', (t) => {
+  const { batcher, batches } = batcherOnMockTime(t, 100);
+  batcher.add('first', true);
+  t.mock.timers.tick(0);
+  for (let ms = 50; ms <= 550; ms += 50) {
+    t.mock.timers.tick(50);
+    batcher.add(`file${ms}`, true);
+  }
+  // Events 50..500 go at 550 (first pending at 50, plus 500); 550 stays pending.
+  assert.equal(batches.length, 2);
+  assert.equal(Object.keys(batches[1]!).length, 10);
 });

@@ -5,10 +5,15 @@
 // events still goes out regularly.
 import { BerthError } from '../model/errors.js';
 
-/** The default quiet period: short enough to feel immediate, long enough to catch an editor's burst of events. */
-export const DEFAULT_QUIET_MS = 50;
-/** How many quiet periods a batch may wait under a stream of events that never falls quiet. */
-const CAP_QUIET_PERIODS = 5;
+/**
+ * The default quiet period. The first change goes out at once, so this is what a change that follows it closely
+ * waits: often the rest of the same save (a write that truncates the file, then fills it, seen as two events when
+ * the writer is slow), so it is short. Bursts are still one action per service (session.ts merges the batches
+ * that come while one runs).
+ */
+export const DEFAULT_QUIET_MS = 20;
+/** The longest a batch waits under a stream of events that never falls quiet: this, or 5 quiet periods. */
+const MIN_CAP_MS = 250;
 
 export class ChangeBatcher {
   private readonly pending = new Map<string, boolean>();
@@ -38,7 +43,7 @@ export class ChangeBatcher {
       return;
     }
     if (this.timer) clearTimeout(this.timer);
-    const due = Math.min(now + this.quietMs, this.firstPending + this.quietMs * CAP_QUIET_PERIODS);
+    const due = Math.min(now + this.quietMs, this.firstPending + Math.max(MIN_CAP_MS, 5 * this.quietMs));
     this.timer = setTimeout(() => this.emit(), Math.max(0, due - now));
   }
 

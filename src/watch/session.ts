@@ -45,19 +45,34 @@ export function startWatch(options: WatchOptions): WatchSession {
     if (bound) log(`WARN path ${rule.path} of service "${rule.service}" is already bind-mounted from ${bound}: its sync rule is skipped`);
     return !bound;
   });
-  // One queue per service: batches apply in order, never two actions on one service at once.
+  // One queue per service: batches apply in order, never two actions on one service at once. Batches that come
+  // while an action runs wait as one: their changes merged (the last state of a path wins), so a burst costs the
+  // service one more sync or restart, not one per batch.
   const queues = new Map<string, Promise<void>>();
-  const enqueue = (service: string, action: () => Promise<void>): void => {
+  const waiting = new Map<string, Map<string, boolean>>();
+  const enqueue = (service: string, changes: ReadonlyMap<string, boolean>): void => {
+    const merged = waiting.get(service);
+    if (merged) {
+      for (const [path, exists] of changes) merged.set(path, exists);
+      return;
+    }
+    waiting.set(service, new Map(changes));
+    const action = (): Promise<void> => {
+      const batch = waiting.get(service)!;
+      waiting.delete(service);
+      return dispatch(touchedRules(service, batch));
+    };
     const next = (queues.get(service) ?? Promise.resolve()).then(action).catch((error: Error) => log(`Error on service "${service}": ${error.message}`));
     queues.set(service, next);
   };
+  const touchedRules = (service: string, changes: ReadonlyMap<string, boolean>): Array<{ rule: WatchRule; changes: Map<string, boolean> }> =>
+    rules
+      .filter((rule) => rule.service === service)
+      .map((rule) => ({ rule, changes: new Map([...changes].filter(([path]) => isWithin(rule.path, path) && !rule.ignores(path))) }))
+      .filter(({ changes: mine }) => mine.size > 0);
   const batcher = new ChangeBatcher(options.quietMs, (changes) => {
     for (const service of new Set(rules.map((rule) => rule.service))) {
-      const touched = rules
-        .filter((rule) => rule.service === service)
-        .map((rule) => ({ rule, changes: new Map([...changes].filter(([path]) => isWithin(rule.path, path) && !rule.ignores(path))) }))
-        .filter(({ changes: mine }) => mine.size > 0);
-      if (touched.length > 0) enqueue(service, () => dispatch(touched));
+      if (touchedRules(service, changes).length > 0) enqueue(service, changes);
     }
   });
 

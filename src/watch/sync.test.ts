@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { fakeEngine } from '../engine-client/fake.js';
+import { tarArchive } from '../apply/build/tar.js';
 import type { WatchRule } from './rules.js';
 import { applySync, fullSyncPlan, syncPlan } from './sync.js';
 
@@ -61,4 +62,29 @@ test('every replica gets the removals, then one tar with the files', async () =>
   const quiet = fakeEngine();
   await applySync(quiet.engine, ['c1'], { entries: [], removed: [] });
   assert.deepEqual(quiet.calls, [], 'nothing to send, nothing sent');
+});
+
+test('a large sync is streamed to each replica, its files read as they are sent; the archive is the same', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-sync-large-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const big = Buffer.alloc(3 * 1024 * 1024, 'x');
+  writeFileSync(join(dir, 'big.bin'), big);
+  writeFileSync(join(dir, 'other.bin'), big);
+  const plan = syncPlan(rule(dir), new Map([[join(dir, 'big.bin'), true], [join(dir, 'other.bin'), true]]));
+  assert.equal(plan.entries[0]!.content, undefined, 'a file over 1 MiB is not read when planned');
+  const received: Buffer[] = [];
+  const { engine } = fakeEngine({
+    containers: {
+      putArchive: async (_id: string, _path: string, tar: Buffer | NodeJS.ReadableStream) => {
+        assert.ok(!Buffer.isBuffer(tar), 'over 4 MiB: a stream, not one Buffer');
+        const chunks: Buffer[] = [];
+        for await (const chunk of tar as AsyncIterable<Buffer>) chunks.push(chunk);
+        received.push(Buffer.concat(chunks));
+      },
+    },
+  });
+  await applySync(engine, ['c1', 'c2'], plan);
+  assert.equal(received.length, 2);
+  const expected = tarArchive(plan.entries);
+  for (const tar of received) assert.ok(tar.equals(expected), 'the streamed archive is the one made in memory');
 });

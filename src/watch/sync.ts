@@ -1,12 +1,17 @@
-// Sync: the changed files of a batch, and only those, as one tar stream into every running replica of the service
+// Sync: the changed files of a batch, and only those, as one tar archive into every running replica of the service
 // (in parallel); deleted paths removed in the container with `rm -rf`. Paths in the container are the rule's target
 // joined with the path relative to the rule's path.
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { posix, relative, sep } from 'node:path';
-import { collectEntries, tarArchive } from '../apply/build/tar.js';
+import { collectEntries, tarArchive, tarStream } from '../apply/build/tar.js';
 import type { TarEntry } from '../apply/build/tar.js';
 import type { Engine } from '../engine-client/index.js';
 import type { WatchRule } from './rules.js';
+
+/** Files up to this size are read when the batch is planned; larger ones while they are sent. */
+const READ_NOW_BYTES = 1024 * 1024;
+/** Archives up to this size are made in memory once for every replica; larger ones are streamed to each. */
+const IN_MEMORY_BYTES = 4 * 1024 * 1024;
 
 export interface SyncPlan {
   /** Entries for the tar, paths relative to the container's root. */
@@ -39,7 +44,11 @@ export function syncPlan(rule: WatchRule, changes: ReadonlyMap<string, boolean>)
       const below = collectEntries(path, (relativePath) => rule.ignores(`${path}/${relativePath}`));
       entries.push(...below.map((entry) => ({ ...entry, path: `${name}/${entry.path}` })));
     } else if (info.isSymbolicLink()) entries.push({ path: name, type: 'symlink', mode: info.mode & 0o7777, target: readlinkSync(path) });
-    else if (info.isFile()) entries.push({ path: name, type: 'file', mode: info.mode & 0o7777, content: readFileSync(path) });
+    else if (info.isFile()) {
+      const mode = info.mode & 0o7777;
+      // Small files are read now; a large one as the archive is streamed (see syncSender).
+      entries.push(info.size <= READ_NOW_BYTES ? { path: name, type: 'file', mode, content: readFileSync(path) } : { path: name, type: 'file', mode, source: path, size: info.size });
+    }
   }
   return { entries, removed };
 }
@@ -60,11 +69,16 @@ export async function applySync(engine: Engine, containers: readonly string[], p
   await Promise.all(containers.map(send));
 }
 
-/** What sends the plan to one container (its tar made once, for every replica). */
+/**
+ * What sends the plan to one container. A small archive (the usual edit) is made once in memory, for every
+ * replica; a large one (an initial_sync, a directory copied in) is streamed to each, its files read as it goes,
+ * so that its size costs no memory and nothing is written to disk.
+ */
 export function syncSender(engine: Engine, plan: SyncPlan): (id: string) => Promise<void> {
-  const tar = plan.entries.length > 0 ? tarArchive(plan.entries) : undefined;
+  const bytes = plan.entries.reduce((sum, entry) => sum + (entry.content?.length ?? entry.size ?? 0), 0);
+  const inMemory = plan.entries.length > 0 && bytes <= IN_MEMORY_BYTES ? tarArchive(plan.entries) : undefined;
   return async (id) => {
     if (plan.removed.length > 0) await engine.containers.exec(id, { command: ['rm', '-rf', '--', ...plan.removed] });
-    if (tar) await engine.containers.putArchive(id, '/', tar);
+    if (plan.entries.length > 0) await engine.containers.putArchive(id, '/', inMemory ?? tarStream(plan.entries));
   };
 }

@@ -82,6 +82,7 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
         child.kill('SIGKILL');
         await exited;
       }
+      endContainerProcesses(root);
       removeNetworking(root);
       unmountUnder(root);
       rmSync(dir, { recursive: true, force: true });
@@ -124,6 +125,34 @@ export async function startTestEngine(options: TestEngineOptions = {}): Promise<
       return done;
     },
   };
+}
+
+/**
+ * Container processes the stopped engine left behind (a monitor stuck on its container, with its runc): runc ends
+ * the containers of the root, then any process still naming the root on its command line (monitors, runc) is killed.
+ * All of them were started by the engine this test started.
+ */
+export function endContainerProcesses(root: string): void {
+  const containers = join(root, 'containers');
+  for (const id of existsSync(containers) ? readdirSync(containers) : []) {
+    spawnSync('runc', ['delete', '--force', id], { stdio: 'ignore', timeout: 10_000 });
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    let commandLine = '';
+    try {
+      commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (commandLine.split('\0').some((word) => word.startsWith(`${root}/`))) {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
 }
 
 /** Whatever is still mounted under the root (a test that killed the engine mid-way) is unmounted. */

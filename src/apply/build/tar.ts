@@ -80,11 +80,11 @@ async function* fileChunks(path: string, size: number): AsyncGenerator<Buffer> {
     while (sent < size) {
       const buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - sent));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, sent);
-      if (bytesRead === 0) throw new BerthError(`${path} became shorter while the build context was being sent`);
+      if (bytesRead === 0) throw new BerthError(`${path} became shorter while it was being sent`);
       sent += bytesRead;
       yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
     }
-    if ((await handle.stat()).size !== size) throw new BerthError(`${path} changed size while the build context was being sent`);
+    if ((await handle.stat()).size !== size) throw new BerthError(`${path} changed size while it was being sent`);
   } finally {
     await handle.close();
   }

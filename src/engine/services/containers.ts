@@ -462,8 +462,12 @@ export class ContainerService {
   /** The container's root filesystem, mounted (a created container has none until asked). */
   rootfs(reference: string): Promise<{ record: ContainerRecord; path: string }> {
     return this.queued(reference, async (record) => {
-      // A running container whose host-side mount is gone: its own root, as its processes see it (see checkRootfs).
-      if (isRunning(record) && record.state.pid > 0 && !this.runtime.rootfsMounted(record.id)) return { record, path: `/proc/${record.state.pid}/root` };
+      // A running container's root is mounted: the overlay on the host, or (its host-side mount gone) its own root
+      // as its processes see it (see checkRootfs). One look at the mount table, no image lookup: an archive PUT
+      // into a running container (every watch sync) comes here.
+      if (isRunning(record) && record.state.pid > 0) {
+        return { record, path: this.runtime.rootfsMounted(record.id) ? this.layout.rootfs(record.id) : `/proc/${record.state.pid}/root` };
+      }
       const image = this.images.resolve(record.imageId);
       return { record, path: await this.runtime.mountRootfs(record.id, this.images.layerDirs(image)) };
     });
