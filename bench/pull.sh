@@ -1,25 +1,35 @@
 #!/usr/bin/env bash
 # Pull of a 5-layer image of about 100 MB (random content, so gzip gains nothing) from a registry on loopback
 # (Debian's docker-registry, seeded with skopeo), berth's engine beside dockerd, each from a cold store (the image
-# and its layers removed before the run), one run each. Called by bench/run.sh; results in bench/results/pull.md.
+# and its layers removed before each pull). Rounds are interleaved (berth's engine, [the other build's engine],
+# dockerd), so that a machine shared with others loads them alike; the figures are medians, and the engines' CPU
+# (their process and the children they waited for: tar, whiteouts) per pull.
+#   bash bench/pull.sh [OTHER_BUILD] [ROUNDS]   OTHER_BUILD: another checkout's root, built (npm run build),
+#                                               e.g. main's, to compare with; ROUNDS: 3 by default.
+# Called by bench/run.sh; results in bench/results/pull.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
+other_build=${1:-}
+rounds=${2:-3}
 export DEBIAN_FRONTEND=noninteractive
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need docker-registry docker-registry
 need skopeo skopeo
-need hyperfine hyperfine
 
 work=$(mktemp -d /tmp/berth-bench-pull-XXXXXX)
 registry_pid=
 engine_pid=
+other_pid=
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 image="127.0.0.1:$port/bench/pull:v1"
-berth_docker() { docker -H "unix://$work/engine.sock" "$@"; }
 cleanup() {
   docker rmi -f "$image" >/dev/null 2>&1 || true
-  [ -n "$engine_pid" ] && { kill "$engine_pid" 2>/dev/null || true; wait "$engine_pid" 2>/dev/null || true; }
-  [ -n "$registry_pid" ] && { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+  for pid in "$engine_pid" "$other_pid" "$registry_pid"; do
+    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  done
+  remove_engine_leftovers "$work"
+  [ -n "$other_build" ] && remove_engine_leftovers "$work/other"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,16 +54,52 @@ node bench/gen-image.mjs "$work/image.tar" bench/pull:v1 5 $((20 * 1000 * 1000))
 skopeo copy --quiet --dest-tls-verify=false "docker-archive:$work/image.tar" "docker://$image"
 rm -f "$work/image.tar"
 
+# An engine of this build, and one of the other, each with its root and socket under a directory of its own.
 node bin/berth.js engine --root "$work/root" --socket "$work/engine.sock" 2>"$work/engine.log" &
 engine_pid=$!
-for _ in $(seq 1 100); do [ -S "$work/engine.sock" ] && break; sleep 0.1; done
+if [ -n "$other_build" ]; then
+  mkdir -p "$work/other"
+  node "$other_build/bin/berth.js" engine --root "$work/other/root" --socket "$work/other/engine.sock" 2>"$work/other/engine.log" &
+  other_pid=$!
+fi
+for _ in $(seq 1 100); do [ -S "$work/engine.sock" ] && { [ -z "$other_build" ] || [ -S "$work/other/engine.sock" ]; } && break; sleep 0.1; done
 
+# CPU seconds a process and its waited-for children have used (fields 14-17 of /proc/PID/stat, in clock ticks).
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15 + $16 + $17) / hz }' "/proc/$1/stat"; }
+now() { date +%s.%N; }
+
+# pull_once LABEL HOST [PID]: one cold pull; appends "wall cpu" to $work/LABEL.
+pull_once() {
+  local label=$1 host=$2 pid=${3:-} start cpu_start=0 wall
+  docker -H "$host" rmi -f "$image" >/dev/null 2>&1 || true
+  [ -n "$pid" ] && cpu_start=$(cpu_of "$pid")
+  start=$(now)
+  docker -H "$host" pull -q "$image" >/dev/null
+  wall=$(echo "$(now) - $start" | bc)
+  echo "$wall $([ -n "$pid" ] && echo "$(cpu_of "$pid") - $cpu_start" | bc || echo -)" >>"$work/$label"
+}
+
+for round in $(seq 1 "$rounds"); do
+  pull_once berth "unix://$work/engine.sock" "$engine_pid"
+  [ -n "$other_build" ] && pull_once other "unix://$work/other/engine.sock" "$other_pid"
+  pull_once dockerd unix:///var/run/docker.sock
+  echo "round $round: $(tail -qn1 "$work/berth" ${other_build:+"$work/other"} "$work/dockerd" | tr '\n' ' ')" >&2
+done
+docker rmi -f "$image" >/dev/null 2>&1 || true
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { printf "-"; exit } m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f s", m }'; }
+row() { echo "| $1 | $(cut -d' ' -f1 "$work/$2" | median) | $(cut -d' ' -f2 "$work/$2" | grep -v -- - | median) | $(cut -d' ' -f1 "$work/$2" | xargs printf "%.2f ")|"; }
 mkdir -p bench/results
-# rmi before each run removes the image and its layers: both engines start from a cold store.
-hyperfine --runs 1 --export-markdown bench/results/pull.md \
-  -n "berth's engine: pull 5 layers, 100 MB, loopback registry (cold)" \
-  --prepare "docker -H unix://$work/engine.sock rmi -f $image >/dev/null 2>&1 || true" \
-  "docker -H unix://$work/engine.sock pull -q $image" \
-  -n 'dockerd: pull 5 layers, 100 MB, loopback registry (cold)' \
-  --prepare "docker rmi -f $image >/dev/null 2>&1 || true" \
-  "docker pull -q $image"
+dockerd_wall=$(cut -d' ' -f1 "$work/dockerd" | median | cut -d' ' -f1)
+berth_wall=$(cut -d' ' -f1 "$work/berth" | median | cut -d' ' -f1)
+{
+  echo "Cold pull, 5 layers of 20 MB (random), loopback registry; $rounds interleaved rounds, load $(cut -d' ' -f1 /proc/loadavg) at the end."
+  echo
+  echo "| engine | wall (median) | engine CPU (median) | wall, each round |"
+  echo "|---|---|---|---|"
+  row "berth's engine (this build)" berth
+  [ -n "$other_build" ] && row "berth's engine ($other_build)" other
+  row dockerd dockerd
+  echo
+  echo "berth's engine / dockerd (medians): $(echo "scale=2; $berth_wall / $dockerd_wall" | bc)x"
+} | tee bench/results/pull.md

@@ -21,6 +21,10 @@ function containerNamespaces() {
   return existsSync('/run/netns') ? readdirSync('/run/netns').filter((name) => /^berth-[0-9a-f]{12}$/.test(name)) : [];
 }
 
+// What killed runs of earlier tests left (bridges, filter tables, namespaces, mounts of engines no longer running)
+// would otherwise stay on the machine for good, and can clash with this run's.
+spawnSync(process.execPath, ['scripts/sweep-engine-leftovers.mjs'], { stdio: 'inherit', timeout: 120_000 });
+
 const namespacesBefore = new Set(containerNamespaces());
 /**
  * Says which container network namespaces a phase left behind, so a leak is seen and placed, not found days later

@@ -96,6 +96,12 @@ services:
 
   rmSync(join(src, 'new.txt'));
   for (const name of replicas) await waitFor(async () => (await fileIn(name, '/srv/new.txt')) === undefined);
+
+  // A save right after another (the first sent at once): the container must end with the last one.
+  writeFileSync(join(src, 'before.txt'), 'first save\n');
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  writeFileSync(join(src, 'before.txt'), 'second save\n');
+  for (const name of replicas) await waitFor(async () => (await fileIn(name, '/srv/before.txt')) === 'second save\n');
   assert.match(session.output(), /Syncing service "app" after \d+ changes?/);
 });
 

@@ -120,7 +120,10 @@ export class LinkDriver {
     return { path: this.sandboxPath(sandbox), inside: links };
   }
 
-  /** Deleting the namespace deletes the veths in it, and so their host sides. */
+  /**
+   * Deleting the namespace deletes the veths in it, and so their host sides. A namespace made for a start is usually
+   * gone already when its container ends: its monitor deletes it (see monitor.c), and this costs no process then.
+   */
   async deleteSandbox(sandbox: string): Promise<void> {
     if (existsSync(this.sandboxPath(sandbox))) await this.batch([`netns del ${sandbox}`]);
   }

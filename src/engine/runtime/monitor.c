@@ -17,7 +17,9 @@
  * "NAME,ADDRESS,PREFIX[,GATEWAY]": before anything else the monitor brings up lo and each interface with its address
  * (and the default route through GATEWAY) inside the namespace, over netlink (see configure_namespace). The engine
  * made the namespace and the veths with one `ip` run; this spares it a second one per start. It exits 3 with the
- * kernel's answer on stderr when that fails.
+ * kernel's answer on stderr when that fails. Once the container has ended the monitor deletes the namespace (what
+ * `ip netns del` does: detach its mount, remove the file; its veths go with it), before the exit file, which spares
+ * the engine an `ip` run per stop; the engine still deletes one a monitor left behind (killed).
  * The first process exits 0 once the container runs (its pid is in PIDFILE), or 1 with runc's message on stderr.
  * EXITFILE gets the exit code, followed by " oom" when the kernel's OOM killer struck in the container's cgroup.
  * The monitor's own pid goes to `monitor.pid` beside PIDFILE; the exit file is written after the root filesystem
@@ -706,6 +708,10 @@ int main(int argc, char **argv) {
 	}
 	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (rootfs) umount2(rootfs, MNT_DETACH);
+	if (netns && strncmp(netns, "/run/netns/", 11) == 0 && strstr(netns, "/..") == NULL) {
+		umount2(netns, MNT_DETACH);
+		unlink(netns);
+	}
 	/* runc removes the cgroup it ran the container in; one it never got to is the monitor's to remove. */
 	if (oom.made[0]) rmdir(oom.made);
 	if (!started) {

@@ -62,6 +62,8 @@ export class ImageService {
   ) {
     // No prototype: a reference named `toString` or `__proto__` is a name like any other, never an inherited member.
     this.repositories = Object.assign(Object.create(null) as Record<string, string>, readJsonFile<Record<string, string>>(layout.repositories) ?? {});
+    // Layers an earlier engine was deleting when it stopped: finished in the background.
+    layers.emptyTrash();
   }
 
   /** `name`, `name:tag`, `sha256:<hex>` or an id prefix -> the image. */
@@ -236,7 +238,7 @@ export class ImageService {
     const used = new Set(this.list(true).flatMap((image) => image.config.rootfs.diff_ids.map((id) => id.slice(7))));
     const dir = join(this.layout.root, 'image', 'layers');
     if (!existsSync(dir)) return;
-    for (const hex of readdir(dir)) if (!used.has(hex)) rmSync(join(dir, hex), { recursive: true, force: true });
+    for (const hex of readdir(dir)) if (!used.has(hex)) this.layers.remove(hex);
   }
 
   private saveRepositories(): void {

@@ -66,6 +66,22 @@ test('a gzip layer is verified while it streams, unpacked with its whiteouts, an
   assert.equal(again.existed, true, 'a layer in the store already is not written again');
 });
 
+test('a removed layer is gone at once, its files deleted in the background; trash a stopped engine left is finished', async () => {
+  const { store, layout } = freshStore();
+  const blob = gzipSync(plain);
+  const { diffId } = await store.storeFromStream(Readable.from([blob]), { digest: sha256(blob), diffId: sha256(plain) });
+  store.remove(diffId.slice(7));
+  assert.equal(store.has(diffId), false, 'gone for every reader at once');
+  assert.deepEqual(layerDirs(layout), []);
+  store.remove(diffId.slice(7)); // already gone: nothing to do
+  await store.settled();
+  assert.deepEqual(leftovers(layout), [], 'and its files are deleted');
+  mkdirSync(join(layout.tmp, 'trash-left-by-a-stopped-engine', 'fs', 'deep'), { recursive: true });
+  store.emptyTrash();
+  await store.settled();
+  assert.deepEqual(leftovers(layout), []);
+});
+
 test('a whiteout whose name arrives split across two chunks is still converted', async () => {
   const { store, layout } = freshStore();
   const at = plain.indexOf('.wh.gone') + 2;

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { WriteStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -73,9 +74,14 @@ export function isDiffId(value: unknown): value is string {
   return typeof value === 'string' && /^sha256:[0-9a-f]{64}$/.test(value);
 }
 
+/** What a removed layer's directory is renamed to under the engine's tmp/ before it is deleted. */
+const TRASH_PREFIX = 'trash-';
+
 export class LayerStore {
   /** Layers being stored now, by diff id, so that two pulls of one layer unpack it once. */
   private readonly inflight = new Map<string, Promise<StoredLayer>>();
+  /** Deletions under way in the background. */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     private readonly layout: Layout,
@@ -110,6 +116,41 @@ export class LayerStore {
     file.on('error', (error) => gunzip.destroy(error));
     gunzip.on('close', () => file.destroy());
     return file.pipe(gunzip);
+  }
+
+  /**
+   * Removes a layer (by its directory's name, the diff id's hex): its directory is renamed into the trash under tmp/
+   * at once, so no reader finds it any more, and deleted in the background: deleting the files of a large image
+   * takes long enough (about half a second for 100 MB) to stall every other request if done in the event loop.
+   */
+  remove(diffHex: string): void {
+    const trash = join(this.layout.tmp, `${TRASH_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      renameSync(dirname(this.layout.layer(diffHex)), trash);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    this.discard(trash);
+  }
+
+  /** Finishes, in the background, the deletions an engine stopped in the middle of (trash left under tmp/). */
+  emptyTrash(): void {
+    if (!existsSync(this.layout.tmp)) return;
+    for (const name of readdirSync(this.layout.tmp)) if (name.startsWith(TRASH_PREFIX)) this.discard(join(this.layout.tmp, name));
+  }
+
+  /** Resolves once every background deletion has finished. */
+  async settled(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all(this.removals);
+  }
+
+  private discard(path: string): void {
+    // A failure leaves the trash for the next start to finish.
+    const removal: Promise<void> = rm(path, { recursive: true, force: true, maxRetries: 3 })
+      .catch(() => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
 
   /** Remembers that `repository` holds this layer as the blob `digest` (after a pull or a push). */
