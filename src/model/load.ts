@@ -1,18 +1,16 @@
 // compose files -> project: the ordered list of loading passes, kept in one place so that the order is visible.
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import { toCanonical } from './canonical.js';
 import { checkConsistency } from './consistency.js';
 import { decodeModel } from './decode.js';
 import { setDefaultValues } from './defaults.js';
-import { directoryProjectName, discoverFiles, envFileDirectory, isValidProjectName, normalizeProjectName } from './discovery.js';
-import { readEnvFile } from './dotenv.js';
+import { directoryProjectName, discoverFiles, isValidProjectName, normalizeProjectName } from './discovery.js';
 import { DISK } from './files.js';
 import type { ProjectFiles } from './files.js';
 import { BerthError, withPositions } from './errors.js';
 import type { SourcePosition } from './errors.js';
 import { interpolateTree, substitute } from './interpolate.js';
-import { ownValue, RESERVED_KEY } from './keys.js';
+import { ownValue } from './keys.js';
 import { MAX_FILES } from './limits.js';
 import { upgradeLegacyLayout } from './legacy.js';
 import { enforceUnicity, mergeDocuments } from './merge.js';
@@ -32,6 +30,10 @@ import type { Dict, TreePath } from './tree.js';
 import { validateSchema } from './validate.js';
 import { cachedParse, cachedValidation } from './load-cache.js';
 import { cachedModel } from './model-cache.js';
+import { definedOnly, envDirectory, projectEnvironment } from './project-environment.js';
+
+export { environmentSources } from './project-environment.js';
+export type { EnvSource } from './project-environment.js';
 import type { LoadCache } from './load-cache.js';
 
 export interface LoadOptions {
@@ -256,55 +258,6 @@ function readComposeFile(file: string, options: Pick<LoadOptions, 'readStdin'>, 
   }
 }
 
-/** The caller's variables over the env files (`--env-file`, else `.env` unless COMPOSE_DISABLE_ENV_FILE). */
-/** Where a variable of the project's environment came from: the caller's (shell) environment, an `--env-file`, `.env`. */
-export type EnvSource = { readonly kind: 'shell' } | { readonly kind: 'env-file' | 'dotenv'; readonly file: string };
-
-function projectEnvironment(
-  callerEnv: Record<string, string>,
-  envDir: string,
-  options: LoadOptions,
-  disk: ProjectFiles,
-  sources?: Record<string, EnvSource>,
-): Record<string, string> {
-  const environment = { ...callerEnv };
-  if (sources) for (const key of Object.keys(callerEnv)) sources[key] = { kind: 'shell' };
-  const explicit = (options.envFiles ?? []).map((file) => resolve(options.cwd, file));
-  const files = explicit.length > 0 ? explicit : defaultEnvFile(envDir, callerEnv, disk);
-  for (const file of files) {
-    const values = readEnvFile(file, (name) => ownValue(environment, name), disk);
-    for (const [key, value] of values) {
-      if (value !== undefined && !Object.hasOwn(callerEnv, key)) {
-        environment[key] = value;
-        if (sources) sources[key] = { kind: explicit.length > 0 ? 'env-file' : 'dotenv', file };
-      }
-    }
-  }
-  return environment;
-}
-
-/** `config --environment --explain`: where each variable of the project's environment came from (a later file wins). */
-export function environmentSources(options: LoadOptions): Record<string, EnvSource> {
-  const sources: Record<string, EnvSource> = {};
-  projectEnvironment(definedOnly(options.environment), envDirectory(options), options, DISK, sources);
-  return sources;
-}
-
-function envDirectory(options: LoadOptions): string {
-  return envFileDirectory({ cwd: options.cwd, files: options.files ?? [], projectDirectory: options.projectDirectory });
-}
-
-function defaultEnvFile(envDir: string, callerEnv: Record<string, string>, disk: ProjectFiles): string[] {
-  const disabled = callerEnv.COMPOSE_DISABLE_ENV_FILE;
-  if (disabled !== undefined && parseBoolean(disabled)) return [];
-  const file = resolve(envDir, '.env');
-  return disk.isReadableFile(file) ? [file] : [];
-}
-
-function parseBoolean(value: string): boolean {
-  return ['1', 't', 'true', 'y', 'yes', 'on'].includes(value.trim().toLowerCase());
-}
-
 /** `-p` > COMPOSE_PROJECT_NAME > `name:` in the files > the working directory's name. */
 function projectName(
   documents: readonly ParsedDocument[],
@@ -373,10 +326,4 @@ function writtenDepth(tree: Dict, path: TreePath): number {
     depth++;
   }
   return depth;
-}
-
-function definedOnly(environment: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(environment)) if (value !== undefined && key !== RESERVED_KEY) out[key] = value;
-  return out;
 }
