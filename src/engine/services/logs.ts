@@ -96,9 +96,18 @@ export function readLog(path: string, query: LogQuery, onRecord: (record: LogRec
       watcher?.close();
       resolve();
     };
+    const watchFile = (): void => {
+      if (watcher) return;
+      try {
+        watcher = watch(path, () => tick());
+      } catch {
+        // The file does not exist yet (an attach before the start): the next tick tries again.
+      }
+    };
     const tick = (): void => {
       if (timer) clearTimeout(timer);
       if (stopped) return finish();
+      watchFile();
       const running = isRunning();
       for (const record of readNew()) if (wanted(record, query)) onRecord(record);
       if (!running) {
@@ -106,15 +115,10 @@ export function readLog(path: string, query: LogQuery, onRecord: (record: LogRec
         for (const record of readNew()) if (wanted(record, query)) onRecord(record);
         return finish();
       }
-      // Appends wake the reader through the watcher; the poll is a safety net.
-      timer = setTimeout(tick, 250);
+      // Appends wake the reader through the watcher, and the poll is a safety net; until the file exists (and can be
+      // watched) the poll is what finds the first output, so it is brisk.
+      timer = setTimeout(tick, watcher ? 250 : 20);
     };
-    try {
-      watcher = watch(path, () => tick());
-    } catch {
-      // The file does not exist yet (attach before start): polling finds it.
-      timer = setTimeout(tick, 20);
-    }
     wake = tick;
     tick();
   });
