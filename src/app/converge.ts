@@ -63,7 +63,9 @@ export async function converge<R extends PlanRunning>(runner: R, engine: Engine,
  * run, the containers are those the convergence plan would have left.
  */
 export async function startConverged(engine: Engine, project: Project, converged: Converged): Promise<void> {
-  const containers = converged.runner.dryRun ? containersAfter(converged.observed.containers, converged.plan) : await observeContainers(engine, project.name);
+  // A plan that changed nothing leaves the containers as observed: no second look (a no-op up's last round trip).
+  const unchanged = converged.runner.dryRun || converged.plan.nodes.length === 0;
+  const containers = unchanged ? containersAfter(converged.observed.containers, converged.plan) : await observeContainers(engine, project.name);
   await converged.runner.run(planStart(project, containers, converged.plan.blocked), { stopOnFailure: true });
 }
 

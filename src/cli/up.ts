@@ -10,15 +10,12 @@ import { userKey } from '../model/keys.js';
 import { MAX_REPLICAS } from '../model/limits.js';
 import { selectServices } from '../graph/select.js';
 import { PULL_FLAG_VALUES } from '../plan/pull-policy.js';
-import { followProject } from './attached.js';
 import { converge, startConverged } from './converge.js';
-import { watchProject } from './watch-project.js';
 import type { RunVerb, VerbContext } from './main.js';
 import { progressEvent } from '../progress/events.js';
 import { connect, envBoolean, loadProject, parseSeconds, progressSink } from './session.js';
 import { forThisEngine } from './stack-file.js';
 import { exitCodeOf } from './exit.js';
-import { collectReport, writeReport } from '../app/up-report.js';
 import type { Project } from '../model/types.js';
 
 interface UpFlags {
@@ -227,8 +224,10 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
     await upReport(ctx, engine, project, { ...report, services: targets, notStarted, exitCode: blocked, ...(error ? { error } : {}) });
   }
   if (flags.detach || flags.wait || blocked !== 0) return blocked;
+  // Loaded only here: a detached up (the common case) needs neither the attached output nor the watcher.
+  const [{ followProject }, { watchProject }] = await Promise.all([import('./attached.js'), flags.watch ? import('./watch-project.js') : { watchProject: undefined }]);
   // With --watch the rules run beside the attached output, and stop with it.
-  const watching = flags.watch ? watchProject(ctx, engine, project, services, { prune: false, quiet: false }) : undefined;
+  const watching = watchProject?.(ctx, engine, project, services, { prune: false, quiet: false });
   await watching?.ready;
   try {
     return await followProject(ctx, engine, project, {
@@ -264,6 +263,7 @@ interface UpReportFacts {
 
 async function upReport(ctx: VerbContext, engine: Engine, project: Project, facts: UpReportFacts): Promise<void> {
   const { target, ...inputs } = facts;
+  const { collectReport, writeReport } = await import('../app/up-report.js');
   const report = await collectReport(engine, { ...inputs, project: project.name, finishedAt: Date.now() });
   writeReport(report, target, ctx.stdout, ctx.cwd);
 }
