@@ -42,8 +42,9 @@ hyperfine --warmup 2 --runs 10 --export-markdown bench/results/noop.md \
   -n 'berth up -d (no-op, 10 services)' "node bin/berth.js --progress quiet -p benchb -f $stack up -d" \
   -n 'docker-compose up -d (no-op, 10 services)' "docker-compose -p benchdc -f $stack up -d"
 
-# The same chain's up -d and down -v timed apart, on both engines, beside docker-compose (interleaved rounds).
-RUNS=${STACK_RUNS:-3} bash bench/stack-phases.sh
+# The same chain's up -d and down -v timed apart, on both engines, beside docker-compose (interleaved rounds), and
+# the issue's `up -d --scale w=100` + `down` row on both engines (SCALE=0 leaves it out).
+RUNS=${STACK_RUNS:-3} SCALE=${SCALE:-100} SCALE_DOCKERD=${SCALE_DOCKERD:-1} bash bench/stack-phases.sh
 
 # The CLI's fixed cost beside bare node: --version, --help, config -q and a no-op up on dockerd.
 bash bench/cli-startup.sh
