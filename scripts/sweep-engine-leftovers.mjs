@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markedInterfaces } from '../dist/engine/runtime/links.js';
 import { ruleNames } from '../dist/engine/runtime/netfilter-rules.js';
 import { engineTag } from '../dist/engine/services/networks.js';
 
@@ -47,15 +48,9 @@ const liveTags = new Set([DEFAULT_TAG, ...[...roots].map((root) => engineTag(roo
 const leftOver = (tag) => /^berth-[0-9a-f]{10}$/.test(tag) && !liveTags.has(tag);
 
 // Bridges: the engine marks its own in their alias, `TAG:NETWORK`.
-for (const name of readdirSync('/sys/class/net')) {
-  let alias = '';
-  try {
-    alias = readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
-  } catch {
-    continue;
-  }
-  const tag = alias.split(':')[0];
-  if (alias.includes(':') && leftOver(tag)) remove(`bridge ${name} (${tag})`, 'ip', ['link', 'del', name]);
+for (const { name, mark } of markedInterfaces('berth-')) {
+  const tag = mark.split(':')[0];
+  if (mark.includes(':') && leftOver(tag)) remove(`bridge ${name} (${tag})`, 'ip', ['link', 'del', name]);
 }
 
 // Packet filter: an nft table named by the tag, or (iptables hosts) two chains named from it.

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmd
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { markedInterfaces } from '../../src/engine/runtime/links.js';
 import { ruleNames } from '../../src/engine/runtime/netfilter-rules.js';
 import { engineTag } from '../../src/engine/services/networks.js';
 import { ensureTestImage, IMAGE, ROOT } from './helpers.js';
@@ -169,15 +170,7 @@ export function unmountUnder(root: string): void {
  */
 export function removeNetworking(root: string): void {
   const tag = engineTag(root);
-  for (const name of readdirSync('/sys/class/net')) {
-    let alias = '';
-    try {
-      alias = readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (alias.startsWith(`${tag}:`)) spawnSync('ip', ['link', 'del', name]);
-  }
+  for (const { name } of markedInterfaces(`${tag}:`)) spawnSync('ip', ['link', 'del', name]);
   spawnSync('nft', ['delete', 'table', 'ip', tag], { stdio: 'ignore' });
   const { forwardChain, natChain } = ruleNames(tag);
   for (const [table, from, chain] of [['filter', 'FORWARD', forwardChain], ['nat', 'POSTROUTING', natChain]] as const) {

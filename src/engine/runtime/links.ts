@@ -73,7 +73,7 @@ export class LinkDriver {
 
   owner(name: string, mark: string): InterfaceOwner {
     if (!existsSync(`/sys/class/net/${name}`)) return 'absent';
-    return this.alias(name) === mark ? 'ours' : 'foreign';
+    return aliasOf(name) === mark ? 'ours' : 'foreign';
   }
 
   /** An unmarked bridge the engine made before it marked them, taken back: marked now. */
@@ -83,26 +83,12 @@ export class LinkDriver {
 
   /** Whether the interface is a Linux bridge without any alias (see claim). */
   isUnmarkedBridge(name: string): boolean {
-    return existsSync(`/sys/class/net/${name}/bridge`) && this.alias(name) === '';
+    return existsSync(`/sys/class/net/${name}/bridge`) && aliasOf(name) === '';
   }
 
   /** The host's interfaces whose mark starts with `prefix`, with their marks. */
   marked(prefix: string): Array<{ name: string; mark: string }> {
-    let names: string[] = [];
-    try {
-      names = readdirSync('/sys/class/net');
-    } catch {
-      return [];
-    }
-    return names.map((name) => ({ name, mark: this.alias(name) })).filter(({ mark }) => mark.startsWith(prefix));
-  }
-
-  private alias(name: string): string {
-    try {
-      return readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
-    } catch {
-      return '';
-    }
+    return markedInterfaces(prefix);
   }
 
   /** The path runc joins for the container's network namespace. */
@@ -152,5 +138,24 @@ export class LinkDriver {
     const args = [...(sandbox ? ['-n', sandbox] : []), '-batch', '-'];
     const result = await runProgram('ip', args, Readable.from([`${commands.join('\n')}\n`]));
     if (result.code !== 0) throw new EngineError('internal', `ip ${args.join(' ')}: ${result.stderr.trim() || `exit ${result.code}`}`);
+  }
+}
+
+/** The host's interfaces whose alias (the engine's mark, `TAG:ID`) starts with `prefix`, with that mark. */
+export function markedInterfaces(prefix: string): Array<{ name: string; mark: string }> {
+  let names: string[] = [];
+  try {
+    names = readdirSync('/sys/class/net');
+  } catch {
+    return [];
+  }
+  return names.map((name) => ({ name, mark: aliasOf(name) })).filter(({ mark }) => mark.startsWith(prefix));
+}
+
+function aliasOf(name: string): string {
+  try {
+    return readFileSync(`/sys/class/net/${name}/ifalias`, 'utf8').trim();
+  } catch {
+    return '';
   }
 }
