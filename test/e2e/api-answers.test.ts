@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { ensureTestImage, IMAGE } from './helpers.js';
 
 const SOCKET = /^unix:\/\/(.+)$/.exec(process.env.DOCKER_HOST ?? '')?.[1] ?? '/var/run/docker.sock';
 const TIMEOUT_MS = 30_000;
@@ -28,6 +30,25 @@ function api(method: string, path: string, options: { headers?: Record<string, s
     req.on('error', reject);
     req.end(options.body);
   });
+}
+
+/** A JSON answer's body. */
+function json<T>(answer: Answer): T {
+  return JSON.parse(answer.text) as T;
+}
+
+/** A container of `command` (no network), removed after the test; its id. */
+async function container(t: TestContext, name: string, command: readonly string[]): Promise<string> {
+  await ensureTestImage();
+  const created = await api('POST', `/containers/create?name=${name}`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Image: IMAGE, Cmd: command, HostConfig: { NetworkMode: 'none' } }) });
+  assert.equal(created.status, 201, created.text);
+  t.after(() => api('DELETE', `/containers/${name}?force=true`));
+  return json<{ Id: string }>(created).Id;
+}
+
+/** An exec create of `true` in the container. */
+function execCreate(id: string): Promise<Answer> {
+  return api('POST', `/containers/${id}/exec`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Cmd: ['true'], AttachStdout: true, AttachStderr: true }) });
 }
 
 /** A JSON error answer's message. */
@@ -67,4 +88,27 @@ test('a push without X-Registry-Auth and without credentials in the body is refu
   const inBody = await api('POST', path, { headers: { 'Content-Type': 'application/json' }, body: '{}' });
   assert.equal(inBody.status, 200, inBody.text);
   assert.deepEqual(lines(inBody), notFound);
+});
+
+test('an exec into a container whose process has exited is refused with a 409 in dockerd\'s words, the moment its wait has answered', async (t) => {
+  // No timing here: the wait endpoint says when the process is gone; from then on the engine must know it too. A few
+  // rounds, as the engine's side of that moment (the exit seen, the record written) is not the same every time.
+  const name = `berth-exec-exited-${process.pid}`;
+  for (const round of [1, 2, 3]) {
+    const id = await container(t, `${name}-${round}`, ['true']);
+    const started = await api('POST', `/containers/${id}/start`);
+    assert.equal(started.status, 204, started.text);
+    const waited = await api('POST', `/containers/${id}/wait?condition=not-running`);
+    assert.equal(waited.status, 200, waited.text);
+    assert.equal(json<{ StatusCode: number }>(waited).StatusCode, 0);
+    const exec = await execCreate(id);
+    assert.equal(exec.status, 409, `round ${round}: ${exec.text}`);
+    assert.equal(message(exec), `Container ${id} is not running`);
+  }
+
+  // The same for one that was never started.
+  const never = await container(t, `${name}-never`, ['true']);
+  const notStarted = await execCreate(never);
+  assert.equal(notStarted.status, 409, notStarted.text);
+  assert.equal(message(notStarted), `Container ${never} is not running`);
 });
