@@ -171,28 +171,34 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
 }
 
 /**
- * docker-modem, with ssh2 (and its crypto stack, the larger part of the modem's load time) loaded only when an
- * ssh:// endpoint dials: the modem requires its `./ssh.js` at load time, so a stand-in for that file goes into
- * require's cache first and requires the real one on first use.
+ * docker-modem, with what a plain request does not use loaded on first use: ssh2 (and its crypto stack, the larger
+ * part of the modem's load time) when an ssh:// endpoint dials, and readable-stream (13 modules) when an attach is
+ * opened. The modem requires its `./ssh.js` and `./http_duplex.js` at load time, so a stand-in for each goes into
+ * require's cache first and requires the real file when it is first called.
  */
 async function loadModem(): Promise<typeof DockerModem> {
   const require = createRequire(import.meta.url);
-  const sshFile = join(dirname(require.resolve('docker-modem')), 'ssh.js');
-  if (!require.cache[sshFile] && existsSync(sshFile)) {
-    let real: ((options: object) => unknown) | undefined;
-    const standIn = new Module(sshFile);
-    standIn.filename = sshFile;
-    standIn.loaded = true;
-    standIn.exports = (options: object): unknown => {
-      if (!real) {
-        delete require.cache[sshFile];
-        real = require(sshFile) as (options: object) => unknown;
-      }
-      return real(options);
-    };
-    require.cache[sshFile] = standIn;
-  }
+  const modemDir = dirname(require.resolve('docker-modem'));
+  for (const file of ['ssh.js', 'http_duplex.js']) deferRequire(require, join(modemDir, file));
   return (await import('docker-modem')).default;
+}
+
+/** Puts in require's cache a stand-in for `file`, a function (called, or with `new`) that requires it when used. */
+function deferRequire(require: NodeJS.Require, file: string): void {
+  if (require.cache[file] || !existsSync(file)) return;
+  let real: ((...args: unknown[]) => unknown) | undefined;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = function deferred(this: unknown, ...args: unknown[]): unknown {
+    if (!real) {
+      delete require.cache[file];
+      real = require(file) as (...args: unknown[]) => unknown;
+    }
+    // `new HttpDuplex(req, res)`: an object returned from a constructor is what `new` gives.
+    return new.target ? Reflect.construct(real, args) : real.apply(this, args);
+  };
+  require.cache[file] = standIn;
 }
 
 function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
