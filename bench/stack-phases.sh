@@ -45,14 +45,11 @@ node bench/gen-stack.mjs "$work/stack" 10
 mkdir -p "$work/scaled"
 printf 'services:\n  w:\n    image: %s\n    command: ["sh", "-c", "trap '"'"'exit 0'"'"' TERM; while true; do sleep 1; done & wait"]\n' "$image" > "$scaled"
 
-# time LABEL COMMAND...: one timed run, appended to the samples file as "LABEL<TAB>wall<TAB>cpu" (seconds).
+# time_it LABEL COMMAND...: one timed run of a row (bench/lib.sh time_row). A run that fails is "failed: <reason>" in
+# the table, the other rows still run, and the script exits non-zero at the end.
 samples="$work/samples.tsv"
-time_it() {
-  local label=$1
-  shift
-  /usr/bin/time -f '%e %U %S' -o "$work/time" timeout 600 "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; echo "failed: $label" >&2; exit 1; }
-  awk -v label="$label" '{ printf "%s\t%s\t%.2f\n", label, $1, $2 + $3 }' "$work/time" >> "$samples"
-}
+: >"$samples"
+time_it() { time_row "$samples" "$@"; }
 
 builds=("this:$PWD")
 [ -n "$other" ] && builds+=("before:$other")
@@ -83,15 +80,5 @@ done
 
 {
   printf '\n%s, %s rounds interleaved, load %s\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  node -e '
-    const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((line) => line.split("\t"));
-    const median = (values) => { const s = [...values].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-    const rows = new Map();
-    for (const [label, wall, cpu] of lines) { if (!rows.has(label)) rows.set(label, []); rows.get(label).push([Number(wall), Number(cpu)]); }
-    console.log("| command | wall, median [s] | min–max [s] | CLI CPU (user+sys), median [s] |\n|---|---:|---:|---:|");
-    for (const [label, runs] of rows) {
-      const walls = runs.map((run) => run[0]);
-      console.log(`| ${label} | ${median(walls).toFixed(2)} | ${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)} | ${median(runs.map((run) => run[1])).toFixed(2)} |`);
-    }
-  ' "$samples"
+  print_rows "$samples"
 } | tee -a bench/results/stack-phases.md

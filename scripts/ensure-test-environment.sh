@@ -3,12 +3,13 @@
 # dockerd for the scenario tests; busybox-static for the test images; runc, gcc, procps, tini, iproute2 and nftables
 # (iptables for the engine's fallback) for berth's engine; docker-compose (v1), a client nobody here wrote, to drive
 # it; docker-registry to push to and pull from, skopeo to seed it without any engine, apache2-utils (htpasswd) and
-# openssl for its auth; tmux, a terminal of a chosen size for the progress display's tests.
+# openssl for its auth; tmux, a terminal of a chosen size for the progress display's tests; GNU time, which the
+# bench's timed rows use (bench/lib.sh, tested by test/e2e/bench-rows.test.ts).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 missing=()
-for package in docker.io busybox-static runc gcc procps tini iproute2 nftables iptables docker-compose docker-registry skopeo apache2-utils openssl tmux; do
+for package in docker.io busybox-static runc gcc procps tini iproute2 nftables iptables docker-compose docker-registry skopeo apache2-utils openssl tmux time; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then

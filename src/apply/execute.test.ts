@@ -7,7 +7,8 @@ import type { ObservedContainer } from '../observe/observe.js';
 import { PlanBuilder } from '../plan/builder.js';
 import type { Plan } from '../plan/types.js';
 import type { ProgressSink } from '../progress/events.js';
-import { executePlan } from './execute.js';
+import { BerthError } from '../model/errors.js';
+import { executePlan, failureError } from './execute.js';
 import type { ApplyContext, OperationRecord } from './execute.js';
 
 const project = {
@@ -104,6 +105,26 @@ test('a failed operation says so on its line and stops what depends on it; the r
   assert.deepEqual(calls, ['containers.stop w', 'containers.kill d SIGTERM']);
   assert.ok(events.includes('Container demo-web-1 Error no such container'));
   assert.equal(records.find((record) => record.operation.startsWith('stop'))?.error, 'no such container');
+});
+
+test("a failed one-off hook is the command's error in compose's words, its service named once (no plan resource id)", async () => {
+  const oneOff = { id: 'demo-web-run-0123456789ab', name: 'demo-web-run-0123456789ab', service: 'web', number: 1 };
+  const plan = new PlanBuilder();
+  plan.add({ kind: 'run-hook', resource: 'service:web:run', cause: 'started', container: oneOff, hook: 'post_start', index: 1, command: ['false'], environment: [], onFailure: 'fail' });
+  const { result } = run(plan.build(), { containers: { exec: async () => ({ exitCode: 3, output: 'boom\n' }) } });
+  assert.equal(failureError((await result).failures)?.message, 'service web: post_start hook #1 in container demo-web-run-0123456789ab exited with status 3:\nboom');
+});
+
+test("an engine's answer is named by the resource it was about, as compose names it; more failures are counted", async () => {
+  const plan = new PlanBuilder();
+  plan.add({ kind: 'stop-container', resource: 'service:web:1', cause: 'down', container: container('web', 'w') });
+  plan.add({ kind: 'stop-container', resource: 'service:db:1', cause: 'down', container: container('db', 'd') });
+  const gone = (id: string): BerthError => Object.assign(new BerthError(`No such container: ${id}`, { kind: 'not-found' }), { statusCode: 404 });
+  const { result } = run(plan.build(), { containers: { stop: async (id: string) => Promise.reject(gone(id)) } });
+  const error = failureError((await result).failures);
+  assert.match(error?.message ?? '', /^Container demo-(web|db)-1: No such container: [wd] \(and 1 more failures\)$/);
+  assert.equal(error?.kind, 'not-found');
+  assert.equal(failureError([]), undefined);
 });
 
 test('with stopOnFailure the first failure stops the rest', async () => {

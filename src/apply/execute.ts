@@ -2,6 +2,8 @@
 // graph and the parallelism limit allow (the one scheduler). No decisions here: the plan made them. One wrapper
 // reports progress for every operation from the progress table, records what was done in the operation log, and,
 // on a dry run, stops short of the engine: what a dry run shows is what a real run does.
+import { statusOf } from '../engine-client/transport.js';
+import { BerthError, isBerthError } from '../model/errors.js';
 import { describeOperation, planSteps } from '../plan/render.js';
 import type { OperationKind, Plan, PlanNode } from '../plan/types.js';
 import { progressEvent } from '../progress/events.js';
@@ -15,6 +17,8 @@ export type { ApplyContext, OperationRecord } from './run.js';
 
 export interface ApplyFailure {
   readonly resource: string;
+  /** The resource as compose names it on its progress line: `Container demo-web-1`, `Network demo_default`. */
+  readonly subject: string;
   readonly message: string;
   readonly error: unknown;
 }
@@ -42,13 +46,28 @@ export async function executePlan(plan: Plan, ctx: ApplyContext): Promise<ApplyR
       try {
         await perform(node, { ctx, node, state, signal }, steps.get(node.id) ?? describeOperation(node.operation));
       } catch (error) {
-        failures.push({ resource: node.operation.resource, message: error instanceof Error ? error.message : String(error), error });
+        failures.push({ resource: node.operation.resource, subject: progressOf(node.operation, node).resource, message: error instanceof Error ? error.message : String(error), error });
         throw error;
       }
     },
     { limit, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.stopOnFailure ? { stopOnFailure: true } : {}) },
   );
   return { failures, canceled: result.canceled };
+}
+
+/**
+ * A run's failures as the one error a command ends with: the first failure's message (and how many more), as
+ * compose words it. Berth's own messages already name what failed (`service web: pull failed: ...`); an engine's
+ * answer does not say which of the project's resources it was about, so the resource's name comes first
+ * (`Container demo-web-1: No such container: ...`). Never the plan's internal resource id.
+ */
+export function failureError(failures: readonly ApplyFailure[]): BerthError | undefined {
+  const [first, ...others] = failures;
+  if (!first) return undefined;
+  const named = isBerthError(first.error) && statusOf(first.error) === undefined;
+  const more = others.length > 0 ? ` (and ${others.length} more failures)` : '';
+  const kind = isBerthError(first.error) ? first.error.kind : 'engine';
+  return new BerthError(`${named ? '' : `${first.subject}: `}${first.message}${more}`, { kind, cause: first.error });
 }
 
 /** The one progress wrapper: doing, the handler (not on a dry run), done, or the error; and the log line. */

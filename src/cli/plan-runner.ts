@@ -2,11 +2,11 @@
 // the executor (which, on a dry run, reports each step as compose's dry run does without touching the engine), the
 // failures turned into one error. BERTH_OPERATION_LOG names a file that gets one JSON line per operation carried out.
 import { appendFileSync } from 'node:fs';
-import { executePlan } from '../apply/execute.js';
+import { executePlan, failureError } from '../apply/execute.js';
 import type { OperationRecord } from '../apply/execute.js';
 import type { OneOffSession } from '../apply/run.js';
 import type { Engine } from '../engine-client/index.js';
-import { BerthError, isBerthError } from '../model/errors.js';
+import { BerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import type { ObservedState } from '../observe/observe.js';
 import { renderPlanSteps } from '../plan/render.js';
@@ -73,11 +73,10 @@ export class PlanRunner {
       signal: interrupted.signal,
     }).finally(() => release?.());
     if (result.canceled) throw new BerthError('canceled', { kind: 'canceled' });
-    const [first, ...others] = result.failures;
+    const [first] = result.failures;
     if (!first) return;
     if (options.stopOnFailure) throw first.error;
-    const kind = isBerthError(first.error) ? first.error.kind : 'engine';
-    throw new BerthError(`${first.resource}: ${first.message}${others.length > 0 ? ` (and ${others.length} more failures)` : ''}`, { kind, cause: first.error });
+    throw failureError(result.failures);
   }
 
   /** A dry run that had nothing to print says so. */

@@ -1,10 +1,10 @@
 // How the library carries out a plan: the one executor (src/apply/execute.ts), silent unless the caller listens;
 // failures become one error, as the CLI's PlanRunner makes them (no dry run, no operation log, no Ctrl-C here).
-import { executePlan } from '../apply/execute.js';
+import { executePlan, failureError } from '../apply/execute.js';
 import type { PlanRunning } from '../app/converge.js';
 import { packageVersion } from '../app/package-version.js';
 import type { Engine } from '../engine-client/index.js';
-import { BerthError, isBerthError } from '../model/errors.js';
+import { BerthError } from '../model/errors.js';
 import type { Project } from '../model/types.js';
 import type { ObservedState } from '../observe/observe.js';
 import type { Plan } from '../plan/types.js';
@@ -34,10 +34,9 @@ export class LibraryPlanRunner implements PlanRunning {
       ...(options.stopOnFailure ? { stopOnFailure: true } : {}),
     });
     if (result.canceled) throw new BerthError('canceled', { kind: 'canceled' });
-    const [first, ...others] = result.failures;
+    const [first] = result.failures;
     if (!first) return;
     if (options.stopOnFailure) throw first.error;
-    const more = others.length > 0 ? ` (and ${others.length} more failures)` : '';
-    throw new BerthError(`${first.resource}: ${first.message}${more}`, { kind: isBerthError(first.error) ? first.error.kind : 'engine', cause: first.error });
+    throw failureError(result.failures);
   }
 }

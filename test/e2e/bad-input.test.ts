@@ -14,7 +14,8 @@ services:
 `);
   const result = await project.run(['up', '-d']);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /image:127\.0\.0\.1:5999\/berth\/missing:latest: service web: pull failed: .*5999/);
+  assert.match(result.stderr, /^service web: pull failed: .*5999/m);
+  assert.doesNotMatch(result.stderr, /image:127/, "the plan's resource id is not shown");
   assert.doesNotMatch(result.stderr, /\n\s+at /);
 });
 

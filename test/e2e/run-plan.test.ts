@@ -62,7 +62,9 @@ test("a one-off's failing post_start hook fails run when the container succeeded
   const untilHooked = `for i in $(seq 100); do [ -f /tmp/hook-ran ] && break; sleep 0.1; done`;
   const hookFails = await project.run(['run', '--rm', '--no-deps', 'broken', 'sh', '-c', untilHooked]);
   assert.notEqual(hookFails.code, 0);
-  assert.match(hookFails.stderr, /post_start hook #1 in container \S+ exited with status 3:\nhook output/);
+  // Compose's way: the service named once, at the start of the line (never the plan's `service:broken:run` id).
+  assert.match(hookFails.stderr, /^service broken: post_start hook #1 in container \S+-broken-run-[0-9a-f]{12} exited with status 3:\nhook output\n/m);
+  assert.doesNotMatch(hookFails.stderr, /service:broken/);
   assert.doesNotMatch(hookFails.stderr, /\n\s+at /, 'no stack trace');
   const bothFail = await project.run(['run', '--rm', '--no-deps', 'broken', 'sh', '-c', `${untilHooked}; exit 5`]);
   assert.equal(bothFail.code, 5, bothFail.stderr);

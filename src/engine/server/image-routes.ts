@@ -1,10 +1,10 @@
 // Images: pull and import (create), load, list with filters, inspect, history, tag, remove.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ImageCreateQuery, ImageListQuery, ImageLoadQuery, ImagePushQuery, ImageRemoveQuery, ImageTagQuery } from '../../engine-api/images.js';
+import { AuthConfig, ImageCreateQuery, ImageListQuery, ImageLoadQuery, ImagePushQuery, ImageRemoveQuery, ImageTagQuery } from '../../engine-api/images.js';
 import type { QueryOf } from '../../engine-api/query.js';
 import { EngineError, invalid } from '../errors.js';
 import type { ProgressMessage } from '../services/registry/progress.js';
-import { parseRegistryAuthHeader } from '../services/registry/auth.js';
+import { parseAuthConfig, parseRegistryAuthHeader } from '../services/registry/auth.js';
 import { parsePlatform } from '../services/registry/manifest.js';
 import { familiarName, familiarReference, parseReference, repositoryName } from '../services/registry/reference.js';
 import type { ImageReference } from '../services/registry/reference.js';
@@ -51,11 +51,12 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
       })),
     );
   });
-  router.add('POST', '/images/{name*}/push', { query: ImagePushQuery }, async ({ request, response, params, q }) => {
+  // As dockerd: the credentials come in X-Registry-Auth or, from older clients, as the body; with neither, a 400.
+  const credentials = { description: AuthConfig, limit: 256 * 1024, header: 'X-Registry-Auth', emptyMessage: 'Bad parameters and missing X-Registry-Auth: EOF' };
+  router.add('POST', '/images/{name*}/push', { query: ImagePushQuery, body: credentials }, async ({ response, params, q, body }) => {
     const reference = pushReference(params.name!, q.tag);
-    const credentials = parseRegistryAuthHeader(request.headers['x-registry-auth']);
+    const credentials = parseAuthConfig(body);
     const { pushes, pushError } = await services.registry();
-    const tags = pushes.tagsToPush(reference);
     const controller = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) controller.abort();
@@ -68,6 +69,8 @@ export function addImageRoutes(router: Router, services: EngineServices): void {
     };
     send({ status: `The push refers to repository [${repositoryName(reference)}]`, plain: true });
     try {
+      // As dockerd: an image the engine does not have is an error line after the first, not a status.
+      const tags = pushes.tagsToPush(reference);
       // As dockerd: a registry that is down fails here, before any layer line; refused credentials after them.
       await repository.ping(controller.signal);
       for (const tag of tags) await pushes.push(push, repository, tag, send);

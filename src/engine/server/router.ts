@@ -26,6 +26,11 @@ export interface BodySpec<T> {
   readonly limit?: number;
   /** An empty body is refused with this message; without it, an empty body reads as `{}`. */
   readonly emptyMessage?: string;
+  /**
+   * A header the body may come in instead, as base64url JSON (a push's `X-Registry-Auth`; older clients send the
+   * credentials as the body). When the header is there and not empty, the request's own body is not read.
+   */
+  readonly header?: string;
 }
 
 export interface RouteSpec<B, Q extends QueryShape> {

@@ -9,6 +9,7 @@ import { readBody, WireError } from '../../engine-api/describe.js';
 import { readQuery } from '../../engine-api/query.js';
 import { invalid } from '../errors.js';
 import { refuseUnhonoured } from '../services/fields/rules.js';
+import { decodeBase64Json } from '../services/registry/auth.js';
 import { abandonSilentUpload, JSON_BODY_TIMEOUT_MS, MAX_JSON_BODY, readJson, sendError, uploadIdleMs } from './http.js';
 import type { ErrorPolicy } from './http.js';
 import { API_VERSION, buildRouter, handleUpgrade } from './routes.js';
@@ -98,11 +99,20 @@ async function readRequest(spec: RouteSpec<unknown, QueryShape>, request: Incomi
     if (spec.fields) refuseUnhonoured(spec.fields, q);
     return { body: undefined, q };
   }
-  const raw = await readJson(request, spec.body.limit ?? MAX_JSON_BODY, JSON_BODY_TIMEOUT_MS);
+  const header = spec.body.header === undefined ? undefined : headerText(request, spec.body.header);
+  if (header !== undefined) request.resume();
+  const raw = header !== undefined ? decodeBase64Json(header, spec.body.header!) : await readJson(request, spec.body.limit ?? MAX_JSON_BODY, JSON_BODY_TIMEOUT_MS);
   if (raw === undefined && spec.body.emptyMessage !== undefined) throw invalid(spec.body.emptyMessage);
   const body = readBody(spec.body.description, raw ?? {});
   if (spec.fields) refuseUnhonoured(spec.fields, body);
   return { body, q };
+}
+
+/** A header's value when it is there and not blank (Go's `Header.Get` gives "" for both). */
+function headerText(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name.toLowerCase()];
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  return text ? text : undefined;
 }
 
 /** Listens on `socketPath` (a stale socket file is replaced), mode 0660 as dockerd's. */

@@ -22,7 +22,7 @@ const MAX_HEADER = 64 * 1024;
 const MAX_FIELD = 16 * 1024;
 
 /** Base64 or base64url, padded or not, as the docker CLI and dockerode send it. */
-function decodeBase64Json(header: string, name: string): unknown {
+export function decodeBase64Json(header: string, name: string): unknown {
   if (header.length > MAX_HEADER) throw invalid(`${name} header is too large`);
   const text = Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
   try {

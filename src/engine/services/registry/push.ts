@@ -37,16 +37,12 @@ export class PushService {
     private readonly events: { emit(action: string, id: string, attributes: Record<string, string>): void },
   ) {}
 
-  /** The tags a push sends, checked before anything is sent (an unknown tag is a 404, as from dockerd). */
+  /**
+   * The tags a push sends, checked before anything is sent. As dockerd: a repository the engine has no tag of is
+   * named without a tag; an unknown tag of one it has, with it.
+   */
   tagsToPush(reference: ImageReference): string[] {
     const name = repositoryName(reference);
-    if (reference.tag !== undefined) {
-      const tagged = canonical({ domain: reference.domain, path: reference.path, tag: reference.tag });
-      if (!this.images.tryResolve(tagged) || this.images.tagsOf(this.images.resolve(tagged).id).every((tag) => tag !== familiarName(tagged))) {
-        throw notFound(`tag does not exist: ${familiarName(tagged)}`);
-      }
-      return [reference.tag];
-    }
     const tags: string[] = [];
     for (const image of this.images.list(true)) {
       for (const tag of this.images.tagsOf(image.id)) {
@@ -55,6 +51,10 @@ export class PushService {
       }
     }
     if (tags.length === 0) throw notFound(`An image does not exist locally with the tag: ${familiarName(name)}`);
+    if (reference.tag !== undefined) {
+      if (!tags.includes(reference.tag)) throw notFound(`tag does not exist: ${familiarName(`${name}:${reference.tag}`)}`);
+      return [reference.tag];
+    }
     return [...new Set(tags)].sort();
   }
 
