@@ -15,7 +15,7 @@ import { images } from './images.js';
 import type { Images } from './images.js';
 import { networks } from './networks.js';
 import type { Networks } from './networks.js';
-import { compareVersions, connectEngine } from './transport.js';
+import { clock, compareVersions, connectEngine, loadModem } from './transport.js';
 import type { EngineGreeting, TracedRequest, Transport } from './transport.js';
 import { volumes } from './volumes.js';
 import type { Volumes } from './volumes.js';
@@ -56,9 +56,11 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
   // The default socket is pinged to see whether a Docker engine is there: its answer also gives the API version.
   let greeting: EngineGreeting | undefined;
   if (endpoint.source === 'default' && mode === '') {
-    const sent = performance.timeOrigin + performance.now();
+    // The modem loads while the ping is on its way (connectEngine's own load then finds it loaded; a failure is its to report).
+    loadModem().catch(() => {});
+    const sent = trace ? clock() : 0;
     const probe = await pingSocket(endpoint.socketPath!);
-    trace?.({ method: 'GET', path: '/_ping', sent, answered: performance.timeOrigin + performance.now(), ...(probe.state === 'answers' ? {} : { error: probe.state }) });
+    trace?.({ method: 'GET', path: '/_ping', sent, answered: clock(), ...(probe.state === 'answers' ? {} : { error: probe.state }) });
     if (probe.state === 'absent') endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
     else greeting = probe.greeting;
   } else if (endpoint.source === 'default' && mode === 'embedded') {

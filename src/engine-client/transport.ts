@@ -94,13 +94,13 @@ type Dial = <T>(options: object) => Promise<T>;
  * asked `/version`.
  */
 async function greet(dial: Dial, trace: ConnectOptions['trace']): Promise<EngineGreeting> {
-  const sent = clock();
+  const sent = trace ? clock() : 0;
   const answer = await dial<IncomingMessage>({ path: '/_ping', method: 'GET', statusCodes: { 200: true }, isStream: true });
   answer.resume();
   trace?.({ method: 'GET', path: '/_ping', sent, answered: clock() });
   const greeting = greetingOf(answer.headers);
   if (greeting.apiVersion) return greeting;
-  const versionSent = clock();
+  const versionSent = trace ? clock() : 0;
   const version = await dial<{ ApiVersion?: string; Os?: string }>({ path: '/version', method: 'GET', statusCodes: { 200: true } });
   trace?.({ method: 'GET', path: '/version', sent: versionSent, answered: clock() });
   return { ...(version.ApiVersion ? { apiVersion: version.ApiVersion } : {}), ...(version.Os ? { os: version.Os } : {}) };
@@ -176,7 +176,7 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
  * opened. The modem requires its `./ssh.js` and `./http_duplex.js` at load time, so a stand-in for each goes into
  * require's cache first and requires the real file when it is first called.
  */
-async function loadModem(): Promise<typeof DockerModem> {
+export async function loadModem(): Promise<typeof DockerModem> {
   const require = createRequire(import.meta.url);
   const modemDir = dirname(require.resolve('docker-modem'));
   for (const file of ['ssh.js', 'http_duplex.js']) deferRequire(require, join(modemDir, file));
@@ -217,7 +217,8 @@ function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
   return options;
 }
 
-const clock = (): number => performance.timeOrigin + performance.now();
+/** Now, in ms since the epoch with sub-ms precision (only when tracing: `performance` loads node's perf_hooks). */
+export const clock = (): number => performance.timeOrigin + performance.now();
 
 const KINDS: Record<number, ErrorKind> = { 400: 'invalid', 404: 'not-found', 409: 'conflict' };
 
