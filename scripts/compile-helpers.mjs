@@ -1,4 +1,4 @@
-// Compiles the engine's two small C helpers (the per-container monitor and the whiteout converter) into dist/engine/.
+// Compiles the engine's small C helpers (the per-container monitor, the whiteout converter and the spawner) into dist/engine/.
 // Without a C compiler the build still succeeds; the engine then says at start what is missing.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ if (!compiler) {
   process.exit(0);
 }
 mkdirSync('dist/engine', { recursive: true });
-for (const helper of ['monitor', 'whiteouts']) {
+for (const helper of ['monitor', 'whiteouts', 'spawner']) {
   const result = spawnSync(compiler, ['-O2', '-Wall', '-Wextra', '-o', `dist/engine/berth-${helper}`, `src/engine/runtime/${helper}.c`], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }

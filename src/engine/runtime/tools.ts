@@ -1,4 +1,4 @@
-// The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its two
+// The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its
 // helpers. Checked once at start, with the package to install named when one is missing.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
@@ -9,15 +9,17 @@ export interface Tools {
   readonly runc: string;
   readonly monitor: string;
   readonly whiteouts: string;
+  /** Starts programs for the engine so that the engine never forks (see spawner.c). */
+  readonly spawner: string;
 }
 
 const HELPERS = fileURLToPath(new URL('.', import.meta.url));
 
 export function findTools(runc: string): Tools {
-  const tools = { runc, monitor: `${HELPERS}../berth-monitor`, whiteouts: `${HELPERS}../berth-whiteouts` };
+  const tools = { runc, monitor: `${HELPERS}../berth-monitor`, whiteouts: `${HELPERS}../berth-whiteouts`, spawner: `${HELPERS}../berth-spawner` };
   const missing: string[] = [];
   if (!isExecutable(runc)) missing.push(`${runc} (install the Debian package runc, or pass --runtime)`);
-  for (const helper of [tools.monitor, tools.whiteouts]) {
+  for (const helper of [tools.monitor, tools.whiteouts, tools.spawner]) {
     if (!isExecutable(helper)) missing.push(`${helper} (built by \`npm run build\` when a C compiler is installed: apt-get install gcc)`);
   }
   for (const program of ['tar', 'mount', 'umount']) if (!onPath(program)) missing.push(`${program} (apt-get install tar mount)`);

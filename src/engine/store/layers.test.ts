@@ -4,25 +4,35 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { startSpawner } from '../spawner.js';
+import type { Spawner } from '../spawner.js';
 import { LayerStore } from './layers.js';
 import { Layout } from './layout.js';
 import { tarArchive } from './tar-writer.js';
 
 const whiteouts = fileURLToPath(new URL('../berth-whiteouts', import.meta.url));
 const sandbox = mkdtempSync(join(tmpdir(), 'berth-layers-'));
-after(() => rmSync(sandbox, { recursive: true, force: true }));
+// tar is started as the engine starts it: through berth-spawner.
+let spawner: Spawner;
+before(async () => {
+  spawner = await startSpawner(fileURLToPath(new URL('../berth-spawner', import.meta.url)), join(sandbox, 'spawner.sock'));
+});
+after(() => {
+  spawner.stop();
+  rmSync(sandbox, { recursive: true, force: true });
+});
 
 let count = 0;
-function freshStore(): { store: LayerStore; layout: Layout; outside: string } {
+function freshStore(options: { withoutSpawner?: boolean } = {}): { store: LayerStore; layout: Layout; outside: string } {
   const dir = join(sandbox, String(count++));
   const layout = new Layout(join(dir, 'a', 'b', 'root'));
   mkdirSync(layout.tmp, { recursive: true });
   const outside = join(dir, 'outside');
   mkdirSync(outside);
-  return { store: new LayerStore(layout, whiteouts), layout, outside };
+  return { store: new LayerStore(layout, whiteouts, options.withoutSpawner ? undefined : (argv) => spawner.filter(argv)), layout, outside };
 }
 
 const sha256 = (bytes: Buffer): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
@@ -64,6 +74,15 @@ test('a gzip layer is verified while it streams, unpacked with its whiteouts, an
 
   const again = await store.storeFromStream(Readable.from([blob]), { diffId: sha256(plain) });
   assert.equal(again.existed, true, 'a layer in the store already is not written again');
+});
+
+test('without a spawner the store starts tar itself, with the same checks', async () => {
+  const { store, layout } = freshStore({ withoutSpawner: true });
+  const blob = gzipSync(plain);
+  const stored = await store.storeFromStream(Readable.from([blob]), { digest: sha256(blob), diffId: sha256(plain) });
+  assert.equal(readFileSync(join(layout.layer(stored.diffId.slice(7)), 'etc/motd'), 'utf8'), 'hello\n');
+  await assert.rejects(store.storeFromStream(Readable.from([Buffer.alloc(1024, 7)]), {}), /invalid layer archive/);
+  assert.deepEqual(leftovers(layout), []);
 });
 
 test('a removed layer is gone at once, its files deleted in the background; trash a stopped engine left is finished', async () => {

@@ -4,7 +4,6 @@
 // A layer is made in a temporary directory under the engine root, verified while its bytes stream in, and renamed
 // into place only when complete: a failed, aborted or hostile stream leaves nothing behind in the store.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -17,6 +16,8 @@ import type { TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { EngineError, invalid } from '../errors.js';
+import { localFilter } from '../spawner.js';
+import type { FilterProcess } from '../spawner.js';
 import { readJsonFile, writeJsonAtomic } from './files.js';
 import { LAYER_ARCHIVES } from './layout.js';
 import type { Layout } from './layout.js';
@@ -87,6 +88,8 @@ export class LayerStore {
     private readonly layout: Layout,
     /** The berth-whiteouts helper: `.wh.` files become overlayfs whiteouts. */
     private readonly whiteouts: string,
+    /** How tar is started: through the engine's spawner, so that a pull does not fork the engine once per layer. */
+    private readonly startFilter: (argv: readonly string[]) => Promise<FilterProcess> = localFilter,
   ) {}
 
   has(diffId: string): boolean {
@@ -198,13 +201,13 @@ export class LayerStore {
   private async unpack(input: Readable, expected: LayerExpectation, options: StoreLayerOptions): Promise<StoredLayer> {
     const work = join(this.layout.tmp, `layer-${randomBytes(8).toString('hex')}`);
     mkdirSync(join(work, 'fs'), { recursive: true });
-    let unpacker: ChildProcess | undefined;
+    let unpacker: FilterProcess | undefined;
     let kept: WriteStream | undefined;
     try {
       const compression = expected.compression === 'gzip' || expected.compression === 'none' ? expected.compression : detectCompression(await peek(input, 4));
       const blob = new BlobCheck(expected, options.onBytes);
       kept = createWriteStream(join(work, compression === 'gzip' ? LAYER_ARCHIVES.gzip : LAYER_ARCHIVES.none), { highWaterMark: 1 << 20 });
-      unpacker = spawn('tar', ['-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', join(work, 'fs'), '-f', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      unpacker = await this.startFilter(['tar', '-x', '--numeric-owner', '--same-owner', '-p', '--xattrs', '-C', join(work, 'fs'), '-f', '-']);
       const sink = new LayerSink(unpacker);
       const stages: NodeJS.ReadWriteStream[] = [blob, new KeepCopy(kept)];
       // zlib's default 16 KiB output chunks cost a round trip to libuv's pool each: a few times the CPU of 1 MiB ones.
@@ -226,7 +229,7 @@ export class LayerStore {
     } catch (error) {
       // tar is gone, and the kept file closed, before the directory is removed: a tar still writing into it, or a
       // file whose open completes after the removal read the directory, would make the removal fail (ENOTEMPTY).
-      if (unpacker) await killed(unpacker);
+      if (unpacker) await unpacker.kill();
       if (kept) await closed(kept);
       throw layerError(error, work);
     } finally {
@@ -319,17 +322,14 @@ class LayerSink extends Writable {
   /** Some bytes spell `.wh.` (every whiteout's name does, in a header or a long-name record); usually none do. */
   mayHaveWhiteouts = false;
   private tail = Buffer.alloc(0);
-  private readonly exited: Promise<{ code: number; stderr: string }>;
+  /** How tar ended, once it has. */
+  private ended: { code: number; stderr: string } | undefined;
 
-  constructor(private readonly unpacker: ChildProcess) {
+  constructor(private readonly unpacker: FilterProcess) {
     super({ highWaterMark: 1 << 20 });
-    let stderr = '';
-    unpacker.stderr?.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk;
-    });
     // tar may stop reading (a fatal error): what it says is reported, not the EPIPE that follows.
-    unpacker.stdin?.on('error', () => undefined);
-    this.exited = new Promise((resolve) => unpacker.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stderr })));
+    unpacker.stdin.on('error', () => undefined);
+    void unpacker.exited.then((result) => (this.ended = result));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -342,24 +342,22 @@ class LayerSink extends Writable {
       this.mayHaveWhiteouts = chunk.includes(WHITEOUT) || seam.includes(WHITEOUT);
       this.tail = Buffer.from(chunk.length >= 3 ? chunk.subarray(chunk.length - 3) : seam.subarray(Math.max(0, seam.length - 3)));
     }
-    const stdin = this.unpacker.stdin!;
-    if (stdin.destroyed || stdin.write(chunk)) callback();
-    else Promise.race([once(stdin, 'drain'), this.exited]).then(() => callback(), callback);
+    // A tar that failed makes the layer fail at once, not after the rest has been downloaded. One that finished well
+    // has read the end-of-archive blocks: what follows (padding) is only hashed, as it is part of the diff id.
+    if (this.ended && this.ended.code !== 0) return callback(tarError(this.ended.stderr, this.ended.code));
+    const stdin = this.unpacker.stdin;
+    if (this.ended || stdin.destroyed || stdin.write(chunk)) callback();
+    else Promise.race([once(stdin, 'drain'), this.unpacker.exited]).then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.unpacker.stdin!.end();
-    this.exited
+    this.unpacker.stdin.end();
+    this.unpacker.exited
       .then((result) => {
         if (result.code !== 0) callback(tarError(result.stderr, result.code));
         else callback();
       })
       .catch(callback);
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.unpacker.stdin?.destroy();
-    callback(error);
   }
 
   digest(): string {
@@ -429,15 +427,5 @@ function closed(file: WriteStream): Promise<void> {
   return new Promise((resolve) => {
     file.once('close', () => resolve());
     file.destroy();
-  });
-}
-
-/** Kills a child process and resolves once it has exited. */
-function killed(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-    child.kill('SIGKILL');
   });
 }

@@ -1,0 +1,143 @@
+// Starting programs without forking the engine: berth-spawner (runtime/spawner.c, protocol there) is started once,
+// while the engine is small, and starts each program for it. node starts children with fork(), after which the
+// engine pays a page fault for every page it writes again: about half a second of CPU per child on a virtual machine
+// once the engine holds a few hundred MB (a pull's buffers). Programs fed from a stream (tar unpacking a layer) are
+// what the engine starts most while busy; they go through here.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
+
+/** A program reading the stream written to `stdin`; its stdout is discarded. */
+export interface FilterProcess {
+  readonly stdin: Writable;
+  /** Its exit status (128 + signal when killed) and the first 64 KiB of its stderr, once it has ended. */
+  readonly exited: Promise<{ code: number; stderr: string }>;
+  /** Kills it (SIGKILL) and resolves once it has ended. */
+  kill(): Promise<void>;
+}
+
+export interface Spawner {
+  /** Starts `argv` in `cwd` (unchanged when undefined) with its stdin fed from the returned stream. */
+  filter(argv: readonly string[], cwd?: string): Promise<FilterProcess>;
+  /** Stops the spawner; programs it started keep running to their end. */
+  stop(): void;
+}
+
+const MAX_STDERR = 64 * 1024;
+const READY_TIMEOUT_MS = 10_000;
+
+/** Starts berth-spawner listening on `socketPath`; resolves once it listens. */
+export async function startSpawner(helper: string, socketPath: string): Promise<Spawner> {
+  // Our end of its stdin is never written: the spawner exits when it closes, that is when the engine goes.
+  const child = spawn(helper, [socketPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < MAX_STDERR) stderr += chunk;
+  });
+  child.stdin!.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`berth-spawner did not start within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`berth-spawner exited with ${code}: ${stderr.trim()}`)));
+    child.stdout!.once('data', () => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve();
+    });
+  });
+  child.unref();
+  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref?.();
+  return {
+    filter: (argv, cwd) => startFilter(socketPath, argv, cwd),
+    // Its stdin closing is what it waits for: it removes its socket and exits.
+    stop: () => child.stdin!.end(),
+  };
+}
+
+/** Starts a program through the spawner's socket: the request, then the pid once it runs (see spawner.c). */
+async function startFilter(socketPath: string, argv: readonly string[], cwd: string | undefined): Promise<FilterProcess> {
+  const parts = [cwd ?? '', ...argv];
+  if (argv.length === 0 || parts.some((part) => part.includes('\0'))) throw new Error('no program to start, or an argument with a NUL byte');
+  const request = Buffer.from(parts.map((part) => `${part}\0`).join(''));
+  if (request.length > 64 * 1024) throw new Error('program arguments too long');
+  const socket = connect({ path: socketPath, allowHalfOpen: true });
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(request.length);
+  socket.write(Buffer.concat([length, request]));
+  // The answer: the pid (4 bytes); once the program has ended its status, stderr's length and stderr.
+  let answer = Buffer.alloc(0);
+  let ended = false;
+  let pidKnown!: (pid: number) => void;
+  let refused!: (error: Error) => void;
+  const started = new Promise<number>((resolve, reject) => ((pidKnown = resolve), (refused = reject)));
+  const exited = new Promise<{ code: number; stderr: string }>((resolve) => {
+    const report = (result: { code: number; stderr: string }): void => {
+      if (ended) return;
+      ended = true;
+      // The spawner reaps the program once we close: the pid is not ours to kill any more.
+      socket.destroy();
+      resolve(result);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      const before = answer.length;
+      answer = Buffer.concat([answer, chunk]);
+      if (before < 4 && answer.length >= 4) pidKnown(answer.readUInt32LE(0));
+      if (answer.length >= 12 && answer.length >= 12 + answer.readUInt32LE(8)) {
+        report({ code: answer.readUInt32LE(4), stderr: answer.subarray(12, 12 + answer.readUInt32LE(8)).toString() });
+      }
+    });
+    socket.on('close', () => {
+      refused(new Error('berth-spawner closed the connection before starting the program'));
+      report({ code: 255, stderr: `${argv[0]}: its end was not reported (berth-spawner went away)\n` });
+    });
+  });
+  // Writes after the program stopped reading fail (EPIPE): what the program says is what matters.
+  socket.on('error', () => undefined);
+  const pid = await started;
+  if (pid === 0) {
+    const { stderr } = await exited;
+    throw new Error(`could not start ${argv[0]}: ${stderr.trim() || 'berth-spawner could not fork'}`);
+  }
+  return {
+    stdin: socket,
+    exited,
+    async kill() {
+      if (!ended) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // ended already
+        }
+      }
+      await exited;
+    },
+  };
+}
+
+/** The same, started by node itself: where there is no spawner (tests of the store alone). */
+export function localFilter(argv: readonly string[], cwd?: string): Promise<FilterProcess> {
+  const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], ...(cwd ? { cwd } : {}) });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < MAX_STDERR) stderr += chunk;
+  });
+  const exited = new Promise<{ code: number; stderr: string }>((resolve) => {
+    child.on('error', (error) => resolve({ code: 127, stderr: `${argv[0]}: ${error.message}\n` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 + 9 : 1), stderr }));
+  });
+  return Promise.resolve({
+    stdin: child.stdin!,
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  });
+}
