@@ -112,3 +112,18 @@ test('an exec into a container whose process has exited is refused with a 409 in
   assert.equal(notStarted.status, 409, notStarted.text);
   assert.equal(message(notStarted), `Container ${never} is not running`);
 });
+
+test('an exec made while its container ran, and never started, is gone once the container has stopped (404), as in dockerd', async (t) => {
+  const id = await container(t, `berth-exec-pending-${process.pid}`, ['sleep', '60']);
+  assert.equal((await api('POST', `/containers/${id}/start`)).status, 204);
+  const created = await execCreate(id);
+  assert.equal(created.status, 201, created.text);
+  const { Id: exec } = json<{ Id: string }>(created);
+  assert.equal((await api('POST', `/containers/${id}/kill`)).status, 204);
+  const waited = await api('POST', `/containers/${id}/wait?condition=not-running`);
+  assert.equal(waited.status, 200, waited.text);
+  const started = await api('POST', `/exec/${exec}/start`, { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ Detach: true }) });
+  assert.deepEqual([started.status, message(started)], [404, `No such exec instance: ${exec}`]);
+  const inspected = await api('GET', `/exec/${exec}/json`);
+  assert.deepEqual([inspected.status, message(inspected)], [404, `No such exec instance: ${exec}`]);
+});

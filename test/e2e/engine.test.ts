@@ -1,7 +1,7 @@
 // berth's own engine, driven by the stock docker CLI: each test one obligation, checked on what the engine reports.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { freePort, rawRequest, startTestEngine } from './engine-helpers.js';
 import type { TestEngine } from './engine-helpers.js';
@@ -197,6 +197,43 @@ test('exec runs in the running container: output, exit code, stdin, workdir, env
     engine.docker(['rm', '-f', 'exec-target']);
   }
 });
+
+test("an exec in the moment between a container's exit and the engine hearing of it is refused as dockerd refuses it", async () => {
+  // Deterministic: the container's monitor, which tells the engine of the exit, is held (SIGSTOP) while the
+  // container's process is killed, so the record still says running when the process is gone.
+  engine.docker(['run', '-d', '--network', 'none', '--name', 'exec-race', IMAGE, ...sleeperArgs]);
+  const inspect = (format: string): string => engine.docker(['inspect', '-f', format, 'exec-race']).stdout.trim();
+  const id = inspect('{{.Id}}');
+  const pid = Number(inspect('{{.State.Pid}}'));
+  const monitor = Number(readFileSync(join(engine.root, 'containers', id, 'monitor.pid'), 'utf8').trim());
+  const pending = await within(rawRequest(engine.socket, 'POST', '/containers/exec-race/exec', JSON.stringify({ Cmd: ['true'] })), 10_000, 'exec create');
+  assert.equal(pending.status, 201, pending.body);
+  process.kill(monitor, 'SIGSTOP');
+  try {
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => processEnded(pid), 10_000);
+    assert.equal(inspect('{{.State.Running}}'), 'true', 'the engine has not heard of the exit yet');
+    const created = await within(rawRequest(engine.socket, 'POST', '/containers/exec-race/exec', JSON.stringify({ Cmd: ['true'] })), 10_000, 'exec create');
+    assert.deepEqual([created.status, JSON.parse(created.body)], [409, { message: `Container ${id} is not running` }]);
+    // An exec made before the exit, started in that moment: the same answer, before any output.
+    const { Id: exec } = JSON.parse(pending.body) as { Id: string };
+    const started = await within(rawRequest(engine.socket, 'POST', `/exec/${exec}/start`, JSON.stringify({ Detach: false })), 10_000, 'exec start');
+    assert.deepEqual([started.status, JSON.parse(started.body)], [409, { message: `Container ${id} is not running` }]);
+  } finally {
+    process.kill(monitor, 'SIGCONT');
+    engine.docker(['rm', '-f', 'exec-race']);
+  }
+});
+
+/** Whether a process has exited: gone, or a zombie its parent has not reaped yet. */
+function processEnded(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return /^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return true;
+  }
+}
 
 test('top lists the container processes; cp, export and save give their files', async () => {
   const { mkdtempSync } = await import('node:fs');

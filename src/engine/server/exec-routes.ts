@@ -13,7 +13,7 @@ export function addExecRoutes(router: Router, services: EngineServices): void {
     sendJson(response, 201, { Id: execs.create(params.id!, body).id });
   });
   router.add('POST', '/exec/{id}/start', { body: { description: ExecStart, limit: 64 * 1024 } }, async ({ response, params, body }) => {
-    execs.get(params.id!);
+    execs.startable(params.id!);
     if (body.Detach) {
       void execs.start(params.id!, undefined);
       sendEmpty(response, 200);

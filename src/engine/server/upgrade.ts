@@ -1,8 +1,10 @@
 // Requests that take over their connection (`Upgrade: tcp`): attach (output, and stdin into the container) and
 // exec start (output out, stdin in).
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { statusOf } from '../errors.js';
 import type { ContainerRecord } from '../services/container-record.js';
 import { frame } from '../services/logs.js';
 import { attachOutput, isRunning } from './attach.js';
@@ -60,9 +62,10 @@ function rejectUpgrade(socket: Socket, status: string, message: string): void {
 function execUpgrade(services: EngineServices, socket: Socket, id: string, input: PassThrough): void {
   let tty = false;
   try {
-    tty = Boolean(services.execs.get(id).config.Tty);
+    tty = Boolean(services.execs.startable(id).config.Tty);
   } catch (error) {
-    return rejectUpgrade(socket, '404 Not Found', (error as Error).message);
+    const status = statusOf(error);
+    return rejectUpgrade(socket, `${status} ${STATUS_CODES[status] ?? ''}`, (error as Error).message);
   }
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.${tty ? 'raw' : 'multiplexed'}-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   services.execs

@@ -54,7 +54,10 @@ export class ExecService {
   ) {
     // Without this every exec ever made would stay in memory for the engine's lifetime.
     events.subscribe((event) => {
-      if (event.Type === 'container' && event.Action === 'destroy') this.forgetEnded((exec) => exec.containerId === event.Actor.ID);
+      if (event.Type !== 'container') return;
+      if (event.Action === 'destroy') this.forgetEnded((exec) => exec.containerId === event.Actor.ID);
+      // As dockerd: an exec never started is dropped when its container stops (a start then answers 404).
+      if (event.Action === 'die') this.forgetUnstarted(event.Actor.ID);
     });
     setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
@@ -77,6 +80,10 @@ export class ExecService {
 
   private forgetEnded(ended: (exec: ExecRecord) => boolean): void {
     for (const [id, exec] of this.execs) if (!exec.running && ended(exec)) this.execs.delete(id);
+  }
+
+  private forgetUnstarted(containerId: string): void {
+    for (const [id, exec] of this.execs) if (exec.containerId === containerId && !exec.running && exec.exitCode === null) this.execs.delete(id);
   }
 
   create(containerRef: string, config: ExecConfig): ExecRecord {
@@ -107,6 +114,18 @@ export class ExecService {
     return ids.length > 0 ? ids : null;
   }
 
+  /**
+   * The exec, if it can start now: not started before, its container running. The routes ask before they answer, so
+   * that a refusal is a status (409, as dockerd's) rather than a stream cut short.
+   */
+  startable(id: string): ExecRecord {
+    const record = this.get(id);
+    if (record.running || record.exitCode !== null) throw conflict(`exec ${id} has already been started`);
+    const container = this.containers.get(record.containerId);
+    if (!running(container)) throw conflict(`Container ${container.id} is not running`);
+    return record;
+  }
+
   /** Runs the process; its output goes to `io.output`, and `io.input` to its stdin when the exec attaches stdin. */
   async start(id: string, io: ExecIo | undefined): Promise<number> {
     const record = this.get(id);
@@ -121,9 +140,8 @@ export class ExecService {
 
   private async run(record: ExecRecord, io: ExecIo | undefined): Promise<number> {
     const id = record.id;
-    if (record.running || record.exitCode !== null) throw conflict(`exec ${id} has already been started`);
+    this.startable(id);
     const container = this.containers.get(record.containerId);
-    if (!running(container)) throw conflict(`Container ${container.id} is not running`);
     const bundle = JSON.parse(readFileSync(join(this.layout.bundle(container.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
     const base = bundle.process;
     const env = [...((base.env as string[]) ?? [])];
