@@ -3,12 +3,15 @@
 import { BerthError } from '../model/errors.js';
 import type { OperationKind } from '../plan/types.js';
 import { progressEvent } from '../progress/events.js';
-import { createContainer, createOneOff } from './create-container.js';
-import { buildImage, pullImage, pushImage } from './images.js';
 import { removeOneOff, startOneOff, waitOneOff } from './one-off.js';
 import { networkCreateBody, volumeCreateBody } from './resources.js';
 import type { Handler } from './run.js';
 import { waitCompleted, waitHealthy } from './start.js';
+
+// Loaded by the first operation that needs them: a plan without creates or images (a no-op up, stop, down) does not
+// load the model -> API converters (some 25 modules) or the build context code.
+const creating = (): Promise<typeof import('./create-container.js')> => import('./create-container.js');
+const imaging = (): Promise<typeof import('./images.js')> => import('./images.js');
 
 export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
   'create-network': async (op, { ctx }) => {
@@ -25,7 +28,7 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
   'remove-volume': (op, { ctx }) => ctx.engine.volumes.remove(op.name, false),
   'pull-image': async (op, { ctx }) => {
     try {
-      await pullImage(ctx.engine, ctx.sink, op.reference, op.platform);
+      await (await imaging()).pullImage(ctx.engine, ctx.sink, op.reference, op.platform);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       switch (op.onFailure.kind) {
@@ -36,7 +39,7 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
           const resource = `Image ${op.reference}`;
           ctx.sink.event(progressEvent(resource, 'Warning', message));
           ctx.sink.event(progressEvent(resource, 'Building'));
-          await buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.onFailure.flags);
+          await (await imaging()).buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.onFailure.flags);
           return { status: 'Built' };
         }
         case 'fail': {
@@ -47,11 +50,11 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
       }
     }
   },
-  'build-image': (op, { ctx }) =>
-    buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.flags),
+  'build-image': async (op, { ctx }) =>
+    (await imaging()).buildImage({ engine: ctx.engine, project: ctx.project, version: ctx.version, note: (line) => ctx.sink.note(line) }, ctx.project.services[op.service]!, op.reference, op.flags),
   'push-image': async (op, { ctx }) => {
     try {
-      await pushImage(ctx.engine, ctx.sink, op.reference);
+      await (await imaging()).pushImage(ctx.engine, ctx.sink, op.reference);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (op.onFailure === 'warn') return { status: 'Warning', detail: message };
@@ -67,7 +70,7 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
     }
   },
   'create-container': async (op, run) => {
-    run.state.createdIds.set(run.node.id, await createContainer(op, run));
+    run.state.createdIds.set(run.node.id, await (await creating()).createContainer(op, run));
   },
   'rename-container': async (op, { ctx, node, state }) => {
     const id = state.createdIds.get(op.createNode);
@@ -107,7 +110,7 @@ export const HANDLERS: { readonly [K in OperationKind]: Handler<K> } = {
     return { status: 'Warning', detail: `${op.hook} hook #${op.index} exited with status ${result.exitCode}` };
   },
   'create-one-off': async (op, run) => {
-    const id = await createOneOff(op, run);
+    const id = await (await creating()).createOneOff(op, run);
     run.state.createdIds.set(run.node.id, id);
     run.ctx.oneOff?.created(id);
   },

@@ -38,7 +38,7 @@ async function runAttach(ctx: VerbContext, flags: AttachFlags, named: string | u
   const keys = flags.detachKeys ?? DEFAULT_DETACH_KEYS;
   const detachKeys = detachKeyBytes(keys);
   if (!detachKeys || detachKeys.length === 0) throw new BerthError(`invalid --detach-keys "${keys}": use keys such as ctrl-p,ctrl-q or a,b`);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   checkService(ref, service);
   const engine = await connect(ctx);
   const target = await serviceContainer(engine, ref.project.name, service, { ...(flags.index ? { index: flags.index } : {}), oneoffs: true });

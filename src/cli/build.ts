@@ -42,7 +42,7 @@ async function runBuild(ctx: VerbContext, flags: BuildFlags & { cache?: boolean 
     const value = equals < 0 ? ctx.environment[entry] : entry.slice(equals + 1);
     if (value !== undefined) buildArgs[equals < 0 ? entry : entry.slice(0, equals)] = value;
   }
-  const project = selectServices(loadProject(ctx, { services }), services, { withDependencies: flags.withDependencies });
+  const project = selectServices(await loadProject(ctx, { services }), services, { withDependencies: flags.withDependencies });
   const targets = services.length > 0 && !flags.withDependencies ? services : Object.keys(project.services).sort();
   if (flags.print) {
     const plan = buildPlan(project, targets, { buildArgs, noCache: flags.cache === false, pull: flags.pull, version: VERSION });

@@ -15,10 +15,10 @@ export interface ExplainedVariable {
   readonly file?: string;
 }
 
-export function explainEnvironment(options: LoadOptions): ExplainedVariable[] {
-  const { environment } = loadModel(options);
+export async function explainEnvironment(options: LoadOptions): Promise<ExplainedVariable[]> {
+  const { environment } = await loadModel(options);
   const sources = environmentSources(options);
-  const used = extractVariables(loadModel({ ...options, interpolate: false, normalize: false, resolveEnvironment: false }).tree);
+  const used = extractVariables((await loadModel({ ...options, interpolate: false, normalize: false, resolveEnvironment: false })).tree);
   const explained = new Map<string, ExplainedVariable>();
   for (const [name, value] of Object.entries(environment)) explained.set(name, { name, value, ...sourceOf(sources[name]) });
   for (const variable of used.values()) {

@@ -75,7 +75,7 @@ export function registerConfigCommand(program: Command, run: RunVerb): void {
   addConvertOptions(command).action(run((ctx, cmd) => runConfig(ctx, cmd.opts<ConfigFlags>(), cmd.args)));
 }
 
-function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): number | Promise<number> {
+async function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): Promise<number> {
   if (wantsConversion(flags)) return runConvertTo(ctx, flags, services);
   if (flags.resolveImageDigests || flags.lockImageDigests) {
     throw new BerthError('config --resolve-image-digests and --lock-image-digests need registry access, which berth does not have yet');
@@ -88,34 +88,34 @@ function runConfig(ctx: VerbContext, flags: ConfigFlags, services: string[]): nu
     return 0;
   };
   const lines = (items: readonly string[]): number => out(items.map((line) => `${line}\n`).join(''));
-  const load = (overrides: Partial<LoadOptions> = {}): LoadedModel => loadModel({ ...loadOptions(ctx, flags, services), ...overrides });
+  const load = (overrides: Partial<LoadOptions> = {}): Promise<LoadedModel> => loadModel({ ...loadOptions(ctx, flags, services), ...overrides });
 
-  if (flags.services) return lines(dependencyOrder(buildGraph(servicesOf(load({ services: [], resolveEnvironment: false })))));
-  if (flags.volumes) return lines(sectionKeys(load({ services: [], resolveEnvironment: false }).tree, 'volumes'));
-  if (flags.networks) return lines(sectionKeys(load({ services: [], resolveEnvironment: false }).tree, 'networks'));
+  if (flags.services) return lines(dependencyOrder(buildGraph(servicesOf(await load({ services: [], resolveEnvironment: false })))));
+  if (flags.volumes) return lines(sectionKeys((await load({ services: [], resolveEnvironment: false })).tree, 'volumes'));
+  if (flags.networks) return lines(sectionKeys((await load({ services: [], resolveEnvironment: false })).tree, 'networks'));
   if (flags.models) {
-    const models = load({ services: [], resolveEnvironment: false }).tree.models;
+    const models = (await load({ services: [], resolveEnvironment: false })).tree.models;
     return lines(Object.values(isDict(models) ? models : {}).flatMap((model) => (isDict(model) && typeof model.model === 'string' ? [model.model] : [])));
   }
-  if (flags.hash !== undefined) return lines(hashes(load({ services: [] }), flags.hash));
-  if (flags.profiles) return lines(listProfiles(load({ profiles: ['*'], services: [] }).tree));
+  if (flags.hash !== undefined) return lines(hashes(await load({ services: [] }), flags.hash));
+  if (flags.profiles) return lines(listProfiles((await load({ profiles: ['*'], services: [] })).tree));
   if (flags.images) {
-    const loaded = load();
+    const loaded = await load();
     const all = servicesOf(loaded);
     return lines(Object.keys(all).sort().map((name) => imageName(all[name]!, loaded.name, name)));
   }
-  if (flags.variables) return out(variablesOutput(load({ interpolate: false, normalize: false, resolveEnvironment: false }), flags.format ?? 'table'));
+  if (flags.variables) return out(variablesOutput(await load({ interpolate: false, normalize: false, resolveEnvironment: false }), flags.format ?? 'table'));
   if (flags.explain && !flags.environment) throw new BerthError('--explain goes with --environment');
   if (flags.environment && flags.explain) {
-    const explained = explainEnvironment(loadOptions(ctx, flags, services));
+    const explained = await explainEnvironment(loadOptions(ctx, flags, services));
     return out(format === 'json' && flags.format !== undefined ? `${JSON.stringify(explained, null, 2)}\n` : formatExplained(explained));
   }
   if (flags.environment) {
-    const { environment } = load();
+    const { environment } = await load();
     return lines(Object.keys(environment).sort().map((key) => `${key}=${environment[key]}`));
   }
   if (services.length > 0 && !flags.interpolate) ctx.warn('service filtering is not applied when --no-interpolate is set, the full model will be rendered');
-  const loaded = load(flags.interpolate ? {} : { services: [] });
+  const loaded = await load(flags.interpolate ? {} : { services: [] });
   if (flags.quiet) return 0;
   let content = flags.interpolate ? renderModel(loaded.tree, format) : renderRaw(loaded.tree, format);
   // The output must read back the same: a literal `$` is written `$$`.

@@ -52,7 +52,7 @@ export async function runConvertTo(ctx: VerbContext, flags: ConvertFlags, servic
     import('../kubernetes/output.js'),
     import('../kubernetes/apply.js'),
   ]);
-  const project = loadProject(ctx, { services, consistency: flags.consistency !== false });
+  const project = await loadProject(ctx, { services, consistency: flags.consistency !== false });
   const { objects, warnings } = toKubernetes(project, fileInputs(project.environment), {
     statefulSets: flags.statefulset === true,
     ...(flags.volumeSize !== undefined ? { defaultVolumeSize: flags.volumeSize } : {}),

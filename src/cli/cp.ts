@@ -56,7 +56,7 @@ async function runCp(ctx: VerbContext, flags: CpFlags, sourceArgument: string, d
   const localPath = local === '-' ? '-' : keepTrailing(resolve(ctx.cwd, local), local);
   if (outward && localPath !== '-') checkOutputPath(localPath);
 
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   checkService(ref, service);
   const engine = await connect(ctx);
   const targets = await copyTargets(engine, ref.project.name, service, flags, outward);

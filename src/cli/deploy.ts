@@ -42,7 +42,7 @@ export function registerDeployCommand(program: Command, run: RunVerb): void {
 async function runDeploy(ctx: VerbContext, flags: DeployFlags): Promise<number> {
   const dryRun = flags.dryRun === true || ctx.flags.dryRun;
   const timeoutMs = parseSeconds(flags.waitTimeout) * 1000;
-  const project = loadProject(ctx);
+  const project = await loadProject(ctx);
   const { swarm, engine } = await openManager(ctx);
 
   const converted = toSwarmStack(project, { readFile: (path) => readFileSync(path) });

@@ -35,12 +35,12 @@ export function registerDownCommand(program: Command, run: RunVerb): void {
 export async function runDown(ctx: VerbContext, flags: DownFlags, named: string[]): Promise<number> {
   let services = named;
   if (flags.profilesOnly) {
-    const profiled = profiledServices(ctx, named);
+    const profiled = await profiledServices(ctx, named);
     if (profiled.services.length === 0) return noProfiledServices(ctx, profiled);
     services = profiled.services;
   }
   if (flags.rmi !== undefined && !['local', 'all'].includes(flags.rmi)) throw new BerthError(`invalid --rmi "${flags.rmi}": use local or all`);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   let observed = await observeProject(engine, ref.project, { oneoffs: true });
   const project = ref.fromFiles ? ref.project : withServicesFromLabels(ref.project, observed.containers);

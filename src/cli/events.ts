@@ -40,7 +40,7 @@ async function runEvents(ctx: VerbContext, flags: EventsFlags, services: readonl
   const now = Date.now();
   const since = flags.since === undefined ? undefined : toUnix(flags.since, now);
   const until = flags.until === undefined ? undefined : toUnix(flags.until, now);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const controller = new AbortController();
   const release = ctx.onInterrupt?.(() => controller.abort());

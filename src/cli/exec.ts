@@ -59,7 +59,7 @@ async function runExec(ctx: VerbContext, flags: ExecFlags, service: string, comm
   if (flags.tty === true && !flags.detach && !isTerminal(ctx.stdin)) throw new BerthError('the input device is not a TTY');
   const tty = flags.TTY !== false && flags.tty !== false && (flags.tty === true || interactiveTerminal);
 
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   checkService(ref, service);
   const env = resolveEnvFlags(flags.env, (name) => ownValue(ctx.environment, name) ?? ownValue(ref.project.environment, name));
   if (ctx.flags.dryRun) {

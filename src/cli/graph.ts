@@ -21,11 +21,11 @@ export function registerGraphCommand(program: Command, run: RunVerb): void {
     .action(run((ctx, cmd) => runGraph(ctx, cmd.opts<{ format: string }>().format, cmd.args)));
 }
 
-function runGraph(ctx: VerbContext, format: string, services: readonly string[]): number {
+async function runGraph(ctx: VerbContext, format: string, services: readonly string[]): Promise<number> {
   if (!(GRAPH_FORMATS as readonly string[]).includes(format)) throw new BerthError(`invalid --format "${format}": use ${GRAPH_FORMATS.join(', ')}`);
   // Cycles are what this verb shows: the loader's check (which refuses them) is left to the other verbs. Without
   // normalizing, the edges are those written (not the depends_on entries that links and namespaces imply).
-  const model = loadModel({ ...loadOptionsFrom(ctx), consistency: false, normalize: false });
+  const model = await loadModel({ ...loadOptionsFrom(ctx), consistency: false, normalize: false });
   const view = only(graphView(model.name, (isDict(model.tree.services) ? model.tree.services : {}) as Record<string, Dict>), services);
   ctx.stdout.write(RENDERERS[format as GraphFormat](view));
   for (const cycle of view.cycles) ctx.stderr.write(`dependency cycle detected: ${cycleText(cycle)}\n`);

@@ -33,7 +33,7 @@ interface ContainerImage {
 
 async function runImages(ctx: VerbContext, flags: { format: string; quiet: boolean }, services: readonly string[]): Promise<number> {
   const format = printFormat(flags.format);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const reports = reportsOf(engine);
   const containers = (await projectContainers(engine, ref.project.name)).filter(

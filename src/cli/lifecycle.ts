@@ -82,7 +82,7 @@ export function registerLifecycleCommands(program: Command, run: RunVerb): void 
 
 /** The project (from files or labels) and its service containers, narrowed to the named services. */
 async function target(ctx: VerbContext, services: readonly string[]) {
-  const ref = projectOrName(ctx, { services });
+  const ref = await projectOrName(ctx, { services });
   const engine = await connect(ctx);
   const all = await observeContainers(engine, ref.project.name);
   const project = ref.fromFiles ? ref.project : withServicesFromLabels(ref.project, all);
@@ -98,7 +98,7 @@ async function target(ctx: VerbContext, services: readonly string[]) {
 async function runAction(ctx: VerbContext, action: ContainerAction, flags: Flags, named: string[]): Promise<number> {
   let services = named;
   if (flags.profilesOnly) {
-    const profiled = profiledServices(ctx, named);
+    const profiled = await profiledServices(ctx, named);
     if (profiled.services.length === 0) return noProfiledServices(ctx, profiled);
     services = profiled.services;
   }
@@ -109,7 +109,7 @@ async function runAction(ctx: VerbContext, action: ContainerAction, flags: Flags
 }
 
 async function runStart(ctx: VerbContext, flags: Flags, services: string[]): Promise<number> {
-  const ref = projectOrName(ctx, { services });
+  const ref = await projectOrName(ctx, { services });
   const engine = await connect(ctx);
   const containers = await observeContainers(engine, ref.project.name);
   const project = ref.fromFiles ? selectServices(ref.project, services) : withServicesFromLabels(ref.project, containers);

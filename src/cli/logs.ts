@@ -37,7 +37,7 @@ export function registerLogsCommand(program: Command, run: RunVerb): void {
 
 async function runLogs(ctx: VerbContext, flags: LogsFlags, services: string[]): Promise<number> {
   if (flags.index !== undefined && services.length !== 1) throw new BerthError('--index needs exactly one service');
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const containers = (await projectContainers(engine, ref.project.name)).filter((container) => {
     const service = container.labels[LABEL.service] ?? '';

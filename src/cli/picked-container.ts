@@ -7,7 +7,7 @@ import { checkService, serviceContainer } from './service-target.js';
 import { connect } from './session.js';
 
 export async function pickContainer(ctx: VerbContext, service: string, index: number | undefined): Promise<{ engine: Engine; container: ContainerSummary }> {
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   checkService(ref, service);
   const engine = await connect(ctx);
   const container = await serviceContainer(engine, ref.project.name, service, { ...(index ? { index } : {}), oneoffs: true });

@@ -12,11 +12,11 @@ export interface Profiled {
   readonly active: readonly string[];
 }
 
-export function profiledServices(ctx: VerbContext, named: readonly string[]): Profiled {
-  let project = loadProject(ctx, { consistency: false });
+export async function profiledServices(ctx: VerbContext, named: readonly string[]): Promise<Profiled> {
+  let project = await loadProject(ctx, { consistency: false });
   const active = ctx.flags.profile.length > 0 ? ctx.flags.profile : (project.environment.COMPOSE_PROFILES ?? '').split(',').map((profile) => profile.trim()).filter(Boolean);
   // With no profile active, the profiled services are disabled: load them all to see their profiles.
-  if (active.length === 0) project = loadProject(ctx, { consistency: false, profiles: ['*'] });
+  if (active.length === 0) project = await loadProject(ctx, { consistency: false, profiles: ['*'] });
   const chosen = servicesOfProfiles(project.services, active);
   for (const name of named) {
     if (!(name in project.services) && !project.disabledServices.includes(name)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });

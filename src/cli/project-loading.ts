@@ -24,6 +24,6 @@ export function loadOptionsFrom(ctx: VerbContext): LoadOptions {
   };
 }
 
-export function loadProject(ctx: VerbContext, options: Partial<LoadOptions> = {}): Project {
-  return bindProject(loadModel({ ...loadOptionsFrom(ctx), ...options }));
+export async function loadProject(ctx: VerbContext, options: Partial<LoadOptions> = {}): Promise<Project> {
+  return bindProject(await loadModel({ ...loadOptionsFrom(ctx), ...options }));
 }

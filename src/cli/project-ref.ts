@@ -16,9 +16,9 @@ export interface ProjectRef {
   readonly fromFiles: boolean;
 }
 
-export function projectOrName(ctx: VerbContext, options: { services?: readonly string[] } = {}): ProjectRef {
+export async function projectOrName(ctx: VerbContext, options: { services?: readonly string[] } = {}): Promise<ProjectRef> {
   try {
-    return { project: loadProject(ctx, { ...(options.services ? { services: options.services } : {}), consistency: false }), fromFiles: true };
+    return { project: await loadProject(ctx, { ...(options.services ? { services: options.services } : {}), consistency: false }), fromFiles: true };
   } catch (error) {
     const noFiles = isBerthError(error) && error.kind === 'not-found' && /no configuration file provided/.test(error.message);
     if (!noFiles || ctx.flags.file.length > 0) throw error;

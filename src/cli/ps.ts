@@ -57,7 +57,7 @@ async function runPs(ctx: VerbContext, flags: PsFlags, services: string[]): Prom
     statuses.push(match[1]!);
   }
   for (const status of statuses) if (!STATES.includes(status)) throw new BerthError(`invalid status "${status}": use ${STATES.join(', ')}`);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   let containers = await projectContainers(engine, ref.project.name);
   const known = new Set([...Object.keys(ref.project.services), ...ref.project.disabledServices]);

@@ -47,7 +47,7 @@ async function runPull(ctx: VerbContext, flags: PullFlags, names: string[]): Pro
   if (flags.policy !== undefined && !['missing', 'always'].includes(flags.policy)) {
     throw new BerthError(`invalid --policy option "${flags.policy}": use missing or always`);
   }
-  const project = selectServices(loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
+  const project = selectServices(await loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
   const engine = await connect(ctx);
   const references = [...new Set(Object.values(project.services).flatMap((service) => (service.image ? [service.image] : [])))];
   const planned = planPull(project, await observeImages(engine, references), {

@@ -26,7 +26,7 @@ export function registerPushCommand(program: Command, run: RunVerb): void {
 }
 
 async function runPush(ctx: VerbContext, flags: PushFlags, names: string[]): Promise<number> {
-  const project = selectServices(loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
+  const project = selectServices(await loadProject(ctx, { services: names }), names, { withDependencies: flags.includeDeps });
   const planned = planPush(project, { ignoreFailures: flags.ignorePushFailures });
   const engine = await connect(ctx);
   await runTransfers(ctx, engine, project, planned, { quiet: flags.quiet, title: 'Pushing' });

@@ -107,7 +107,7 @@ async function runOneOff(ctx: VerbContext, flags: RunFlags, serviceName: string,
   const tty = !flags.detach && flags.TTY !== false && (flags.tty === true || (isTerminal(ctx.stdin) && isTerminal(ctx.stdout)));
   const interactive = !flags.detach && flags.interactive !== false;
 
-  const full = loadProject(ctx, { services: [serviceName] });
+  const full = await loadProject(ctx, { services: [serviceName] });
   checkService({ project: full, fromFiles: true }, serviceName);
   const project = selectServices(full, [serviceName], { withDependencies: flags.deps !== false });
   const service = project.services[serviceName]!;

@@ -31,7 +31,7 @@ export function registerStatsCommand(program: Command, run: RunVerb): void {
 
 async function runStats(ctx: VerbContext, flags: StatsFlags, service: string | undefined): Promise<number> {
   const format = parseListFormat(flags.format, DEFAULT_STATS_TABLE);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const reports = reportsOf(engine);
   const labels = [`${LABEL.project}=${ref.project.name}`, ...(service ? [`${LABEL.service}=${service}`] : [])];

@@ -17,7 +17,7 @@ export function registerTopCommand(program: Command, run: RunVerb): void {
 }
 
 async function runTop(ctx: VerbContext, services: readonly string[]): Promise<number> {
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const reports = reportsOf(engine);
   const running = await engine.containers.list({ label: [`${LABEL.project}=${ref.project.name}`] }, false);

@@ -165,7 +165,7 @@ async function runUp(ctx: VerbContext, flags: UpFlags, services: string[], verb:
   const startedAt = Math.floor(Date.now() / 1000);
   const scale = parseScale(flags.scale ?? []);
   const noDeps = flags.deps === false;
-  const full = loadProject(ctx, { services });
+  const full = await loadProject(ctx, { services });
   let project = selectServices(full, services, { withDependencies: !noDeps });
   for (const name of Object.keys(scale)) if (!(name in project.services)) throw new BerthError(`no such service: ${name}`, { kind: 'not-found' });
   if (flags.exitCodeFrom && !(flags.exitCodeFrom in project.services)) throw new BerthError(`no such service: ${flags.exitCodeFrom}`, { kind: 'not-found' });

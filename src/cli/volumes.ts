@@ -21,7 +21,7 @@ export function registerVolumesCommand(program: Command, run: RunVerb): void {
 
 async function runVolumes(ctx: VerbContext, flags: { quiet: boolean; format: string }, services: readonly string[]): Promise<number> {
   const format = parseListFormat(flags.format, DEFAULT_VOLUME_TABLE);
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   if (ref.fromFiles) {
     for (const service of services) if (!Object.hasOwn(ref.project.services, service)) throw new BerthError(`no such service: ${service}`, { kind: 'not-found' });
   }

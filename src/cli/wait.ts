@@ -18,7 +18,7 @@ export function registerWaitCommand(program: Command, run: RunVerb): void {
 }
 
 async function runWait(ctx: VerbContext, flags: { downProject: boolean }, services: readonly string[]): Promise<number> {
-  const ref = projectOrName(ctx);
+  const ref = await projectOrName(ctx);
   const engine = await connect(ctx);
   const running = await engine.containers.list({ label: [`${LABEL.project}=${ref.project.name}`] }, false);
   const containers = running.filter((container) => services.includes(container.labels[LABEL.service] ?? ''));

@@ -26,7 +26,7 @@ export function registerWatchCommand(program: Command, run: RunVerb): void {
 }
 
 async function runWatch(ctx: VerbContext, flags: WatchFlags, services: string[]): Promise<number> {
-  const full = loadProject(ctx, { services });
+  const full = await loadProject(ctx, { services });
   const project = selectServices(full, services, { withDependencies: true });
   const rules = watchRules(project, services);
   if (flags.up) {

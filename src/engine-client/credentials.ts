@@ -4,7 +4,6 @@
 // X-Registry-Auth header of a pull or push (and all of it as X-Registry-Config on a build). Everything here is pure
 // but `createCredentials`, which reads the file and runs the helpers it is given.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../model/errors.js';
 
@@ -184,7 +183,8 @@ export interface CredentialSources {
 export function createCredentials(sources: CredentialSources): Credentials {
   const dir = sources.environment.DOCKER_CONFIG || join(sources.homeDir, '.docker');
   const file = join(dir, 'config.json');
-  const read = sources.read ?? ((path: string) => readFile(path, 'utf8'));
+  // node's fs/promises (with readline and the fs watchers) loads only when credentials are asked for (a pull, a push, a build).
+  const read = sources.read ?? (async (path: string) => (await import('node:fs/promises')).readFile(path, 'utf8'));
   const run = sources.runHelper ?? spawnHelper(sources.environment);
   let config: Promise<DockerConfig> | undefined;
   const load = (): Promise<DockerConfig> =>

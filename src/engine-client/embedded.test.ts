@@ -8,7 +8,7 @@ import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { probeSocket } from './embedded.js';
+import { pingSocket, probeSocket } from './embedded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-probe-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,28 @@ test('an engine that answers /_ping answers, whatever its status', async () => {
   await listen(server, path);
   try {
     assert.equal(await probeSocket(path), 'answers');
+  } finally {
+    server.close();
+  }
+});
+
+test("an engine's ping answer says which API version it speaks (no /version round trip needed)", async () => {
+  const path = join(dir, 'greeting.sock');
+  const server = createHttpServer((request, response) => response.writeHead(200, { 'Api-Version': '1.41', Ostype: 'linux' }).end('OK'));
+  await listen(server, path);
+  try {
+    assert.deepEqual(await pingSocket(path), { state: 'answers', greeting: { apiVersion: '1.41', os: 'linux' } });
+  } finally {
+    server.close();
+  }
+});
+
+test('a ping answer without a well-formed version gives none', async () => {
+  const path = join(dir, 'odd.sock');
+  const server = createHttpServer((request, response) => response.writeHead(200, { 'Api-Version': 'v1.41; rm -rf' }).end('OK'));
+  await listen(server, path);
+  try {
+    assert.deepEqual(await pingSocket(path), { state: 'answers', greeting: {} });
   } finally {
     server.close();
   }

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { BerthError } from '../model/errors.js';
 import { parseEndpoint } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
+import { greetingOf } from './transport.js';
+import type { EngineGreeting } from './transport.js';
 
 export interface EmbeddedSettings {
   readonly root: string;
@@ -83,16 +85,21 @@ function otherEngineRuns(root: string, ours: number | undefined): boolean {
 export type SocketState = 'absent' | 'present' | 'answers';
 
 export function probeSocket(socket: string, timeoutMs = 2000): Promise<SocketState> {
-  if (!existsSync(socket)) return Promise.resolve('absent');
+  return pingSocket(socket, timeoutMs).then(({ state }) => state);
+}
+
+/** probeSocket, with what the engine said of itself when it answered (its API version: not asked again). */
+export function pingSocket(socket: string, timeoutMs = 2000): Promise<{ state: SocketState; greeting?: EngineGreeting }> {
+  if (!existsSync(socket)) return Promise.resolve({ state: 'absent' });
   return new Promise((resolve) => {
     const ping = request({ socketPath: socket, path: '/_ping', timeout: timeoutMs }, (response) => {
       response.resume();
-      resolve('answers');
+      resolve({ state: 'answers', ...(response.statusCode === 200 ? { greeting: greetingOf(response.headers) } : {}) });
     });
-    ping.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'absent' : 'present'));
+    ping.on('error', (error: NodeJS.ErrnoException) => resolve({ state: error.code === 'ECONNREFUSED' || error.code === 'ENOENT' ? 'absent' : 'present' }));
     ping.on('timeout', () => {
       ping.destroy();
-      resolve('present');
+      resolve({ state: 'present' });
     });
     ping.end();
   });

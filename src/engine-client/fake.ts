@@ -36,7 +36,6 @@ export function fakeEngine(answers: FakeAnswers = {}): FakeEngine {
   const engine = {
     endpoint: { url: 'unix:///fake.sock', source: 'flag' },
     apiVersion: '1.47',
-    serverVersion: '27.0.0',
     os: 'linux',
     containers: group<Containers>('containers', answers.containers),
     execs: group<Execs>('execs', answers.execs),

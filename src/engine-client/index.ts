@@ -6,7 +6,7 @@ import { BerthError } from '../model/errors.js';
 import { containers } from './containers.js';
 import { createCredentials } from './credentials.js';
 import type { Containers } from './containers.js';
-import { embeddedEngine, embeddedSettings, probeSocket } from './embedded.js';
+import { embeddedEngine, embeddedSettings, pingSocket } from './embedded.js';
 import { discoverEndpoint } from './endpoint.js';
 import type { Endpoint } from './endpoint.js';
 import { execs } from './exec.js';
@@ -15,15 +15,14 @@ import { images } from './images.js';
 import type { Images } from './images.js';
 import { networks } from './networks.js';
 import type { Networks } from './networks.js';
-import { compareVersions, connectEngine } from './transport.js';
-import type { Transport } from './transport.js';
+import { clock, compareVersions, connectEngine, loadModem } from './transport.js';
+import type { EngineGreeting, TracedRequest, Transport } from './transport.js';
 import { volumes } from './volumes.js';
 import type { Volumes } from './volumes.js';
 
 export interface Engine {
   readonly endpoint: Endpoint;
   readonly apiVersion: string;
-  readonly serverVersion: string;
   readonly os: string;
   readonly containers: Containers;
   /** Processes run in running containers (exec). */
@@ -51,16 +50,27 @@ export async function openEngine(choice: EngineChoice): Promise<Engine> {
   let endpoint = discoverEndpoint({ ...choice, homeDir: choice.environment.HOME ?? homedir() });
   const mode = choice.environment.BERTH_ENGINE ?? '';
   if (!['', 'docker', 'embedded'].includes(mode)) throw new BerthError(`BERTH_ENGINE must be "docker" or "embedded", not "${mode}"`);
-  const useEmbedded = endpoint.source === 'default' && (mode === 'embedded' || (mode === '' && (await probeSocket(endpoint.socketPath!)) === 'absent'));
-  if (useEmbedded) endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
   const traceFile = choice.environment.BERTH_TRACE_REQUESTS;
   if (traceFile) appendFileSync(traceFile, `${JSON.stringify({ processStarted: performance.timeOrigin, argv: process.argv.slice(2) })}\n`);
-  const transport = await connectEngine(endpoint, traceFile ? { trace: (request) => appendFileSync(traceFile, `${JSON.stringify(request)}\n`) } : {});
+  const trace = traceFile ? (request: TracedRequest): void => appendFileSync(traceFile, `${JSON.stringify(request)}\n`) : undefined;
+  // The default socket is pinged to see whether a Docker engine is there: its answer also gives the API version.
+  let greeting: EngineGreeting | undefined;
+  if (endpoint.source === 'default' && mode === '') {
+    // The modem loads while the ping is on its way (connectEngine's own load then finds it loaded; a failure is its to report).
+    loadModem().catch(() => {});
+    const sent = trace ? clock() : 0;
+    const probe = await pingSocket(endpoint.socketPath!);
+    trace?.({ method: 'GET', path: '/_ping', sent, answered: clock(), ...(probe.state === 'answers' ? {} : { error: probe.state }) });
+    if (probe.state === 'absent') endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
+    else greeting = probe.greeting;
+  } else if (endpoint.source === 'default' && mode === 'embedded') {
+    endpoint = await embeddedEngine(embeddedSettings(choice.environment), choice.notify ?? (() => {}));
+  }
+  const transport = await connectEngine(endpoint, { ...(trace ? { trace } : {}), ...(greeting ? { greeting } : {}) });
   const credentials = createCredentials({ environment: choice.environment, homeDir: choice.environment.HOME ?? homedir() });
   return {
     endpoint,
     apiVersion: transport.apiVersion,
-    serverVersion: transport.serverVersion,
     os: transport.os,
     containers: containers(transport),
     execs: execs(transport, (version) => compareVersions(transport.apiVersion, version) >= 0),

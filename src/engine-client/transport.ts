@@ -30,7 +30,6 @@ export interface RequestOptions {
 export interface Transport {
   readonly endpoint: Endpoint;
   readonly apiVersion: string;
-  readonly serverVersion: string;
   readonly os: string;
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
   stream(method: string, path: string, options?: RequestOptions): Promise<IncomingMessage>;
@@ -64,6 +63,47 @@ export interface TracedRequest {
 export interface ConnectOptions {
   /** Told of every request once answered (BERTH_TRACE_REQUESTS): where a command's time goes. */
   readonly trace?: (request: TracedRequest) => void;
+  /** What the engine already said in answer to a `/_ping` (the default socket's probe): not asked again. */
+  readonly greeting?: EngineGreeting;
+}
+
+/** What an engine says of itself in the headers of its `/_ping` answer (dockerd and berth's engine both send them). */
+export interface EngineGreeting {
+  /** `API-Version`: the newest Engine API it speaks. */
+  readonly apiVersion?: string;
+  /** `OSType`. */
+  readonly os?: string;
+}
+
+/** The greeting in a `/_ping` answer's headers (node gives header names in lower case). */
+export function greetingOf(headers: Readonly<Record<string, string | string[] | undefined>>): EngineGreeting {
+  const one = (name: string): string | undefined => {
+    const value = headers[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const apiVersion = one('api-version');
+  const os = one('ostype');
+  return { ...(apiVersion && /^\d+\.\d+$/.test(apiVersion) ? { apiVersion } : {}), ...(os ? { os } : {}) };
+}
+
+type Dial = <T>(options: object) => Promise<T>;
+
+/**
+ * The engine's API version (and OS), as the docker CLI learns it: from `/_ping`'s headers, which costs the engine
+ * nothing (dockerd's `/version` asks containerd and runc for theirs). An engine whose ping carries no version is
+ * asked `/version`.
+ */
+async function greet(dial: Dial, trace: ConnectOptions['trace']): Promise<EngineGreeting> {
+  const sent = trace ? clock() : 0;
+  const answer = await dial<IncomingMessage>({ path: '/_ping', method: 'GET', statusCodes: { 200: true }, isStream: true });
+  answer.resume();
+  trace?.({ method: 'GET', path: '/_ping', sent, answered: clock() });
+  const greeting = greetingOf(answer.headers);
+  if (greeting.apiVersion) return greeting;
+  const versionSent = trace ? clock() : 0;
+  const version = await dial<{ ApiVersion?: string; Os?: string }>({ path: '/version', method: 'GET', statusCodes: { 200: true } });
+  trace?.({ method: 'GET', path: '/version', sent: versionSent, answered: clock() });
+  return { ...(version.ApiVersion ? { apiVersion: version.ApiVersion } : {}), ...(version.Os ? { os: version.Os } : {}) };
 }
 
 export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectOptions = {}): Promise<Transport> {
@@ -71,21 +111,19 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
   // modem (docker-modem): dockerode itself adds its object layer and grpc/protobuf for BuildKit sessions, which berth
   // does not use (twice the load time of the modem alone).
   const modem = new (await loadModem())(modemOptions(endpoint)) as unknown as Modem;
-  const dial = <T>(options: object): Promise<T> =>
+  const dial: Dial = <T>(options: object): Promise<T> =>
     new Promise((resolve, reject) => modem.dial(options, (error, result) => (error ? reject(error) : resolve(result as T))));
 
   const { trace } = connectOptions;
-  let version: { ApiVersion?: string; Version?: string; Os?: string };
-  const versionSent = clock();
+  let greeting: EngineGreeting;
   try {
-    version = await dial({ path: '/version', method: 'GET', statusCodes: { 200: true } });
-    trace?.({ method: 'GET', path: '/version', sent: versionSent, answered: clock() });
+    greeting = connectOptions.greeting?.apiVersion ? connectOptions.greeting : await greet(dial, trace);
   } catch (error) {
     const code = (error as ModemError).code;
     const why = code === 'ENOENT' || code === 'ECONNREFUSED' ? 'is the engine running?' : (error as Error).message;
     throw new BerthError(`cannot connect to the Docker engine at ${endpoint.url} (${endpoint.source}): ${why}`, { kind: 'engine', cause: error });
   }
-  const serverApi = version.ApiVersion ?? MIN_API_VERSION;
+  const serverApi = greeting.apiVersion ?? MIN_API_VERSION;
   if (compareVersions(serverApi, MIN_API_VERSION) < 0) {
     throw new BerthError(`the engine at ${endpoint.url} speaks Engine API ${serverApi}; berth needs ${MIN_API_VERSION} or later`, { kind: 'engine' });
   }
@@ -124,8 +162,7 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
   return {
     endpoint,
     apiVersion,
-    serverVersion: version.Version ?? 'unknown',
-    os: version.Os ?? 'linux',
+    os: greeting.os ?? 'linux',
     request: (method, path, options = {}) => guarded(method, path, options, {}),
     stream: (method, path, options = {}) => guarded(method, path, options, { isStream: true }),
     hijack: (path, options = {}) => guarded('POST', path, options, { isStream: true, hijack: true, openStdin: true }),
@@ -134,28 +171,61 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
 }
 
 /**
- * docker-modem, with ssh2 (and its crypto stack, the larger part of the modem's load time) loaded only when an
- * ssh:// endpoint dials: the modem requires its `./ssh.js` at load time, so a stand-in for that file goes into
- * require's cache first and requires the real one on first use.
+ * docker-modem, with what a plain request does not use loaded on first use: ssh2 (and its crypto stack, the larger
+ * part of the modem's load time) when an ssh:// endpoint dials, and readable-stream (13 modules) when an attach is
+ * opened. The modem requires its `./ssh.js` and `./http_duplex.js` at load time, so a stand-in for each goes into
+ * require's cache first and requires the real file when it is first called. Its debug logger (the `debug` package
+ * with supports-color, 6 modules) is loaded only when DEBUG asks for logs, as debug itself logs nothing without it.
  */
-async function loadModem(): Promise<typeof DockerModem> {
+export async function loadModem(): Promise<typeof DockerModem> {
   const require = createRequire(import.meta.url);
-  const sshFile = join(dirname(require.resolve('docker-modem')), 'ssh.js');
-  if (!require.cache[sshFile] && existsSync(sshFile)) {
-    let real: ((options: object) => unknown) | undefined;
-    const standIn = new Module(sshFile);
-    standIn.filename = sshFile;
-    standIn.loaded = true;
-    standIn.exports = (options: object): unknown => {
-      if (!real) {
-        delete require.cache[sshFile];
-        real = require(sshFile) as (options: object) => unknown;
-      }
-      return real(options);
-    };
-    require.cache[sshFile] = standIn;
+  const modemEntry = require.resolve('docker-modem');
+  const modemDir = dirname(modemEntry);
+  for (const file of ['ssh.js', 'http_duplex.js']) deferRequire(require, join(modemDir, file));
+  const silent = process.env.DEBUG ? undefined : silenceDebug(createRequire(modemEntry));
+  try {
+    return (await import('docker-modem')).default;
+  } finally {
+    // Only the modem gets the silent logger: anything else that requires `debug` later gets the real one.
+    silent?.();
   }
-  return (await import('docker-modem')).default;
+}
+
+/** Puts a logger that does nothing in place of the `debug` package `require` would load; returns its removal. */
+function silenceDebug(require: NodeJS.Require): (() => void) | undefined {
+  let file: string;
+  try {
+    file = require.resolve('debug');
+  } catch {
+    return undefined;
+  }
+  if (require.cache[file]) return undefined;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = (): ((...args: unknown[]) => void) => Object.assign(() => {}, { enabled: false });
+  require.cache[file] = standIn;
+  return () => {
+    if (require.cache[file] === standIn) delete require.cache[file];
+  };
+}
+
+/** Puts in require's cache a stand-in for `file`, a function (called, or with `new`) that requires it when used. */
+function deferRequire(require: NodeJS.Require, file: string): void {
+  if (require.cache[file] || !existsSync(file)) return;
+  let real: ((...args: unknown[]) => unknown) | undefined;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = function deferred(this: unknown, ...args: unknown[]): unknown {
+    if (!real) {
+      delete require.cache[file];
+      real = require(file) as (...args: unknown[]) => unknown;
+    }
+    // `new HttpDuplex(req, res)`: an object returned from a constructor is what `new` gives.
+    return new.target ? Reflect.construct(real, args) : real.apply(this, args);
+  };
+  require.cache[file] = standIn;
 }
 
 function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
@@ -174,7 +244,8 @@ function modemOptions(endpoint: Endpoint): DockerModem.ConstructorOptions {
   return options;
 }
 
-const clock = (): number => performance.timeOrigin + performance.now();
+/** Now, in ms since the epoch with sub-ms precision (only when tracing: `performance` loads node's perf_hooks). */
+export const clock = (): number => performance.timeOrigin + performance.now();
 
 const KINDS: Record<number, ErrorKind> = { 400: 'invalid', 404: 'not-found', 409: 'conflict' };
 

@@ -22,7 +22,7 @@ import { PortProxies } from './services/port-proxy.js';
 import { RuncDriver } from './runtime/runc.js';
 import { LinkDriver } from './runtime/links.js';
 import { detectPacketFilter } from './runtime/netfilter.js';
-import { findTools } from './runtime/tools.js';
+import { findTools, startProgramsThrough } from './runtime/tools.js';
 import { startSpawner } from './spawner.js';
 import type { RegistryServices } from './server/routes.js';
 import { createEngineServer, listen } from './server/server.js';
@@ -61,9 +61,10 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
   // Started while the engine is small: every program started through it spares the engine a fork (see spawner.c).
   const spawner = await startSpawner(tools.spawner, join(layout.tmp, 'spawner.sock')).catch((error: Error) => {
-    options.log(`berth-spawner: ${error.message}; the engine starts tar itself`);
+    options.log(`berth-spawner: ${error.message}; the engine starts programs itself`);
     return undefined;
   });
+  startProgramsThrough(spawner);
   const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts, spawner ? (argv) => spawner.filter(argv) : undefined), imageEvents, (id) => containers?.imageUser(id));
   // The registry client (pull, push, login) is loaded by the first request that needs it: its code and node's TLS
   // stack are ~4 MiB that an engine which never pulls need not hold.
@@ -120,6 +121,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
       });
       // What the host keeps for containers that outlive the engine: the networks they are on.
       await networks.releaseHost(networksInUse(containers?.all() ?? []));
+      startProgramsThrough(undefined);
       spawner?.stop();
       await lock.release();
     },

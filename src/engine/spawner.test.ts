@@ -72,3 +72,13 @@ test('requests without a program, or with NUL bytes in an argument, are refused 
   await assert.rejects(spawner.filter([]), /no program to start/);
   await assert.rejects(spawner.filter(['echo', 'a\0b']), /NUL/);
 });
+
+test('run: a program runs to its end with its input, and its stdout and stderr come back whole', async () => {
+  const { Readable } = await import('node:stream');
+  assert.deepEqual(await spawner.run(['sh', '-c', 'tr a-z A-Z; echo done >&2']), { code: 0, stdout: '', stderr: 'done\n' });
+  assert.deepEqual(await spawner.run(['tr', 'a-z', 'A-Z'], Readable.from(['hello ', 'world'])), { code: 0, stdout: 'HELLO WORLD', stderr: '' });
+  // More than a socket buffer holds, arriving in many reads.
+  const big = await spawner.run(['head', '-c', String(3 * 1024 * 1024), '/dev/zero']);
+  assert.equal(big.stdout.length, 3 * 1024 * 1024);
+  assert.equal((await spawner.run(['sh', '-c', 'exit 7'])).code, 7);
+});

@@ -18,9 +18,17 @@ export interface FilterProcess {
   kill(): Promise<void>;
 }
 
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 export interface Spawner {
   /** Starts `argv` in `cwd` (unchanged when undefined) with its stdin fed from the returned stream. */
   filter(argv: readonly string[], cwd?: string): Promise<FilterProcess>;
+  /** Runs `argv` to its end, with `input` as its stdin (empty when undefined); its stdout (first 16 MiB) is kept. */
+  run(argv: readonly string[], input?: NodeJS.ReadableStream): Promise<RunResult>;
   /** Stops the spawner; programs it started keep running to their end. */
   stop(): void;
 }
@@ -55,15 +63,27 @@ export async function startSpawner(helper: string, socketPath: string): Promise<
   child.unref();
   for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref?.();
   return {
-    filter: (argv, cwd) => startFilter(socketPath, argv, cwd),
+    filter: (argv, cwd) => start(socketPath, '', argv, cwd),
+    async run(argv, input) {
+      const program = await start(socketPath, 'stdout', argv, undefined);
+      if (input) {
+        input.on('error', () => program.stdin.destroy());
+        input.pipe(program.stdin);
+      } else program.stdin.end();
+      const { code, stderr: text, stdout } = await program.exited;
+      return { code, stderr: text, stdout: stdout ?? '' };
+    },
     // Its stdin closing is what it waits for: it removes its socket and exits.
     stop: () => child.stdin!.end(),
   };
 }
 
-/** Starts a program through the spawner's socket: the request, then the pid once it runs (see spawner.c). */
-async function startFilter(socketPath: string, argv: readonly string[], cwd: string | undefined): Promise<FilterProcess> {
-  const parts = [cwd ?? '', ...argv];
+/**
+ * Starts a program through the spawner's socket (see spawner.c): the request, then the pid once it runs; once it
+ * has ended, its status, stderr and (with the "stdout" option) stdout.
+ */
+async function start(socketPath: string, options: '' | 'stdout', argv: readonly string[], cwd: string | undefined): Promise<FilterProcess & { exited: Promise<{ code: number; stderr: string; stdout?: string }> }> {
+  const parts = [options, cwd ?? '', ...argv];
   if (argv.length === 0 || parts.some((part) => part.includes('\0'))) throw new Error('no program to start, or an argument with a NUL byte');
   const request = Buffer.from(parts.map((part) => `${part}\0`).join(''));
   if (request.length > 64 * 1024) throw new Error('program arguments too long');
@@ -71,14 +91,13 @@ async function startFilter(socketPath: string, argv: readonly string[], cwd: str
   const length = Buffer.alloc(4);
   length.writeUInt32LE(request.length);
   socket.write(Buffer.concat([length, request]));
-  // The answer: the pid (4 bytes); once the program has ended its status, stderr's length and stderr.
-  let answer = Buffer.alloc(0);
+  const answer = new Answer();
   let ended = false;
   let pidKnown!: (pid: number) => void;
   let refused!: (error: Error) => void;
   const started = new Promise<number>((resolve, reject) => ((pidKnown = resolve), (refused = reject)));
-  const exited = new Promise<{ code: number; stderr: string }>((resolve) => {
-    const report = (result: { code: number; stderr: string }): void => {
+  const exited = new Promise<{ code: number; stderr: string; stdout?: string }>((resolve) => {
+    const report = (result: { code: number; stderr: string; stdout?: string }): void => {
       if (ended) return;
       ended = true;
       // The spawner reaps the program once we close: the pid is not ours to kill any more.
@@ -86,12 +105,10 @@ async function startFilter(socketPath: string, argv: readonly string[], cwd: str
       resolve(result);
     };
     socket.on('data', (chunk: Buffer) => {
-      const before = answer.length;
-      answer = Buffer.concat([answer, chunk]);
-      if (before < 4 && answer.length >= 4) pidKnown(answer.readUInt32LE(0));
-      if (answer.length >= 12 && answer.length >= 12 + answer.readUInt32LE(8)) {
-        report({ code: answer.readUInt32LE(4), stderr: answer.subarray(12, 12 + answer.readUInt32LE(8)).toString() });
-      }
+      const pid = answer.add(chunk);
+      if (pid !== undefined) pidKnown(pid);
+      const finished = answer.finished();
+      if (finished) report(options === 'stdout' ? finished : { code: finished.code, stderr: finished.stderr });
     });
     socket.on('close', () => {
       refused(new Error('berth-spawner closed the connection before starting the program'));
@@ -119,6 +136,40 @@ async function startFilter(socketPath: string, argv: readonly string[], cwd: str
       await exited;
     },
   };
+}
+
+/** The spawner's answer as it arrives: u32 pid, then u32 status, u32 + stderr, u32 + stdout. */
+class Answer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** The answer's whole length, once the lengths in it are known. */
+  private needed: number | undefined;
+
+  /** Adds bytes; returns the pid when these are the ones that complete it. */
+  add(chunk: Buffer): number | undefined {
+    const before = this.size;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    return before < 4 && this.size >= 4 ? this.bytes().readUInt32LE(0) : undefined;
+  }
+
+  finished(): { code: number; stderr: string; stdout: string } | undefined {
+    if (this.needed === undefined) {
+      if (this.size < 12) return undefined;
+      const errorLength = this.bytes().readUInt32LE(8);
+      if (this.size < 16 + errorLength) return undefined;
+      this.needed = 16 + errorLength + this.bytes().readUInt32LE(12 + errorLength);
+    }
+    if (this.size < this.needed) return undefined;
+    const bytes = this.bytes();
+    const errorLength = bytes.readUInt32LE(8);
+    return { code: bytes.readUInt32LE(4), stderr: bytes.subarray(12, 12 + errorLength).toString(), stdout: bytes.subarray(16 + errorLength, this.needed).toString() };
+  }
+
+  private bytes(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
+  }
 }
 
 /** The same, started by node itself: where there is no spawner (tests of the store alone). */

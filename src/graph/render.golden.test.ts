@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { loadModel } from '../model/load.js';
+import { DISK } from '../model/files.js';
+import { loadFromFiles } from '../model/load-passes.js';
 import type { Dict } from '../model/tree.js';
 import { GRAPH_FORMATS, RENDERERS } from './render.js';
 import { graphView } from './render-view.js';
@@ -14,7 +15,7 @@ const root = fileURLToPath(new URL('../../fixtures/graph', import.meta.url));
 
 for (const name of readdirSync(root).sort()) {
   const dir = join(root, name);
-  const model = loadModel({ cwd: dir, environment: {}, consistency: false, normalize: false, warn: () => {} });
+  const model = loadFromFiles({ cwd: dir, environment: {}, consistency: false, normalize: false, warn: () => {} }, DISK);
   const view = graphView(model.name, model.tree.services as Record<string, Dict>);
   for (const format of GRAPH_FORMATS) {
     test(`graph ${name} as ${format}`, () => {

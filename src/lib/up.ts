@@ -46,7 +46,7 @@ export async function up(options: UpOptions = {}): Promise<Stack> {
   const files = typeof options.files === 'string' ? [options.files] : [...(options.files ?? [])];
   const services = [...(options.services ?? [])];
   const full = bindProject(
-    loadModel({
+    await loadModel({
       cwd,
       environment,
       files,

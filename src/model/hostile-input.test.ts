@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { BerthError } from './errors.js';
 import { aliasBomb } from './hostile-projects.js';
-import { loadModel } from './load.js';
+import { DISK } from './files.js';
+import { loadFromFiles } from './load-passes.js';
 import type { LoadedModel } from './load.js';
 import { MAX_FILE_BYTES } from './limits.js';
 import type { Dict } from './tree.js';
@@ -21,7 +22,7 @@ function load(files: Record<string, string>, environment: Record<string, string>
       writeFileSync(join(dir, name), text);
     }
     const composeFiles = ['compose.yaml', 'compose.override.yaml'].filter((name) => name in files).map((name) => join(dir, name));
-    return loadModel({ cwd: dir, environment, files: composeFiles, projectName: 'hostile', warn: () => {} });
+    return loadFromFiles({ cwd: dir, environment, files: composeFiles, projectName: 'hostile', warn: () => {} }, DISK);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

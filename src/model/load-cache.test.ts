@@ -97,23 +97,23 @@ test('only a valid verdict is remembered, for exactly the tree validated', () =>
   assert.equal(runs, 6);
 });
 
-test('a project loads the same with a cold cache, a warm one and none; an invalid one is refused every time', () => {
+test('a project loads the same with a cold cache, a warm one and none; an invalid one is refused every time', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-load-cache-'));
   try {
     writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: busybox\n    environment: ["A=${A:-1}"]\n    ports: ["8080:80"]\n');
     writeFileSync(join(dir, 'compose.override.yaml'), 'services:\n  web:\n    ports: !override ["9090:80"]\n    labels: {x: "y"}\n');
     const cache = memoryCache();
     const options: LoadOptions = { cwd: dir, environment: {}, warn: () => {} };
-    const plain = loadModel(options);
-    const cold = loadModel({ ...options, cache });
-    const warm = loadModel({ ...options, cache });
+    const plain = await loadModel(options);
+    const cold = await loadModel({ ...options, cache });
+    const warm = await loadModel({ ...options, cache });
     assert.deepEqual(cold, plain);
     assert.deepEqual(warm, plain);
     // Interpolated to something the schema refuses: the warm parse cache must not make it pass.
     writeFileSync(join(dir, 'compose.override.yaml'), 'services:\n  web:\n    ports: !override ["9090:80"]\n    labels: {x: "y"}\n    healthcheck: ${N}\n');
     const environment = { N: 'many' };
     for (let run = 0; run < 2; run++) {
-      assert.throws(() => loadModel({ ...options, environment, cache }), (error: BerthError) => {
+      await assert.rejects(() => loadModel({ ...options, environment, cache }), (error: BerthError) => {
         assert.match(error.message, /healthcheck/);
         assert.equal(error.position?.line, 5);
         return true;

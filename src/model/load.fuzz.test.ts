@@ -12,7 +12,8 @@ import fc from 'fast-check';
 import { BerthError } from './errors.js';
 import { hostileProject, KNOWN_CRASHERS, readSeeds } from './hostile-projects.js';
 import type { HostileProject } from './hostile-projects.js';
-import { loadModel } from './load.js';
+import { DISK } from './files.js';
+import { loadFromFiles } from './load-passes.js';
 import { bindProject } from './types.js';
 
 const fixtures = fileURLToPath(new URL('../../fixtures', import.meta.url));
@@ -35,7 +36,7 @@ function loadsOrRefuses(root: string, project: HostileProject): void {
     let failure: unknown;
     try {
       bindProject(
-        loadModel({ cwd: dir, environment: project.environment, files: project.composeFiles.map((file) => join(dir, file)), projectName: 'fuzz', warn: () => {} }),
+        loadFromFiles({ cwd: dir, environment: project.environment, files: project.composeFiles.map((file) => join(dir, file)), projectName: 'fuzz', warn: () => {} }, DISK),
       );
     } catch (error) {
       failure = error;

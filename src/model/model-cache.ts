@@ -60,13 +60,13 @@ const KEYED_OPTIONS = {
  * `load(options, disk)`, or the model it gave before for the same inputs and the same disk; `environmentOf` makes a
  * stored model's `environment` again (the caller's variables over the env files, as the load does).
  */
-export function cachedModel(
+export async function cachedModel(
   options: LoadOptions,
   cache: LoadCache,
   environment: Readonly<Record<string, string>>,
-  load: (options: LoadOptions, disk: ProjectFiles) => LoadedModel,
+  load: (options: LoadOptions, disk: ProjectFiles) => Promise<LoadedModel>,
   environmentOf: (model: StoredModel) => Record<string, string>,
-): LoadedModel {
+): Promise<LoadedModel> {
   const key = entryKey(options);
   const variables = variableDigests(environment);
   const stored = readEntry(cache.read(key));
@@ -77,7 +77,7 @@ export function cachedModel(
   const looks: Look[] = [];
   const warnings: string[] = [];
   let readStdin = false;
-  const model = load(
+  const model = await load(
     {
       ...options,
       warn: (message) => {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { networkConfigHash, serviceConfigHash, volumeConfigHash } from '../model/hash.js';
-import { loadModel } from '../model/load.js';
+import { DISK } from '../model/files.js';
+import { loadFromFiles } from '../model/load-passes.js';
 import type { Dict } from '../model/tree.js';
 import { bindProject } from '../model/types.js';
 import type { Project } from '../model/types.js';
@@ -100,7 +101,7 @@ for (const name of readdirSync(root).sort()) {
   const dir = join(root, name);
   if (!existsSync(join(dir, 'observed.json'))) continue;
   test(`plan: ${name}`, () => {
-    const project = bindProject(loadModel({ cwd: dir, environment: { HOME: '/home/plan' }, warn: () => {} }));
+    const project = bindProject(loadFromFiles({ cwd: dir, environment: { HOME: '/home/plan' }, warn: () => {} }, DISK));
     const spec = JSON.parse(readFileSync(join(dir, 'observed.json'), 'utf8')) as ObservedSpec;
     const options: Options = existsSync(join(dir, 'options.json')) ? JSON.parse(readFileSync(join(dir, 'options.json'), 'utf8')) : {};
     let text: string;

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from '../model/errors.js';
-import { loadModel } from '../model/load.js';
+import { DISK } from '../model/files.js';
+import { loadFromFiles } from '../model/load-passes.js';
 import { bindProject } from '../model/types.js';
 import type { Project } from '../model/types.js';
 import { toSwarmStack } from './convert.js';
@@ -18,7 +19,7 @@ function load(compose: string, files: Record<string, string> = {}, environment: 
   try {
     writeFileSync(join(dir, 'compose.yaml'), compose);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return bindProject(loadModel({ cwd: dir, environment, files: [join(dir, 'compose.yaml')], projectName: 'shop', warn: () => {} }));
+    return bindProject(loadFromFiles({ cwd: dir, environment, files: [join(dir, 'compose.yaml')], projectName: 'shop', warn: () => {} }, DISK));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -9,14 +9,15 @@
  * It listens on the unix socket SOCKET (mode 0600) and takes connections only from its parent, the engine (checked
  * with SO_PEERCRED). It writes "ready\n" to stdout once it listens, and exits when its stdin (a pipe from the engine)
  * closes, or when the engine dies. Each connection starts one program:
- *   request  (engine -> spawner): u32 length, then that many bytes: the working directory (empty: unchanged), then
- *            the program and its arguments, each ended by a NUL. At most 64 KiB.
+ *   request  (engine -> spawner): u32 length, then that many bytes: the options ("" or "stdout"), the working
+ *            directory (empty: unchanged), then the program and its arguments, each ended by a NUL. At most 64 KiB.
  *   started  (spawner -> engine): u32 pid, once the program runs (0 if it could not be started).
- *   then     the rest of what the engine sends on the connection is the program's stdin; its stdout is /dev/null;
- *            the engine ends the stdin by shutting down its side for writing.
- *   finished (spawner -> engine): u32 exit status (128 + signal when killed), u32 length, then the program's stderr
- *            (the first 64 KiB of it); then the spawner's side ends. The program is reaped only once the engine has
- *            closed its side too, so that its pid stays taken while the engine may still kill it.
+ *   then     the rest of what the engine sends on the connection is the program's stdin; its stdout is /dev/null,
+ *            or kept when the options say "stdout"; the engine ends the stdin by shutting down its side for writing.
+ *   finished (spawner -> engine): u32 exit status (128 + signal when killed), u32 length and the program's stderr
+ *            (its first 64 KiB), u32 length and its stdout (its first 16 MiB; none unless asked for); then the
+ *            spawner's side ends. The program is reaped only once the engine has closed its side too, so that its
+ *            pid stays taken while the engine may still kill it.
  * Numbers are little-endian. A handler process (a fork of this small program) serves each connection, so that
  * programs run side by side.
  */
@@ -38,6 +39,7 @@
 
 #define MAX_REQUEST 65536
 #define MAX_STDERR 65536
+#define MAX_STDOUT (16 * 1024 * 1024)
 #define MAX_ARGS 1024
 
 static int write_all(int fd, const void *data, size_t length) {
@@ -70,14 +72,15 @@ static void put_u32(unsigned char *out, uint32_t value) {
 	for (int i = 0; i < 4; i++) out[i] = (unsigned char)(value >> (8 * i));
 }
 
-/* The program's own process: stdin is the connection, stdout /dev/null, stderr the pipe; signals as at a fresh start. */
-static void run_program(int connection, int error_pipe, const char *cwd, char **argv) {
+/* The program's own process: stdin is the connection, stdout /dev/null or a pipe, stderr a pipe; signals as at a
+ * fresh start. */
+static void run_program(int connection, int output_pipe, int error_pipe, const char *cwd, char **argv) {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
-	int null = open("/dev/null", O_WRONLY);
-	if (dup2(connection, 0) < 0 || null < 0 || dup2(null, 1) < 0 || dup2(error_pipe, 2) < 0) _exit(127);
+	int output = output_pipe >= 0 ? output_pipe : open("/dev/null", O_WRONLY);
+	if (dup2(connection, 0) < 0 || output < 0 || dup2(output, 1) < 0 || dup2(error_pipe, 2) < 0) _exit(127);
 	for (int fd = 3; fd < 1024; fd++) close(fd);
 	if (cwd[0] != '\0' && chdir(cwd) != 0) {
 		dprintf(2, "%s: %s\n", cwd, strerror(errno));
@@ -86,6 +89,30 @@ static void run_program(int connection, int error_pipe, const char *cwd, char **
 	execvp(argv[0], argv);
 	dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+/* What a program writes to a pipe, kept up to a limit (the rest is read and dropped, so that it never blocks). */
+struct capture {
+	int fd;
+	char *text;
+	size_t kept, limit;
+};
+
+static int drain(struct capture *capture) {
+	char discard[4096];
+	int room = capture->text != NULL && capture->kept < capture->limit;
+	ssize_t got = read(capture->fd, room ? capture->text + capture->kept : discard, room ? capture->limit - capture->kept : sizeof discard);
+	if (got < 0 && errno == EINTR) return 1;
+	if (got <= 0) return 0;
+	if (room) capture->kept += (size_t)got;
+	return 1;
+}
+
+static void refuse(int connection) {
+	unsigned char started[4];
+	put_u32(started, 0);
+	write_all(connection, started, 4);
+	_exit(1);
 }
 
 /* Serves one connection (in a process of its own): reads the request, starts the program, reports how it ended. */
@@ -100,34 +127,45 @@ static void serve(int connection) {
 	if (!request || read_exactly(connection, request, length) != 0) _exit(1);
 	request[length] = '\0';
 	if (request[length - 1] != '\0') _exit(1);
-	/* The working directory, then at least the program's name. */
+	/* The options, the working directory, then at least the program's name. */
+	const char *options = request;
+	const char *cwd = options + strlen(options) + 1;
+	if (cwd >= request + length) refuse(connection);
+	int capture_output = strcmp(options, "stdout") == 0;
+	if (!capture_output && options[0] != '\0') refuse(connection);
 	char *argv[MAX_ARGS + 1];
 	int argc = 0;
-	const char *cwd = request;
-	for (char *at = request + strlen(request) + 1; at < request + length && argc < MAX_ARGS; at += strlen(at) + 1) argv[argc++] = at;
+	for (char *at = (char *)cwd + strlen(cwd) + 1; at < request + length && argc < MAX_ARGS; at += strlen(at) + 1) argv[argc++] = at;
 	argv[argc] = NULL;
-	unsigned char started[4];
-	int error_pipe[2];
-	if (argc == 0 || pipe2(error_pipe, O_CLOEXEC) != 0) {
-		put_u32(started, 0);
-		write_all(connection, started, 4);
-		_exit(1);
-	}
+	int error_pipe[2], output_pipe[2] = {-1, -1};
+	if (argc == 0 || pipe2(error_pipe, O_CLOEXEC) != 0 || (capture_output && pipe2(output_pipe, O_CLOEXEC) != 0)) refuse(connection);
 	pid_t child = fork();
-	if (child == 0) run_program(connection, error_pipe[1], cwd, argv);
+	if (child == 0) run_program(connection, output_pipe[1], error_pipe[1], cwd, argv);
 	close(error_pipe[1]);
-	put_u32(started, child > 0 ? (uint32_t)child : 0);
+	if (capture_output) close(output_pipe[1]);
+	if (child < 0) refuse(connection);
+	unsigned char started[4];
+	put_u32(started, (uint32_t)child);
 	write_all(connection, started, 4);
-	if (child < 0) _exit(1);
-	char *stderr_text = malloc(MAX_STDERR);
-	size_t kept = 0;
-	char discard[4096];
-	for (;;) {
-		int room = stderr_text != NULL && kept < MAX_STDERR;
-		ssize_t got = read(error_pipe[0], room ? stderr_text + kept : discard, room ? MAX_STDERR - kept : sizeof discard);
-		if (got < 0 && errno == EINTR) continue;
-		if (got <= 0) break;
-		if (room) kept += (size_t)got;
+
+	struct capture captures[2] = {
+		{.fd = error_pipe[0], .text = malloc(MAX_STDERR), .limit = MAX_STDERR},
+		{.fd = output_pipe[0], .text = capture_output ? malloc(MAX_STDOUT) : NULL, .limit = MAX_STDOUT},
+	};
+	int open_pipes = capture_output ? 2 : 1;
+	struct pollfd watched[2] = {{.fd = error_pipe[0], .events = POLLIN}, {.fd = capture_output ? output_pipe[0] : -1, .events = POLLIN}};
+	while (open_pipes > 0) {
+		if (poll(watched, 2, -1) < 0) {
+			if (errno == EINTR) continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (watched[i].fd < 0 || !watched[i].revents) continue;
+			if (!drain(&captures[i])) {
+				watched[i].fd = -1;
+				open_pipes--;
+			}
+		}
 	}
 	/* Not reaped yet (WNOWAIT): while the engine has not heard that the program ended, its pid stays taken, so a kill
 	 * the engine sends meanwhile cannot reach another process that got the same pid. */
@@ -135,12 +173,16 @@ static void serve(int connection) {
 	while (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
 	}
 	uint32_t code = info.si_code == CLD_EXITED ? (uint32_t)info.si_status : 128 + (uint32_t)info.si_status;
-	unsigned char finished[8];
-	put_u32(finished, code);
-	put_u32(finished + 4, (uint32_t)kept);
-	if (write_all(connection, finished, 8) == 0 && kept > 0) write_all(connection, stderr_text, kept);
+	unsigned char numbers[4];
+	put_u32(numbers, code);
+	int failed = write_all(connection, numbers, 4);
+	for (int i = 0; i < 2 && !failed; i++) {
+		put_u32(numbers, (uint32_t)captures[i].kept);
+		failed = write_all(connection, numbers, 4) || (captures[i].kept > 0 && write_all(connection, captures[i].text, captures[i].kept));
+	}
 	/* The engine closes its end once it has the answer (what it still sends meanwhile is input nobody reads). */
 	shutdown(connection, SHUT_WR);
+	char discard[4096];
 	for (;;) {
 		ssize_t got = read(connection, discard, sizeof discard);
 		if (got < 0 && errno == EINTR) continue;

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
+import type { RunResult, Spawner } from '../spawner.js';
 
 export interface Tools {
   readonly runc: string;
@@ -40,14 +41,21 @@ export function onPath(program: string): boolean {
   return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((dir) => isExecutable(`${dir}/${program}`));
 }
 
-export interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
+export type { RunResult };
+
+let spawner: Spawner | undefined;
+
+/**
+ * Programs are started through the engine's spawner while it runs (see spawner.ts: a fork of the engine costs it a
+ * page fault for every page it writes afterwards), and by node itself otherwise.
+ */
+export function startProgramsThrough(next: Spawner | undefined): void {
+  spawner = next;
 }
 
 /** Runs a program to completion; `input` is piped to its stdin. */
 export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream): Promise<RunResult> {
+  if (spawner) return spawner.run([program, ...args], input);
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     let stdout = '';

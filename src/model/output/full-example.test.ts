@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runInMemory } from '../../cli/run-in-memory.js';
-import { loadModel } from '../load.js';
+import { DISK } from '../files.js';
+import { loadFromFiles } from '../load-passes.js';
 import { renderModel } from './render.js';
 import type { OutputFormat } from './render.js';
 
@@ -31,7 +32,7 @@ function expected(format: OutputFormat): string {
 // The reference keeps the resolved environment and the env and label files both; the reference test skips
 // normalization and the consistency check (the example sets network_mode and networks together on purpose).
 const load = () =>
-  loadModel({ cwd: dir, environment, normalize: false, consistency: false, discardEnvFiles: false, warn: () => {} });
+  loadFromFiles({ cwd: dir, environment, normalize: false, consistency: false, discardEnvFiles: false, warn: () => {} }, DISK);
 
 for (const format of ['yaml', 'json'] as const) {
   test(`the full example renders as compose's reference loader renders it (${format})`, () => {
