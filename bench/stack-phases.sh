@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cold `up -d` and `down -v` of the 10-service chained stack (bench/gen-stack.mjs), timed SEPARATELY, on berth's
-# engine and on dockerd: berth (this build), berth (OTHER_BUILD, when given: before/after in one run) and
+# Cold `up -d`, a no-op `up -d` right after it, and `down -v` of the 10-service chained stack (bench/gen-stack.mjs),
+# timed SEPARATELY, on berth's engine and on dockerd: berth (this build), berth (OTHER_BUILD, when given: before/after in one run) and
 # docker-compose 1.29 (dockerd only). Rounds are interleaved (every tool once per round, in turns), so the load of the
 # moment weighs on all alike; medians of wall time and of the CLI's user+sys CPU. One engine (this build's) serves
 # both berth builds: only the CLI differs between them.
@@ -58,11 +58,14 @@ for round in $(seq 1 "$runs"); do
     name=${entry%%:*}
     berth="node ${entry#*:}/bin/berth.js --progress quiet"
     time_it "berth ($name), berth's engine: up -d" env DOCKER_HOST="$sock" $berth -p phe -f "$stack" up -d
+    time_it "berth ($name), berth's engine: up -d (no-op)" env DOCKER_HOST="$sock" $berth -p phe -f "$stack" up -d
     time_it "berth ($name), berth's engine: down -v" env DOCKER_HOST="$sock" $berth -p phe -f "$stack" down -v
     time_it "berth ($name), dockerd: up -d" $berth -p phd -f "$stack" up -d
+    time_it "berth ($name), dockerd: up -d (no-op)" $berth -p phd -f "$stack" up -d
     time_it "berth ($name), dockerd: down -v" $berth -p phd -f "$stack" down -v
   done
   time_it 'docker-compose 1.29, dockerd: up -d' docker-compose -p phc -f "$stack" up -d
+  time_it 'docker-compose 1.29, dockerd: up -d (no-op)' docker-compose -p phc -f "$stack" up -d
   time_it 'docker-compose 1.29, dockerd: down -v' docker-compose -p phc -f "$stack" down -v
   if [ "$scale" -gt 0 ]; then
     for entry in "${builds[@]}"; do

@@ -174,13 +174,40 @@ export async function connectEngine(endpoint: Endpoint, connectOptions: ConnectO
  * docker-modem, with what a plain request does not use loaded on first use: ssh2 (and its crypto stack, the larger
  * part of the modem's load time) when an ssh:// endpoint dials, and readable-stream (13 modules) when an attach is
  * opened. The modem requires its `./ssh.js` and `./http_duplex.js` at load time, so a stand-in for each goes into
- * require's cache first and requires the real file when it is first called.
+ * require's cache first and requires the real file when it is first called. Its debug logger (the `debug` package
+ * with supports-color, 6 modules) is loaded only when DEBUG asks for logs, as debug itself logs nothing without it.
  */
 export async function loadModem(): Promise<typeof DockerModem> {
   const require = createRequire(import.meta.url);
-  const modemDir = dirname(require.resolve('docker-modem'));
+  const modemEntry = require.resolve('docker-modem');
+  const modemDir = dirname(modemEntry);
   for (const file of ['ssh.js', 'http_duplex.js']) deferRequire(require, join(modemDir, file));
-  return (await import('docker-modem')).default;
+  const silent = process.env.DEBUG ? undefined : silenceDebug(createRequire(modemEntry));
+  try {
+    return (await import('docker-modem')).default;
+  } finally {
+    // Only the modem gets the silent logger: anything else that requires `debug` later gets the real one.
+    silent?.();
+  }
+}
+
+/** Puts a logger that does nothing in place of the `debug` package `require` would load; returns its removal. */
+function silenceDebug(require: NodeJS.Require): (() => void) | undefined {
+  let file: string;
+  try {
+    file = require.resolve('debug');
+  } catch {
+    return undefined;
+  }
+  if (require.cache[file]) return undefined;
+  const standIn = new Module(file);
+  standIn.filename = file;
+  standIn.loaded = true;
+  standIn.exports = (): ((...args: unknown[]) => void) => Object.assign(() => {}, { enabled: false });
+  require.cache[file] = standIn;
+  return () => {
+    if (require.cache[file] === standIn) delete require.cache[file];
+  };
 }
 
 /** Puts in require's cache a stand-in for `file`, a function (called, or with `new`) that requires it when used. */

@@ -61,7 +61,7 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
   const imageEvents = { emit: (action: string, id: string, attributes: Record<string, string>) => events.emit('image', action, id, attributes) };
   // Started while the engine is small: every program started through it spares the engine a fork (see spawner.c).
   const spawner = await startSpawner(tools.spawner, join(layout.tmp, 'spawner.sock')).catch((error: Error) => {
-    options.log(`berth-spawner: ${error.message}; the engine starts programs itself`);
+    options.log(`${error.message}; the engine starts programs itself (each start then forks the engine, which is slower)`);
     return undefined;
   });
   startProgramsThrough(spawner);

@@ -53,7 +53,7 @@ export async function startSpawner(helper: string, socketPath: string): Promise<
       reject(error);
     };
     child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`berth-spawner exited with ${code}: ${stderr.trim()}`)));
+    child.once('exit', (code) => fail(new Error(stderr.trim() || `berth-spawner exited with ${code}`)));
     child.stdout!.once('data', () => {
       clearTimeout(timer);
       child.removeAllListeners('exit');

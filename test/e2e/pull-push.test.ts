@@ -212,7 +212,7 @@ test('a wrong password: the registry says so, named, and pull exits 1 as compose
   const config = dockerConfigDir(p.dir, { auths: { [locked.host]: { auth: basicAuth(REGISTRY_USER, 'not-the-password') } } });
   const result = await p.run(['pull'], { env: { DOCKER_CONFIG: config } });
   assert.equal(result.code, 1);
-  assert.match(result.stderr, new RegExp(`image:${locked.host.replaceAll('.', '\\.')}/${p.name}/web:1: service web: pull failed: .*(unauthorized|authentication required|401)`, 'i'));
+  assert.match(result.stderr, /^service web: pull failed: .*(unauthorized|authentication required|401)/im);
   assert.doesNotMatch(result.stderr, /at .*\.js:\d+/, 'no stack trace');
   const up = await p.run(['up', '-d'], { env: { DOCKER_CONFIG: config } });
   assert.equal(up.code, 1);
@@ -250,7 +250,7 @@ services:
   assert.ok(await present(good));
   const failed = await p.run(['pull', 'gone']);
   assert.equal(failed.code, 1);
-  assert.match(failed.stderr, new RegExp(`image:${open.host.replaceAll('.', '\\.')}/${p.name}/gone:1: service gone: pull failed: .*(not found|unknown)`, 'i'));
+  assert.match(failed.stderr, /^service gone: pull failed: .*(not found|unknown)/im);
 });
 
 test('a digest reference is pulled by its digest and run', async (t) => {
