@@ -50,11 +50,10 @@ printf 'services:\n  w:\n    image: %s\n    command: ["sh", "-c", "trap '"'"'exi
 # start_engine NAME BUILD: an engine of BUILD under $work/NAME (root, socket, log), the test image loaded into it.
 start_engine() {
   local name=$1 build=$2
-  mkdir -p "$work/$name"
-  node "$build/bin/berth.js" engine --root "$work/$name/root" --socket "$work/$name/engine.sock" 2>"$work/$name/engine.log" &
+  mkdir -p "$work/$name" "$(cgroup_of "$name")"
+  # In its cgroup from its first instruction, so that everything it starts (its fork server first) is counted.
+  sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$(cgroup_of "$name")" node "$build/bin/berth.js" engine --root "$work/$name/root" --socket "$work/$name/engine.sock" 2>"$work/$name/engine.log" &
   engine_pids[$name]=$!
-  mkdir -p "$(cgroup_of "$name")"
-  echo "${engine_pids[$name]}" > "$(cgroup_of "$name")/cgroup.procs"
   for _ in $(seq 1 300); do timeout 10 docker -H "unix://$work/$name/engine.sock" version >/dev/null 2>&1 && break; sleep 0.1; done
   docker save "$image" | timeout 120 docker -H "unix://$work/$name/engine.sock" load >/dev/null
 }

@@ -199,7 +199,7 @@ export class ContainerService {
     }
     this.log(`container ${short(id)}: its create never completed; removed`);
     await this.runtime.unmountRootfs(id);
-    await removeContainerDirectory(this.layout, id);
+    await (await removeContainerDirectory(this.layout, id)).deleted;
   }
 
   /** Removes what a create that never completed made: its files, and what it put in volumes. */
@@ -207,7 +207,7 @@ export class ContainerService {
     this.table.forget(record.id);
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
-    await removeContainerDirectory(this.layout, record.id);
+    await (await removeContainerDirectory(this.layout, record.id)).deleted;
     const undo = record.creating ?? { copyUps: [], anonymous: [] };
     for (const volume of new Set([...undo.copyUps, ...undo.anonymous])) {
       // Anyone else using the volume now may have written to it since: it stays as it is.
@@ -595,7 +595,8 @@ export class ContainerService {
     await this.runtime.deleteStale(record.id);
     await this.runtime.unmountRootfs(record.id);
     // Gone from the listing (durably) now; its files are deleted while the client is answered.
-    void removeContainerDirectory(this.layout, record.id).catch(logFailure(this.log, `container ${short(record.id)}: deleting its files`, `they stay under ${this.layout.removedContainers} until the next engine start`));
+    const { deleted } = await removeContainerDirectory(this.layout, record.id);
+    void deleted.catch(logFailure(this.log, `container ${short(record.id)}: deleting its files`, `they stay under ${this.layout.removedContainers} until the next engine start`));
     if (removeVolumes) {
       for (const mount of record.mounts) {
         if (mount.type !== 'volume' || !this.volumes.has(mount.name!) || !this.volumes.isAnonymous(this.volumes.get(mount.name!))) continue;
