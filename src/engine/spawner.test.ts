@@ -76,9 +76,24 @@ test('requests without a program, or with NUL bytes in an argument, are refused 
 test('run: a program runs to its end with its input, and its stdout and stderr come back whole', async () => {
   const { Readable } = await import('node:stream');
   assert.deepEqual(await spawner.run(['sh', '-c', 'tr a-z A-Z; echo done >&2']), { code: 0, stdout: '', stderr: 'done\n' });
-  assert.deepEqual(await spawner.run(['tr', 'a-z', 'A-Z'], Readable.from(['hello ', 'world'])), { code: 0, stdout: 'HELLO WORLD', stderr: '' });
+  assert.deepEqual(await spawner.run(['tr', 'a-z', 'A-Z'], { input: Readable.from(['hello ', 'world']) }), { code: 0, stdout: 'HELLO WORLD', stderr: '' });
   // More than a socket buffer holds, arriving in many reads.
   const big = await spawner.run(['head', '-c', String(3 * 1024 * 1024), '/dev/zero']);
   assert.equal(big.stdout.length, 3 * 1024 * 1024);
   assert.equal((await spawner.run(['sh', '-c', 'exit 7'])).code, 7);
+});
+
+test('run: merged output keeps stdout and stderr in the order written; a signal kills the program', async () => {
+  assert.deepEqual(await spawner.run(['sh', '-c', 'echo one; echo two >&2; echo three'], { merged: true }), { code: 0, stdout: 'one\ntwo\nthree\n', stderr: '' });
+  const controller = new AbortController();
+  const running = spawner.run(['sleep', '1000'], { signal: controller.signal });
+  setTimeout(() => controller.abort(), 100);
+  assert.equal((await running).code, 128 + 9);
+});
+
+test('run without input: the program cannot write on the connection the answer comes back on', async () => {
+  // A probe in a container is such a program: what it writes to its stdin must never read as the spawner's answer.
+  const result = await spawner.run(['sh', '-c', 'printf "\\377\\377\\377\\377junk" >&0; echo ok']);
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, 'ok\n');
 });

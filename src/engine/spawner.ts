@@ -24,11 +24,20 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+export interface RunOptions {
+  /** The program's stdin (empty when undefined). */
+  readonly input?: NodeJS.ReadableStream;
+  /** Stderr goes with stdout, in the order written (`stdout` has both, `stderr` is empty). */
+  readonly merged?: boolean;
+  /** Kills the program (SIGKILL); the result is then its status, 137. */
+  readonly signal?: AbortSignal;
+}
+
 export interface Spawner {
   /** Starts `argv` in `cwd` (unchanged when undefined) with its stdin fed from the returned stream. */
   filter(argv: readonly string[], cwd?: string): Promise<FilterProcess>;
-  /** Runs `argv` to its end, with `input` as its stdin (empty when undefined); its stdout (first 16 MiB) is kept. */
-  run(argv: readonly string[], input?: NodeJS.ReadableStream): Promise<RunResult>;
+  /** Runs `argv` to its end and keeps its stdout (the first 16 MiB) and stderr; see RunOptions. */
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Stops the spawner; programs it started keep running to their end. */
   stop(): void;
 }
@@ -64,14 +73,23 @@ export async function startSpawner(helper: string, socketPath: string): Promise<
   for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as Socket).unref?.();
   return {
     filter: (argv, cwd) => start(socketPath, '', argv, cwd),
-    async run(argv, input) {
-      const program = await start(socketPath, 'stdout', argv, undefined);
+    async run(argv, { input, merged = false, signal } = {}) {
+      // Without input the program's stdin is /dev/null: then nothing it runs (a probe in a container) can write on
+      // the connection the answer comes back on.
+      const program = await start(socketPath, [merged ? 'merged' : 'stdout', ...(input ? [] : ['noinput'])].join(','), argv, undefined);
       if (input) {
         input.on('error', () => program.stdin.destroy());
         input.pipe(program.stdin);
       } else program.stdin.end();
-      const { code, stderr: text, stdout } = await program.exited;
-      return { code, stderr: text, stdout: stdout ?? '' };
+      const kill = (): void => void program.kill();
+      if (signal?.aborted) kill();
+      signal?.addEventListener('abort', kill, { once: true });
+      try {
+        const { code, stderr: text, stdout } = await program.exited;
+        return { code, stderr: text, stdout: stdout ?? '' };
+      } finally {
+        signal?.removeEventListener('abort', kill);
+      }
     },
     // Its stdin closing is what it waits for: it removes its socket and exits.
     stop: () => child.stdin!.end(),
@@ -82,7 +100,7 @@ export async function startSpawner(helper: string, socketPath: string): Promise<
  * Starts a program through the spawner's socket (see spawner.c): the request, then the pid once it runs; once it
  * has ended, its status, stderr and (with the "stdout" option) stdout.
  */
-async function start(socketPath: string, options: '' | 'stdout', argv: readonly string[], cwd: string | undefined): Promise<FilterProcess & { exited: Promise<{ code: number; stderr: string; stdout?: string }> }> {
+async function start(socketPath: string, options: string, argv: readonly string[], cwd: string | undefined): Promise<FilterProcess & { exited: Promise<{ code: number; stderr: string; stdout?: string }> }> {
   const parts = [options, cwd ?? '', ...argv];
   if (argv.length === 0 || parts.some((part) => part.includes('\0'))) throw new Error('no program to start, or an argument with a NUL byte');
   const request = Buffer.from(parts.map((part) => `${part}\0`).join(''));
@@ -108,7 +126,7 @@ async function start(socketPath: string, options: '' | 'stdout', argv: readonly 
       const pid = answer.add(chunk);
       if (pid !== undefined) pidKnown(pid);
       const finished = answer.finished();
-      if (finished) report(options === 'stdout' ? finished : { code: finished.code, stderr: finished.stderr });
+      if (finished) report(options === '' ? { code: finished.code, stderr: finished.stderr } : finished);
     });
     socket.on('close', () => {
       refused(new Error('berth-spawner closed the connection before starting the program'));

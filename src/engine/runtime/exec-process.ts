@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { runProgram } from './tools.js';
 import type { Tools } from './tools.js';
 
 export interface ExecLaunch {
@@ -18,6 +19,22 @@ export function runcExec(tools: Tools, containerId: string, launch: ExecLaunch):
   const args = ['exec', '--process', launch.processFile, containerId];
   const [program, argv] = launch.tty ? ['script', ['-q', '-f', '-e', '-c', [tools.runc, ...args].map(shellQuote).join(' '), '/dev/null']] : [tools.runc, args];
   return spawn(program, argv, { stdio: [launch.stdin || launch.tty ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A health probe: `runc exec` of a process file to its end, its stdout and stderr kept together in the order written
+ * (as Docker keeps a probe's output), killed after `timeoutMs`. Started like every program the engine runs to its end
+ * (runProgram: through berth-spawner while the engine runs), so that a probe every few seconds never forks the engine.
+ */
+export async function runcProbe(tools: Tools, containerId: string, processFile: string, timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    const result = await runProgram(tools.runc, ['exec', '--process', processFile, containerId], undefined, { merged: true, signal: deadline.signal });
+    return { code: result.code, output: result.stdout, timedOut: deadline.signal.aborted };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

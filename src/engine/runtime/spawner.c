@@ -9,11 +9,13 @@
  * It listens on the unix socket SOCKET (mode 0600) and takes connections only from its parent, the engine (checked
  * with SO_PEERCRED). It writes "ready\n" to stdout once it listens, and exits when its stdin (a pipe from the engine)
  * closes, or when the engine dies. Each connection starts one program:
- *   request  (engine -> spawner): u32 length, then that many bytes: the options ("" or "stdout"), the working
- *            directory (empty: unchanged), then the program and its arguments, each ended by a NUL. At most 64 KiB.
+ *   request  (engine -> spawner): u32 length, then that many bytes: the options (see serve), the working directory
+ *            (empty: unchanged), then the program and its arguments, each ended by a NUL. At most 64 KiB.
  *   started  (spawner -> engine): u32 pid, once the program runs (0 if it could not be started).
- *   then     the rest of what the engine sends on the connection is the program's stdin; its stdout is /dev/null,
- *            or kept when the options say "stdout"; the engine ends the stdin by shutting down its side for writing.
+ *   then     the rest of what the engine sends on the connection is the program's stdin (unless the options say
+ *            "noinput": then it is /dev/null, and nothing the program does can write on the connection: a process
+ *            in a container never gets it); its stdout is /dev/null, or kept ("stdout"; "merged": stderr goes there
+ *            too, so that the order of the two is kept); the engine ends the stdin by shutting down its writing side.
  *   finished (spawner -> engine): u32 exit status (128 + signal when killed), u32 length and the program's stderr
  *            (its first 64 KiB), u32 length and its stdout (its first 16 MiB; none unless asked for); then the
  *            spawner's side ends. The program is reaped only once the engine has closed its side too, so that its
@@ -72,15 +74,16 @@ static void put_u32(unsigned char *out, uint32_t value) {
 	for (int i = 0; i < 4; i++) out[i] = (unsigned char)(value >> (8 * i));
 }
 
-/* The program's own process: stdin is the connection, stdout /dev/null or a pipe, stderr a pipe; signals as at a
- * fresh start. */
+/* The program's own process: stdin is the connection or /dev/null (-1), stdout /dev/null or a pipe, stderr a pipe;
+ * signals as at a fresh start. */
 static void run_program(int connection, int output_pipe, int error_pipe, const char *cwd, char **argv) {
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+	int input = connection >= 0 ? connection : open("/dev/null", O_RDONLY);
 	int output = output_pipe >= 0 ? output_pipe : open("/dev/null", O_WRONLY);
-	if (dup2(connection, 0) < 0 || output < 0 || dup2(output, 1) < 0 || dup2(error_pipe, 2) < 0) _exit(127);
+	if (input < 0 || dup2(input, 0) < 0 || output < 0 || dup2(output, 1) < 0 || dup2(error_pipe, 2) < 0) _exit(127);
 	for (int fd = 3; fd < 1024; fd++) close(fd);
 	if (cwd[0] != '\0' && chdir(cwd) != 0) {
 		dprintf(2, "%s: %s\n", cwd, strerror(errno));
@@ -131,8 +134,17 @@ static void serve(int connection) {
 	const char *options = request;
 	const char *cwd = options + strlen(options) + 1;
 	if (cwd >= request + length) refuse(connection);
-	int capture_output = strcmp(options, "stdout") == 0;
-	if (!capture_output && options[0] != '\0') refuse(connection);
+	/* Options, separated by commas: "stdout" keeps what the program writes there; "merged" keeps stdout and stderr
+	 * together, in the order written; "noinput" gives it /dev/null as stdin instead of the connection. */
+	int merged = 0, capture_output = 0, no_input = 0;
+	for (const char *option = options; *option != '\0';) {
+		size_t size = strcspn(option, ",");
+		if (size == 6 && strncmp(option, "stdout", 6) == 0) capture_output = 1;
+		else if (size == 6 && strncmp(option, "merged", 6) == 0) capture_output = merged = 1;
+		else if (size == 7 && strncmp(option, "noinput", 7) == 0) no_input = 1;
+		else refuse(connection);
+		option += size + (option[size] == ',');
+	}
 	char *argv[MAX_ARGS + 1];
 	int argc = 0;
 	for (char *at = (char *)cwd + strlen(cwd) + 1; at < request + length && argc < MAX_ARGS; at += strlen(at) + 1) argv[argc++] = at;
@@ -140,7 +152,7 @@ static void serve(int connection) {
 	int error_pipe[2], output_pipe[2] = {-1, -1};
 	if (argc == 0 || pipe2(error_pipe, O_CLOEXEC) != 0 || (capture_output && pipe2(output_pipe, O_CLOEXEC) != 0)) refuse(connection);
 	pid_t child = fork();
-	if (child == 0) run_program(connection, output_pipe[1], error_pipe[1], cwd, argv);
+	if (child == 0) run_program(no_input ? -1 : connection, output_pipe[1], merged ? output_pipe[1] : error_pipe[1], cwd, argv);
 	close(error_pipe[1]);
 	if (capture_output) close(output_pipe[1]);
 	if (child < 0) refuse(connection);

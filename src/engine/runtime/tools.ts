@@ -1,10 +1,11 @@
 // The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its
 // helpers. Checked once at start, with the package to install named when one is missing.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
-import type { RunResult, Spawner } from '../spawner.js';
+import type { RunOptions, RunResult, Spawner } from '../spawner.js';
 
 export interface Tools {
   readonly runc: string;
@@ -30,7 +31,7 @@ export function findTools(runc: string): Tools {
 
 function isExecutable(path: string): boolean {
   try {
-    accessSync(path, constants.X_OK);
+    accessSync(path, fsConstants.X_OK);
     return true;
   } catch {
     return false;
@@ -53,17 +54,19 @@ export function startProgramsThrough(next: Spawner | undefined): void {
   spawner = next;
 }
 
-/** Runs a program to completion; `input` is piped to its stdin. */
-export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream): Promise<RunResult> {
-  if (spawner) return spawner.run([program, ...args], input);
+/** Runs a program to completion; `input` is piped to its stdin (see RunOptions for `merged` and `signal`). */
+export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream, options: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
+  if (spawner) return spawner.run([program, ...args], { ...options, ...(input ? { input } : {}) });
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (chunk) => (stdout += chunk));
-    child.stderr?.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? 9 : 0), stdout, stderr }));
+    child.stderr?.on('data', (chunk) => (options.merged ? (stdout += chunk) : (stderr += chunk)));
+    child.on('error', (error) => {
+      if (error.name !== 'AbortError') reject(error);
+    });
+    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr }));
     if (input && child.stdin) input.pipe(child.stdin);
   });
 }

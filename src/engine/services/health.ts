@@ -1,7 +1,7 @@
 // Healthchecks run by the engine, as Docker counts them: a probe every interval (every start interval during the
 // start period), a timeout per probe, failures during the start period not counted, unhealthy after `retries`
 // failures in a row. The state is in inspect; a change of status is a `health_status` event.
-import { runcExec } from '../runtime/exec-process.js';
+import { runcProbe } from '../runtime/exec-process.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../store/files.js';
@@ -95,35 +95,23 @@ export class HealthChecker {
   }
 
   /** One probe: the command run in the container with its own settings, killed after `timeoutMs`. */
-  private run(id: string, command: readonly string[], timeoutMs: number): Promise<{ code: number; output: string }> {
-    return new Promise((resolve) => {
-      let base: Record<string, unknown>;
-      try {
-        base = (JSON.parse(readFileSync(join(this.layout.bundle(id), 'config.json'), 'utf8')) as { process: Record<string, unknown> }).process;
-      } catch {
-        return resolve({ code: -1, output: 'the container has no runtime configuration' });
-      }
-      const file = join(this.layout.container(id), `health-${process.pid}-${Date.now()}.json`);
-      writeJsonAtomic(file, { ...base, terminal: false, args: command }, { durable: false }); // read at once, then removed
-      const child = runcExec(this.tools, id, { processFile: file, tty: false, stdin: false });
-      let output = '';
-      const collect = (chunk: Buffer): void => {
-        if (output.length < MAX_OUTPUT) output = (output + chunk.toString()).slice(0, MAX_OUTPUT);
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, timeoutMs);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        rmSync(file, { force: true });
-        if (timedOut) resolve({ code: -1, output: `Health check exceeded timeout (${timeoutMs / 1000}s)` });
-        else resolve({ code: code ?? -1, output });
-      });
-      child.on('error', () => resolve({ code: -1, output: 'cannot run the probe' }));
-    });
+  private async run(id: string, command: readonly string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+    let base: Record<string, unknown>;
+    try {
+      base = (JSON.parse(readFileSync(join(this.layout.bundle(id), 'config.json'), 'utf8')) as { process: Record<string, unknown> }).process;
+    } catch {
+      return { code: -1, output: 'the container has no runtime configuration' };
+    }
+    const file = join(this.layout.container(id), `health-${process.pid}-${Date.now()}.json`);
+    writeJsonAtomic(file, { ...base, terminal: false, args: command }, { durable: false }); // read at once, then removed
+    try {
+      const { code, output, timedOut } = await runcProbe(this.tools, id, file, timeoutMs);
+      if (timedOut) return { code: -1, output: `Health check exceeded timeout (${timeoutMs / 1000}s)` };
+      return { code, output: output.slice(0, MAX_OUTPUT) };
+    } catch {
+      return { code: -1, output: 'cannot run the probe' };
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 }
