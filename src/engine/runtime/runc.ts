@@ -1,7 +1,8 @@
 // The only code that runs runc: a container is started through its monitor (berth-monitor), paused and deleted with
 // runc itself, and signalled as runc signals it (by runc when it is not the plain case); its root filesystem is an
 // overlay mount of the image layers and a private upper dir.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '../errors.js';
@@ -45,25 +46,28 @@ export class RuncDriver {
    * mounted there, does not count).
    */
   rootfsMounted(id: string): boolean {
-    const mount = mountAt(this.layout.rootfs(id));
+    return this.ownOverlay(id, mountAt(this.layout.rootfs(id)));
+  }
+
+  private ownOverlay(id: string, mount: ReturnType<typeof mountAt>): boolean {
     return mount?.type === 'overlay' && mount.superOptions.split(',').includes(`upperdir=${this.layout.upper(id)}`);
   }
 
   /**
    * The overlay mount of a container's root filesystem, its directories made; undefined when it is mounted already.
-   * Whatever else is mounted there (a stale or foreign mount) is detached first.
+   * Whatever else is mounted there (a stale or foreign mount) is detached first. The mount table (one line per mount
+   * on the host, two per running container) is read once, and the directories made off the event loop: a hundred
+   * starts at once come here.
    */
   async overlay(id: string, lowerDirs: readonly string[]): Promise<RootfsMount | undefined> {
     const rootfs = this.layout.rootfs(id);
-    if (this.rootfsMounted(id)) return undefined;
-    if (mountAt(rootfs)) await mustRun('umount', ['-l', rootfs]);
-    for (const dir of [rootfs, this.layout.upper(id), this.layout.work(id)]) mkdirSync(dir, { recursive: true });
-    let lowers = [...lowerDirs].reverse();
-    if (lowers.length === 0) {
-      const empty = join(this.layout.container(id), 'empty');
-      mkdirSync(empty, { recursive: true });
-      lowers = [empty];
-    }
+    const current = mountAt(rootfs);
+    if (this.ownOverlay(id, current)) return undefined;
+    if (current) await mustRun('umount', ['-l', rootfs]);
+    // An image without layers: overlayfs needs a lower dir all the same.
+    const lowers = lowerDirs.length > 0 ? [...lowerDirs].reverse() : [join(this.layout.container(id), 'empty')];
+    const made = [rootfs, this.layout.upper(id), this.layout.work(id), ...(lowerDirs.length > 0 ? [] : lowers)];
+    await Promise.all(made.map((dir) => mkdir(dir, { recursive: true })));
     return { rootfs, options: `lowerdir=${lowers.join(':')},upperdir=${this.layout.upper(id)},workdir=${this.layout.work(id)}` };
   }
 
