@@ -35,15 +35,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The cgroup each engine runs in (cgroup v1's cpuacct, or v2), and the CPU time used in it so far, in seconds.
-cgroup_of() {
-  if [ -d /sys/fs/cgroup/cpuacct ]; then echo "/sys/fs/cgroup/cpuacct/berth-bench-scale-$$-$1"; else echo "/sys/fs/cgroup/berth-bench-scale-$$-$1"; fi
-}
-cgroup_cpu() {
-  local dir
-  dir=$(cgroup_of "$1")
-  if [ -f "$dir/cpuacct.usage" ]; then awk '{ printf "%.3f", $1 / 1e9 }' "$dir/cpuacct.usage"
-  else awk '/^usage_usec/ { printf "%.3f", $2 / 1e6 }' "$dir/cpu.stat"; fi
-}
+cgroup_of() { bench_cgroup scale "$1"; }
+cgroup_cpu() { bench_cgroup_cpu "$(cgroup_of "$1")"; }
 mkdir -p bench/results "$work/project"
 printf 'services:\n  w:\n    image: %s\n    command: ["sh", "-c", "trap '"'"'exit 0'"'"' TERM; while true; do sleep 1; done & wait"]\n' "$image" > "$project"
 

@@ -143,3 +143,17 @@ print_rows() {
     process.exitCode = [...rows.values()].some((row) => row.failures.length > 0) ? 1 : 0;
   ' "$1"
 }
+
+# A cgroup of this bench run's own, to count the CPU of an engine and of everything it starts (cgroup v1's cpuacct,
+# or v2): `bench_cgroup KIND NAME` prints its directory (not created).
+bench_cgroup() {
+  local base=/sys/fs/cgroup
+  [ -d "$base/cpuacct" ] && base=$base/cpuacct
+  echo "$base/berth-bench-$1-$$-$2"
+}
+
+# The CPU seconds used in a cgroup so far: `bench_cgroup_cpu DIR`.
+bench_cgroup_cpu() {
+  if [ -f "$1/cpuacct.usage" ]; then awk '{ printf "%.3f", $1 / 1e9 }' "$1/cpuacct.usage"
+  else awk '/^usage_usec/ { printf "%.3f", $2 / 1e6 }' "$1/cpu.stat"; fi
+}

@@ -19,15 +19,8 @@ need skopeo skopeo
 
 # Each engine runs in a cgroup of its own from its first instruction, so that its CPU figure covers every process it
 # starts (tar, through berth-spawner, is not a child the engine waits for).
-cgroup_of() {
-  if [ -d /sys/fs/cgroup/cpuacct ]; then echo "/sys/fs/cgroup/cpuacct/berth-bench-pull-$$-$1"; else echo "/sys/fs/cgroup/berth-bench-pull-$$-$1"; fi
-}
-cgroup_cpu() {
-  local dir
-  dir=$(cgroup_of "$1")
-  if [ -f "$dir/cpuacct.usage" ]; then awk '{ printf "%.2f", $1 / 1e9 }' "$dir/cpuacct.usage"
-  else awk '/^usage_usec/ { printf "%.2f", $2 / 1e6 }' "$dir/cpu.stat"; fi
-}
+cgroup_of() { bench_cgroup pull "$1"; }
+cgroup_cpu() { bench_cgroup_cpu "$(cgroup_of "$1")"; }
 
 work=$(mktemp -d /tmp/berth-bench-pull-XXXXXX)
 registry_pid=
