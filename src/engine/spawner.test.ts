@@ -97,3 +97,19 @@ test('run without input: the program cannot write on the connection the answer c
   assert.equal(result.code, 0);
   assert.equal(result.stdout, 'ok\n');
 });
+
+test('a spawner that is gone refuses with SpawnerUnavailable, and runProgram then starts the program itself', async () => {
+  const { SpawnerUnavailable } = await import('./spawner.js');
+  const { runProgram, startProgramsThrough } = await import('./runtime/tools.js');
+  const gone = await startSpawner(helper, join(sandbox, 'gone.sock'));
+  gone.stop();
+  // It removes its socket as it exits.
+  for (let i = 0; i < 100 && existsSync(join(sandbox, 'gone.sock')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  await assert.rejects(gone.run(['true']), SpawnerUnavailable);
+  startProgramsThrough(gone);
+  try {
+    assert.deepEqual(await runProgram('sh', ['-c', 'echo still runs']), { code: 0, stdout: 'still runs\n', stderr: '' });
+  } finally {
+    startProgramsThrough(undefined);
+  }
+});

@@ -42,6 +42,9 @@ export interface Spawner {
   stop(): void;
 }
 
+/** The spawner did not start the program (it is gone, or refused): nothing ran, so starting it another way is safe. */
+export class SpawnerUnavailable extends Error {}
+
 const MAX_STDERR = 64 * 1024;
 const READY_TIMEOUT_MS = 10_000;
 
@@ -129,7 +132,7 @@ async function start(socketPath: string, options: string, argv: readonly string[
       if (finished) report(options === '' ? { code: finished.code, stderr: finished.stderr } : finished);
     });
     socket.on('close', () => {
-      refused(new Error('berth-spawner closed the connection before starting the program'));
+      refused(new SpawnerUnavailable(`berth-spawner did not start ${argv[0]}: the connection closed before it answered`));
       report({ code: 255, stderr: `${argv[0]}: its end was not reported (berth-spawner went away)\n` });
     });
   });

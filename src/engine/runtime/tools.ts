@@ -5,6 +5,7 @@ import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
+import { SpawnerUnavailable } from '../spawner.js';
 import type { RunOptions, RunResult, Spawner } from '../spawner.js';
 
 export interface Tools {
@@ -55,8 +56,15 @@ export function startProgramsThrough(next: Spawner | undefined): void {
 }
 
 /** Runs a program to completion; `input` is piped to its stdin (see RunOptions for `merged` and `signal`). */
-export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream, options: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
-  if (spawner) return spawner.run([program, ...args], { ...options, ...(input ? { input } : {}) });
+export async function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream, options: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
+  if (spawner) {
+    try {
+      return await spawner.run([program, ...args], { ...options, ...(input ? { input } : {}) });
+    } catch (error) {
+      // A spawner that died (killed by hand) must not stop the engine: the program never ran, node starts it.
+      if (!(error instanceof SpawnerUnavailable)) throw error;
+    }
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}) });
     let stdout = '';
