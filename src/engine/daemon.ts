@@ -23,7 +23,7 @@ import { RuncDriver } from './runtime/runc.js';
 import { LinkDriver } from './runtime/links.js';
 import { detectPacketFilter } from './runtime/netfilter.js';
 import { findTools, startProgramsThrough } from './runtime/tools.js';
-import { localFilter, SpawnerUnavailable, startSpawner } from './spawner.js';
+import { localPrograms, startSpawner, throughSpawner } from './spawner.js';
 import type { RegistryServices } from './server/routes.js';
 import { createEngineServer, listen } from './server/server.js';
 import { Layout } from './store/layout.js';
@@ -64,8 +64,9 @@ export async function startEngine(options: EngineOptions): Promise<RunningEngine
     options.log(`${error.message}; the engine starts programs itself (each start then forks the engine, which is slower)`);
     return undefined;
   });
-  startProgramsThrough(spawner);
-  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts, spawner ? (argv) => spawner.filter(argv).catch((error: unknown) => (error instanceof SpawnerUnavailable ? localFilter(argv) : Promise.reject(error))) : undefined), imageEvents, (id) => containers?.imageUser(id));
+  const programs = spawner ? throughSpawner(spawner) : localPrograms;
+  startProgramsThrough(programs);
+  const images = new ImageService(layout, new LayerStore(layout, tools.whiteouts, (argv) => programs.filter(argv)), imageEvents, (id) => containers?.imageUser(id));
   // The registry client (pull, push, login) is loaded by the first request that needs it: its code and node's TLS
   // stack are ~4 MiB that an engine which never pulls need not hold.
   let registryLoaded: Promise<RegistryServices> | undefined;

@@ -9,11 +9,13 @@ import { startSpawner } from './spawner.js';
 import type { Spawner } from './spawner.js';
 
 const helper = fileURLToPath(new URL('./berth-spawner', import.meta.url));
-const sandbox = mkdtempSync(join(tmpdir(), 'berth-spawner-'));
-const socket = join(sandbox, 'spawner.sock');
+let sandbox: string;
+let socket: string;
 let spawner: Spawner;
 
 before(async () => {
+  sandbox = mkdtempSync(join(tmpdir(), 'berth-spawner-'));
+  socket = join(sandbox, 'spawner.sock');
   spawner = await startSpawner(helper, socket);
 });
 after(() => {
@@ -98,17 +100,23 @@ test('run without input: the program cannot write on the connection the answer c
   assert.equal(result.stdout, 'ok\n');
 });
 
-test('a spawner that is gone refuses with SpawnerUnavailable, and runProgram then starts the program itself', async () => {
-  const { SpawnerUnavailable } = await import('./spawner.js');
+test('a spawner that is gone refuses with SpawnerUnavailable; through it, programs are then started by node', async () => {
+  const { SpawnerUnavailable, throughSpawner } = await import('./spawner.js');
   const { runProgram, startProgramsThrough } = await import('./runtime/tools.js');
   const gone = await startSpawner(helper, join(sandbox, 'gone.sock'));
   gone.stop();
   // It removes its socket as it exits.
   for (let i = 0; i < 100 && existsSync(join(sandbox, 'gone.sock')); i++) await new Promise((resolve) => setTimeout(resolve, 20));
   await assert.rejects(gone.run(['true']), SpawnerUnavailable);
-  startProgramsThrough(gone);
+  await assert.rejects(gone.filter(['true']), SpawnerUnavailable);
+  const programs = throughSpawner(gone);
+  startProgramsThrough(programs);
   try {
     assert.deepEqual(await runProgram('sh', ['-c', 'echo still runs']), { code: 0, stdout: 'still runs\n', stderr: '' });
+    const filter = await programs.filter(['sh', '-c', 'cat > fed.txt'], sandbox);
+    await feed(filter.stdin, 'fed');
+    assert.equal((await filter.exited).code, 0);
+    assert.equal(readFileSync(join(sandbox, 'fed.txt'), 'utf8'), 'fed');
   } finally {
     startProgramsThrough(undefined);
   }

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { constants } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 
@@ -191,6 +192,43 @@ class Answer {
     if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
     return this.chunks[0]!;
   }
+}
+
+/** A program run to its end by node itself: where there is no spawner, or it has gone. */
+function localRun(argv: readonly string[], { input, merged = false, signal }: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (merged ? (stdout += chunk) : (stderr += chunk)));
+    child.on('error', (error) => {
+      if (error.name !== 'AbortError') reject(error);
+    });
+    child.on('close', (code, killedBy) => resolve({ code: code ?? 128 + (killedBy ? constants.signals[killedBy] : 0), stdout, stderr }));
+    if (input && child.stdin) input.pipe(child.stdin);
+  });
+}
+
+/** How the engine starts programs: `run` to their end, or `filter` fed from a stream. */
+export interface Programs {
+  run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
+  filter(argv: readonly string[], cwd?: string): Promise<FilterProcess>;
+}
+
+/** Programs started by node itself (each start forks the process). */
+export const localPrograms: Programs = { run: localRun, filter: localFilter };
+
+/**
+ * Programs started through the spawner; one it did not start (it has gone: killed by hand) is started by node
+ * instead, so that the engine keeps working. Nothing ran in that case, and the input was not touched yet.
+ */
+export function throughSpawner(spawner: Spawner): Programs {
+  const orLocal = <T>(started: Promise<T>, local: () => Promise<T>): Promise<T> => started.catch((error: unknown) => (error instanceof SpawnerUnavailable ? local() : Promise.reject(error)));
+  return {
+    run: (argv, options) => orLocal(spawner.run(argv, options), () => localRun(argv, options)),
+    filter: (argv, cwd) => orLocal(spawner.filter(argv, cwd), () => localFilter(argv, cwd)),
+  };
 }
 
 /** The same, started by node itself: where there is no spawner (tests of the store alone). */

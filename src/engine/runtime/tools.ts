@@ -1,12 +1,10 @@
 // The programs the engine runs besides runc: tar to unpack archives and layers, mount for overlayfs, and its
 // helpers. Checked once at start, with the package to install named when one is missing.
-import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EngineError } from '../errors.js';
-import { SpawnerUnavailable } from '../spawner.js';
-import type { RunOptions, RunResult, Spawner } from '../spawner.js';
+import { localPrograms } from '../spawner.js';
+import type { Programs, RunOptions, RunResult } from '../spawner.js';
 
 export interface Tools {
   readonly runc: string;
@@ -32,7 +30,7 @@ export function findTools(runc: string): Tools {
 
 function isExecutable(path: string): boolean {
   try {
-    accessSync(path, fsConstants.X_OK);
+    accessSync(path, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -45,38 +43,19 @@ export function onPath(program: string): boolean {
 
 export type { RunResult };
 
-let spawner: Spawner | undefined;
+let programs: Programs = localPrograms;
 
 /**
  * Programs are started through the engine's spawner while it runs (see spawner.ts: a fork of the engine costs it a
  * page fault for every page it writes afterwards), and by node itself otherwise.
  */
-export function startProgramsThrough(next: Spawner | undefined): void {
-  spawner = next;
+export function startProgramsThrough(next: Programs | undefined): void {
+  programs = next ?? localPrograms;
 }
 
 /** Runs a program to completion; `input` is piped to its stdin (see RunOptions for `merged` and `signal`). */
-export async function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream, options: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
-  if (spawner) {
-    try {
-      return await spawner.run([program, ...args], { ...options, ...(input ? { input } : {}) });
-    } catch (error) {
-      // A spawner that died (killed by hand) must not stop the engine: the program never ran, node starts it.
-      if (!(error instanceof SpawnerUnavailable)) throw error;
-    }
-  }
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], ...(options.signal ? { signal: options.signal, killSignal: 'SIGKILL' as const } : {}) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => (stdout += chunk));
-    child.stderr?.on('data', (chunk) => (options.merged ? (stdout += chunk) : (stderr += chunk)));
-    child.on('error', (error) => {
-      if (error.name !== 'AbortError') reject(error);
-    });
-    child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? constants.signals[signal] : 0), stdout, stderr }));
-    if (input && child.stdin) input.pipe(child.stdin);
-  });
+export function runProgram(program: string, args: readonly string[], input?: NodeJS.ReadableStream, options: Omit<RunOptions, 'input'> = {}): Promise<RunResult> {
+  return programs.run([program, ...args], { ...options, ...(input ? { input } : {}) });
 }
 
 export async function mustRun(program: string, args: readonly string[], input?: NodeJS.ReadableStream): Promise<string> {

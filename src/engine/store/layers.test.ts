@@ -14,10 +14,11 @@ import { Layout } from './layout.js';
 import { tarArchive } from './tar-writer.js';
 
 const whiteouts = fileURLToPath(new URL('../berth-whiteouts', import.meta.url));
-const sandbox = mkdtempSync(join(tmpdir(), 'berth-layers-'));
+let sandbox: string;
 // tar is started as the engine starts it: through berth-spawner.
 let spawner: Spawner;
 before(async () => {
+  sandbox = mkdtempSync(join(tmpdir(), 'berth-layers-'));
   spawner = await startSpawner(fileURLToPath(new URL('../berth-spawner', import.meta.url)), join(sandbox, 'spawner.sock'));
 });
 after(() => {
